@@ -1,0 +1,37 @@
+/**
+ * An article as Goftogu keeps it after cleaning: the shape of the contract's JSONL line and of
+ * `GET /api/articles/:id`. `text` is the cleaned article (no page furniture); every quote and
+ * chunk offset refers to it.
+ */
+export interface Article {
+  id: string;
+  title: string;
+  text: string;
+  url?: string;
+  /** News agency or publisher, e.g. «تسنیم», «ایرنا», «باشگاه خبرنگاران جوان». */
+  source?: string;
+  /** ISO-8601: a date ("2025-12-15") or a date-time with offset. */
+  publishedAt?: string;
+  /** The publisher's own id of the story («شناسه خبر»), when the page shows it. */
+  newsId?: string;
+  /** Questions this article answers, offered to readers by the widget. */
+  suggestedQuestions: string[];
+}
+
+/** A piece of an article, the unit that is embedded, retrieved and cited. */
+export interface Chunk {
+  /** `${articleId}#${position}` */
+  id: string;
+  articleId: string;
+  title: string;
+  /** 0-based order of the chunk in its article. */
+  position: number;
+  /** Offsets into the article's cleaned text: `text === article.text.slice(start, end)`. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function chunkId(articleId: string, position: number): string {
+  return `${articleId}#${position}`;
+}

@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * Settings from the environment (and `.env`, when present), checked once at start-up. Every
+ * variable is optional: with none set Goftogu runs offline with the local embedder and
+ * extractive answers. See `.env.example` and the README for what each one does.
+ */
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  ARTICLES_DIR: z.string().min(1).default("data/articles"),
+  INDEX_DIR: z.string().min(1).default("data/index"),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ message: "must be a URL such as http://localhost:11434/v1" }).optional(),
+  CHAT_MODEL: z.string().min(1).optional(),
+  EMBEDDING_MODEL: z.string().min(1).optional(),
+});
+
+export type EmbedderSpec =
+  | { kind: "local" }
+  | { kind: "openai"; model: string; apiKey: string; baseURL?: string };
+
+export type AnswererSpec =
+  | { kind: "extractive" }
+  | { kind: "llm"; model: string; apiKey: string; baseURL?: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  articlesDir: string;
+  indexDir: string;
+  embedder: EmbedderSpec;
+  answerer: AnswererSpec;
+}
+
+/** Reads and checks the configuration; throws one error that lists every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty values ("CHAT_MODEL=" in a copied .env.example) mean "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const parsed = Env.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const openai = e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, ...(e.OPENAI_BASE_URL && { baseURL: e.OPENAI_BASE_URL }) } : undefined;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    articlesDir: e.ARTICLES_DIR,
+    indexDir: e.INDEX_DIR,
+    embedder: openai && e.EMBEDDING_MODEL ? { kind: "openai", model: e.EMBEDDING_MODEL, ...openai } : { kind: "local" },
+    answerer: openai && e.CHAT_MODEL ? { kind: "llm", model: e.CHAT_MODEL, ...openai } : { kind: "extractive" },
+  };
+}
+
+/** Loads `.env` from the working directory into `process.env` when the file exists. */
+export function loadDotEnv(file = ".env"): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}

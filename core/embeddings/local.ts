@@ -1,0 +1,137 @@
+import { Embeddings } from "@langchain/core/embeddings";
+import { analyze } from "../persian/tokens.ts";
+
+/**
+ * Offline embeddings that need no downloaded weights: hashed features of the Persian analysis
+ * (word stems, adjacent-stem pairs and character 3–4-grams of each stem), weighted by sub-linear
+ * term frequency and corpus IDF, signed-hashed into a fixed number of dimensions and
+ * L2-normalised, so cosine similarity is a soft, IDF-weighted lexical overlap.
+ *
+ * The character n-grams are what bridge the spellings a reader and a writer use for one word:
+ * «دانش‌بنیان» / «دانش بنیان», «صادرات» / «صادراتی», «تاسیس» / «تأسیس». IDF is learned from the
+ * corpus at ingest (`fit`) and kept with the index, so queries are weighted the same way.
+ */
+export interface LocalEmbeddingsState {
+  version: typeof VERSION;
+  dimensions: number;
+  docCount: number;
+  /** Document frequencies in IDF_BUCKETS hashed buckets, base64 of a Uint32Array. */
+  df: string;
+}
+
+const VERSION = 1;
+/** 2^18 buckets: few collisions among the vocabulary of a news archive, 1 MiB on disk. */
+const IDF_BUCKETS = 1 << 18;
+export const DEFAULT_DIMENSIONS = 1024;
+
+const WEIGHT = { word: 1, pair: 0.5, char: 0.35 } as const;
+
+export class LocalEmbeddings extends Embeddings {
+  readonly id: string;
+  readonly dimensions: number;
+  private readonly df: Uint32Array;
+  private readonly docCount: number;
+
+  private constructor(dimensions: number, df: Uint32Array, docCount: number) {
+    super({});
+    this.dimensions = dimensions;
+    this.df = df;
+    this.docCount = docCount;
+    this.id = LocalEmbeddings.idFor(dimensions);
+  }
+
+  static idFor(dimensions = DEFAULT_DIMENSIONS): string {
+    return `local-hash-v${VERSION}-d${dimensions}`;
+  }
+
+  /** Learns document frequencies from the texts that will be indexed. */
+  static fit(texts: Iterable<string>, dimensions = DEFAULT_DIMENSIONS): LocalEmbeddings {
+    const df = new Uint32Array(IDF_BUCKETS);
+    let docCount = 0;
+    for (const text of texts) {
+      docCount++;
+      const seen = new Set<number>();
+      for (const feature of features(text).keys()) seen.add(hash(feature) % IDF_BUCKETS);
+      for (const bucket of seen) df[bucket]!++;
+    }
+    return new LocalEmbeddings(dimensions, df, docCount);
+  }
+
+  static fromState(state: LocalEmbeddingsState): LocalEmbeddings {
+    if (state.version !== VERSION) throw new Error(`Local embedder state version ${state.version} is not ${VERSION}`);
+    const bytes = Buffer.from(state.df, "base64");
+    const df = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
+    if (df.length !== IDF_BUCKETS) throw new Error("Local embedder state has the wrong number of IDF buckets");
+    return new LocalEmbeddings(state.dimensions, df, state.docCount);
+  }
+
+  toState(): LocalEmbeddingsState {
+    return { version: VERSION, dimensions: this.dimensions, docCount: this.docCount, df: Buffer.from(this.df.buffer).toString("base64") };
+  }
+
+  /** Synchronous core of the embedder; the LangChain methods wrap it. */
+  embed(text: string): number[] {
+    const vector = new Float64Array(this.dimensions);
+    for (const [feature, count] of features(text)) {
+      const h = hash(feature);
+      const weight = (1 + Math.log(count)) * this.idf(h % IDF_BUCKETS) * WEIGHT[kindOf(feature)];
+      // Signed hashing: colliding features cancel out on average instead of piling up.
+      const sign = h & 0x80000000 ? -1 : 1;
+      vector[h % this.dimensions]! += sign * weight;
+    }
+    let norm = 0;
+    for (const v of vector) norm += v * v;
+    norm = Math.sqrt(norm);
+    return Array.from(vector, (v) => (norm > 0 ? v / norm : 0));
+  }
+
+  private idf(bucket: number): number {
+    const df = this.df[bucket] ?? 0;
+    return Math.log(1 + (this.docCount - df + 0.5) / (df + 0.5));
+  }
+
+  override async embedDocuments(documents: string[]): Promise<number[][]> {
+    return documents.map((d) => this.embed(d));
+  }
+
+  override async embedQuery(document: string): Promise<number[]> {
+    return this.embed(document);
+  }
+}
+
+type FeatureKind = keyof typeof WEIGHT;
+function kindOf(feature: string): FeatureKind {
+  return feature[0] === "w" ? "word" : feature[0] === "p" ? "pair" : "char";
+}
+
+/** Feature → count. Prefixes keep the three kinds apart in the hash space. */
+export function features(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (f: string, n = 1) => out.set(f, (out.get(f) ?? 0) + n);
+  const terms = analyze(text);
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    add(`w${t}`);
+    const next = terms[i + 1];
+    if (next !== undefined) add(`p${t} ${next}`);
+    if (/^[0-9]/.test(t) || t.length < 3) continue;
+    const padded = `<${t}>`;
+    for (const n of [3, 4]) for (let j = 0; j + n <= padded.length; j++) add(`c${padded.slice(j, j + n)}`);
+  }
+  return out;
+}
+
+/** FNV-1a over UTF-16 code units, finished with murmur3's fmix32 for better bit spread. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

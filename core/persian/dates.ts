@@ -1,0 +1,119 @@
+import { toLatinDigits } from "./normalize.ts";
+
+/** Solar Hijri (Jalali) month names as Iranian sites print them, with common variants. */
+const JALALI_MONTHS: Record<string, number> = {
+  فروردین: 1, اردیبهشت: 2, خرداد: 3, تیر: 4, مرداد: 5, امرداد: 5, شهریور: 6,
+  مهر: 7, آبان: 8, آذر: 9, دی: 10, بهمن: 11, اسفند: 12,
+};
+
+/**
+ * Converts a Jalali date to the Gregorian calendar (the algorithm of jalaali-js, valid for
+ * Jalali years -61 to 3177).
+ *
+ * @example jalaliToGregorian(1401, 6, 1) // { year: 2022, month: 8, day: 23 }
+ */
+export function jalaliToGregorian(jy: number, jm: number, jd: number): { year: number; month: number; day: number } {
+  const jdn = jalaliToJdn(jy, jm, jd);
+  return jdnToGregorian(jdn);
+}
+
+function div(a: number, b: number): number {
+  return Math.trunc(a / b);
+}
+
+const BREAKS = [-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178];
+
+function jalCal(jy: number): { gy: number; march: number } {
+  const gy = jy + 621;
+  let leapJ = -14;
+  let jp = BREAKS[0]!;
+  let jump = 0;
+  for (let i = 1; i < BREAKS.length; i++) {
+    const jm = BREAKS[i]!;
+    jump = jm - jp;
+    if (jy < jm) break;
+    leapJ += div(jump, 33) * 8 + div(jump % 33, 4);
+    jp = jm;
+  }
+  let n = jy - jp;
+  leapJ += div(n, 33) * 8 + div((n % 33) + 3, 4);
+  if (jump % 33 === 4 && jump - n === 4) leapJ += 1;
+  const leapG = div(gy, 4) - div((div(gy, 100) + 1) * 3, 4) - 150;
+  const march = 20 + leapJ - leapG;
+  return { gy, march };
+}
+
+function gregorianToJdn(gy: number, gm: number, gd: number): number {
+  let d = div((gy + div(gm - 8, 6) + 100100) * 1461, 4) + div(153 * ((gm + 9) % 12) + 2, 5) + gd - 34840408;
+  d = d - div(div(gy + 100100 + div(gm - 8, 6), 100) * 3, 4) + 752;
+  return d;
+}
+
+function jalaliToJdn(jy: number, jm: number, jd: number): number {
+  const r = jalCal(jy);
+  return gregorianToJdn(r.gy, 3, r.march) + (jm - 1) * 31 - div(jm, 7) * (jm - 7) + jd - 1;
+}
+
+function jdnToGregorian(jdn: number): { year: number; month: number; day: number } {
+  let j = 4 * jdn + 139361631;
+  j = j + div(div(4 * jdn + 183187720, 146097) * 3, 4) * 4 - 3908;
+  const i = div(j % 1461, 4) * 5 + 308;
+  const day = div(i % 153, 5) + 1;
+  const month = (div(i, 153) % 12) + 1;
+  const year = div(j, 1461) - 100100 + div(8 - month, 6);
+  return { year, month, day };
+}
+
+/** Tehran's UTC offset on a given local date and time, e.g. "+04:30" (summer 2022) or "+03:30". */
+export function tehranOffset(year: number, month: number, day: number, hour = 12, minute = 0): string {
+  // Treat the wall time as UTC, ask Intl what Tehran shows then, and read the difference.
+  const guess = Date.UTC(year, month - 1, day, hour, minute);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: "Asia/Tehran", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+  }).formatToParts(new Date(guess));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
+  const minutes = Math.round((shown - guess) / 60000);
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+const JALALI_DATE = new RegExp(
+  String.raw`(\d{1,2})\s+(` + Object.keys(JALALI_MONTHS).join("|") + String.raw`)\s+(1[34]\d\d)(?:\s*[-–،,]?\s*(?:ساعت\s*)?(\d{1,2}):(\d{2}))?`,
+);
+const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?)?\b/;
+
+/**
+ * Finds a publication date in a line and returns it as ISO-8601: a Jalali date such as
+ * «01 شهریور 1401 - 22:21» becomes "2022-08-23T22:21:00+04:30" (Tehran time); an ISO date
+ * such as "2025-12-15" is returned as written. Undefined when the line holds neither.
+ */
+export function parsePublishedDate(line: string): string | undefined {
+  const text = toLatinDigits(line);
+  const jalali = JALALI_DATE.exec(text);
+  if (jalali) {
+    const [, d, monthName, y, hh, mm] = jalali;
+    const jm = JALALI_MONTHS[monthName!]!;
+    const jd = Number(d);
+    if (jd < 1 || jd > 31) return undefined;
+    const g = jalaliToGregorian(Number(y), jm, jd);
+    const date = `${g.year}-${pad(g.month)}-${pad(g.day)}`;
+    if (hh === undefined || mm === undefined) return date;
+    const offset = tehranOffset(g.year, g.month, g.day, Number(hh), Number(mm));
+    return `${date}T${pad(Number(hh))}:${mm}:00${offset}`;
+  }
+  const iso = ISO_DATE.exec(text);
+  if (iso) {
+    const [whole, y, m, d] = iso;
+    const month = Number(m);
+    const day = Number(d);
+    if (month < 1 || month > 12 || day < 1 || day > 31 || Number(y) < 1900) return undefined;
+    return whole;
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+import { loadConfig, loadDotEnv } from "../core/config.ts";
+import { buildIndex } from "./build.ts";
+
+/**
+ * `npm run ingest [-- --force]`: builds the index from ARTICLES_DIR into INDEX_DIR when it is
+ * missing or stale; `--force` rebuilds regardless.
+ */
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const force = process.argv.includes("--force");
+  const summary = await buildIndex({ articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, force, log: (l) => console.log(l) });
+  const verb = summary.built ? "built" : "unchanged";
+  console.log(`index ${verb} (${summary.reason}): ${summary.articles} articles, ${summary.chunks} chunks, ${summary.seconds} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`ingest failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,116 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Reads the corpus from `ARTICLES_DIR`: `*.txt` pages (one article each, id = file stem) and
+ * `*.jsonl` exports (one article per line, the contract's shape). Nothing is cleaned here;
+ * `prepare.ts` does that. Malformed lines are reported and skipped, never fatal: one bad line
+ * in a CMS export must not keep the other articles out.
+ */
+export interface SourceArticle {
+  id: string;
+  /** Where it came from, for log lines: `file.jsonl:12`. */
+  origin: string;
+  /** The page as written (`.txt`), or the `text`/`body` of a JSONL line. */
+  raw: string;
+  title?: string;
+  url?: string;
+  source?: string;
+  publishedAt?: string;
+  /** sha256 of everything above: a changed article gets a new hash. */
+  contentHash: string;
+}
+
+export interface CorpusRead {
+  articles: SourceArticle[];
+  problems: string[];
+}
+
+const optionalText = z.string().trim().min(1).optional();
+const JsonlArticle = z
+  .object({
+    id: z.union([z.string().trim().min(1).max(200), z.number()]).optional(),
+    title: optionalText,
+    text: z.string().optional(),
+    body: z.string().optional(),
+    url: optionalText,
+    source: optionalText,
+    publishedAt: z.string().trim().refine((s) => !Number.isNaN(Date.parse(s)), "is not an ISO-8601 date").optional(),
+  })
+  .refine((a) => (a.text ?? a.body ?? "").trim().length > 0, { message: "has no text (or body)" });
+
+export async function readCorpus(dir: string): Promise<CorpusRead> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (err) {
+    throw new Error(`Cannot read ARTICLES_DIR "${dir}": ${(err as NodeJS.ErrnoException).code ?? err}. Create it or point ARTICLES_DIR at your articles.`);
+  }
+  const articles = new Map<string, SourceArticle>();
+  const problems: string[] = [];
+  const add = (a: SourceArticle) => {
+    const previous = articles.get(a.id);
+    if (previous) problems.push(`${a.origin}: id "${a.id}" already used by ${previous.origin}; the later one is kept`);
+    articles.set(a.id, a);
+  };
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (name.endsWith(".txt")) {
+      const raw = await readFile(file, "utf8");
+      if (raw.trim() === "") {
+        problems.push(`${name}: empty file, skipped`);
+        continue;
+      }
+      const id = name.slice(0, -".txt".length);
+      add({ id, origin: name, raw, contentHash: hash([raw]) });
+    } else if (name.endsWith(".jsonl")) {
+      const lines = (await readFile(file, "utf8")).split("\n");
+      lines.forEach((line, i) => {
+        if (line.trim() === "") return;
+        const origin = `${name}:${i + 1}`;
+        const parsed = parseJsonlLine(line);
+        if ("problem" in parsed) problems.push(`${origin}: ${parsed.problem}, skipped`);
+        else add({ ...parsed, origin });
+      });
+    }
+  }
+  return { articles: [...articles.values()], problems };
+}
+
+function parseJsonlLine(line: string): Omit<SourceArticle, "origin"> | { problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { problem: "not valid JSON" };
+  }
+  const result = JsonlArticle.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join(".");
+    return { problem: field ? `field "${field}" ${issue.message}` : issue.message };
+  }
+  const a = result.data;
+  const raw = (a.text ?? a.body)!;
+  const fields = [a.title ?? "", raw, a.url ?? "", a.source ?? "", a.publishedAt ?? ""];
+  const contentHash = hash(fields);
+  // Without an id, the content names the article: the same line always gets the same id.
+  const id = a.id !== undefined ? String(a.id) : `a${hash([a.title ?? "", raw]).slice(0, 15)}`;
+  return {
+    id,
+    raw,
+    contentHash,
+    ...(a.title && { title: a.title }),
+    ...(a.url && { url: a.url }),
+    ...(a.source && { source: a.source }),
+    ...(a.publishedAt && { publishedAt: a.publishedAt }),
+  };
+}
+
+function hash(parts: string[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\u0000");
+  return h.digest("hex");
+}

@@ -1,0 +1,201 @@
+import type { Article } from "../../core/article.ts";
+import type { TermStats } from "../../core/lexical.ts";
+import { splitSentences } from "../../core/persian/sentences.ts";
+import { coverage, matchTarget, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
+import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
+import { findPeople, findQuantities, findTimes, type Found } from "./spans.ts";
+import type { Answer, Answerer, AnswerRequest, Citation, Passage } from "./types.ts";
+
+/**
+ * The default answerer: no model, only the articles. It picks the sentence that best answers the
+ * question (weighted term coverage, plus the kind of span the question asks for: a number with
+ * its unit for «چند», a name for «چه کسی», a date for «کی»), states the span first and quotes
+ * the sentence with its source. When no sentence covers enough of the question it says so and
+ * cites nothing: it never writes a fact the articles do not state.
+ */
+export interface ExtractiveOptions {
+  /** Minimum weighted coverage of the question by the best sentence for `found: true`. */
+  minCoverage: number;
+  /** At most this many quoted sentences. */
+  maxCitations: number;
+}
+
+/** Calibrated on test/fixtures/questions.json (answerable vs unanswerable). */
+export const DEFAULT_EXTRACTIVE = { minCoverage: 0.45, maxCitations: 3 } satisfies ExtractiveOptions;
+
+export const NOT_FOUND_ANSWER =
+  "در خبرهایی که در اختیار دارم پاسخی برای این پرسش پیدا نکردم. اگر پرسش را با جزئیات بیشتری بنویسید، دوباره جست‌وجو می‌کنم.";
+
+interface Candidate {
+  articleId: string;
+  text: string;
+  start: number;
+  end: number;
+  target: MatchTarget;
+  coverage: number;
+  score: number;
+  span?: Found & { fit: number };
+}
+
+/** Question kinds whose answer is a span the sentence must contain. */
+const SPAN_KINDS = new Set<QuestionAnalysis["kind"]>(["quantity", "time", "person"]);
+
+export class ExtractiveAnswerer implements Answerer {
+  readonly id = "extractive";
+  readonly mode = "extractive" as const;
+
+  constructor(
+    private readonly articles: ReadonlyMap<string, Article>,
+    private readonly terms: TermStats,
+    private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
+  ) {}
+
+  async answer(request: AnswerRequest): Promise<Answer> {
+    const question = analyzeQuestion(request.question);
+    const current = request.articleId ? this.articles.get(request.articleId) : undefined;
+    if (question.kind === "summary" && current) return this.summary(current);
+    const weighted = weighTerms(question.content, this.terms);
+    if (weighted.length === 0) return notFound();
+
+    const candidates = this.candidates(request.passages, weighted, question, request.articleId);
+    const best = candidates[0];
+    if (!best || best.coverage < this.options.minCoverage) return notFound();
+    if (question.kind === "quantity" && !best.span && findQuantities(best.text).length === 0) return notFound();
+
+    const chosen = [best, ...this.complements(best, candidates, weighted)];
+    const citations = chosen.map((c, i) => this.citation(c, i + 1));
+    const lines = chosen.map((c, i) => `${this.attribution(c.articleId)}: «${c.text}» [${i + 1}]`);
+    const lead = best.span ? `${best.span.text} [1]\n` : "";
+    return { answer: lead + lines.join("\n"), found: true, mode: "extractive", citations };
+  }
+
+  /** Every sentence of the retrieved chunks, scored, best first. */
+  private candidates(passages: Passage[], weighted: WeightedTerm[], question: QuestionAnalysis, articleId?: string): Candidate[] {
+    const seen = new Set<string>();
+    const out: Candidate[] = [];
+    const topScore = passages[0]?.score ?? 1;
+    const needsSpan = SPAN_KINDS.has(question.kind);
+    for (const { chunk, score: passageScore } of passages) {
+      const sentences = splitSentences(chunk.text);
+      sentences.forEach((s, i) => {
+        const start = chunk.start + s.start;
+        const key = `${chunk.articleId}:${start}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const target = matchTarget(s.text);
+        const own = coverage(weighted, target);
+        // The sentence read with its title and the sentence before it: «این نمایشگاه…» and
+        // «وی افزود…» refer back, so the question's other terms may stand just before.
+        const context = coverage(weighted, matchTarget(`${chunk.title}\n${sentences[i - 1]?.text ?? ""}\n${s.text}`));
+        const cov = Math.max(own, (own + context) / 2);
+        const span = findSpan(s.text, question, weighted);
+        let score = 0.6 * own + 0.25 * context + 0.05 * (topScore > 0 ? passageScore / topScore : 0);
+        // A question that asks «how many» or «who» is answered by a sentence holding a number
+        // or a name; one without is at best background.
+        if (needsSpan) score += span ? 0.2 + 0.1 * span.fit : -0.2;
+        if (articleId && chunk.articleId === articleId) score += 0.05;
+        // A sentence that is only a subheading («احیای ۶۳ واحد صنعتی در استان قم») says less
+        // than the sentence that tells the story.
+        if (s.text.length < 40) score -= 0.05;
+        out.push({ articleId: chunk.articleId, text: s.text, start, end: start + s.text.length, target, coverage: cov, score, ...(span && { span }) });
+      });
+    }
+    return out.sort((a, b) => b.score - a.score);
+  }
+
+  /**
+   * Further sentences for the parts of the question the best one leaves open («… و …»
+   * questions, comparisons across articles): each must cover most of what is still missing.
+   */
+  private complements(best: Candidate, candidates: Candidate[], weighted: WeightedTerm[]): Candidate[] {
+    const out: Candidate[] = [];
+    let open = weighted.filter((w) => termMatch(w, best.target) < 0.6);
+    for (const c of candidates) {
+      if (out.length + 1 >= this.options.maxCitations || open.length === 0) break;
+      const openWeight = open.reduce((s, w) => s + w.weight, 0) / weighted.reduce((s, w) => s + w.weight, 0);
+      if (openWeight < 0.2) break;
+      if (c === best || c.coverage < this.options.minCoverage * 0.6) continue;
+      if (coverage(open, c.target) < 0.6) continue;
+      out.push(c);
+      open = open.filter((w) => termMatch(w, c.target) < 0.6);
+    }
+    return out;
+  }
+
+  /** «خلاصه این خبر چیست؟»: the lead of the article the reader is on. */
+  private summary(article: Article): Answer {
+    const sentences = splitSentences(article.text).filter((s) => s.text.length >= 40).slice(0, 2);
+    if (sentences.length === 0) return notFound();
+    const quotes = sentences.map((s, i) => ({ articleId: article.id, text: s.text, start: s.start, end: s.end, score: 1, n: i + 1 }));
+    const lines = quotes.map((q) => `«${q.text}» [${q.n}]`);
+    return {
+      answer: `${this.attribution(article.id)}، خلاصه خبر «${article.title}»:\n${lines.join("\n")}`,
+      found: true,
+      mode: "extractive",
+      citations: quotes.map((q) => ({ n: q.n, articleId: article.id, title: article.title, ...(article.url && { url: article.url }), quote: q.text, start: q.start, end: q.end, score: 1 })),
+    };
+  }
+
+  private citation(c: Candidate, n: number): Citation {
+    const article = this.articles.get(c.articleId);
+    return {
+      n,
+      articleId: c.articleId,
+      title: article?.title ?? "",
+      ...(article?.url && { url: article.url }),
+      quote: c.text,
+      start: c.start,
+      end: c.end,
+      score: round(c.score),
+    };
+  }
+
+  private attribution(articleId: string): string {
+    const article = this.articles.get(articleId);
+    if (article?.source) return `به گزارش ${article.source}`;
+    return `طبق خبر «${article?.title ?? articleId}»`;
+  }
+}
+
+/**
+ * The span the question asks for, if this sentence has one, with `fit` (0..1) saying how well
+ * it fits beyond its kind: the unit the question names («چند پروانه»), money for «ارزش».
+ */
+export function findSpan(sentence: string, question: QuestionAnalysis, weighted: WeightedTerm[]): (Found & { fit: number }) | undefined {
+  const near = (span: Found) => coverage(weighted, matchTarget(sentence.slice(Math.max(0, span.start - 50), span.end + 50)));
+  const pick = <T extends Found>(spans: T[], fit: (s: T) => number = () => 0): (T & { fit: number }) | undefined => {
+    let best: (T & { fit: number }) | undefined;
+    let bestScore = -Infinity;
+    for (const s of spans) {
+      const f = fit(s);
+      const score = near(s) + f;
+      if (score > bestScore) [best, bestScore] = [{ ...s, fit: f }, score];
+    }
+    return best;
+  };
+  switch (question.kind) {
+    case "quantity": {
+      // Numbers the question states are context («صادرات ۲۶۳ میلیون دلاری…»), not the answer.
+      const spans = findQuantities(sentence).filter((q) => !q.numberTerms.some((n) => question.numbers.has(n)));
+      const unit = question.unit;
+      return pick(spans, (q) => {
+        if (unit) return q.unitTerms.some((u) => u === unit || u.startsWith(unit) || unit.startsWith(u)) ? 1 : 0;
+        return question.money && /دلار|تومان|ریال|یورو/u.test(q.text) ? 0.5 : 0;
+      });
+    }
+    case "time":
+      return pick(findTimes(sentence).filter((t) => coverage(weighted, matchTarget(t.text)) < 1 || weighted.length === 0));
+    case "person":
+      return pick(findPeople(sentence), (p) => coverage(weighted, matchTarget(sentence.slice(p.roleStart, p.roleStart + 70))));
+    default:
+      return undefined;
+  }
+}
+
+function notFound(): Answer {
+  return { answer: NOT_FOUND_ANSWER, found: false, mode: "extractive", citations: [] };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,79 @@
+import type { TermStats } from "../../core/lexical.ts";
+import { normalizeForMatch } from "../../core/persian/normalize.ts";
+import { analyze, analyzeTokens } from "../../core/persian/tokens.ts";
+
+/**
+ * How much of a question a piece of text covers, with each question term weighted by its rarity
+ * in the corpus. A term counts fully when the text has it after analysis; partly when the text
+ * writes it as a compound the other way («دانش بنیان» ↔ «دانشبنیان»), or has a longer word that
+ * starts with it. Compound matches must start where a word of the text starts, so «نفت» is not
+ * found in «غیرنفتی».
+ */
+export interface WeightedTerm {
+  term: string;
+  weight: number;
+  /** Surface forms to look for in the text written without spaces: the token, and the token joined with its neighbours. */
+  forms: string[];
+}
+
+export function weighTerms(text: string, stats: TermStats): WeightedTerm[] {
+  const byTerm = new Map<string, WeightedTerm>();
+  for (const t of analyzeTokens(text)) {
+    const entry = byTerm.get(t.term) ?? { term: t.term, weight: stats.idf(t.term), forms: [] };
+    const joined = [t.next !== undefined ? t.token + t.next : undefined, t.prev !== undefined ? t.prev + t.token : undefined];
+    for (const form of [t.token, t.term, ...joined]) {
+      if (form !== undefined && form.length >= 3 && !/^[0-9]/.test(form) && !entry.forms.includes(form)) entry.forms.push(form);
+    }
+    byTerm.set(t.term, entry);
+  }
+  return [...byTerm.values()];
+}
+
+/** Pre-analysed text, so scoring many questions against one sentence analyses it once. */
+export interface MatchTarget {
+  terms: Set<string>;
+  /** The normalised text without spaces. */
+  compact: string;
+  /** Offsets in `compact` where a word of the text starts. */
+  wordStarts: Set<number>;
+}
+
+export function matchTarget(text: string): MatchTarget {
+  const words = normalizeForMatch(text).split(/[^\p{L}\p{M}0-9]+/u).filter(Boolean);
+  const wordStarts = new Set<number>();
+  let compact = "";
+  for (const w of words) {
+    wordStarts.add(compact.length);
+    compact += w;
+  }
+  return { terms: new Set(analyze(text)), compact, wordStarts };
+}
+
+/** 0..1: the weighted share of question terms found in the text. */
+export function coverage(question: WeightedTerm[], target: MatchTarget): number {
+  let total = 0;
+  let hit = 0;
+  for (const t of question) {
+    total += t.weight;
+    hit += t.weight * termMatch(t, target);
+  }
+  return total > 0 ? hit / total : 0;
+}
+
+/** 1 for the same term, 0.8 for a compound written another way, 0.6 for a prefix, else 0. */
+export function termMatch(t: WeightedTerm, target: MatchTarget): number {
+  if (target.terms.has(t.term)) return 1;
+  if (/^[0-9]/.test(t.term)) return 0;
+  for (const form of t.forms) if (occursAtWordStart(form, target)) return 0.8;
+  if (t.term.length >= 4) {
+    for (const w of target.terms) if (w.length >= 4 && (w.startsWith(t.term) || t.term.startsWith(w))) return 0.6;
+  }
+  return 0;
+}
+
+function occursAtWordStart(form: string, target: MatchTarget): boolean {
+  for (let i = target.compact.indexOf(form); i >= 0; i = target.compact.indexOf(form, i + 1)) {
+    if (target.wordStarts.has(i)) return true;
+  }
+  return false;
+}

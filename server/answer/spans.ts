@@ -1,0 +1,119 @@
+import { normalizeForMatch } from "../../core/persian/normalize.ts";
+import { STOPWORDS } from "../../core/persian/stopwords.ts";
+import { analyze, term, tokenize } from "../../core/persian/tokens.ts";
+
+/**
+ * Finds answer spans inside a sentence: a quantity with its qualifier and unit
+ * («بیش از ۱ هزار و ۷۰۰ پروانه تاسیس»), a date or period («از تاریخ یکم تا چهارم شهریور ماه»),
+ * a person's name before their role («سعید نبیل»). Spans are exact substrings of the sentence,
+ * so they can be shown as the article wrote them.
+ */
+export interface Found {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const DIGITS = "[0-9۰-۹٠-٩]+(?:[.,٫٬/][0-9۰-۹٠-٩]+)*";
+const NUMBER_WORDS = "یک|دو|سه|چهار|پنج|شش|هفت|هشت|ده|یازده|دوازده|سیزده|چهارده|پانزده|بیست|سی|چهل|پنجاه|شصت|هفتاد|هشتاد|نود|صد|یکصد|دویست|سیصد|چهارصد|پانصد|هزار|نیم";
+const SCALE = "هزار|میلیون|میلیارد|تریلیون";
+const ZW = "[\\s\u200c]*";
+const NUM = `(?:${DIGITS}|(?:${NUMBER_WORDS})(?![\\p{L}]))`;
+const NUM_WITH_SCALE = `${NUM}(?:${ZW}(?:${SCALE})(?![\\p{L}]))*`;
+const NUMBER = `${NUM_WITH_SCALE}(?:\\s+و\\s+${NUM_WITH_SCALE})*`;
+const QUALIFIER = "(?:(?:بیش|بیشتر|کمتر|افزون|بالغ|قریب|نزدیک|حدود|حداقل|حداکثر)(?:\\s+(?:از|بر|به))?\\s+)?";
+const NUMBER_PHRASE = new RegExp(`(?<![\\p{L}0-9۰-۹])${QUALIFIER}${NUMBER}`, "gu");
+/** Nouns that count something and usually take a describing word: «واحد صنعتی», «پروانه تاسیس». */
+const COUNTERS = new Set(["واحد", "پروانه", "شهرک", "نوع", "مجوز", "ماه", "ناحیه", "شرکت", "خط", "طرح", "پروژه", "اظهارنامه", "محصول"]);
+/** Words that end a unit phrase: verbs and particles. */
+const UNIT_STOP = /^(?:است|بود|شد|شده|میشود|دارد|دارند|کرد|کرده|داشت|در|از|به|با|و|را|که|تا|برای|این|آن)$/u;
+
+export interface QuantitySpan extends Found {
+  /** The analysed unit words after the number («پروانه», «تاسیس»). */
+  unitTerms: string[];
+  /** The number alone, for matching against the question's own numbers. */
+  numberTerms: string[];
+}
+
+export function findQuantities(sentence: string): QuantitySpan[] {
+  const out: QuantitySpan[] = [];
+  for (const m of sentence.matchAll(NUMBER_PHRASE)) {
+    const numberText = m[0];
+    // «یک» / «دو» alone are mostly articles («یک واحد تولیدی»): a number word needs a digit or a scale.
+    if (!/[0-9۰-۹٠-٩]/.test(numberText) && !new RegExp(SCALE, "u").test(numberText) && /^(?:یک|دو|سه|ده|سی|صد|نیم)$/u.test(numberText.trim())) continue;
+    const start = m.index!;
+    let end = start + numberText.length;
+    const unitTerms: string[] = [];
+    // Up to two unit words: the counted noun, and a describing word after a counter noun.
+    const rest = sentence.slice(end);
+    const words = [...rest.matchAll(/^[\s\u200c]*([\p{L}\u200c]+)/gu)];
+    const first = words[0];
+    if (first && !UNIT_STOP.test(normalizeForMatch(first[1]!))) {
+      end += first[0].length;
+      unitTerms.push(term(normalizeForMatch(first[1]!)));
+      const after = /^[\s\u200c]*([\p{L}\u200c]+)/u.exec(sentence.slice(end));
+      const firstNorm = normalizeForMatch(first[1]!);
+      if (after && COUNTERS.has(term(firstNorm)) && !UNIT_STOP.test(normalizeForMatch(after[1]!)) && !STOPWORDS.has(normalizeForMatch(after[1]!))) {
+        end += after[0].length;
+        unitTerms.push(term(normalizeForMatch(after[1]!)));
+      }
+    }
+    out.push({ text: sentence.slice(start, end), start, end, unitTerms, numberTerms: tokenize(numberText).filter((t) => /^[0-9]/.test(t)) });
+  }
+  return out;
+}
+
+const MONTHS = "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند|ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر";
+const ORDINAL_DAY = `(?:${DIGITS}|یکم|اول|دوم|سوم|چهارم|پنجم|ششم|هفتم|هشتم|نهم|دهم|[\\p{L}]+(?:م|مین))`;
+const WEEKDAYS = "شنبه|یکشنبه|یک شنبه|دوشنبه|دو شنبه|سه شنبه|سهشنبه|چهارشنبه|پنجشنبه|پنج شنبه|جمعه";
+const TIME_PATTERNS = [
+  // «از تاریخ یکم تا چهارم شهریور ماه (از ساعت ۱۷ الی ۲۲)»
+  `(?:از\\s+)?(?:تاریخ\\s+)?${ORDINAL_DAY}(?:\\s+(?:تا|الی)\\s+${ORDINAL_DAY})?\\s+(?:${MONTHS})(?:\\s*ماه)?(?:\\s+(?:سال\\s+)?${DIGITS})?(?:\\s+از\\s+ساعت\\s+${DIGITS}(?:\\s+(?:تا|الی)\\s+${DIGITS})?)?`,
+  `(?:سال|سالهای)\\s+${DIGITS}`,
+  `(?:در\\s+)?(?:فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند)(?:\\s*ماه)?(?:\\s+و\\s+(?:فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند)(?:\\s*ماه)?)?(?:\\s+(?:امسال|سالجاری|سال\\s*جاری))?`,
+  `(?:روز\\s+)?(?:${WEEKDAYS})(?:\\s+(?:شب|صبح|عصر|ظهر))?`,
+  `(?:در\\s+)?${NUM}\\s+ماه\\s+(?:نخست|اول|گذشته|اخیر)(?:\\s+(?:امسال|سال))?`,
+  `(?:در\\s+)?یک\\s*سال\\s+گذشته|امسال|سالجاری|سال\\s+گذشته|عصر امروز|امروز|هفته\\s+گذشته`,
+  `ساعت\\s+${DIGITS}(?:\\s+(?:تا|الی)\\s+${DIGITS})?`,
+];
+const TIME = new RegExp(TIME_PATTERNS.map((p) => `(?<![\\p{L}])(?:${p})(?![\\p{L}])`).join("|"), "gu");
+
+export function findTimes(sentence: string): Found[] {
+  return [...sentence.matchAll(TIME)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
+}
+
+/** Titles that follow a person's name in Persian news: «سعید نبیل رئیس سازمان…». */
+const ROLES = /^(?:رئیس|رییس|مدیرکل|مدیر|استاندار|وزیر|نماینده|مدیرعامل|سخنگوی|سخنگو|معاون|دبیر|فرماندار|شهردار|امام|رئیسجمهور|سفیر|فرمانده|دادستان|عضو|مشاور|قائممقام)$/u;
+const NAME_STOP = /[،,:؛.()«»\-–_]/u;
+
+/** Words that start a three-word name: «حمید رضا خانپور», «سیده حمیده زرآبادی». */
+const NAME_STARTS = new Set(["محمد", "علی", "حسین", "حسن", "رضا", "مهدی", "احمد", "حمید", "سید", "سیده", "امیر", "مجید", "سعید", "جواد", "محمود", "مصطفی", "ابراهیم", "اکبر", "عباس", "فاطمه", "زهرا", "مریم", "عبدالله", "غلام", "غلامرضا"]);
+/** Middle words of compound first names: «هدایت الله», «نصرالدین», «فخرالسادات». */
+const NAME_MIDDLES = /^(?:الله|الدین|السادات|اله)$/u;
+
+/**
+ * Names standing right before a role word, the way agencies introduce officials: two words
+ * («سعید نبیل رئیس سازمان…»), or three when the name is a compound one («هدایت الله جمالیپور»,
+ * «حمید رضا خانپور»). «با حضور رضا رحمانی وزیر…» gives «رضا رحمانی», and «استاندار قزوین گفت»
+ * gives nothing.
+ */
+export function findPeople(sentence: string): Array<Found & { roleStart: number }> {
+  const out: Array<Found & { roleStart: number }> = [];
+  const words = [...sentence.matchAll(/[\p{L}\u200c]+/gu)].map((m) => ({ text: m[0], norm: normalizeForMatch(m[0]), start: m.index!, end: m.index! + m[0].length }));
+  for (let i = 2; i < words.length; i++) {
+    if (!ROLES.test(words[i]!.norm)) continue;
+    const name: typeof words = [];
+    for (let j = i - 1; j >= 0 && name.length < 3; j--) {
+      const w = words[j]!;
+      if (NAME_STOP.test(sentence.slice(w.end, (name[0] ?? words[i]!).start))) break;
+      if (STOPWORDS.has(w.norm) || ROLES.test(w.norm) || NOT_NAMES.test(w.norm)) break;
+      if (name.length === 2 && !NAME_STARTS.has(w.norm) && !NAME_MIDDLES.test(name[0]!.norm)) break;
+      name.unshift(w);
+    }
+    if (name.length < 2) continue;
+    out.push({ text: sentence.slice(name[0]!.start, name[name.length - 1]!.end), start: name[0]!.start, end: name[name.length - 1]!.end, roleStart: words[i]!.start });
+  }
+  return out;
+}
+
+const NOT_NAMES = /^(?:گفت|افزود|کرد|شد|است|استان|سازمان|شرکت|حضور|جلسه|کل|امروز|وی|او)$/u;

@@ -1,0 +1,23 @@
+/**
+ * The one error type of the API. Thrown anywhere in a request, it becomes
+ * `{"error": {"code", "message"}}` with its status (see `app.ts`); `message` is shown to
+ * clients, so it says what was wrong with the request and never what went wrong inside.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 405 | 413 | 415 | 429,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return { error: { code, message } };
+}

@@ -1,0 +1,37 @@
+import { serve } from "@hono/node-server";
+import { loadConfig, loadDotEnv } from "../core/config.ts";
+import { openIndex } from "../core/index-store.ts";
+import { buildIndex } from "../ingest/build.ts";
+import { createApp, type Log } from "./app.ts";
+import { createServices } from "./services.ts";
+
+/**
+ * `npm start`: builds the index when it is missing or stale, loads it and serves the API. A failed
+ * build is not fatal while a previous index exists: the server starts on that one.
+ */
+const log: Log = (entry) => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  try {
+    const summary = await buildIndex({ articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, log: (msg) => log({ level: "info", msg }) });
+    log({ level: "info", msg: summary.built ? "index built" : "index up to date", reason: summary.reason, articles: summary.articles, chunks: summary.chunks, seconds: summary.seconds });
+  } catch (err) {
+    log({ level: "error", msg: "index build failed; serving the previous index if there is one", error: err instanceof Error ? err.message : String(err) });
+  }
+  const index = await openIndex(config.indexDir, config.embedder);
+  const services = createServices(index, config);
+  const app = createApp(services, { log });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log({ level: "info", msg: `Goftogu listening on http://localhost:${info.port}`, articles: index.articles.size, chunks: index.manifest.counts.chunks, embedder: index.embedder.id, answerer: services.answerer.id });
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main().catch((err: unknown) => {
+  log({ level: "error", msg: "start-up failed", error: err instanceof Error ? err.message : String(err) });
+  process.exitCode = 1;
+});

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import type { Article } from "../../core/article.ts";
+import { ApiError } from "../errors.ts";
+import { ArticlesQuery, check } from "../schemas.ts";
+import type { Services } from "../services.ts";
+
+/** `GET /api/articles` (newest first) and `GET /api/articles/:id`. */
+export function articlesRoutes(services: Services): Hono {
+  const app = new Hono();
+  // Sorted once: the list only changes when a new index is loaded.
+  const sorted = [...services.index.articles.values()].sort(newestFirst);
+
+  app.get("/articles", (c) => {
+    const { limit, offset } = check(ArticlesQuery, c.req.query());
+    const page = sorted.slice(offset, offset + limit).map(({ id, title, source, publishedAt, url }) => ({ id, title, source, publishedAt, url }));
+    return c.json({ articles: page, total: sorted.length });
+  });
+
+  app.get("/articles/:id", (c) => {
+    const id = c.req.param("id");
+    const article = services.index.articles.get(id);
+    if (!article) throw new ApiError(404, "article_not_found", `No article with id "${id}"`);
+    return c.json(article);
+  });
+
+  return app;
+}
+
+function newestFirst(a: Article, b: Article): number {
+  if (a.publishedAt && b.publishedAt) return Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || a.id.localeCompare(b.id);
+  if (a.publishedAt) return -1;
+  if (b.publishedAt) return 1;
+  return a.id.localeCompare(b.id);
+}
