@@ -1,6 +1,7 @@
 import type { Chunk } from "../core/article.ts";
 import { chunkFromDocument, type LoadedIndex } from "../core/index-store.ts";
 import { coverage, matchTarget, weighTerms, type MatchTarget } from "./answer/match.ts";
+import { questionContent } from "./answer/question.ts";
 import type { Passage } from "./answer/types.ts";
 
 export interface SearchOptions {
@@ -45,7 +46,7 @@ export class Retriever {
       hits.push(...(await store.similaritySearchVectorWithScore(vector, Math.min(scopeCount, total), (doc) => doc.metadata.articleId === id)));
     }
 
-    const weighted = weighTerms(query, terms);
+    const weighted = weighTerms(questionContent(query), terms);
     const byId = new Map<string, Passage>();
     for (const [doc, distance] of hits) {
       const chunk = chunkFromDocument(doc);
@@ -53,10 +54,22 @@ export class Retriever {
       // HNSWLib returns cosine distance (lower is better); turn it into similarity.
       const dense = 1 - distance;
       const lexical = weighted.length > 0 ? coverage(weighted, this.target(chunk)) : 0;
-      const boost = chunk.articleId === options.articleId ? SCOPE_BOOST : 0;
-      byId.set(chunk.id, { chunk, score: round(DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical + boost) });
+      byId.set(chunk.id, { chunk, score: DENSE_WEIGHT * dense + LEXICAL_WEIGHT * lexical });
     }
-    return [...byId.values()].sort((a, b) => b.score - a.score).slice(0, options.k);
+    const ranked = [...byId.values()].sort((a, b) => b.score - a.score);
+    if (options.articleId) {
+      // The reader's article is preferred, not exclusive: its best chunk gets the full boost and
+      // each further one half the one before, so a long article cannot push every related
+      // article off the list.
+      let boost = SCOPE_BOOST;
+      for (const p of ranked) {
+        if (p.chunk.articleId !== options.articleId) continue;
+        p.score += boost;
+        boost /= 2;
+      }
+      ranked.sort((a, b) => b.score - a.score);
+    }
+    return ranked.slice(0, options.k).map((p) => ({ ...p, score: round(p.score) }));
   }
 
   private target(chunk: Chunk): MatchTarget {

@@ -1,5 +1,5 @@
 import { Embeddings } from "@langchain/core/embeddings";
-import { analyze } from "../persian/tokens.ts";
+import { analyzeTokens, term } from "../persian/tokens.ts";
 
 /**
  * Offline embeddings that need no downloaded weights: hashed features of the Persian analysis
@@ -72,7 +72,8 @@ export class LocalEmbeddings extends Embeddings {
   /** Synchronous core of the embedder; the LangChain methods wrap it. */
   embed(text: string): number[] {
     const vector = new Float64Array(this.dimensions);
-    for (const [feature, count] of features(text)) {
+    const counts = features(text, (joined) => this.df[hash(joined) % IDF_BUCKETS]! > 0);
+    for (const [feature, count] of counts) {
       const h = hash(feature);
       const weight = (1 + Math.log(count)) * this.idf(h % IDF_BUCKETS) * WEIGHT[kindOf(feature)];
       // Signed hashing: colliding features cancel out on average instead of piling up.
@@ -104,14 +105,32 @@ function kindOf(feature: string): FeatureKind {
   return feature[0] === "w" ? "word" : feature[0] === "p" ? "pair" : "char";
 }
 
-/** Feature → count. Prefixes keep the three kinds apart in the hash space. */
-export function features(text: string): Map<string, number> {
+/**
+ * Feature → count. Prefixes keep the three kinds apart in the hash space.
+ *
+ * `isKnownWord` lets two adjacent words also count as the one word they form when the corpus
+ * writes them together: a reader's «دانش بنیان» then has the feature of the articles'
+ * «دانشبنیان». Only corpus words are added, so ordinary word pairs add no noise.
+ */
+export function features(text: string, isKnownWord: (feature: string) => boolean = () => false): Map<string, number> {
   const out = new Map<string, number>();
   const add = (f: string, n = 1) => out.set(f, (out.get(f) ?? 0) + n);
-  const terms = analyze(text);
+  const tokens = analyzeTokens(text);
+  const terms = tokens.map((t) => t.term);
+  // Parts of a split compound that the corpus knows only as one word are replaced by that word.
+  const replaced = new Set<number>();
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const next = tokens[i]!.next;
+    if (next === undefined || next !== tokens[i + 1]!.token || /^[0-9]/.test(terms[i]!)) continue;
+    const joined = `w${term(tokens[i]!.token + next)}`;
+    if (!isKnownWord(joined)) continue;
+    add(joined);
+    if (!isKnownWord(`w${terms[i]}`)) replaced.add(i);
+    if (!isKnownWord(`w${terms[i + 1]}`)) replaced.add(i + 1);
+  }
   for (let i = 0; i < terms.length; i++) {
     const t = terms[i]!;
-    add(`w${t}`);
+    if (!replaced.has(i)) add(`w${t}`);
     const next = terms[i + 1];
     if (next !== undefined) add(`p${t} ${next}`);
     if (/^[0-9]/.test(t) || t.length < 3) continue;

@@ -37,6 +37,11 @@ const KINDS: ReadonlyArray<[QuestionKind, RegExp]> = [
  */
 const QUESTION_PHRASES = /چه\s*(?:مدت|زمان|سال|تاریخ|روز|ماه|ساعت|مقدار|تعداد|میزان|کس|کسان|شخص|چیز|نوع)ی?(?![\p{L}])/gu;
 
+/** The question without its question phrases: the words the articles must contain. */
+export function questionContent(question: string): string {
+  return normalizeForMatch(question).replace(QUESTION_PHRASES, " ");
+}
+
 const MONEY = /ارزش|اعتبار|مبلغ|قیمت|سرمایه|بودجه|درامد|دلار|تومان|ریال|هزینه/u;
 
 export function analyzeQuestion(question: string): QuestionAnalysis {
@@ -53,5 +58,5 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     }
   }
   const numbers = new Set(tokens.filter((t) => /^[0-9]/.test(t)));
-  return { kind, content: text.replace(QUESTION_PHRASES, " "), ...(unit && { unit }), numbers, money: MONEY.test(text) };
+  return { kind, content: questionContent(question), ...(unit && { unit }), numbers, money: MONEY.test(text) };
 }

@@ -17,10 +17,7 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
 
     // Checked before the stream opens, so an unknown article is a plain 404.
     requireArticle(services, body.articleId);
-    // Proxies must neither buffer nor compress the stream.
-    c.header("Cache-Control", "no-cache, no-transform");
-    c.header("X-Accel-Buffering", "no");
-    return streamSSE(c, async (stream) => {
+    const response = streamSSE(c, async (stream) => {
       // **NOTE:** errors thrown in here bypass app.onError: the stream must report them itself.
       try {
         const answer = await ask(services, question, c.req.raw.signal);
@@ -35,6 +32,10 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
         await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "internal_error", message: "The answer could not be completed; try again" }) });
       }
     });
+    // Proxies must neither buffer nor transform the stream (streamSSE sets a plain "no-cache").
+    response.headers.set("Cache-Control", "no-cache, no-transform");
+    response.headers.set("X-Accel-Buffering", "no");
+    return response;
   });
   return app;
 }

@@ -1,0 +1,61 @@
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after } from "node:test";
+import { openIndex } from "../core/index-store.ts";
+import { normalizeForMatch } from "../core/persian/normalize.ts";
+import { buildIndex } from "../ingest/build.ts";
+import { createApp } from "../server/app.ts";
+import { createServices } from "../server/services.ts";
+
+export const SEEDS_DIR = path.resolve(import.meta.dirname, "../data/articles");
+
+/** A fresh temporary directory, removed when the test file ends. */
+export async function tempDir(prefix = "goftogu-test-"): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of the seed articles that a test may change. */
+export async function seedCopy(): Promise<string> {
+  const dir = await tempDir("goftogu-articles-");
+  await cp(SEEDS_DIR, dir, { recursive: true });
+  return dir;
+}
+
+/** The app over an index built from `articlesDir` (the seeds by default), offline defaults. */
+export async function seedApp(articlesDir = SEEDS_DIR) {
+  const indexDir = await tempDir("goftogu-index-");
+  await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+  const index = await openIndex(indexDir, { kind: "local" });
+  const services = createServices(index, { answerer: { kind: "extractive" } });
+  const logged: Record<string, unknown>[] = [];
+  const app = createApp(services, { log: (entry) => logged.push(entry) });
+  return { app, services, index, indexDir, logged };
+}
+
+export function post(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, path: string, body: unknown) {
+  return app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+}
+
+/** Text compared the way a reader would: digits, letters and ZWNJ unified. */
+export function same(text: string): string {
+  return normalizeForMatch(text).replace(/\s+/g, " ");
+}
+
+/** The page furniture of the seed files that must never reach a chunk, quote or answer. */
+export const FURNITURE = [
+  "گفتگو با هوش مصنوعی",
+  "💬",
+  "سلام!",
+  "راهنماییت کنم",
+  "انتهای پیام",
+  "اخبار پیشنهادی",
+  "تبادل نظر",
+  "آدرس ایمیل خود را با فرمت مناسب وارد نمایید",
+  "مهمترین اخبار ایران و جهان",
+  "نیوز سیتی",
+  "شناسه خبر",
+  "منبع:",
+];

@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { LocalEmbeddings } from "../core/embeddings/local.ts";
+import { openIndex, readManifest, writeGeneration } from "../core/index-store.ts";
+import { TermStats } from "../core/lexical.ts";
+import { buildIndex } from "../ingest/build.ts";
+import { Retriever } from "../server/retrieve.ts";
+import { seedCopy, tempDir } from "./helpers.ts";
+
+describe("building and opening the index", () => {
+  it("round-trips: what ingest writes, the server opens and searches", async () => {
+    const indexDir = await tempDir();
+    const logs: string[] = [];
+    const summary = await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" }, log: (l) => logs.push(l) });
+    assert.equal(summary.built, true);
+    assert.equal(summary.articles, 5);
+    assert.ok(logs.some((l) => l.includes("no index yet")), logs.join("\n"));
+
+    const index = await openIndex(indexDir, { kind: "local" });
+    assert.equal(index.articles.size, 5);
+    assert.equal(index.manifest.counts.chunks, summary.chunks);
+    assert.equal(index.manifest.embedder.id, "local-hash-v1-d1024");
+    assert.equal(index.manifest.embedder.dimensions, 1024);
+    const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 3 });
+    assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
+    assert.equal(index.articles.get(best!.chunk.articleId)!.text.slice(best!.chunk.start, best!.chunk.end), best!.chunk.text);
+  });
+
+  it("records each article's content hash and does not rebuild an up-to-date index", async () => {
+    const articlesDir = await seedCopy();
+    const indexDir = await tempDir();
+    await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+    const manifest = (await readManifest(indexDir))!;
+    assert.deepEqual(Object.keys(manifest.articles).sort(), ["000_6460d26cea20ff96", "001_ac32e4e684eddc00", "002_804e4a69935f094f", "003_5e0f5a173f3dffd5", "004_6f85bbe77279df80"]);
+    const again = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+    assert.equal(again.built, false);
+    assert.equal(again.reason, "index is up to date");
+  });
+
+  it("rebuilds when an article changes, is added or removed, saying so", async () => {
+    const articlesDir = await seedCopy();
+    const indexDir = await tempDir();
+    await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+
+    const file = path.join(articlesDir, "004_6f85bbe77279df80.txt");
+    await writeFile(file, (await readFile(file, "utf8")).replace("۱۴۰ واحد دانشبنیان", "۱۵۵ واحد دانشبنیان"));
+    await writeFile(path.join(articlesDir, "extra.jsonl"), JSON.stringify({ id: "x1", title: "خبر تازه", text: "بندر انزلی امروز پذیرای ۳ کشتی تجاری بود." }) + "\n");
+    await rm(path.join(articlesDir, "000_6460d26cea20ff96.txt"));
+    const logs: string[] = [];
+    const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" }, log: (l) => logs.push(l) });
+    assert.equal(summary.built, true);
+    assert.equal(summary.reason, "articles changed: 1 added, 1 changed, 1 removed");
+    assert.ok(logs.some((l) => l.includes("articles changed")));
+
+    const index = await openIndex(indexDir, { kind: "local" });
+    assert.ok(!index.articles.has("000_6460d26cea20ff96"));
+    assert.ok(index.articles.get("004_6f85bbe77279df80")!.text.includes("۱۵۵ واحد"));
+    const [best] = await new Retriever(index).search("کشتی تجاری بندر انزلی", { k: 1 });
+    assert.equal(best!.chunk.articleId, "x1");
+  });
+
+  it("never queries an index built by another embedder: it is rebuilt with a clear reason", async () => {
+    const articlesDir = await seedCopy();
+    const indexDir = await tempDir();
+    await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+    const current = path.join(indexDir, "current", "manifest.json");
+    const manifest = JSON.parse(await readFile(current, "utf8"));
+    manifest.embedder.id = "openai:text-embedding-3-small";
+    await writeFile(current, JSON.stringify(manifest));
+
+    await assert.rejects(openIndex(indexDir, { kind: "local" }), /built by openai:text-embedding-3-small, not by the configured local-hash-v1-d1024/);
+    const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+    assert.equal(summary.reason, "embedder changed from openai:text-embedding-3-small to local-hash-v1-d1024");
+    assert.equal((await openIndex(indexDir, { kind: "local" })).manifest.embedder.id, "local-hash-v1-d1024");
+  });
+
+  it("leaves the previous index usable when a build fails", async () => {
+    const articlesDir = await seedCopy();
+    const indexDir = await tempDir();
+    await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+    const before = await readManifest(indexDir);
+
+    const embedder = LocalEmbeddings.fit(["متن"]);
+    const broken = writeGeneration(indexDir, {
+      manifest: { ...before!, embedder: { id: embedder.id, dimensions: 1024 } },
+      articles: [],
+      chunks: [{ id: "a#0", articleId: "a", title: "t", position: 0, start: 0, end: 3, text: "متن" }],
+      vectors: [[1, 2, 3]], // wrong dimensions: HNSWLib refuses them mid-build
+      terms: TermStats.fromTexts([]),
+      embedder,
+    });
+    await assert.rejects(broken, /dimensions/);
+
+    assert.deepEqual(await readManifest(indexDir), before);
+    assert.equal((await openIndex(indexDir, { kind: "local" })).articles.size, 5);
+    const entries = await readdir(indexDir);
+    assert.equal(entries.filter((e) => e.startsWith("gen-")).length, 1, `left behind: ${entries.join(", ")}`);
+  });
+
+  it("refuses to build from an empty articles directory, and names it", async () => {
+    const empty = await tempDir();
+    await assert.rejects(buildIndex({ articlesDir: empty, indexDir: await tempDir(), embedder: { kind: "local" } }), new RegExp(`No articles in ${empty}`));
+  });
+
+  it("says which directory is missing", async () => {
+    await assert.rejects(buildIndex({ articlesDir: "/nonexistent/articles", indexDir: await tempDir(), embedder: { kind: "local" } }), /Cannot read ARTICLES_DIR "\/nonexistent\/articles": ENOENT/);
+  });
+});
+
+describe("an index embedded by an OpenAI-compatible server", () => {
+  let server: Server;
+  let baseURL: string;
+  let requests = 0;
+  // The fake server embeds with the local embedder so that search results are meaningful.
+  const local = LocalEmbeddings.fit(["فرش دستباف قم", "صادرات قزوین"]);
+
+  before(async () => {
+    server = createServer(async (req, res) => {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      requests++;
+      const { input } = JSON.parse(body) as { input: string[] };
+      const data = input.map((text, index) => ({ object: "embedding", index, embedding: local.embed(text) }));
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ object: "list", data, model: "fake-embed", usage: { prompt_tokens: 0, total_tokens: 0 } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("names the model in the manifest, and is searched with the same model", async () => {
+    const spec = { kind: "openai" as const, model: "fake-embed", apiKey: "sk-test", baseURL };
+    const indexDir = await tempDir();
+    const summary = await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: spec });
+    assert.ok(requests >= 1);
+    const index = await openIndex(indexDir, spec);
+    assert.equal(index.manifest.embedder.id, "openai:fake-embed");
+    assert.equal(index.manifest.embedder.dimensions, 1024);
+    assert.equal(index.manifest.counts.chunks, summary.chunks);
+    const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 1 });
+    assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
+
+    const local = await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" } });
+    assert.equal(local.reason, "embedder changed from openai:fake-embed to local-hash-v1-d1024");
+  });
+});
