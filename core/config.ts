@@ -32,6 +32,8 @@ export interface Config {
   indexDir: string;
   embedder: EmbedderSpec;
   answerer: AnswererSpec;
+  /** Settings that are valid but probably not what was meant; logged at start-up. */
+  warnings: string[];
 }
 
 /** Reads and checks the configuration; throws one error that lists every bad variable. */
@@ -45,7 +47,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const openai = e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, ...(e.OPENAI_BASE_URL && { baseURL: e.OPENAI_BASE_URL }) } : undefined;
+  const warnings: string[] = [];
+  if (!openai && e.EMBEDDING_MODEL) warnings.push("EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder");
+  if (!openai && e.CHAT_MODEL) warnings.push("CHAT_MODEL is set but OPENAI_API_KEY is not: answers are extractive");
+  if (openai && !e.EMBEDDING_MODEL && !e.CHAT_MODEL) warnings.push("OPENAI_API_KEY is set but neither CHAT_MODEL nor EMBEDDING_MODEL: nothing uses it");
   return {
+    warnings,
     port: e.PORT,
     host: e.HOST,
     articlesDir: e.ARTICLES_DIR,

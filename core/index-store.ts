@@ -26,14 +26,13 @@ import { TermStats, type TermStatsData } from "./lexical.ts";
 
 /** Bump when the layout of a generation changes. */
 export const INDEX_FORMAT = 1;
-/** Bump when analysis (normalisation, tokenisation, stemming, stopwords) changes results. */
-export const ANALYSIS_VERSION = 1;
 
 export interface Manifest {
   format: number;
   createdAt: string;
   embedder: { id: string; dimensions: number };
-  analysisVersion: number;
+  /** Fingerprint of the analysis and ingest code that produced the index (see ingest/build.ts). */
+  pipeline: string;
   chunking: { targetChars: number; overlapChars: number };
   /** Article id → content hash of its source. */
   articles: Record<string, string>;
@@ -43,6 +42,7 @@ export interface Manifest {
 /** What an up-to-date index must have been built with. */
 export interface IndexExpectation {
   embedderId: string;
+  pipeline: string;
   chunking: Manifest["chunking"];
   articles: Record<string, string>;
 }
@@ -78,7 +78,7 @@ export function staleReason(manifest: Manifest | undefined, expected: IndexExpec
   if (!manifest) return "no index yet";
   if (manifest.format !== INDEX_FORMAT) return `index format ${manifest.format} is not ${INDEX_FORMAT}`;
   if (manifest.embedder.id !== expected.embedderId) return `embedder changed from ${manifest.embedder.id} to ${expected.embedderId}`;
-  if (manifest.analysisVersion !== ANALYSIS_VERSION) return `text analysis changed (v${manifest.analysisVersion} → v${ANALYSIS_VERSION})`;
+  if (manifest.pipeline !== expected.pipeline) return "text analysis or ingest code changed";
   const c = manifest.chunking;
   if (c.targetChars !== expected.chunking.targetChars || c.overlapChars !== expected.chunking.overlapChars) return "chunking settings changed";
   const had = manifest.articles;

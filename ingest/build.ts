@@ -1,7 +1,10 @@
 import type { Article, Chunk } from "../core/article.ts";
 import type { EmbedderSpec } from "../core/config.ts";
 import { createEmbedder, embedderIdFor } from "../core/embeddings/index.ts";
-import { ANALYSIS_VERSION, INDEX_FORMAT, readManifest, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { INDEX_FORMAT, readManifest, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
 import { TermStats } from "../core/lexical.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
 import { prepareArticle } from "./prepare.ts";
@@ -35,8 +38,10 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   const started = performance.now();
   const corpus = await readCorpus(options.articlesDir);
   for (const p of corpus.problems) log(`warning: ${p}`);
+  const pipeline = await pipelineFingerprint();
   const expected = {
     embedderId: embedderIdFor(options.embedder),
+    pipeline,
     chunking: DEFAULT_CHUNKING,
     articles: Object.fromEntries(corpus.articles.map((a) => [a.id, a.contentHash])),
   };
@@ -61,7 +66,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     format: INDEX_FORMAT,
     createdAt: new Date().toISOString(),
     embedder: { id: embedder.id, dimensions: vectors[0]?.length ?? 0 },
-    analysisVersion: ANALYSIS_VERSION,
+    pipeline,
     chunking: DEFAULT_CHUNKING,
     articles: Object.fromEntries(corpus.articles.map((a: SourceArticle) => [a.id, a.contentHash])),
     counts: { articles: articles.length, chunks: chunks.length },
@@ -73,4 +78,29 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
 /** The title goes with every chunk: a question names the story as often as the detail. */
 export function embeddingText(chunk: Chunk | (Pick<Chunk, "text"> & Pick<Article, "title">)): string {
   return `${chunk.title}\n${chunk.text}`;
+}
+
+/**
+ * The code whose output is stored in the index: cleaning, metadata, analysis, chunking, the local
+ * embedder. Its fingerprint goes in the manifest, so an index built by other code (an upgrade, a
+ * changed stopword list) is rebuilt instead of being queried with mismatched analysis.
+ */
+const PIPELINE_CODE = ["ingest", "core/persian", "core/embeddings", "core/lexical.ts", "core/article.ts"];
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+let fingerprint: Promise<string> | undefined;
+
+export function pipelineFingerprint(): Promise<string> {
+  fingerprint ??= (async () => {
+    const files: string[] = [];
+    for (const entry of PIPELINE_CODE) {
+      const full = path.join(ROOT, entry);
+      if (entry.endsWith(".ts")) files.push(full);
+      else for (const name of (await readdir(full)).sort()) if (name.endsWith(".ts")) files.push(path.join(full, name));
+    }
+    const hash = createHash("sha256");
+    for (const file of files) hash.update(path.relative(ROOT, file)).update("\0").update(await readFile(file)).update("\0");
+    return hash.digest("hex").slice(0, 16);
+  })();
+  return fingerprint;
 }

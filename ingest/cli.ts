@@ -8,6 +8,7 @@ import { buildIndex } from "./build.ts";
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
+  for (const warning of config.warnings) console.warn(`warning: ${warning}`);
   const force = process.argv.includes("--force");
   const summary = await buildIndex({ articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, force, log: (l) => console.log(l) });
   const verb = summary.built ? "built" : "unchanged";

@@ -14,6 +14,7 @@ const log: Log = (entry) => console.log(JSON.stringify({ time: new Date().toISOS
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
+  for (const warning of config.warnings) log({ level: "warn", msg: warning });
   try {
     const summary = await buildIndex({ articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, log: (msg) => log({ level: "info", msg }) });
     log({ level: "info", msg: summary.built ? "index built" : "index up to date", reason: summary.reason, articles: summary.articles, chunks: summary.chunks, seconds: summary.seconds });

@@ -69,3 +69,17 @@ describe("asking from an article page (articleId)", () => {
     });
   }
 });
+
+describe("suggested questions (GET /api/articles/:id)", () => {
+  for (const article of index.articles.values()) {
+    it(`${article.id}: each suggestion is answered from the article`, async () => {
+      const body = (await (await app.request(`/api/articles/${article.id}`)).json()) as any;
+      assert.ok(body.suggestedQuestions.length >= 1 && body.suggestedQuestions.length <= 3);
+      for (const question of body.suggestedQuestions) {
+        const answer = (await (await post(app, "/api/chat", { question, articleId: article.id })).json()) as any;
+        assert.equal(answer.found, true, `«${question}» → ${answer.answer}`);
+        assert.equal(answer.citations[0].articleId, article.id, `«${question}»`);
+      }
+    });
+  }
+});

@@ -78,6 +78,16 @@ describe("building and opening the index", () => {
     assert.equal((await openIndex(indexDir, { kind: "local" })).manifest.embedder.id, "local-hash-v1-d1024");
   });
 
+  it("rebuilds an index made by other analysis or ingest code", async () => {
+    const articlesDir = await seedCopy();
+    const indexDir = await tempDir();
+    await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+    const current = path.join(indexDir, "current", "manifest.json");
+    await writeFile(current, JSON.stringify({ ...JSON.parse(await readFile(current, "utf8")), pipeline: "0000000000000000" }));
+    const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+    assert.equal(summary.reason, "text analysis or ingest code changed");
+  });
+
   it("leaves the previous index usable when a build fails", async () => {
     const articlesDir = await seedCopy();
     const indexDir = await tempDir();

@@ -3,7 +3,7 @@ import type { TermStats } from "../../core/lexical.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
-import { findPeople, findQuantities, findTimes, type Found } from "./spans.ts";
+import { findPeople, findQuantities, findTimes, type Found } from "../../core/persian/spans.ts";
 import type { Answer, Answerer, AnswerRequest, Citation, Passage } from "./types.ts";
 
 /**

@@ -1,6 +1,6 @@
-import { normalizeForMatch } from "../../core/persian/normalize.ts";
-import { STOPWORDS } from "../../core/persian/stopwords.ts";
-import { analyze, term, tokenize } from "../../core/persian/tokens.ts";
+import { normalizeForMatch } from "./normalize.ts";
+import { STOPWORDS } from "./stopwords.ts";
+import { term, tokenize } from "./tokens.ts";
 
 /**
  * Finds answer spans inside a sentence: a quantity with its qualifier and unit
@@ -26,9 +26,12 @@ const NUMBER_PHRASE = new RegExp(`(?<![\\p{L}0-9۰-۹])${QUALIFIER}${NUMBER}`, "
 /** Nouns that count something and usually take a describing word: «واحد صنعتی», «پروانه تاسیس». */
 const COUNTERS = new Set(["واحد", "پروانه", "شهرک", "نوع", "مجوز", "ماه", "ناحیه", "شرکت", "خط", "طرح", "پروژه", "اظهارنامه", "محصول"]);
 /** Words that end a unit phrase: verbs and particles. */
-const UNIT_STOP = /^(?:است|بود|شد|شده|میشود|دارد|دارند|کرد|کرده|داشت|در|از|به|با|و|را|که|تا|برای|این|آن)$/u;
+const UNIT_STOP = /^(?:است|بود|شد|شده|میشود|دارد|دارند|کرد|کرده|داشت|در|از|به|با|و|را|که|تا|الی|برای|این|آن)$/u;
 
 export interface QuantitySpan extends Found {
+  /** Where the number itself starts and ends, after any qualifier («بیش از»). */
+  numberStart: number;
+  numberEnd: number;
   /** The analysed unit words after the number («پروانه», «تاسیس»). */
   unitTerms: string[];
   /** The number alone, for matching against the question's own numbers. */
@@ -43,6 +46,9 @@ export function findQuantities(sentence: string): QuantitySpan[] {
     if (!/[0-9۰-۹٠-٩]/.test(numberText) && !new RegExp(SCALE, "u").test(numberText) && /^(?:یک|دو|سه|ده|سی|صد|نیم)$/u.test(numberText.trim())) continue;
     const start = m.index!;
     let end = start + numberText.length;
+    const qualifier = new RegExp(`^${QUALIFIER}`, "u").exec(numberText)?.[0] ?? "";
+    const numberStart = start + qualifier.length;
+    const numberEnd = end;
     const unitTerms: string[] = [];
     // Up to two unit words: the counted noun, and a describing word after a counter noun.
     const rest = sentence.slice(end);
@@ -58,7 +64,7 @@ export function findQuantities(sentence: string): QuantitySpan[] {
         unitTerms.push(term(normalizeForMatch(after[1]!)));
       }
     }
-    out.push({ text: sentence.slice(start, end), start, end, unitTerms, numberTerms: tokenize(numberText).filter((t) => /^[0-9]/.test(t)) });
+    out.push({ text: sentence.slice(start, end), start, end, numberStart, numberEnd, unitTerms, numberTerms: tokenize(numberText).filter((t) => /^[0-9]/.test(t)) });
   }
   return out;
 }

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadConfig } from "../core/config.ts";
+
+describe("loadConfig", () => {
+  it("runs offline with nothing set: local embedder, extractive answers, port 3000", () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.articlesDir, "data/articles");
+    assert.equal(config.indexDir, "data/index");
+    assert.deepEqual(config.embedder, { kind: "local" });
+    assert.deepEqual(config.answerer, { kind: "extractive" });
+    assert.deepEqual(config.warnings, []);
+  });
+
+  it("uses OpenAI-compatible models when a key and model names are set", () => {
+    const config = loadConfig({ OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: "http://localhost:11434/v1", CHAT_MODEL: "qwen2.5", EMBEDDING_MODEL: "bge-m3" });
+    assert.deepEqual(config.embedder, { kind: "openai", model: "bge-m3", apiKey: "sk-x", baseURL: "http://localhost:11434/v1" });
+    assert.deepEqual(config.answerer, { kind: "llm", model: "qwen2.5", apiKey: "sk-x", baseURL: "http://localhost:11434/v1" });
+  });
+
+  it("treats empty values as unset, as in a copied .env.example", () => {
+    const config = loadConfig({ PORT: "", OPENAI_API_KEY: "", CHAT_MODEL: "" });
+    assert.equal(config.port, 3000);
+    assert.deepEqual(config.answerer, { kind: "extractive" });
+  });
+
+  it("warns about a model name without a key", () => {
+    assert.deepEqual(loadConfig({ EMBEDDING_MODEL: "text-embedding-3-small" }).warnings, ["EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder"]);
+  });
+
+  it("lists every invalid variable in one error", () => {
+    assert.throws(() => loadConfig({ PORT: "seventy", OPENAI_BASE_URL: "localhost" }), (err: Error) => {
+      assert.match(err.message, /PORT/);
+      assert.match(err.message, /OPENAI_BASE_URL: must be a URL/);
+      return true;
+    });
+  });
+});
