@@ -5,7 +5,7 @@ import { Document } from "@langchain/core/documents";
 import type { Article, Chunk } from "./article.ts";
 import type { EmbedderSpec } from "./config.ts";
 import { restoreEmbedder, type Embedder } from "./embeddings/index.ts";
-import { TermStats, type TermStatsData } from "./lexical.ts";
+import { Bm25Index } from "./lexical.ts";
 
 /**
  * The on-disk index: one directory per build ("generation") under INDEX_DIR, and a `current`
@@ -14,7 +14,7 @@ import { TermStats, type TermStatsData } from "./lexical.ts";
  *   data/index/current -> gen-1732312345678-4242
  *   data/index/gen-…/manifest.json    what built it: embedder, analysis, chunking, article hashes
  *   data/index/gen-…/articles.json    cleaned articles with metadata
- *   data/index/gen-…/terms.json       term document frequencies (lexical weights)
+ *   data/index/gen-…/lexical.json     BM25F index over analysed title and body terms of each chunk
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
  *   data/index/gen-…/hnswlib.index, args.json, docstore.json   LangChain's HNSWLib files
  *
@@ -51,9 +51,10 @@ export interface LoadedIndex {
   dir: string;
   manifest: Manifest;
   articles: Map<string, Article>;
-  terms: TermStats;
+  lexical: Bm25Index;
   store: HNSWLib;
   embedder: Embedder;
+  chunks: Map<string, Chunk>;
   /** Chunk count per article, to size filtered searches. */
   chunkCounts: Map<string, number>;
 }
@@ -95,7 +96,7 @@ export interface GenerationContent {
   articles: Article[];
   chunks: Chunk[];
   vectors: number[][];
-  terms: TermStats;
+  lexical: Bm25Index;
   embedder: Embedder;
 }
 
@@ -110,7 +111,7 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     await store.addVectors(content.vectors, documents);
     await store.save(dir);
     await writeFile(path.join(dir, "articles.json"), JSON.stringify(content.articles));
-    await writeFile(path.join(dir, "terms.json"), JSON.stringify(content.terms));
+    await writeFile(path.join(dir, "lexical.json"), JSON.stringify(content.lexical));
     const state = content.embedder.toState?.();
     if (state !== undefined) await writeFile(path.join(dir, "embedder.json"), JSON.stringify(state));
     // The manifest goes last: a generation without one is incomplete and never made current.
@@ -166,9 +167,9 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   if (!dir) throw new Error(`No index in ${indexDir}: run "npm run ingest"`);
   const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
   const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(path.join(dir, file), "utf8")) as T;
-  const [articles, terms, state] = await Promise.all([
+  const [articles, lexical, state] = await Promise.all([
     readJson<Article[]>("articles.json"),
-    readJson<TermStatsData>("terms.json"),
+    readJson<Parameters<typeof Bm25Index.fromJSON>[0]>("lexical.json"),
     spec.kind === "local" ? readJson<unknown>("embedder.json") : Promise.resolve(undefined),
   ]);
   const embedder = restoreEmbedder(spec, state);
@@ -176,10 +177,12 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
     throw new Error(`Index in ${dir} was built by ${manifest.embedder.id}, not by the configured ${embedder.id}`);
   }
   const store = await HNSWLib.load(dir, embedder);
+  const chunks = new Map<string, Chunk>();
   const chunkCounts = new Map<string, number>();
   for (const doc of store.docstore._docs.values()) {
-    const id = (doc.metadata as Chunk).articleId;
-    chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + 1);
+    const chunk = chunkFromDocument(doc);
+    chunks.set(chunk.id, chunk);
+    chunkCounts.set(chunk.articleId, (chunkCounts.get(chunk.articleId) ?? 0) + 1);
   }
-  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), terms: new TermStats(terms), store, embedder, chunkCounts };
+  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical: Bm25Index.fromJSON(lexical), store, embedder, chunks, chunkCounts };
 }

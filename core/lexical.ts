@@ -1,44 +1,116 @@
-import { analyze } from "./persian/tokens.ts";
-
 /**
- * Document frequencies of analysed terms over the indexed chunks: how rare a word is in this
- * corpus. Retrieval re-scoring and answer extraction weight question terms by it, so «قزوین» in
- * a Qazvin-heavy corpus counts for little and «لباسشویی» for a lot.
+ * The lexical index: BM25F over analysed terms of each chunk's title and body, persisted beside
+ * the HNSW index. It finds passages by the exact words a reader uses («لباسشویی», a figure,
+ * a place), which dense vectors blur, and it knows how rare each term is in the corpus, which
+ * weights question terms everywhere else (re-scoring, answer extraction).
  */
-export interface TermStatsData {
-  docCount: number;
-  df: Record<string, number>;
+
+/** How rare a term is: what scoring and answer extraction need from the corpus. */
+export interface TermWeights {
+  idf(term: string): number;
 }
 
-export class TermStats {
-  constructor(private readonly data: TermStatsData) {}
+export interface Bm25Params {
+  k1: number;
+  b: number;
+  /** A title term counts this many times a body term (BM25F with two fields). */
+  titleWeight: number;
+}
 
-  static fromTexts(texts: Iterable<string>): TermStats {
-    const df: Record<string, number> = Object.create(null);
-    let docCount = 0;
-    for (const text of texts) {
-      docCount++;
-      for (const t of new Set(analyze(text))) df[t] = (df[t] ?? 0) + 1;
-    }
-    return new TermStats({ docCount, df });
+/** Standard BM25 values; title weight chosen on the dev splits (see `npm run eval`). */
+export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75, titleWeight: 2 };
+
+export interface LexicalDoc {
+  id: string;
+  title: string[];
+  body: string[];
+}
+
+export interface LexicalHit {
+  /** Position of the document in the index, stable for one build. */
+  doc: number;
+  id: string;
+  score: number;
+}
+
+interface Serialized {
+  params: Bm25Params;
+  ids: string[];
+  lengths: number[];
+  /** term → [doc, tf, doc, tf, …] with title occurrences already weighted in. */
+  postings: Record<string, number[]>;
+}
+
+export class Bm25Index implements TermWeights {
+  private readonly avgLength: number;
+
+  private constructor(private readonly data: Serialized) {
+    const total = data.lengths.reduce((a, b) => a + b, 0);
+    this.avgLength = data.lengths.length > 0 ? total / data.lengths.length : 1;
   }
 
-  toJSON(): TermStatsData {
+  static build(docs: Iterable<LexicalDoc>, params: Bm25Params = DEFAULT_BM25): Bm25Index {
+    const ids: string[] = [];
+    const lengths: number[] = [];
+    const postings: Record<string, number[]> = Object.create(null);
+    for (const doc of docs) {
+      const n = ids.length;
+      ids.push(doc.id);
+      const tf = new Map<string, number>();
+      for (const t of doc.body) tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const t of doc.title) tf.set(t, (tf.get(t) ?? 0) + params.titleWeight);
+      lengths.push(doc.body.length + params.titleWeight * doc.title.length);
+      for (const [t, f] of tf) (postings[t] ??= []).push(n, f);
+    }
+    return new Bm25Index({ params, ids, lengths, postings });
+  }
+
+  static fromJSON(data: Serialized): Bm25Index {
+    return new Bm25Index({ ...data, postings: Object.assign(Object.create(null), data.postings) });
+  }
+
+  toJSON(): Serialized {
     return this.data;
   }
 
   get docCount(): number {
-    return this.data.docCount;
+    return this.data.ids.length;
+  }
+
+  id(doc: number): string {
+    return this.data.ids[doc]!;
   }
 
   df(term: string): number {
-    return this.data.df[term] ?? 0;
+    return (this.data.postings[term]?.length ?? 0) / 2;
   }
 
   /** BM25's IDF, always positive; a term the corpus never uses gets the highest weight. */
   idf(term: string): number {
-    const n = this.data.docCount;
+    const n = this.docCount;
     const df = this.df(term);
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** The `k` best documents for the query terms, optionally only those `accept` lets through. */
+  search(terms: string[], k: number, accept?: (doc: number) => boolean): LexicalHit[] {
+    const { k1, b } = this.data.params;
+    const scores = new Map<number, number>();
+    for (const term of new Set(terms)) {
+      const list = this.data.postings[term];
+      if (!list) continue;
+      const idf = this.idf(term);
+      for (let i = 0; i < list.length; i += 2) {
+        const doc = list[i]!;
+        if (accept && !accept(doc)) continue;
+        const tf = list[i + 1]!;
+        const norm = tf + k1 * (1 - b + (b * this.data.lengths[doc]!) / this.avgLength);
+        scores.set(doc, (scores.get(doc) ?? 0) + (idf * (tf * (k1 + 1))) / norm);
+      }
+    }
+    return [...scores]
+      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+      .slice(0, k)
+      .map(([doc, score]) => ({ doc, id: this.data.ids[doc]!, score }));
   }
 }

@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { INDEX_FORMAT, readManifest, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
-import { TermStats } from "../core/lexical.ts";
+import { Bm25Index } from "../core/lexical.ts";
+import { analyze } from "../core/persian/tokens.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
 import { prepareArticle } from "./prepare.ts";
 import { readCorpus, type SourceArticle } from "./read.ts";
@@ -71,7 +72,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     articles: Object.fromEntries(corpus.articles.map((a: SourceArticle) => [a.id, a.contentHash])),
     counts: { articles: articles.length, chunks: chunks.length },
   };
-  await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, terms: TermStats.fromTexts(texts), embedder });
+  const lexical = Bm25Index.build(chunks.map((c) => ({ id: c.id, title: analyze(c.title), body: analyze(c.text) })));
+  await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, embedder });
   return { built: true, reason, articles: articles.length, chunks: chunks.length, seconds: seconds(), problems: corpus.problems };
 }
 

@@ -44,8 +44,11 @@ const DATE_PREFIX = /^date\s+(\d{4}-\d{2}-\d{2})\s*/iu;
 // A short shouting line before the story is a site banner: «نیوز سیتی!».
 const BANNER = /^[^\s.!؟]+(?:\s+[^\s.!؟]+){0,3}\s*!$/u;
 
-/** Splits page text into article paragraphs and page facts. Pure; never throws. */
-export function cleanPage(raw: string): CleanedPage {
+/**
+ * Splits page text into article paragraphs and page facts. Pure; never throws. With
+ * `hasTitle` (a JSONL line that names its title) the first line is never taken for a headline.
+ */
+export function cleanPage(raw: string, options: { hasTitle?: boolean } = {}): CleanedPage {
   const facts: PageFacts = {};
   const lines = raw.replace(/\r\n?/g, "\n").split("\n").map(tidyWhitespace);
   const kept: string[] = [];
@@ -93,7 +96,7 @@ export function cleanPage(raw: string): CleanedPage {
 
   const paragraphs = kept.filter((l) => l !== "");
   const first = paragraphs[0];
-  if (first !== undefined && paragraphs.length > 1 && isHeadline(first)) {
+  if (!options.hasTitle && first !== undefined && paragraphs.length > 1 && isHeadline(first)) {
     facts.headline = first;
     paragraphs.shift();
   }

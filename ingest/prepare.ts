@@ -9,7 +9,7 @@ import { suggestQuestions } from "./suggest.ts";
  * JSONL line's title, source, date) win over what is read off the page.
  */
 export function prepareArticle(src: SourceArticle): Article {
-  const { text, facts } = cleanPage(src.raw);
+  const { text, facts } = cleanPage(src.raw, { hasTitle: src.title !== undefined });
   const source = src.source ?? extractSource(text, facts);
   // «استاندار قزوین:صنایع کوچک…» → «استاندار قزوین: صنایع کوچک…»
   const title = (src.title ?? facts.greetingTitle ?? facts.headline ?? deriveTitle(text, source)).replace(/\s*:(?=\S)/u, ": ");

@@ -28,7 +28,8 @@ export interface CorpusRead {
   problems: string[];
 }
 
-const optionalText = z.string().trim().min(1).optional();
+// An empty string means "not given": CMS exports write `"title": ""` for untitled items.
+const optionalText = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().optional());
 const JsonlArticle = z
   .object({
     id: z.union([z.string().trim().min(1).max(200), z.number()]).optional(),
@@ -37,7 +38,10 @@ const JsonlArticle = z
     body: z.string().optional(),
     url: optionalText,
     source: optionalText,
-    publishedAt: z.string().trim().refine((s) => !Number.isNaN(Date.parse(s)), "is not an ISO-8601 date").optional(),
+    publishedAt: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+      z.string().trim().refine((s) => !Number.isNaN(Date.parse(s)), "is not an ISO-8601 date").optional(),
+    ),
   })
   .refine((a) => (a.text ?? a.body ?? "").trim().length > 0, { message: "has no text (or body)" });
 

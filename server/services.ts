@@ -17,8 +17,8 @@ export interface Services {
 const CHAT_PASSAGES = 8;
 
 export function createServices(index: LoadedIndex, config: Pick<Config, "answerer">): Services {
-  const extractive = new ExtractiveAnswerer(index.articles, index.terms);
-  const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, index.articles, index.terms, extractive) : extractive;
+  const extractive = new ExtractiveAnswerer(index.articles, index.lexical);
+  const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, index.articles, index.lexical, extractive) : extractive;
   return { index, retriever: new Retriever(index), answerer };
 }
 

@@ -88,6 +88,12 @@ describe("cleaning and metadata of each seed page", () => {
 });
 
 describe("cleanPage", () => {
+  it("keeps a short first line as text when the article names its title", () => {
+    const raw = "پاراگراف کوتاه اول بدون نقطه\nپاراگراف دوم خبر.";
+    assert.equal(cleanPage(raw).facts.headline, "پاراگراف کوتاه اول بدون نقطه");
+    assert.equal(cleanPage(raw, { hasTitle: true }).text, "پاراگراف کوتاه اول بدون نقطه\n\nپاراگراف دوم خبر.");
+  });
+
   it("reads the title from the chat greeting when the page has one", () => {
     const page = cleanPage("متن خبر اول.\nمتن دوم.\nگفتگو با هوش مصنوعی\n💬 سلام! میخوای دربارهی «عنوان خبر» بیشتر بدونی؟ من اینجام که راهنماییت کنم.");
     assert.equal(page.facts.greetingTitle, "عنوان خبر");
@@ -110,7 +116,7 @@ describe("reading JSONL exports", () => {
     await mkdir(dir, { recursive: true });
     const lines = [
       JSON.stringify({ id: "cms-1", title: "عنوان یک", text: "متن خبر یک.", url: "https://example.ir/1", source: "ایسنا", publishedAt: "2025-01-02T10:00:00Z" }),
-      JSON.stringify({ title: "بدون شناسه", body: "متن خبر دو." }),
+      JSON.stringify({ title: "بدون شناسه", body: "متن خبر دو.", url: "", publishedAt: "" }),
       "{not json",
       JSON.stringify({ id: "cms-3", text: "" }),
       JSON.stringify({ id: "cms-4", text: "متن", publishedAt: "دیروز" }),
@@ -129,6 +135,7 @@ describe("reading JSONL exports", () => {
     ]);
     const prepared = prepareArticle(first.articles[0]!);
     assert.equal(prepared.title, "عنوان یک");
+    assert.equal(first.articles[1]!.url, undefined, "an empty string means not given");
     assert.equal(prepared.source, "ایسنا");
     assert.equal(prepared.url, "https://example.ir/1");
   });

@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
 import { openIndex, readManifest, writeGeneration } from "../core/index-store.ts";
-import { TermStats } from "../core/lexical.ts";
+import { Bm25Index } from "../core/lexical.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { Retriever } from "../server/retrieve.ts";
 import { seedCopy, tempDir } from "./helpers.ts";
@@ -100,7 +100,7 @@ describe("building and opening the index", () => {
       articles: [],
       chunks: [{ id: "a#0", articleId: "a", title: "t", position: 0, start: 0, end: 3, text: "متن" }],
       vectors: [[1, 2, 3]], // wrong dimensions: HNSWLib refuses them mid-build
-      terms: TermStats.fromTexts([]),
+      lexical: Bm25Index.build([]),
       embedder,
     });
     await assert.rejects(broken, /dimensions/);

@@ -9,7 +9,8 @@ import type { AddressInfo } from "node:net";
 
 import type { Article, Chunk } from "../core/article.ts";
 import { OpenAIEmbeddings } from "../core/embeddings/openai.ts";
-import { TermStats } from "../core/lexical.ts";
+import { Bm25Index } from "../core/lexical.ts";
+import { analyze } from "../core/persian/tokens.ts";
 import { ExtractiveAnswerer } from "../server/answer/extractive.ts";
 import { LlmAnswerer, SYSTEM_PROMPT } from "../server/answer/llm.ts";
 import type { AnswerRequest, Passage } from "../server/answer/types.ts";
@@ -155,7 +156,7 @@ const passages: Passage[] = [
   { chunk: chunkOf(tehran, 0), score: 0.5 },
 ];
 
-const terms = TermStats.fromTexts(passages.map((p) => p.chunk.text));
+const terms = Bm25Index.build(passages.map((p) => ({ id: p.chunk.id, title: [], body: analyze(p.chunk.text) })));
 
 function llm(options: { timeoutMs?: number; maxRetries?: number } = { maxRetries: 0 }): LlmAnswerer {
   return new LlmAnswerer({ kind: "llm", model: "test-chat", apiKey: API_KEY, baseURL }, articles, terms, new ExtractiveAnswerer(articles, terms), options);

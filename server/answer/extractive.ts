@@ -1,5 +1,5 @@
 import type { Article } from "../../core/article.ts";
-import type { TermStats } from "../../core/lexical.ts";
+import type { TermWeights } from "../../core/lexical.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
@@ -46,7 +46,7 @@ export class ExtractiveAnswerer implements Answerer {
 
   constructor(
     private readonly articles: ReadonlyMap<string, Article>,
-    private readonly terms: TermStats,
+    private readonly terms: TermWeights,
     private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
   ) {}
 

@@ -5,7 +5,7 @@ import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, weighTerms } from "./match.ts";
 import { NOT_FOUND_ANSWER } from "./extractive.ts";
 import type { Answer, Answerer, AnswerRequest, Citation, Passage } from "./types.ts";
-import type { TermStats } from "../../core/lexical.ts";
+import type { TermWeights } from "../../core/lexical.ts";
 
 /**
  * Answers written by a chat model (OpenAI or any compatible server) from the retrieved passages,
@@ -35,7 +35,7 @@ export class LlmAnswerer implements Answerer {
   constructor(
     spec: Extract<AnswererSpec, { kind: "llm" }>,
     private readonly articles: ReadonlyMap<string, Article>,
-    private readonly terms: TermStats,
+    private readonly terms: TermWeights,
     private readonly fallback: Answerer,
     options: { timeoutMs?: number; maxRetries?: number } = {},
   ) {

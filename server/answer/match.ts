@@ -1,4 +1,4 @@
-import type { TermStats } from "../../core/lexical.ts";
+import type { TermWeights } from "../../core/lexical.ts";
 import { normalizeForMatch } from "../../core/persian/normalize.ts";
 import { analyze, analyzeTokens } from "../../core/persian/tokens.ts";
 
@@ -16,7 +16,7 @@ export interface WeightedTerm {
   forms: string[];
 }
 
-export function weighTerms(text: string, stats: TermStats): WeightedTerm[] {
+export function weighTerms(text: string, stats: TermWeights): WeightedTerm[] {
   const byTerm = new Map<string, WeightedTerm>();
   for (const t of analyzeTokens(text)) {
     const entry = byTerm.get(t.term) ?? { term: t.term, weight: stats.idf(t.term), forms: [] };
