@@ -66,7 +66,7 @@ export class ExtractiveAnswerer implements Answerer {
     const citations = chosen.map((c, i) => this.citation(c, i + 1));
     const lines = chosen.map((c, i) => `${this.attribution(c.articleId)}: «${c.text}» [${i + 1}]`);
     const lead = best.span ? `${best.span.text} [1]\n` : "";
-    return { answer: lead + lines.join("\n"), found: true, mode: "extractive", citations };
+    return { answer: lead + lines.join("\n"), found: true, mode: "extractive", citations, ...(best.span && { short: best.span.text }) };
   }
 
   /** Every sentence of the retrieved chunks, scored, best first. */

@@ -30,6 +30,8 @@ export interface Answer {
   found: boolean;
   mode: "extractive" | "llm";
   citations: Citation[];
+  /** The core of the answer alone, when the answerer found one: a figure with its unit, a name, a date. */
+  short?: string;
   /** Set when the configured model failed and the extractive answer stands in. */
   warning?: string;
 }

@@ -1,0 +1,52 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { htmlReport, formatTable } from "./report.ts";
+import { runEval, type EvalResult } from "./run.ts";
+import { loadSet, type SetName, type Split } from "./sets.ts";
+
+/**
+ * `npm run eval [-- --set fixtures|pquad|parsinlu|all] [--split dev|test] [--limit N]`
+ *
+ * Prints, per set, the retrieval table (the naive BM25 baseline, each ablation and the full
+ * pipeline side by side) and the answer table, and writes the figures as JSON and an HTML
+ * report with a bar chart under reports/. Tune on dev; report test.
+ */
+const SETS: SetName[] = ["fixtures", "pquad", "parsinlu"];
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      set: { type: "string", default: "all" },
+      split: { type: "string", default: "dev" },
+      limit: { type: "string" },
+      out: { type: "string", default: "reports" },
+    },
+  });
+  const sets = values.set === "all" ? SETS : [values.set as SetName];
+  for (const s of sets) if (!SETS.includes(s)) throw new Error(`--set must be one of ${SETS.join(", ")} or all, not "${s}"`);
+  if (values.split !== "dev" && values.split !== "test") throw new Error(`--split must be dev or test, not "${values.split}"`);
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`--limit must be a positive whole number`);
+
+  const results: EvalResult[] = [];
+  for (const name of sets) {
+    const set = await loadSet(name, values.split as Split);
+    if (limit) set.questions = set.questions.slice(0, limit);
+    console.error(`evaluating ${name} (${values.split}, ${set.questions.length} questions)…`);
+    const result = await runEval(set, (line) => console.error(`  ${line}`));
+    results.push(result);
+    console.log(`\n${formatTable(result)}\n`);
+  }
+  await mkdir(values.out!, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const base = path.join(values.out!, `eval-${values.split}-${stamp}`);
+  await writeFile(`${base}.json`, JSON.stringify(results, null, 2));
+  await writeFile(`${base}.html`, htmlReport(results));
+  console.log(`figures: ${base}.json\nreport:  ${base}.html`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`eval failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
