@@ -92,14 +92,22 @@ export class Bm25Index implements TermWeights {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  /** The `k` best documents for the query terms, optionally only those `accept` lets through. */
-  search(terms: string[], k: number, accept?: (doc: number) => boolean): LexicalHit[] {
+  /**
+   * The `k` best documents for the query terms, optionally only those `accept` lets through.
+   * A term may carry a weight (expansion terms count less than the reader's own words).
+   */
+  search(query: Array<string | { term: string; weight: number }>, k: number, accept?: (doc: number) => boolean): LexicalHit[] {
     const { k1, b } = this.data.params;
+    const weights = new Map<string, number>();
+    for (const q of query) {
+      const [term, weight] = typeof q === "string" ? [q, 1] : [q.term, q.weight];
+      weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+    }
     const scores = new Map<number, number>();
-    for (const term of new Set(terms)) {
+    for (const [term, weight] of weights) {
       const list = this.data.postings[term];
       if (!list) continue;
-      const idf = this.idf(term);
+      const idf = weight * this.idf(term);
       for (let i = 0; i < list.length; i += 2) {
         const doc = list[i]!;
         if (accept && !accept(doc)) continue;

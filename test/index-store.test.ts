@@ -23,8 +23,8 @@ describe("building and opening the index", () => {
     const index = await openIndex(indexDir, { kind: "local" });
     assert.equal(index.articles.size, 5);
     assert.equal(index.manifest.counts.chunks, summary.chunks);
-    assert.equal(index.manifest.embedder.id, "local-hash-v1-d1024");
-    assert.equal(index.manifest.embedder.dimensions, 1024);
+    assert.equal(index.manifest.embedder.id, "local-hash-v1-d2048");
+    assert.equal(index.manifest.embedder.dimensions, 2048);
     const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 3 });
     assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
     assert.equal(index.articles.get(best!.chunk.articleId)!.text.slice(best!.chunk.start, best!.chunk.end), best!.chunk.text);
@@ -72,10 +72,10 @@ describe("building and opening the index", () => {
     manifest.embedder.id = "openai:text-embedding-3-small";
     await writeFile(current, JSON.stringify(manifest));
 
-    await assert.rejects(openIndex(indexDir, { kind: "local" }), /built by openai:text-embedding-3-small, not by the configured local-hash-v1-d1024/);
+    await assert.rejects(openIndex(indexDir, { kind: "local" }), /built by openai:text-embedding-3-small, not by the configured local-hash-v1-d2048/);
     const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
-    assert.equal(summary.reason, "embedder changed from openai:text-embedding-3-small to local-hash-v1-d1024");
-    assert.equal((await openIndex(indexDir, { kind: "local" })).manifest.embedder.id, "local-hash-v1-d1024");
+    assert.equal(summary.reason, "embedder changed from openai:text-embedding-3-small to local-hash-v1-d2048");
+    assert.equal((await openIndex(indexDir, { kind: "local" })).manifest.embedder.id, "local-hash-v1-d2048");
   });
 
   it("rebuilds an index made by other analysis or ingest code", async () => {
@@ -96,7 +96,7 @@ describe("building and opening the index", () => {
 
     const embedder = LocalEmbeddings.fit(["متن"]);
     const broken = writeGeneration(indexDir, {
-      manifest: { ...before!, embedder: { id: embedder.id, dimensions: 1024 } },
+      manifest: { ...before!, embedder: { id: embedder.id, dimensions: 2048 } },
       articles: [],
       chunks: [{ id: "a#0", articleId: "a", title: "t", position: 0, start: 0, end: 3, text: "متن" }],
       vectors: [[1, 2, 3]], // wrong dimensions: HNSWLib refuses them mid-build
@@ -150,12 +150,12 @@ describe("an index embedded by an OpenAI-compatible server", () => {
     assert.ok(requests >= 1);
     const index = await openIndex(indexDir, spec);
     assert.equal(index.manifest.embedder.id, "openai:fake-embed");
-    assert.equal(index.manifest.embedder.dimensions, 1024);
+    assert.equal(index.manifest.embedder.dimensions, 2048);
     assert.equal(index.manifest.counts.chunks, summary.chunks);
     const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 1 });
     assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
 
     const local = await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" } });
-    assert.equal(local.reason, "embedder changed from openai:fake-embed to local-hash-v1-d1024");
+    assert.equal(local.reason, "embedder changed from openai:fake-embed to local-hash-v1-d2048");
   });
 });

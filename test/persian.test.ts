@@ -51,6 +51,11 @@ describe("tokenize", () => {
     }
   });
 
+  it("splits a question word glued to the word before it", () => {
+    assert.deepEqual(tokenize("غذای شترچیست؟"), ["غذای", "شتر", "چیست"]);
+    assert.deepEqual(tokenize("چیست"), ["چیست"]);
+  });
+
   it("splits a number glued to a word and drops thousands separators", () => {
     assert.deepEqual(tokenize("نزدیک به ۴۵هزار واحد صنفی"), ["نزدیک", "به", "45", "هزار", "واحد", "صنفی"]);
     assert.deepEqual(tokenize("1,700 پروانه"), ["1700", "پروانه"]);

@@ -11,9 +11,20 @@ import { analyzeTokens, term } from "../persian/tokens.ts";
  * «دانش‌بنیان» / «دانش بنیان», «صادرات» / «صادراتی», «تاسیس» / «تأسیس». IDF is learned from the
  * corpus at ingest (`fit`) and kept with the index, so queries are weighted the same way.
  */
+export interface LocalEmbeddingsOptions {
+  dimensions: number;
+  /** Weight of each feature kind: word stems, adjacent stem pairs, character n-grams. */
+  weights: { word: number; pair: number; char: number };
+  /** Character n-gram sizes taken from each stem (with word-boundary markers). */
+  ngrams: number[];
+}
+
+/** Chosen on the dev splits of `npm run eval`. */
+export const DEFAULT_LOCAL: LocalEmbeddingsOptions = { dimensions: 2048, weights: { word: 1, pair: 0.5, char: 0.6 }, ngrams: [3, 4] };
+
 export interface LocalEmbeddingsState {
   version: typeof VERSION;
-  dimensions: number;
+  options: LocalEmbeddingsOptions;
   docCount: number;
   /** Document frequencies in IDF_BUCKETS hashed buckets, base64 of a Uint32Array. */
   df: string;
@@ -22,39 +33,38 @@ export interface LocalEmbeddingsState {
 const VERSION = 1;
 /** 2^18 buckets: few collisions among the vocabulary of a news archive, 1 MiB on disk. */
 const IDF_BUCKETS = 1 << 18;
-export const DEFAULT_DIMENSIONS = 1024;
-
-const WEIGHT = { word: 1, pair: 0.5, char: 0.35 } as const;
 
 export class LocalEmbeddings extends Embeddings {
   readonly id: string;
   readonly dimensions: number;
-  private readonly df: Uint32Array;
-  private readonly docCount: number;
 
-  private constructor(dimensions: number, df: Uint32Array, docCount: number) {
+  private constructor(
+    private readonly options: LocalEmbeddingsOptions,
+    private readonly df: Uint32Array,
+    private readonly docCount: number,
+  ) {
     super({});
-    this.dimensions = dimensions;
-    this.df = df;
-    this.docCount = docCount;
-    this.id = LocalEmbeddings.idFor(dimensions);
+    this.dimensions = options.dimensions;
+    this.id = LocalEmbeddings.idFor(options);
   }
 
-  static idFor(dimensions = DEFAULT_DIMENSIONS): string {
-    return `local-hash-v${VERSION}-d${dimensions}`;
+  static idFor(options: LocalEmbeddingsOptions = DEFAULT_LOCAL): string {
+    const { word, pair, char } = options.weights;
+    const tuned = options === DEFAULT_LOCAL ? "" : `-w${word}_${pair}_${char}-n${options.ngrams.join("")}`;
+    return `local-hash-v${VERSION}-d${options.dimensions}${tuned}`;
   }
 
   /** Learns document frequencies from the texts that will be indexed. */
-  static fit(texts: Iterable<string>, dimensions = DEFAULT_DIMENSIONS): LocalEmbeddings {
+  static fit(texts: Iterable<string>, options: LocalEmbeddingsOptions = DEFAULT_LOCAL): LocalEmbeddings {
     const df = new Uint32Array(IDF_BUCKETS);
     let docCount = 0;
     for (const text of texts) {
       docCount++;
       const seen = new Set<number>();
-      for (const feature of features(text).keys()) seen.add(hash(feature) % IDF_BUCKETS);
+      for (const feature of features(text, options.ngrams).keys()) seen.add(hash(feature) % IDF_BUCKETS);
       for (const bucket of seen) df[bucket]!++;
     }
-    return new LocalEmbeddings(dimensions, df, docCount);
+    return new LocalEmbeddings(options, df, docCount);
   }
 
   static fromState(state: LocalEmbeddingsState): LocalEmbeddings {
@@ -62,20 +72,22 @@ export class LocalEmbeddings extends Embeddings {
     const bytes = Buffer.from(state.df, "base64");
     const df = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4).slice();
     if (df.length !== IDF_BUCKETS) throw new Error("Local embedder state has the wrong number of IDF buckets");
-    return new LocalEmbeddings(state.dimensions, df, state.docCount);
+    const same = JSON.stringify(state.options) === JSON.stringify(DEFAULT_LOCAL);
+    return new LocalEmbeddings(same ? DEFAULT_LOCAL : state.options, df, state.docCount);
   }
 
   toState(): LocalEmbeddingsState {
-    return { version: VERSION, dimensions: this.dimensions, docCount: this.docCount, df: Buffer.from(this.df.buffer).toString("base64") };
+    return { version: VERSION, options: this.options, docCount: this.docCount, df: Buffer.from(this.df.buffer).toString("base64") };
   }
 
   /** Synchronous core of the embedder; the LangChain methods wrap it. */
   embed(text: string): number[] {
     const vector = new Float64Array(this.dimensions);
-    const counts = features(text, (joined) => this.df[hash(joined) % IDF_BUCKETS]! > 0);
+    const counts = features(text, this.options.ngrams, (joined) => this.df[hash(joined) % IDF_BUCKETS]! > 0);
+    const weights = this.options.weights;
     for (const [feature, count] of counts) {
       const h = hash(feature);
-      const weight = (1 + Math.log(count)) * this.idf(h % IDF_BUCKETS) * WEIGHT[kindOf(feature)];
+      const weight = (1 + Math.log(count)) * this.idf(h % IDF_BUCKETS) * weights[kindOf(feature)];
       // Signed hashing: colliding features cancel out on average instead of piling up.
       const sign = h & 0x80000000 ? -1 : 1;
       vector[h % this.dimensions]! += sign * weight;
@@ -100,7 +112,7 @@ export class LocalEmbeddings extends Embeddings {
   }
 }
 
-type FeatureKind = keyof typeof WEIGHT;
+type FeatureKind = keyof LocalEmbeddingsOptions["weights"];
 function kindOf(feature: string): FeatureKind {
   return feature[0] === "w" ? "word" : feature[0] === "p" ? "pair" : "char";
 }
@@ -112,7 +124,7 @@ function kindOf(feature: string): FeatureKind {
  * writes them together: a reader's «دانش بنیان» then has the feature of the articles'
  * «دانشبنیان». Only corpus words are added, so ordinary word pairs add no noise.
  */
-export function features(text: string, isKnownWord: (feature: string) => boolean = () => false): Map<string, number> {
+export function features(text: string, ngrams: number[], isKnownWord: (feature: string) => boolean = () => false): Map<string, number> {
   const out = new Map<string, number>();
   const add = (f: string, n = 1) => out.set(f, (out.get(f) ?? 0) + n);
   const tokens = analyzeTokens(text);
@@ -135,7 +147,7 @@ export function features(text: string, isKnownWord: (feature: string) => boolean
     if (next !== undefined) add(`p${t} ${next}`);
     if (/^[0-9]/.test(t) || t.length < 3) continue;
     const padded = `<${t}>`;
-    for (const n of [3, 4]) for (let j = 0; j + n <= padded.length; j++) add(`c${padded.slice(j, j + n)}`);
+    for (const n of ngrams) for (let j = 0; j + n <= padded.length; j++) add(`c${padded.slice(j, j + n)}`);
   }
   return out;
 }

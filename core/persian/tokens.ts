@@ -16,6 +16,8 @@ const TOKEN = /[\p{L}\p{M}]+|[0-9]+(?:[.,][0-9]+)*/gu;
 const PREFIXES = new Set(["می", "نمی"]);
 /** Inflectional suffixes written as separate words: «پروژه ها», «بزرگ ترین», «گفته اند». */
 const DETACHED_SUFFIXES = new Set(["ها", "های", "هایی", "هاي", "تر", "ترین", "تری", "اند", "ایم", "اید"]);
+/** Question words readers glue to the word before: «غذای شترچیست؟», «مدیرش کیست». */
+const GLUED_QUESTION_WORDS = ["چیست", "کیست", "کجاست"];
 /** Heads of Arabic compounds written with a space: «بین المللی», «فوق العاده», «حق الزحمه». */
 const ARABIC_COMPOUND_HEADS = new Set(["بین", "فوق", "فی", "حسب", "دار", "حق", "علی"]);
 
@@ -27,7 +29,7 @@ const ARABIC_COMPOUND_HEADS = new Set(["بین", "فوق", "فی", "حسب", "د
  * @example tokenize("می خواهم پروژه ها را ببینم") // ["میخواهم", "پروژهها", "را", "ببینم"]
  */
 export function tokenize(text: string): string[] {
-  const raw = normalizeForMatch(text).match(TOKEN) ?? [];
+  const raw = (normalizeForMatch(text).match(TOKEN) ?? []).flatMap(unglueQuestionWord);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i++) {
     let token = raw[i]!;
@@ -47,6 +49,13 @@ export function tokenize(text: string): string[] {
     out.push(token);
   }
   return out;
+}
+
+function unglueQuestionWord(token: string): string[] {
+  for (const q of GLUED_QUESTION_WORDS) {
+    if (token.length >= q.length + 2 && token.endsWith(q)) return [token.slice(0, -q.length), q];
+  }
+  return [token];
 }
 
 function isLetters(token: string): boolean {
