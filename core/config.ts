@@ -15,6 +15,13 @@ const Env = z.object({
   OPENAI_BASE_URL: z.url({ message: "must be a URL such as http://localhost:11434/v1" }).optional(),
   CHAT_MODEL: z.string().min(1).optional(),
   EMBEDDING_MODEL: z.string().min(1).optional(),
+  RETRIEVAL_STAGES: z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(["dense", "lexical", "rerank", "feedback"], { message: "must list stages among dense, lexical, rerank, feedback" })).min(1, "must name at least one stage"))
+    .refine((stages) => stages.includes("dense") || stages.includes("lexical"), "must include dense or lexical")
+    .default(["dense", "lexical", "rerank"]),
+  RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
 });
 
 export type EmbedderSpec =
@@ -25,6 +32,15 @@ export type AnswererSpec =
   | { kind: "extractive" }
   | { kind: "llm"; model: string; apiKey: string; baseURL?: string };
 
+/** Which retrieval stages run; see server/retrieve.ts. */
+export interface RetrievalConfig {
+  dense: boolean;
+  lexical: boolean;
+  rerank: boolean;
+  expand: boolean;
+  fusion: "weighted" | "rrf";
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -32,6 +48,7 @@ export interface Config {
   indexDir: string;
   embedder: EmbedderSpec;
   answerer: AnswererSpec;
+  retrieval: RetrievalConfig;
   /** Settings that are valid but probably not what was meant; logged at start-up. */
   warnings: string[];
 }
@@ -59,6 +76,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     indexDir: e.INDEX_DIR,
     embedder: openai && e.EMBEDDING_MODEL ? { kind: "openai", model: e.EMBEDDING_MODEL, ...openai } : { kind: "local" },
     answerer: openai && e.CHAT_MODEL ? { kind: "llm", model: e.CHAT_MODEL, ...openai } : { kind: "extractive" },
+    retrieval: {
+      dense: e.RETRIEVAL_STAGES.includes("dense"),
+      lexical: e.RETRIEVAL_STAGES.includes("lexical"),
+      rerank: e.RETRIEVAL_STAGES.includes("rerank"),
+      expand: e.RETRIEVAL_STAGES.includes("feedback"),
+      fusion: e.RETRIEVAL_FUSION,
+    },
   };
 }
 

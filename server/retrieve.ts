@@ -7,7 +7,7 @@ import type { Passage } from "./answer/types.ts";
 
 /**
  * Which retrieval stages run. Each can be switched off (RETRIEVAL_STAGES, RETRIEVAL_FUSION) so
- * that `npm run eval` can show what it adds.
+ * that `npm run eval` can show what it adds. The shape of `RetrievalConfig` in core/config.ts.
  */
 export interface RetrievalSettings {
   /** Nearest neighbours of the question's embedding in the HNSW index. */
@@ -76,14 +76,18 @@ interface Candidate {
  * re-scored with cheap exact features, with the reader's current article preferred.
  */
 export class Retriever {
-  /** Analysed chunk text, computed on first use. */
-  private readonly targets = new Map<string, MatchTarget>();
+  /** Analysed chunk text, computed on first use and shared by every retriever of the index. */
+  private readonly targets: Map<string, MatchTarget>;
 
   constructor(
     private readonly index: LoadedIndex,
     private readonly settings: RetrievalSettings = DEFAULT_RETRIEVAL,
     private readonly weights: RetrievalWeights = DEFAULT_WEIGHTS,
-  ) {}
+  ) {
+    let targets = TARGETS.get(index);
+    if (!targets) TARGETS.set(index, (targets = new Map()));
+    this.targets = targets;
+  }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     const total = this.index.manifest.counts.chunks;
@@ -253,6 +257,8 @@ export class Retriever {
 }
 
 type ChunkTarget = MatchTarget & { pairs: Set<string>; termList: string[] };
+
+const TARGETS = new WeakMap<LoadedIndex, Map<string, MatchTarget>>();
 
 function getOrAdd(into: Map<string, Candidate>, chunk: Chunk): Candidate {
   let c = into.get(chunk.id);

@@ -4,7 +4,7 @@ import { ExtractiveAnswerer } from "./answer/extractive.ts";
 import { LlmAnswerer } from "./answer/llm.ts";
 import type { Answer, Answerer, Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
-import { Retriever } from "./retrieve.ts";
+import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
 
 /** What the routes work with: the loaded index, retrieval and the configured answerer. */
 export interface Services {
@@ -16,10 +16,10 @@ export interface Services {
 /** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
 const CHAT_PASSAGES = 8;
 
-export function createServices(index: LoadedIndex, config: Pick<Config, "answerer">): Services {
+export function createServices(index: LoadedIndex, config: Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval">>): Services {
   const extractive = new ExtractiveAnswerer(index.articles, index.lexical);
   const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, index.articles, index.lexical, extractive) : extractive;
-  return { index, retriever: new Retriever(index), answerer };
+  return { index, retriever: new Retriever(index, config.retrieval ?? DEFAULT_RETRIEVAL), answerer };
 }
 
 export interface Question {

@@ -10,7 +10,15 @@ describe("loadConfig", () => {
     assert.equal(config.indexDir, "data/index");
     assert.deepEqual(config.embedder, { kind: "local" });
     assert.deepEqual(config.answerer, { kind: "extractive" });
+    assert.deepEqual(config.retrieval, { dense: true, lexical: true, rerank: true, expand: false, fusion: "weighted" });
     assert.deepEqual(config.warnings, []);
+  });
+
+  it("switches retrieval stages and fusion", () => {
+    assert.deepEqual(loadConfig({ RETRIEVAL_STAGES: "lexical, feedback", RETRIEVAL_FUSION: "rrf" }).retrieval, { dense: false, lexical: true, rerank: false, expand: true, fusion: "rrf" });
+    assert.throws(() => loadConfig({ RETRIEVAL_STAGES: "rerank" }), /RETRIEVAL_STAGES: must include dense or lexical/);
+    assert.throws(() => loadConfig({ RETRIEVAL_STAGES: "dense,magic" }), /RETRIEVAL_STAGES.*must list stages among dense, lexical, rerank, feedback/);
+    assert.throws(() => loadConfig({ RETRIEVAL_FUSION: "max" }), /RETRIEVAL_FUSION: must be "weighted" or "rrf"/);
   });
 
   it("uses OpenAI-compatible models when a key and model names are set", () => {
