@@ -3,6 +3,7 @@ import type { EvalResult } from "./run.ts";
 /** The figures as the console table, the same rows and columns as the HTML report. */
 export function formatTable(result: EvalResult): string {
   const r = result.retrieval;
+  const a = result.answers;
   const name = Math.max(...r.map((x) => x.pipeline.length), 8);
   const f = (x: number) => x.toFixed(3);
   const ms = (x: number) => x.toFixed(1).padStart(6);
@@ -13,9 +14,9 @@ export function formatTable(result: EvalResult): string {
     `|${"-".repeat(name + 2)}|-------|-------|-------|-------|---------|--------|--------|`,
     ...r.map((x) => `| ${x.pipeline.padEnd(name)} | ${f(x.r1)} | ${f(x.r5)} | ${f(x.r10)} | ${f(x.mrr)} | ${f(x.ndcg10).padEnd(7)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`),
     "",
-    "| answers (full + extractive) | contains gold | token F1 | found (answerable) | refused (unanswerable) | p50 ms | p95 ms |",
-    "|-----------------------------|---------------|----------|--------------------|------------------------|--------|--------|",
-    `| ${String(result.answers.answerable).padEnd(4)} answerable, ${String(result.answers.unanswerable).padEnd(3)} not     | ${f(result.answers.containsGold).padEnd(13)} | ${f(result.answers.tokenF1).padEnd(8)} | ${f(result.answers.foundRate).padEnd(18)} | ${result.answers.unanswerable > 0 ? f(result.answers.refusedRate).padEnd(22) : "—".padEnd(22)} | ${ms(result.answers.p50ms)} | ${ms(result.answers.p95ms)} |`,
+    "| answers (full + extractive) | answerable | contains gold | token F1 | answered | unanswerable | refused | p50 ms | p95 ms |",
+    "|-----------------------------|------------|---------------|----------|----------|--------------|---------|--------|--------|",
+    `| ${"".padEnd(27)} | ${String(a.answerable).padStart(10)} | ${f(a.containsGold).padEnd(13)} | ${f(a.tokenF1).padEnd(8)} | ${f(a.foundRate).padEnd(8)} | ${String(a.unanswerable).padStart(12)} | ${(a.unanswerable > 0 ? f(a.refusedRate) : "—").padEnd(7)} | ${ms(a.p50ms)} | ${ms(a.p95ms)} |`,
   ];
   return lines.join("\n");
 }

@@ -67,6 +67,20 @@ describe("tokenize", () => {
   });
 });
 
+describe("colloquial Persian", () => {
+  it("reads spoken forms as the written ones", () => {
+    assert.deepEqual(analyze("قم چند تا شهرک صنعتی داره؟"), analyze("قم چند شهرک صنعتی دارد؟"));
+    assert.deepEqual(analyze("استاندار قزوین کیه؟"), analyze("استاندار قزوین کیست؟"));
+    assert.deepEqual(tokenize("صنایع کوچیک"), tokenize("صنایع کوچک"));
+    assert.deepEqual(tokenize("چی میخوره و کجا میره"), ["چی", "میخورد", "و", "کجا", "میرود"]);
+    assert.deepEqual(tokenize("می خوره"), tokenize("می‌خورد"));
+  });
+
+  it("leaves nouns that only look like spoken verbs alone", () => {
+    assert.deepEqual(tokenize("میوه میدان میلیون میانه"), ["میوه", "میدان", "میلیون", "میانه"]);
+  });
+});
+
 describe("stem and analyze", () => {
   it("strips plural, comparative and adjective suffixes", () => {
     assert.equal(stem("واحدهای"), "واحد");

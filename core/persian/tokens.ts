@@ -1,3 +1,4 @@
+import { formalize } from "./colloquial.ts";
 import { normalizeForMatch } from "./normalize.ts";
 import { isStopword } from "./stopwords.ts";
 
@@ -46,7 +47,7 @@ export function tokenize(text: string): string[] {
       out[out.length - 1] = prev + token;
       continue;
     }
-    out.push(token);
+    out.push(formalize(token));
   }
   return out;
 }

@@ -33,6 +33,8 @@ interface Candidate {
   end: number;
   target: MatchTarget;
   coverage: number;
+  /** How many distinct question terms the sentence (with its context) contains. */
+  matched: number;
   score: number;
   span?: Found & { fit: number };
 }
@@ -59,7 +61,9 @@ export class ExtractiveAnswerer implements Answerer {
 
     const candidates = this.candidates(request.passages, weighted, question, request.articleId);
     const best = candidates[0];
-    if (!best || best.coverage < this.options.minCoverage) return notFound();
+    // One rare word in common («قیمت» in «قیمت دلار امروز چقدر است؟») is not an answer: a
+    // question of two or more content words needs two of them found.
+    if (!best || best.coverage < this.options.minCoverage || best.matched < Math.min(2, weighted.length)) return notFound();
     if (question.kind === "quantity" && !best.span && findQuantities(best.text).length === 0) return notFound();
 
     const chosen = [best, ...this.complements(best, candidates, weighted)];
@@ -86,7 +90,9 @@ export class ExtractiveAnswerer implements Answerer {
         const own = coverage(weighted, target);
         // The sentence read with its title and the sentence before it: «این نمایشگاه…» and
         // «وی افزود…» refer back, so the question's other terms may stand just before.
-        const context = coverage(weighted, matchTarget(`${chunk.title}\n${sentences[i - 1]?.text ?? ""}\n${s.text}`));
+        const contextTarget = matchTarget(`${chunk.title}\n${sentences[i - 1]?.text ?? ""}\n${s.text}`);
+        const context = coverage(weighted, contextTarget);
+        const matched = weighted.filter((t) => termMatch(t, contextTarget) >= 0.6).length;
         const cov = Math.max(own, (own + context) / 2);
         const span = findSpan(s.text, question, weighted);
         let score = 0.6 * own + 0.25 * context + 0.05 * (topScore > 0 ? passageScore / topScore : 0);
@@ -97,7 +103,7 @@ export class ExtractiveAnswerer implements Answerer {
         // A sentence that is only a subheading («احیای ۶۳ واحد صنعتی در استان قم») says less
         // than the sentence that tells the story.
         if (s.text.length < 40) score -= 0.05;
-        out.push({ articleId: chunk.articleId, text: s.text, start, end: start + s.text.length, target, coverage: cov, score, ...(span && { span }) });
+        out.push({ articleId: chunk.articleId, text: s.text, start, end: start + s.text.length, target, coverage: cov, matched, score, ...(span && { span }) });
       });
     }
     return out.sort((a, b) => b.score - a.score);

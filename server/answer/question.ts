@@ -51,7 +51,10 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   // The counted noun: «چند پروانه», or «تعداد شهرکها … چند است».
   let unit: string | undefined;
   for (const marker of ["چند", "تعداد"]) {
-    const next = tokens[tokens.indexOf(marker) + 1];
+    // «چند تا شهرک» counts «شهرک».
+    let at = tokens.indexOf(marker) + 1;
+    if (tokens[at] === "تا") at++;
+    const next = tokens[at];
     if (tokens.includes(marker) && next && !/^[0-9]/.test(next) && !isStopword(next)) {
       unit = term(next);
       break;
