@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./errors.ts";
 import { articlesRoutes } from "./routes/articles.ts";
-import { chatRoutes } from "./routes/chat.ts";
+import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { LIMITS } from "./schemas.ts";
 import type { Services } from "./services.ts";
@@ -12,6 +12,7 @@ export type Log = (entry: Record<string, unknown>) => void;
 
 export interface AppOptions {
   log?: Log;
+  chat?: ChatOptions;
 }
 
 /**
@@ -42,7 +43,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   );
   app.route("/api", articlesRoutes(services));
   app.route("/api", searchRoutes(services));
-  app.route("/api", chatRoutes(services, log));
+  app.route("/api", chatRoutes(services, log, options.chat));
 
   app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
   app.onError((err, c) => {

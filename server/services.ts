@@ -2,7 +2,8 @@ import type { Config } from "../core/config.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
 import { ExtractiveAnswerer } from "./answer/extractive.ts";
 import { LlmAnswerer } from "./answer/llm.ts";
-import type { Answer, Answerer, Turn } from "./answer/types.ts";
+import { contextualize } from "./answer/followup.ts";
+import type { Answer, Answerer, AnswerEvent, AnswerRequest, Passage, Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
 
@@ -30,9 +31,48 @@ export interface Question {
 
 /** Retrieval and answer for one question: the whole of `POST /api/chat` but the transport. */
 export async function ask(services: Services, q: Question, signal?: AbortSignal): Promise<Answer> {
+  return services.answerer.answer(await prepare(services, q, signal));
+}
+
+/** The same, streamed: tokens as the answer is written, then the whole answer. */
+export async function* askStream(services: Services, q: Question, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
+  yield* services.answerer.stream(await prepare(services, q, signal));
+}
+
+/**
+ * Reads the question with the conversation (a follow-up is rewritten by the model when there is
+ * one, else read with the previous turn) and retrieves its passages.
+ */
+async function prepare(services: Services, q: Question, signal?: AbortSignal): Promise<AnswerRequest> {
   requireArticle(services, q.articleId);
-  const passages = await services.retriever.search(q.question, { k: CHAT_PASSAGES, ...(q.articleId && { articleId: q.articleId }) });
-  return services.answerer.answer({ question: q.question, history: q.history, passages, ...(q.articleId && { articleId: q.articleId }), ...(signal && { signal }) });
+  const read = contextualize(q.question, q.history);
+  let retrievalQuery = read.retrievalQuery;
+  if (q.history.length > 0 && services.answerer.rewrite) {
+    retrievalQuery = await services.answerer.rewrite(q.question, q.history, signal).catch(() => read.retrievalQuery);
+  }
+  const scope = { k: CHAT_PASSAGES, ...(q.articleId && { articleId: q.articleId }) };
+  let passages = await services.retriever.search(retrievalQuery, scope);
+  if (retrievalQuery !== q.question) {
+    // Read with the conversation and alone: a question may also change the subject.
+    passages = mergePassages(passages, await services.retriever.search(q.question, scope));
+  }
+  return {
+    question: read.question,
+    history: q.history,
+    passages,
+    ...(read.context && { context: read.context }),
+    ...(q.articleId && { articleId: q.articleId }),
+    ...(signal && { signal }),
+  };
+}
+
+function mergePassages(a: Passage[], b: Passage[]): Passage[] {
+  const byId = new Map<string, Passage>();
+  for (const p of [...a, ...b]) {
+    const seen = byId.get(p.chunk.id);
+    if (!seen || seen.score < p.score) byId.set(p.chunk.id, p);
+  }
+  return [...byId.values()].sort((x, y) => y.score - x.score);
 }
 
 export function requireArticle(services: Services, articleId: string | undefined): void {

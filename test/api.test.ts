@@ -229,7 +229,8 @@ describe("POST /api/chat with streaming", () => {
     assert.equal(tokens.map((t) => t.data.text).join(""), plain.answer);
     assert.deepEqual(list.slice(tokens.length).map((e) => e.event), ["citations", "done"]);
     assert.deepEqual(list.at(-2)!.data, plain.citations);
-    assert.deepEqual(list.at(-1)!.data, { found: true, mode: "extractive" });
+    assert.deepEqual(list.at(-1)!.data, { found: true, mode: "extractive", short: plain.short });
+    assert.equal(plain.short, "هفت شهرک صنعتی");
   });
 
   it("streams when the client asks with Accept: text/event-stream", async () => {

@@ -4,7 +4,7 @@ import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
 import { findPeople, findQuantities, findTimes, type Found } from "../../core/persian/spans.ts";
-import type { Answer, Answerer, AnswerRequest, Citation, Passage } from "./types.ts";
+import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Citation, type Passage } from "./types.ts";
 
 /**
  * The default answerer: no model, only the articles. It picks the sentence that best answers the
@@ -39,6 +39,13 @@ interface Candidate {
   span?: Found & { fit: number };
 }
 
+/**
+ * How much the earlier turns' words weigh in choosing a sentence: enough to pick «۱۰۰ نفر» of
+ * the cosmetics line over «۷۱ هزار نفر» when the conversation is about that line; too little to
+ * outweigh a sentence that covers more of the question itself.
+ */
+const CONVERSATION_WEIGHT = 0.2;
+
 /** Question kinds whose answer is a span the sentence must contain. */
 const SPAN_KINDS = new Set<QuestionAnalysis["kind"]>(["quantity", "time", "person"]);
 
@@ -52,14 +59,21 @@ export class ExtractiveAnswerer implements Answerer {
     private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
   ) {}
 
+  async *stream(request: AnswerRequest): AsyncIterable<AnswerEvent> {
+    yield* streamWhole(await this.answer(request));
+  }
+
   async answer(request: AnswerRequest): Promise<Answer> {
     const question = analyzeQuestion(request.question);
     const current = request.articleId ? this.articles.get(request.articleId) : undefined;
     if (question.kind === "summary" && current) return this.summary(current);
     const weighted = weighTerms(question.content, this.terms);
+    const own = new Set(weighted.map((t) => t.term));
+    // Words of earlier turns only choose between sentences that answer the question's own words.
+    const context = request.context ? weighTerms(request.context, this.terms).filter((t) => !own.has(t.term)) : [];
     if (weighted.length === 0) return notFound();
 
-    const candidates = this.candidates(request.passages, weighted, question, request.articleId);
+    const candidates = this.candidates(request.passages, weighted, context, question, request.articleId);
     const best = candidates[0];
     // One rare word in common («قیمت» in «قیمت دلار امروز چقدر است؟») is not an answer: a
     // question of two or more content words needs two of them found.
@@ -74,7 +88,7 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   /** Every sentence of the retrieved chunks, scored, best first. */
-  private candidates(passages: Passage[], weighted: WeightedTerm[], question: QuestionAnalysis, articleId?: string): Candidate[] {
+  private candidates(passages: Passage[], weighted: WeightedTerm[], conversation: WeightedTerm[], question: QuestionAnalysis, articleId?: string): Candidate[] {
     const seen = new Set<string>();
     const out: Candidate[] = [];
     const topScore = passages[0]?.score ?? 1;
@@ -100,6 +114,7 @@ export class ExtractiveAnswerer implements Answerer {
         // or a name; one without is at best background.
         if (needsSpan) score += span ? 0.2 + 0.1 * span.fit : -0.2;
         if (articleId && chunk.articleId === articleId) score += 0.05;
+        if (conversation.length > 0) score += CONVERSATION_WEIGHT * coverage(conversation, matchTarget(`${chunk.title}\n${chunk.text}`));
         // A sentence that is only a subheading («احیای ۶۳ واحد صنعتی در استان قم») says less
         // than the sentence that tells the story.
         if (s.text.length < 40) score -= 0.05;

@@ -41,14 +41,29 @@ export interface AnswerRequest {
   /** The article the reader is looking at: preferred, not exclusive. */
   articleId?: string;
   history: Turn[];
+  /** Words of earlier turns a follow-up leans on (see followup.ts); they count for less. */
+  context?: string;
   passages: Passage[];
   /** Aborted when the client goes away: an upstream model call stops too. */
   signal?: AbortSignal;
 }
 
+/** What a streamed answer is made of: pieces of text as they come, then the whole answer. */
+export type AnswerEvent = { type: "token"; text: string } | { type: "done"; answer: Answer };
+
 /** The seam between retrieval and answer writing: extractive by default, an LLM when configured. */
 export interface Answerer {
   readonly id: string;
   readonly mode: Answer["mode"];
+  /** A follow-up rewritten as a standalone question for retrieval (answerers with a model). */
+  rewrite?(question: string, history: Turn[], signal?: AbortSignal): Promise<string>;
   answer(request: AnswerRequest): Promise<Answer>;
+  /** The same answer as it is written; the tokens add up to the final `answer` text. */
+  stream(request: AnswerRequest): AsyncIterable<AnswerEvent>;
+}
+
+/** Streams an answer that is already complete, a few words at a time. */
+export async function* streamWhole(answer: Answer): AsyncIterable<AnswerEvent> {
+  for (const piece of answer.answer.match(/\S+\s*/gu) ?? []) yield { type: "token", text: piece };
+  yield { type: "done", answer };
 }

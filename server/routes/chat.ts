@@ -1,13 +1,21 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { ChatBody, parseJsonBody } from "../schemas.ts";
-import { ask, requireArticle, type Services } from "../services.ts";
+import { ask, askStream, requireArticle, type Services } from "../services.ts";
+
+export interface ChatOptions {
+  /** How often a comment line keeps an idle stream open through proxies. */
+  keepAliveMs?: number;
+}
+
+/** Proxies commonly drop a connection that is silent for 30–60 s. */
+const KEEP_ALIVE_MS = 15_000;
 
 /**
  * `POST /api/chat`: an answer with citations, as JSON or, with `"stream": true` or
  * `Accept: text/event-stream`, as Server-Sent Events: `token`… then `citations` then `done`.
  */
-export function chatRoutes(services: Services, log: (entry: Record<string, unknown>) => void): Hono {
+export function chatRoutes(services: Services, log: (entry: Record<string, unknown>) => void, options: ChatOptions = {}): Hono {
   const app = new Hono();
   app.post("/chat", async (c) => {
     const body = await parseJsonBody(c.req.raw, ChatBody);
@@ -17,19 +25,30 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
 
     // Checked before the stream opens, so an unknown article is a plain 404.
     requireArticle(services, body.articleId);
+    const signal = c.req.raw.signal;
     const response = streamSSE(c, async (stream) => {
+      const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), options.keepAliveMs ?? KEEP_ALIVE_MS);
       // **NOTE:** errors thrown in here bypass app.onError: the stream must report them itself.
       try {
-        const answer = await ask(services, question, c.req.raw.signal);
-        for (const piece of answer.answer.match(/\S+\s*/gu) ?? []) {
-          if (stream.aborted) return;
-          await stream.writeSSE({ event: "token", data: JSON.stringify({ text: piece }) });
+        for await (const event of askStream(services, question, signal)) {
+          if (stream.aborted || signal.aborted) return;
+          if (event.type === "token") {
+            await stream.writeSSE({ event: "token", data: JSON.stringify({ text: event.text }) });
+            continue;
+          }
+          const { answer } = event;
+          await stream.writeSSE({ event: "citations", data: JSON.stringify(answer.citations) });
+          await stream.writeSSE({ event: "done", data: JSON.stringify({ found: answer.found, mode: answer.mode, ...(answer.short && { short: answer.short }), ...(answer.warning && { warning: answer.warning }) }) });
         }
-        await stream.writeSSE({ event: "citations", data: JSON.stringify(answer.citations) });
-        await stream.writeSSE({ event: "done", data: JSON.stringify({ found: answer.found, mode: answer.mode, ...(answer.warning && { warning: answer.warning }) }) });
       } catch (err) {
+        if (signal.aborted) {
+          log({ level: "info", msg: "chat stream aborted by the client" });
+          return;
+        }
         log({ level: "error", msg: "chat stream failed", error: err instanceof Error ? err.stack : String(err) });
-        await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "internal_error", message: "The answer could not be completed; try again" }) });
+        await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "answer_failed", message: "The answer could not be completed; try again" }) });
+      } finally {
+        clearInterval(keepAlive);
       }
     });
     // Proxies must neither buffer nor transform the stream (streamSSE sets a plain "no-cache").
