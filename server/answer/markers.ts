@@ -33,9 +33,11 @@ export class MarkerFilter {
       this.pending = head;
     }
     if (this.notFound) return "";
-    // Everything up to an unfinished «[…» can go out.
+    // Everything up to an unfinished «[…» can go out, less the spaces before it: they go with
+    // the marker if it is dropped.
     const open = this.pending.lastIndexOf("[");
-    const hold = open >= 0 && !this.pending.slice(open).includes("]") && this.pending.length - open <= 8 ? open : this.pending.length;
+    let hold = open >= 0 && !this.pending.slice(open).includes("]") && this.pending.length - open <= 8 ? open : this.pending.length;
+    if (hold < this.pending.length) while (hold > 0 && /\s/.test(this.pending[hold - 1]!)) hold--;
     const ready = this.pending.slice(0, hold);
     this.pending = this.pending.slice(hold);
     return this.emit(ready);
