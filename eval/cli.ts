@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { htmlReport, formatTable } from "./report.ts";
 import { runEval, type EvalResult } from "./run.ts";
 import { loadSet, type SetName, type Split } from "./sets.ts";
+import { loadConfig, loadDotEnv } from "../core/config.ts";
 
 /**
  * `npm run eval [-- --set fixtures|pquad|parsinlu|all] [--split dev|test] [--limit N]`
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       set: { type: "string", default: "all" },
       split: { type: "string", default: "dev" },
       limit: { type: "string" },
+      answerer: { type: "string" },
       out: { type: "string", default: "reports" },
     },
   });
@@ -29,12 +31,21 @@ async function main(): Promise<void> {
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`--limit must be a positive whole number`);
 
+  // Answers are always measured extractively; with a configured chat model (CHAT_MODEL and
+  // OPENAI_API_KEY, as for the server) the model's answers are measured too, and judged.
+  loadDotEnv();
+  const config = loadConfig();
+  const mode = values.answerer ?? (config.answerer.kind === "llm" ? "both" : "extractive");
+  if (!["extractive", "llm", "both"].includes(mode)) throw new Error(`--answerer must be extractive, llm or both, not "${mode}"`);
+  if (mode !== "extractive" && config.answerer.kind !== "llm") throw new Error("--answerer llm needs CHAT_MODEL and OPENAI_API_KEY (see .env.example)");
+  const llm = mode !== "extractive" && config.answerer.kind === "llm" ? config.answerer : undefined;
+
   const results: EvalResult[] = [];
   for (const name of sets) {
     const set = await loadSet(name, values.split as Split);
     if (limit) set.questions = set.questions.slice(0, limit);
     console.error(`evaluating ${name} (${values.split}, ${set.questions.length} questions)…`);
-    const result = await runEval(set, (line) => console.error(`  ${line}`));
+    const result = await runEval(set, { log: (line) => console.error(`  ${line}`), ...(llm && { llm }) });
     results.push(result);
     console.log(`\n${formatTable(result)}\n`);
   }

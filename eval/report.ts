@@ -4,6 +4,7 @@ import type { EvalResult } from "./run.ts";
 export function formatTable(result: EvalResult): string {
   const r = result.retrieval;
   const a = result.answers;
+  const aname = Math.max(24, ...a.map((x) => x.answerer.length));
   const name = Math.max(...r.map((x) => x.pipeline.length), 8);
   const f = (x: number) => x.toFixed(3);
   const ms = (x: number) => x.toFixed(1).padStart(6);
@@ -14,9 +15,12 @@ export function formatTable(result: EvalResult): string {
     `|${"-".repeat(name + 2)}|-------|-------|-------|-------|---------|--------|--------|`,
     ...r.map((x) => `| ${x.pipeline.padEnd(name)} | ${f(x.r1)} | ${f(x.r5)} | ${f(x.r10)} | ${f(x.mrr)} | ${f(x.ndcg10).padEnd(7)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`),
     "",
-    "| answers (full + extractive) | answerable | contains gold | token F1 | answered | unanswerable | refused | p50 ms | p95 ms |",
-    "|-----------------------------|------------|---------------|----------|----------|--------------|---------|--------|--------|",
-    `| ${"".padEnd(27)} | ${String(a.answerable).padStart(10)} | ${f(a.containsGold).padEnd(13)} | ${f(a.tokenF1).padEnd(8)} | ${f(a.foundRate).padEnd(8)} | ${String(a.unanswerable).padStart(12)} | ${(a.unanswerable > 0 ? f(a.refusedRate) : "—").padEnd(7)} | ${ms(a.p50ms)} | ${ms(a.p95ms)} |`,
+    `| ${"answers (full retrieval)".padEnd(aname)} | answerable | contains gold | token F1 | answered (recall) | unanswerable | refused | found precision | citations valid | grounded | p50 ms | p95 ms |`,
+    `|${"-".repeat(aname + 2)}|------------|---------------|----------|-------------------|--------------|---------|-----------------|-----------------|----------|--------|--------|`,
+    ...a.map(
+      (x) =>
+        `| ${x.answerer.padEnd(aname)} | ${String(x.answerable).padStart(10)} | ${f(x.containsGold).padEnd(13)} | ${f(x.tokenF1).padEnd(8)} | ${f(x.foundRate).padEnd(17)} | ${String(x.unanswerable).padStart(12)} | ${(x.unanswerable > 0 ? f(x.refusedRate) : "—").padEnd(7)} | ${f(x.foundPrecision).padEnd(15)} | ${f(x.citationValidity).padEnd(15)} | ${(x.groundedness === undefined ? "—" : f(x.groundedness)).padEnd(8)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`,
+    ),
   ];
   return lines.join("\n");
 }

@@ -3,11 +3,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { openIndex } from "../core/index-store.ts";
 import { buildIndex } from "../ingest/build.ts";
+import type { Article } from "../core/article.ts";
+import type { AnswererSpec } from "../core/config.ts";
 import { ExtractiveAnswerer } from "../server/answer/extractive.ts";
+import { LlmAnswerer } from "../server/answer/llm.ts";
+import type { Answer, Answerer } from "../server/answer/types.ts";
+import { GroundednessJudge } from "./judge.ts";
 import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../server/retrieve.ts";
 import { naiveBm25, naiveTokens } from "./baseline.ts";
 import { containsGold, mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank, tokenF1 } from "./metrics.ts";
-import type { EvalSet } from "./sets.ts";
+import type { EvalQuestion, EvalSet } from "./sets.ts";
 
 /** One retrieval pipeline of the comparison: the baseline, the full pipeline, or an ablation. */
 export interface Pipeline {
@@ -43,7 +48,8 @@ export interface RetrievalRow {
 }
 
 export interface AnswerRow {
-  pipeline: string;
+  /** extractive, or llm:MODEL */
+  answerer: string;
   /** Answerable questions only. */
   answerable: number;
   containsGold: number;
@@ -54,6 +60,12 @@ export interface AnswerRow {
   unanswerable: number;
   /** Share of unanswerable questions refused with found: false. */
   refusedRate: number;
+  /** Of the answers given (found: true), the share to answerable questions. */
+  foundPrecision: number;
+  /** Share of answers whose every [n] has its citation and every quote is verbatim article text. */
+  citationValidity: number;
+  /** Mean LLM-judged groundedness of the answers given, when a model is configured. */
+  groundedness?: number;
   p50ms: number;
   p95ms: number;
 }
@@ -64,7 +76,13 @@ export interface EvalResult {
   createdAt: string;
   corpus: { articles: number; chunks: number; indexSeconds: number };
   retrieval: RetrievalRow[];
-  answers: AnswerRow;
+  answers: AnswerRow[];
+}
+
+export interface EvalOptions {
+  log?: (line: string) => void;
+  /** Also answer with this model (and judge groundedness with it). */
+  llm?: Extract<AnswererSpec, { kind: "llm" }>;
 }
 
 /** How deep a pipeline's ranking is read: enough chunks to fill 10 distinct passages. */
@@ -75,7 +93,8 @@ const ANSWER_PASSAGES = 8;
  * Builds an index from the set's corpus with the product's own ingest code, in a temporary
  * directory, then asks every question of every pipeline and answers with the full one.
  */
-export async function runEval(set: EvalSet, log: (line: string) => void = () => {}): Promise<EvalResult> {
+export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<EvalResult> {
+  const log = options.log ?? (() => {});
   const work = await mkdtemp(path.join(tmpdir(), "goftogu-eval-"));
   try {
     let articlesDir: string;
@@ -92,12 +111,15 @@ export async function runEval(set: EvalSet, log: (line: string) => void = () => 
 
     const baseline = await naiveBm25(set.corpus);
     const retrievers = PIPELINES.map((p) => (p.settings ? new Retriever(index, p.settings) : undefined));
-    const answerer = new ExtractiveAnswerer(index.articles, index.lexical);
+    const extractive = new ExtractiveAnswerer(index.articles, index.lexical);
+    const answerers: Answerer[] = [extractive];
+    if (options.llm) answerers.push(new LlmAnswerer(options.llm, index.articles, index.lexical, extractive));
+    const judge = options.llm ? new GroundednessJudge(options.llm) : undefined;
     const full = retrievers[retrievers.length - 1]!;
 
     const ranks = PIPELINES.map(() => [] as Array<number | undefined>);
     const times = PIPELINES.map(() => [] as number[]);
-    const answerRows = { contains: [] as number[], f1: [] as number[], found: [] as number[], refused: [] as number[], ms: [] as number[] };
+    const tallies = answerers.map(() => new AnswerTally());
 
     for (const [qi, q] of set.questions.entries()) {
       for (const pi of PIPELINES.keys()) {
@@ -113,17 +135,15 @@ export async function runEval(set: EvalSet, log: (line: string) => void = () => 
         times[pi]!.push(performance.now() - started);
         if (q.goldId) ranks[pi]!.push(rankOf(ranked.slice(0, 10), q.goldId));
       }
-      const started = performance.now();
+      const searched = performance.now();
       const passages = await full.search(q.question, { k: ANSWER_PASSAGES });
-      const answer = await answerer.answer({ question: q.question, history: [], passages });
-      answerRows.ms.push(performance.now() - started);
-      if (q.goldId) {
-        answerRows.found.push(answer.found ? 1 : 0);
-        answerRows.contains.push(answer.found && containsGold(answer.answer, q.answers) ? 1 : 0);
-        const short = answer.short ?? answer.citations[0]?.quote ?? "";
-        answerRows.f1.push(answer.found ? tokenF1(short, q.answers) : 0);
-      } else {
-        answerRows.refused.push(answer.found ? 0 : 1);
+      const searchMs = performance.now() - searched;
+      for (const [ai, answerer] of answerers.entries()) {
+        const started = performance.now();
+        const answer = await answerer.answer({ question: q.question, history: [], passages });
+        const ms = searchMs + performance.now() - started;
+        const grounded = judge && answer.mode === "llm" && answer.found ? await judge.score(answer.answer, answer.citations.map((c) => c.quote)).catch(() => undefined) : undefined;
+        tallies[ai]!.add(q, answer, ms, citationsValid(answer, index.articles), grounded);
       }
       if ((qi + 1) % 100 === 0) log(`${qi + 1}/${set.questions.length} questions`);
     }
@@ -145,19 +165,60 @@ export async function runEval(set: EvalSet, log: (line: string) => void = () => 
       createdAt: new Date().toISOString(),
       corpus: { articles: build.articles, chunks: build.chunks, indexSeconds: build.seconds },
       retrieval,
-      answers: {
-        pipeline: "full + extractive",
-        answerable: answerRows.found.length,
-        containsGold: mean(answerRows.contains),
-        tokenF1: mean(answerRows.f1),
-        foundRate: mean(answerRows.found),
-        unanswerable: answerRows.refused.length,
-        refusedRate: mean(answerRows.refused),
-        p50ms: percentile(answerRows.ms, 50),
-        p95ms: percentile(answerRows.ms, 95),
-      },
+      answers: answerers.map((a, i) => tallies[i]!.row(a.id)),
     };
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Every `[n]` of the answer has its citation, and every quote is the article's own text there. */
+export function citationsValid(answer: Answer, articles: ReadonlyMap<string, Article>): boolean {
+  const numbers = new Set(answer.citations.map((c) => c.n));
+  for (const m of answer.answer.matchAll(/\[(\d+)\]/g)) if (!numbers.has(Number(m[1]))) return false;
+  return answer.citations.every((c) => articles.get(c.articleId)?.text.slice(c.start, c.end) === c.quote);
+}
+
+class AnswerTally {
+  private contains: number[] = [];
+  private f1: number[] = [];
+  private found: number[] = [];
+  private refused: number[] = [];
+  private falseAnswers = 0;
+  private valid: number[] = [];
+  private grounded: number[] = [];
+  private ms: number[] = [];
+
+  add(q: EvalQuestion, answer: Answer, ms: number, valid: boolean, grounded: number | undefined): void {
+    this.ms.push(ms);
+    if (answer.found) this.valid.push(valid ? 1 : 0);
+    if (grounded !== undefined) this.grounded.push(grounded);
+    if (q.goldId) {
+      this.found.push(answer.found ? 1 : 0);
+      this.contains.push(answer.found && containsGold(answer.answer, q.answers) ? 1 : 0);
+      const short = answer.short ?? answer.citations[0]?.quote ?? "";
+      this.f1.push(answer.found ? tokenF1(short, q.answers) : 0);
+    } else {
+      this.refused.push(answer.found ? 0 : 1);
+      if (answer.found) this.falseAnswers++;
+    }
+  }
+
+  row(answerer: string): AnswerRow {
+    const given = this.found.reduce((a, b) => a + b, 0);
+    return {
+      answerer,
+      answerable: this.found.length,
+      containsGold: mean(this.contains),
+      tokenF1: mean(this.f1),
+      foundRate: mean(this.found),
+      unanswerable: this.refused.length,
+      refusedRate: mean(this.refused),
+      foundPrecision: given + this.falseAnswers > 0 ? given / (given + this.falseAnswers) : 1,
+      citationValidity: this.valid.length > 0 ? mean(this.valid) : 1,
+      ...(this.grounded.length > 0 && { groundedness: mean(this.grounded) }),
+      p50ms: percentile(this.ms, 50),
+      p95ms: percentile(this.ms, 95),
+    };
   }
 }

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { describe, it } from "node:test";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { JUDGE_PROMPT, parseScore } from "../eval/judge.ts";
 import { naiveTokens } from "../eval/baseline.ts";
 import { containsGold, ndcgAt, percentile, rankOf, recallAt, reciprocalRank, tokenF1 } from "../eval/metrics.ts";
 import { PIPELINES, runEval } from "../eval/run.ts";
@@ -53,10 +56,63 @@ describe("runEval on the project's fixtures", () => {
     assert.equal(full.pipeline, "full (default)");
     assert.equal(full.questions, answerable);
     assert.deepEqual([full.r1, full.r5, full.r10, full.mrr], [1, 1, 1, 1]);
-    assert.equal(result.answers.foundRate, 1);
-    assert.equal(result.answers.refusedRate, 1);
-    assert.equal(result.answers.unanswerable, set.questions.length - answerable);
+    const [extractive] = result.answers;
+    assert.equal(result.answers.length, 1, "no model configured: extractive answers only");
+    assert.equal(extractive!.answerer, "extractive");
+    assert.equal(extractive!.foundRate, 1);
+    assert.equal(extractive!.refusedRate, 1);
+    assert.equal(extractive!.foundPrecision, 1);
+    assert.equal(extractive!.citationValidity, 1);
+    assert.equal(extractive!.unanswerable, set.questions.length - answerable);
     assert.equal(result.corpus.articles, 5);
+  });
+});
+
+describe("runEval with a chat model", () => {
+  let server: Server;
+  let baseURL = "";
+  const seen: string[] = [];
+
+  before(async () => {
+    // A model that always answers from source 1, and a judge that always says 0.9.
+    server = createServer(async (req, res) => {
+      let body = "";
+      for await (const chunk of req) body += chunk;
+      const request = JSON.parse(body) as { messages: Array<{ role: string; content: string }> };
+      const judging = request.messages[0]!.content === JUDGE_PROMPT;
+      seen.push(judging ? "judge" : "answer");
+      const content = judging ? "۰٫۹" : "بر پایه منبع، پاسخ این است [1] و نه این [8].";
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: "fake", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("measures the model's answers beside the extractive ones, with judged groundedness", async () => {
+    const set = await loadSet("fixtures", "dev");
+    const answerable = set.questions.filter((q) => q.goldId).length;
+    const unanswerable = set.questions.length - answerable;
+    const result = await runEval(set, { llm: { kind: "llm", model: "fake", apiKey: "sk-test", baseURL } });
+    const llm = result.answers[1]!;
+    assert.equal(llm.answerer, "llm:fake");
+    assert.equal(llm.foundRate, 1);
+    assert.equal(llm.refusedRate, 0, "this model answers everything");
+    assert.ok(Math.abs(llm.foundPrecision - answerable / (answerable + unanswerable)) < 1e-12);
+    assert.equal(llm.citationValidity, 1, "[8] points at no source and is removed");
+    assert.ok(Math.abs(llm.groundedness! - 0.9) < 1e-12);
+    assert.equal(seen.filter((s) => s === "judge").length, set.questions.length);
+  });
+});
+
+describe("parseScore", () => {
+  it("reads the judge's number in Latin or Persian digits, clamped to 0..1", () => {
+    assert.equal(parseScore("0.75"), 0.75);
+    assert.equal(parseScore("نمره: ۰٫۵"), 0.5);
+    assert.equal(parseScore("1"), 1);
+    assert.equal(parseScore("7"), 1);
+    assert.equal(parseScore("نمی‌دانم"), undefined);
   });
 });
 
