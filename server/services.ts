@@ -2,8 +2,9 @@ import type { Config } from "../core/config.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
 import { ExtractiveAnswerer } from "./answer/extractive.ts";
 import { LlmAnswerer } from "./answer/llm.ts";
+import { combine, splitParts } from "./answer/compare.ts";
 import { contextualize } from "./answer/followup.ts";
-import type { Answer, Answerer, AnswerEvent, AnswerRequest, Passage, Turn } from "./answer/types.ts";
+import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage, type Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
 
@@ -31,12 +32,28 @@ export interface Question {
 
 /** Retrieval and answer for one question: the whole of `POST /api/chat` but the transport. */
 export async function ask(services: Services, q: Question, signal?: AbortSignal): Promise<Answer> {
-  return services.answerer.answer(await prepare(services, q, signal));
+  return (await compared(services, q, signal)) ?? services.answerer.answer(await prepare(services, q, signal));
 }
 
 /** The same, streamed: tokens as the answer is written, then the whole answer. */
 export async function* askStream(services: Services, q: Question, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
-  yield* services.answerer.stream(await prepare(services, q, signal));
+  const side = await compared(services, q, signal);
+  if (side) yield* streamWhole(side);
+  else yield* services.answerer.stream(await prepare(services, q, signal));
+}
+
+/**
+ * A question about two things («صادرات قزوین و قم را مقایسه کن») answered part by part, when the
+ * answerer is extractive (a model compares from the merged passages by itself) and both parts
+ * are answered; otherwise undefined and the question is answered whole.
+ */
+async function compared(services: Services, q: Question, signal?: AbortSignal): Promise<Answer | undefined> {
+  if (services.answerer.mode !== "extractive") return undefined;
+  const parts = splitParts(q.question);
+  if (!parts) return undefined;
+  requireArticle(services, q.articleId);
+  const answers = await Promise.all(parts.map(async (p) => services.answerer.answer(await prepare(services, { ...q, question: p.question }, signal))));
+  return combine(parts, answers);
 }
 
 /**

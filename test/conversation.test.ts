@@ -100,3 +100,19 @@ describe("follow-up questions through POST /api/chat (extractive)", () => {
     assert.equal(unanswerable.found, false);
   });
 });
+
+describe("questions about two things", () => {
+  it("«صادرات قزوین و قم را مقایسه کن» is answered from both provinces' articles", async () => {
+    const body = await chat("صادرات قزوین و قم را مقایسه کن");
+    assert.equal(body.found, true);
+    const cited = body.citations.map((c) => c.articleId);
+    assert.ok(cited.some((id) => ["000_6460d26cea20ff96", "001_ac32e4e684eddc00", "004_6f85bbe77279df80"].includes(id)), `no Qazvin article: ${cited}`);
+    assert.ok(cited.some((id) => ["002_804e4a69935f094f", "003_5e0f5a173f3dffd5"].includes(id)), `no Qom article: ${cited}`);
+    assert.match(body.answer, /^قزوین: .*\[1\]\nقم: .*\[2\]/);
+  });
+
+  it("keeps a fixed pair such as «آرایشی و بهداشتی» as one thing", async () => {
+    const body = await chat("سرمایه‌گذاری خط تولید جدید آرایشی و بهداشتی چقدر بود؟");
+    assert.ok(body.answer.startsWith("چهار میلیون دلار [1]"), body.answer);
+  });
+});

@@ -81,6 +81,8 @@ const MIN_STEM_FOR = new Map([["ان", 4], ["ین", 4], ["یان", 4], ["ات", 
 export function stem(token: string): string {
   if (/^[0-9a-z]/.test(token)) return token;
   let word = token;
+  const whole = LEXICAL_PLURALS.find((w) => word === w || (word.startsWith(w) && ADJECTIVE_ENDINGS.has(word.slice(w.length))));
+  if (whole) return whole;
   // At most two passes: «شهرکهای» → «شهرک», «صنعتیها» → «صنعتی» → «صنعت».
   for (let pass = 0; pass < 2; pass++) {
     const suffix = SUFFIXES.find((s) => word.endsWith(s) && word.length - s.length >= (MIN_STEM_FOR.get(s) ?? MIN_STEM));
@@ -89,6 +91,14 @@ export function stem(token: string): string {
   }
   return word;
 }
+
+/**
+ * «ات» plurals that are words of their own in news language: «صادرات» (exports) is not «صادر»
+ * (issued), «انتخابات» (elections) is not «انتخاب» (choice). Kept whole, with their adjective
+ * forms («صادراتی» → «صادرات»).
+ */
+const LEXICAL_PLURALS = ["صادرات", "واردات", "انتخابات", "مطبوعات", "ادبیات", "تسلیحات", "جزییات", "کلیات", "مالیات", "تعمیرات"];
+const ADJECTIVE_ENDINGS = new Set(["", "ی", "یی", "ای"]);
 
 // Number words a reader may type instead of digits: «هفت شهرک» ↔ «7 شهرک». «یک» is left out:
 // it is mostly the indefinite article.

@@ -46,6 +46,8 @@ interface Candidate {
   span?: Found & { fit: number };
 }
 
+const CURRENCY = /دلار|تومان|ریال|یورو|درهم|یوان|پوند/u;
+
 /** Words that give a reason: a «چرا» question is answered by the sentence that has one. */
 const CAUSE = /(?<![\p{L}])(?:زیرا|چون|به دلیل|به علت|از انجا که|از آنجا که|به خاطر|چرا که|بنابراین|در نتیجه)(?![\p{L}])/u;
 /** Below this share of words of its own, a sentence restates the question rather than answering it. */
@@ -227,11 +229,13 @@ export function findSpan(sentence: string, question: QuestionAnalysis, weighted:
   switch (question.kind) {
     case "quantity": {
       // Numbers the question states are context («صادرات ۲۶۳ میلیون دلاری…»), not the answer.
-      const spans = findQuantities(sentence).filter((q) => !q.numberTerms.some((n) => question.numbers.has(n)));
       const unit = question.unit;
+      // «ارزش/اعتبار … چقدر» asks for money: an amount of months or tons is not its answer.
+      const wantsMoney = question.money && !unit;
+      const spans = findQuantities(sentence).filter((q) => !q.numberTerms.some((n) => question.numbers.has(n)) && (!wantsMoney || CURRENCY.test(q.text)));
       return pick(spans, (q) => {
         if (unit) return q.unitTerms.some((u) => u === unit || u.startsWith(unit) || unit.startsWith(u)) ? 1 : 0;
-        return question.money && /دلار|تومان|ریال|یورو/u.test(q.text) ? 0.5 : 0;
+        return wantsMoney ? 0.5 : 0;
       });
     }
     case "time":
