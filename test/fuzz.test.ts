@@ -47,7 +47,7 @@ describe("2,000 malformed or hostile requests", () => {
       const path = paths();
       const method = path.includes("chat") || path.includes("search") ? pick(["POST", "POST", "POST", "GET", "PUT"]) : pick(["GET", "POST", "DELETE"]);
       const init: RequestInit = { method, headers: { "content-type": pick(["application/json", "text/plain", "application/x-www-form-urlencoded"]), ...(random() < 0.3 && { accept: "text/event-stream" }) } };
-      if (method !== "GET") init.body = pick(bodies)() as BodyInit;
+      if (method !== "GET") init.body = pick(bodies)() as RequestInit["body"];
       const res = await app.request(path, init);
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       assert.ok(res.status < 500, `${res.status} for ${method} ${path}`);

@@ -39,6 +39,19 @@ export function post(app: { request: (path: string, init: RequestInit) => Respon
   return app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 }
 
+/** The body of a request to a fake server: parsed JSON, the raw text if it is not JSON, undefined if empty. */
+export async function readBody(req: AsyncIterable<Buffer | string>): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+  const raw = Buffer.concat(chunks).toString("utf8");
+  if (raw === "") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** Text compared the way a reader would: digits, letters and ZWNJ unified. */
 export function same(text: string): string {
   return normalizeForMatch(text).replace(/\s+/g, " ");

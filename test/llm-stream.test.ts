@@ -18,7 +18,7 @@ import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { REWRITE_PROMPT } from "../server/answer/llm.ts";
 import { createServices } from "../server/services.ts";
-import { SEEDS_DIR, tempDir } from "./helpers.ts";
+import { readBody, SEEDS_DIR, tempDir } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fake OpenAI-compatible chat server
@@ -113,16 +113,7 @@ async function reply(recorded: Recorded, res: ServerResponse, what: Reply): Prom
 
 before(async () => {
   fake = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let body: unknown = raw;
-      try {
-        body = raw === "" ? undefined : JSON.parse(raw);
-      } catch {
-        // keep the raw text
-      }
+    void readBody(req).then((body) => {
       let closed!: () => void;
       const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, closedEarly: new Promise<void>((r) => (closed = r)), finished: false };
       res.on("close", () => {

@@ -14,6 +14,7 @@ import { analyze } from "../core/persian/tokens.ts";
 import { ExtractiveAnswerer } from "../server/answer/extractive.ts";
 import { LlmAnswerer, SYSTEM_PROMPT } from "../server/answer/llm.ts";
 import type { AnswerRequest, Passage } from "../server/answer/types.ts";
+import { readBody } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fake OpenAI-compatible server
@@ -74,16 +75,7 @@ function chatResponse(res: ServerResponse, content: string): void {
 
 before(async () => {
   server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      let body: unknown = raw;
-      try {
-        body = raw === "" ? undefined : JSON.parse(raw);
-      } catch {
-        // keep the raw text
-      }
+    void readBody(req).then((body) => {
       const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
       requests.push(recorded);
       handler(recorded, res);
