@@ -142,7 +142,7 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
         const started = performance.now();
         const answer = await answerer.answer({ question: q.question, history: [], passages });
         const ms = searchMs + performance.now() - started;
-        const grounded = judge && answer.mode === "llm" && answer.found ? await judge.score(answer.answer, answer.citations.map((c) => c.quote)).catch(() => undefined) : undefined;
+        const grounded = judge && answer.found ? await judge.score(answer.answer, answer.citations.map((c) => c.quote)).catch(() => undefined) : undefined;
         tallies[ai]!.add(q, answer, ms, citationsValid(answer, index.articles), grounded);
       }
       if ((qi + 1) % 100 === 0) log(`${qi + 1}/${set.questions.length} questions`);

@@ -102,7 +102,8 @@ describe("runEval with a chat model", () => {
     assert.ok(Math.abs(llm.foundPrecision - answerable / (answerable + unanswerable)) < 1e-12);
     assert.equal(llm.citationValidity, 1, "[8] points at no source and is removed");
     assert.ok(Math.abs(llm.groundedness! - 0.9) < 1e-12);
-    assert.equal(seen.filter((s) => s === "judge").length, set.questions.length);
+    assert.ok(Math.abs(result.answers[0]!.groundedness! - 0.9) < 1e-12, "extractive answers are judged too");
+    assert.equal(seen.filter((s) => s === "judge").length, set.questions.length + answerable, "every LLM answer and every extractive answer given");
   });
 });
 
