@@ -1,5 +1,6 @@
 import type { Article } from "../../core/article.ts";
 import type { TermWeights } from "../../core/lexical.ts";
+import { normalizeForMatch } from "../../core/persian/normalize.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
@@ -45,6 +46,8 @@ interface Candidate {
   score: number;
   span?: Found & { fit: number };
 }
+
+const REFERS_BACK = /(?<![\p{L}])(?:این|ان|انها|اینها|وی|او|ایشان|همین|همان)(?![\p{L}])/u;
 
 const CURRENCY = /دلار|تومان|ریال|یورو|درهم|یوان|پوند/u;
 
@@ -122,9 +125,12 @@ export class ExtractiveAnswerer implements Answerer {
         const contextTarget = matchTarget(`${chunk.title}\n${sentences[i - 1]?.text ?? ""}\n${s.text}`);
         const context = coverage(weighted, contextTarget);
         const matched = weighted.filter((t) => termMatch(t, contextTarget) >= 0.6).length;
-        const cov = Math.max(own, (own + context) / 2);
+        // A sentence that opens by referring back («این فیلم…», «عکس آن…», «وی افزود…») is about
+        // the previous sentence's subject: it is read together with that sentence.
+        const refers = i > 0 && REFERS_BACK.test(normalizeForMatch(s.text.split(/\s+/u).slice(0, 4).join(" ")));
+        const cov = refers ? Math.max(own, context) : Math.max(own, (own + context) / 2);
         const span = findSpan(s.text, question, weighted);
-        let score = 0.6 * own + 0.25 * context + 0.05 * (topScore > 0 ? passageScore / topScore : 0);
+        let score = (refers ? 0.3 * own + 0.55 * context : 0.6 * own + 0.25 * context) + 0.05 * (topScore > 0 ? passageScore / topScore : 0);
         // A question that asks «how many» or «who» is answered by a sentence holding a number
         // or a name; one without is at best background.
         if (needsSpan) score += span ? 0.2 + 0.1 * span.fit : -0.2;
