@@ -116,3 +116,13 @@ describe("questions about two things", () => {
     assert.ok(body.answer.startsWith("چهار میلیون دلار [1]"), body.answer);
   });
 });
+
+describe("who-questions", () => {
+  it("name the person with their role, and give the name alone as the short answer", async () => {
+    const res = (await (await post(app, "/api/chat", { question: "رئیس سازمان صنعت، معدن و تجارت استان قزوین کیست؟" })).json()) as { answer: string; short: string };
+    assert.equal(res.answer.split("\n")[0], "سعید نبیل، رئیس سازمان صنعت، معدن و تجارت استان قزوین [1]");
+    assert.equal(res.short, "سعید نبیل");
+    const minister = (await (await post(app, "/api/chat", { question: "وزیر صنعت، معدن و تجارت کیست؟" })).json()) as { answer: string };
+    assert.equal(minister.answer.split("\n")[0], "رضا رحمانی، وزیر صنعت، معدن و تجارت [1]", "the role stops where the next person of a list begins");
+  });
+});

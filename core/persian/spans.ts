@@ -103,8 +103,8 @@ const NAME_MIDDLES = /^(?:الله|الدین|السادات|اله)$/u;
  * «حمید رضا خانپور»). «با حضور رضا رحمانی وزیر…» gives «رضا رحمانی», and «استاندار قزوین گفت»
  * gives nothing.
  */
-export function findPeople(sentence: string): Array<Found & { roleStart: number }> {
-  const out: Array<Found & { roleStart: number }> = [];
+export function findPeople(sentence: string): Person[] {
+  const out: Person[] = [];
   const words = [...sentence.matchAll(/[\p{L}\u200c]+/gu)].map((m) => ({ text: m[0], norm: normalizeForMatch(m[0]), start: m.index!, end: m.index! + m[0].length }));
   for (let i = 2; i < words.length; i++) {
     if (!ROLES.test(words[i]!.norm)) continue;
@@ -117,9 +117,32 @@ export function findPeople(sentence: string): Array<Found & { roleStart: number 
       name.unshift(w);
     }
     if (name.length < 2) continue;
-    out.push({ text: sentence.slice(name[0]!.start, name[name.length - 1]!.end), start: name[0]!.start, end: name[name.length - 1]!.end, roleStart: words[i]!.start });
+    out.push({ text: sentence.slice(name[0]!.start, name[name.length - 1]!.end), start: name[0]!.start, end: name[name.length - 1]!.end, roleStart: words[i]!.start, role: "" });
+  }
+  // The role runs from the role word to a speech verb, a clause word, a break, or the next person.
+  for (const [k, p] of out.entries()) {
+    const limit = Math.min(out[k + 1]?.start ?? sentence.length, sentence.length);
+    let end = p.roleStart;
+    let count = 0;
+    for (const w of words) {
+      if (w.start < p.roleStart) continue;
+      if (w.start >= limit || count >= ROLE_MAX_WORDS || (count > 0 && ROLE_ENDS.test(w.norm))) break;
+      if (count > 0 && /[:؛.()«»]/u.test(sentence.slice(end, w.start))) break;
+      end = w.end;
+      count++;
+    }
+    p.role = sentence.slice(p.roleStart, end).replace(/[،,\s]+$/u, "");
   }
   return out;
 }
+
+export interface Person extends Found {
+  roleStart: number;
+  /** «رئیس سازمان صنعت، معدن و تجارت استان قزوین» */
+  role: string;
+}
+
+const ROLE_MAX_WORDS = 10;
+const ROLE_ENDS = /^(?:شد|است|بود|کرد|داشت|دارد|هستند|برگزار|گفت|افزود|اظهار|عنوان|بیان|تصریح|تاکید|خاطرنشان|ادامه|اعلام|در|با|روز|عصر|صبح|شب|امروز|که|به|طی|ضمن)$/u;
 
 const NOT_NAMES = /^(?:گفت|افزود|کرد|شد|است|استان|سازمان|شرکت|حضور|جلسه|کل|امروز|وی|او)$/u;

@@ -101,7 +101,9 @@ export class ExtractiveAnswerer implements Answerer {
     const citations = chosen.map((c, i) => this.citation(c, i + 1));
     // The quote first, its source after: a long quote should not push the answer out of view.
     const lines = chosen.map((c, i) => `«${c.text}» [${i + 1}] (${this.attribution(c.articleId)})`);
-    const lead = best.span ? `${best.span.text} [1]\n` : "";
+    // A person is named with their role: «سعید نبیل، رئیس سازمان صنعت، معدن و تجارت استان قزوین».
+    const role = best.span && "role" in best.span && typeof best.span.role === "string" && best.span.role ? `، ${best.span.role}` : "";
+    const lead = best.span ? `${best.span.text}${role} [1]\n` : "";
     return { answer: lead + lines.join("\n"), found: true, mode: "extractive", citations, ...(best.span && { short: best.span.text }) };
   }
 
