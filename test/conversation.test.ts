@@ -111,6 +111,14 @@ describe("questions about two things", () => {
     assert.match(body.answer, /^قزوین: .*\[1\]\nقم: .*\[2\]/);
   });
 
+  it("answers each part of a two-part question, each figure with its source", async () => {
+    const body = await chat("چند واحد صنفی در قم فعالیت می‌کنند و چند واحد صنعتی راکد احیا شد؟");
+    const lead = body.answer.split("\n")[0]!;
+    assert.match(lead, /۴۵هزار واحد صنفی \[\d\]/);
+    assert.match(lead, /۶۳ واحدهای صنعتی \[\d\]/);
+    assert.equal(body.citations.length, 2);
+  });
+
   it("keeps a fixed pair such as «آرایشی و بهداشتی» as one thing", async () => {
     const body = await chat("سرمایه‌گذاری خط تولید جدید آرایشی و بهداشتی چقدر بود؟");
     assert.ok(body.answer.startsWith("چهار میلیون دلار [1]"), body.answer);

@@ -101,9 +101,10 @@ export class ExtractiveAnswerer implements Answerer {
     const citations = chosen.map((c, i) => this.citation(c, i + 1));
     // The quote first, its source after: a long quote should not push the answer out of view.
     const lines = chosen.map((c, i) => `«${c.text}» [${i + 1}] (${this.attribution(c.articleId)})`);
+    // Each quoted sentence's span leads, with its marker: «۴۵هزار واحد صنفی [1]؛ ۶۳ واحد… [2]».
     // A person is named with their role: «سعید نبیل، رئیس سازمان صنعت، معدن و تجارت استان قزوین».
-    const role = best.span && "role" in best.span && typeof best.span.role === "string" && best.span.role ? `، ${best.span.role}` : "";
-    const lead = best.span ? `${best.span.text}${role} [1]\n` : "";
+    const spans = chosen.flatMap((c, i) => (c.span ? [`${c.span.text}${"role" in c.span && c.span.role ? `، ${String(c.span.role)}` : ""} [${i + 1}]`] : []));
+    const lead = best.span ? `${spans.join("؛ ")}\n` : "";
     return { answer: lead + lines.join("\n"), found: true, mode: "extractive", citations, ...(best.span && { short: best.span.text }) };
   }
 
