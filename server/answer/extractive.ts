@@ -44,7 +44,7 @@ interface Candidate {
   /** Share of the sentence's words that are not the question's: what it adds. */
   novelty: number;
   score: number;
-  span?: Found & { fit: number };
+  span?: AnswerSpan;
 }
 
 const REFERS_BACK = /(?<![\p{L}])(?:این|ان|انها|اینها|وی|او|ایشان|همین|همان)(?![\p{L}])/u;
@@ -103,7 +103,7 @@ export class ExtractiveAnswerer implements Answerer {
     const lines = chosen.map((c, i) => `«${c.text}» [${i + 1}] (${this.attribution(c.articleId)})`);
     // Each quoted sentence's span leads, with its marker: «۴۵هزار واحد صنفی [1]؛ ۶۳ واحد… [2]».
     // A person is named with their role: «سعید نبیل، رئیس سازمان صنعت، معدن و تجارت استان قزوین».
-    const spans = chosen.flatMap((c, i) => (c.span ? [`${c.span.text}${"role" in c.span && c.span.role ? `، ${String(c.span.role)}` : ""} [${i + 1}]`] : []));
+    const spans = chosen.flatMap((c, i) => (c.span ? [`${c.span.text}${c.span.role ? `، ${c.span.role}` : ""} [${i + 1}]`] : []));
     const lead = best.span ? `${spans.join("؛ ")}\n` : "";
     return { answer: lead + lines.join("\n"), found: true, mode: "extractive", citations, ...(best.span && { short: best.span.text }) };
   }
@@ -219,11 +219,14 @@ export class ExtractiveAnswerer implements Answerer {
   }
 }
 
+/** A span that answers the question; `role` for a person («رئیس سازمان …»). */
+export type AnswerSpan = Found & { fit: number; role?: string };
+
 /**
  * The span the question asks for, if this sentence has one, with `fit` (0..1) saying how well
  * it fits beyond its kind: the unit the question names («چند پروانه»), money for «ارزش».
  */
-export function findSpan(sentence: string, question: QuestionAnalysis, weighted: WeightedTerm[]): (Found & { fit: number }) | undefined {
+export function findSpan(sentence: string, question: QuestionAnalysis, weighted: WeightedTerm[]): AnswerSpan | undefined {
   const near = (span: Found) => coverage(weighted, matchTarget(sentence.slice(Math.max(0, span.start - 50), span.end + 50)));
   const pick = <T extends Found>(spans: T[], fit: (s: T) => number = () => 0): (T & { fit: number }) | undefined => {
     let best: (T & { fit: number }) | undefined;
