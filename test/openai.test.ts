@@ -322,6 +322,15 @@ describe("LlmAnswerer against an OpenAI-compatible chat server", () => {
     assert.ok(last.content.indexOf("[1]") < last.content.indexOf("[2]") && last.content.indexOf("[2]") < last.content.indexOf(question));
   });
 
+  it("tells the model which article the reader is on, and only then", async () => {
+    handler = (_req, res) => chatResponse(res, "پاسخ [1].");
+    await llm().answer(request("این خبر درباره چیست؟", { articleId: qom.id }));
+    await llm().answer(request("این خبر درباره چیست؟"));
+    const [withPage, withoutPage] = requests.map((r) => ((r.body as { messages: { content: string }[] }).messages.at(-1)!.content));
+    assert.ok(withPage!.startsWith(`خواننده در حال خواندن خبر «${qom.title}» است`), withPage);
+    assert.ok(!withoutPage!.includes("خواننده در حال خواندن"));
+  });
+
   it("keeps only markers that point at a source, renumbers them from [1], and quotes the cited article exactly", async () => {
     handler = (_req, res) => chatResponse(res, "امسال ۶۳ واحد صنعتی راکد در استان قم احیا شده است [2]. این خبر تأیید شده است [7].");
     const answer = await llm().answer(request("چند واحد صنعتی در قم احیا شده است؟"));

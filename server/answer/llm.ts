@@ -142,10 +142,13 @@ export class LlmAnswerer implements Answerer {
       })
       .join("\n\n");
     const history = request.history.slice(-HISTORY_TURNS).map((t) => ({ role: t.role, content: t.content }));
+    // The article on the reader's screen is the one «this» and «the article» mean.
+    const reading = request.articleId ? this.articles.get(request.articleId) : undefined;
+    const onPage = reading ? `خواننده در حال خواندن خبر «${reading.title}» است؛ اگر منابع آن خبر پاسخ را دارند، آن‌ها را مقدم بدار.\n\n` : "";
     return [
       { role: "system", content: SYSTEM_PROMPT },
       ...history,
-      { role: "user", content: `منابع:\n${numbered}\n\nپرسش خواننده: ${request.question}` },
+      { role: "user", content: `${onPage}منابع:\n${numbered}\n\nپرسش خواننده: ${request.question}` },
     ];
   }
 
