@@ -2,7 +2,7 @@ import type { Article } from "../../core/article.ts";
 import type { TermWeights } from "../../core/lexical.ts";
 import { normalizeForMatch } from "../../core/persian/normalize.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
-import { coverage, matchTarget, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
+import { coverage, matchTarget, mergeTargets, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
 import { findPeople, findQuantities, findTimes, type Found } from "../../core/persian/spans.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Citation, type Passage } from "./types.ts";
@@ -116,16 +116,20 @@ export class ExtractiveAnswerer implements Answerer {
     const needsSpan = SPAN_KINDS.has(question.kind);
     for (const { chunk, score: passageScore } of passages) {
       const sentences = splitSentences(chunk.text);
+      // Each sentence and the title analysed once; contexts are merged from them.
+      const targets = sentences.map((s) => matchTarget(s.text));
+      const titleTarget = matchTarget(chunk.title);
+      const conversationCoverage = conversation.length > 0 ? coverage(conversation, mergeTargets(titleTarget, ...targets)) : 0;
       sentences.forEach((s, i) => {
         const start = chunk.start + s.start;
         const key = `${chunk.articleId}:${start}`;
         if (seen.has(key)) return;
         seen.add(key);
-        const target = matchTarget(s.text);
+        const target = targets[i]!;
         const own = coverage(weighted, target);
         // The sentence read with its title and the sentence before it: «این نمایشگاه…» and
         // «وی افزود…» refer back, so the question's other terms may stand just before.
-        const contextTarget = matchTarget(`${chunk.title}\n${sentences[i - 1]?.text ?? ""}\n${s.text}`);
+        const contextTarget = i > 0 ? mergeTargets(titleTarget, targets[i - 1]!, target) : mergeTargets(titleTarget, target);
         const context = coverage(weighted, contextTarget);
         const matched = weighted.filter((t) => termMatch(t, contextTarget) >= 0.6).length;
         // A sentence that opens by referring back («این فیلم…», «عکس آن…», «وی افزود…») is about
@@ -138,7 +142,7 @@ export class ExtractiveAnswerer implements Answerer {
         // or a name; one without is at best background.
         if (needsSpan) score += span ? 0.2 + 0.1 * span.fit : -0.2;
         if (articleId && chunk.articleId === articleId) score += 0.05;
-        if (conversation.length > 0) score += CONVERSATION_WEIGHT * coverage(conversation, matchTarget(`${chunk.title}\n${chunk.text}`));
+        score += CONVERSATION_WEIGHT * conversationCoverage;
         // A sentence that is only a subheading («احیای ۶۳ واحد صنعتی در استان قم») says less
         // than the sentence that tells the story.
         if (s.text.length < 40) score -= 0.05;

@@ -49,6 +49,19 @@ export function matchTarget(text: string): MatchTarget {
   return { terms: new Set(analyze(text)), compact, wordStarts };
 }
 
+/** The target of several texts read together, from their targets: no text is analysed again. */
+export function mergeTargets(...targets: MatchTarget[]): MatchTarget {
+  const terms = new Set<string>();
+  const wordStarts = new Set<number>();
+  let compact = "";
+  for (const t of targets) {
+    for (const term of t.terms) terms.add(term);
+    for (const start of t.wordStarts) wordStarts.add(compact.length + start);
+    compact += t.compact;
+  }
+  return { terms, compact, wordStarts };
+}
+
 /** 0..1: the weighted share of question terms found in the text. */
 export function coverage(question: WeightedTerm[], target: MatchTarget): number {
   let total = 0;
