@@ -22,7 +22,35 @@ const Env = z.object({
     .refine((stages) => stages.includes("dense") || stages.includes("lexical"), "must include dense or lexical")
     .default(["dense", "lexical", "rerank"]),
   RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((s, ctx): string[] | "*" => {
+      const listed = s.split(",").map((x) => x.trim()).filter(Boolean);
+      if (listed.length === 0 || listed.includes("*")) return "*";
+      const origins: string[] = [];
+      for (const entry of listed) {
+        const origin = originOf(entry);
+        if (origin) origins.push(origin);
+        else ctx.addIssue({ code: "custom", message: `"${entry}" is not an origin: write scheme, host and port only, e.g. https://news.example` });
+      }
+      return [...new Set(origins)];
+    })
+    .default("*"),
 });
+
+/** `https://News.example/` → `https://news.example`, as browsers send it in `Origin`; undefined if it is more than an origin. */
+function originOf(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
+  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) return undefined;
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]+\/?$/i.test(entry)) return undefined;
+  return url.origin;
+}
 
 export type EmbedderSpec =
   | { kind: "local" }
@@ -49,6 +77,8 @@ export interface Config {
   embedder: EmbedderSpec;
   answerer: AnswererSpec;
   retrieval: RetrievalConfig;
+  /** Origins whose pages may call `/api/*` from the browser (CORS), or "*" for any. */
+  allowedOrigins: string[] | "*";
   /** Settings that are valid but probably not what was meant; logged at start-up. */
   warnings: string[];
 }
@@ -83,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       expand: e.RETRIEVAL_STAGES.includes("feedback"),
       fusion: e.RETRIEVAL_FUSION,
     },
+    allowedOrigins: e.ALLOWED_ORIGINS,
   };
 }
 

@@ -1,10 +1,13 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./errors.ts";
 import { articlesRoutes } from "./routes/articles.ts";
 import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
 import { searchRoutes } from "./routes/search.ts";
+import { page, siteRoutes } from "./routes/site.ts";
+import { notFoundPage } from "./pages.ts";
 import { LIMITS } from "./schemas.ts";
 import type { Services } from "./services.ts";
 
@@ -13,17 +16,35 @@ export type Log = (entry: Record<string, unknown>) => void;
 export interface AppOptions {
   log?: Log;
   chat?: ChatOptions;
+  /** Origins whose pages may call `/api/*` (CORS), or "*" for any; "*" by default. */
+  allowedOrigins?: string[] | "*";
 }
 
 /**
- * The HTTP API of the contract (`../shared/CONTRACT.md`). Every error leaves as
- * `{"error": {"code", "message"}}`: 4xx with a message about the request, or a 500 whose
- * details are only logged.
+ * The HTTP API of the contract (`../shared/CONTRACT.md`), open to the pages of
+ * `allowedOrigins` (CORS), and the demo news site with the widget script (`routes/site.ts`).
+ * Every API error leaves as `{"error": {"code", "message"}}`: 4xx with a message about the
+ * request, or a 500 whose details are only logged. An unknown page outside `/api` gets the
+ * site's Persian 404 page.
  */
 export function createApp(services: Services, options: AppOptions = {}): Hono {
   const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
   const app = new Hono();
 
+  // First, so that every answer under /api (errors included) carries the CORS headers.
+  const corsHeaders = cors({
+    origin: options.allowedOrigins ?? "*",
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["content-type", "accept"],
+    maxAge: 600,
+  });
+  app.use("/api/*", async (c, next) => {
+    if (c.req.method === "OPTIONS") return corsHeaders(c, next);
+    // Headers go on the route's finished response: set before it (as cors() does), they would
+    // be merged over the route's own, e.g. the SSE stream's "no-cache, no-transform".
+    await next();
+    await corsHeaders(c, async () => {});
+  });
   app.use(
     "/api/*",
     bodyLimit({
@@ -44,8 +65,13 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   app.route("/api", articlesRoutes(services));
   app.route("/api", searchRoutes(services));
   app.route("/api", chatRoutes(services, log, options.chat));
+  app.route("/", siteRoutes(services));
 
-  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+  app.notFound((c) => {
+    const pathname = new URL(c.req.url).pathname;
+    if (pathname !== "/api" && !pathname.startsWith("/api/")) return page(c, notFoundPage(), 404);
+    return c.json(errorBody("not_found", `No route for ${c.req.method} ${pathname}`), 404);
+  });
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
     if (err instanceof HTTPException && err.status < 500) return c.json(errorBody("bad_request", err.message || "Bad request"), err.status);

@@ -13,6 +13,14 @@ export interface Services {
   index: LoadedIndex;
   retriever: Retriever;
   answerer: Answerer;
+  /**
+   * The article's suggested questions that Goftogu itself answers: asked as a reader on that
+   * article would, each must come back `found` and cite the article. Checked on the first call
+   * for an article, then cached. The check always uses the extractive answerer (same retrieval,
+   * no model calls), so it is cheap and deterministic even when a chat model writes the answers.
+   * Throws a 404 ApiError for an unknown article.
+   */
+  checkedSuggestions(articleId: string): Promise<string[]>;
 }
 
 /** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
@@ -21,7 +29,46 @@ const CHAT_PASSAGES = 8;
 export function createServices(index: LoadedIndex, config: Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval">>): Services {
   const extractive = new ExtractiveAnswerer(index.articles, index.lexical);
   const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, index.articles, index.lexical, extractive) : extractive;
-  return { index, retriever: new Retriever(index, config.retrieval ?? DEFAULT_RETRIEVAL), answerer };
+  const checked = new Map<string, Promise<SuggestionCheck>>();
+  const services: Services = {
+    index,
+    retriever: new Retriever(index, config.retrieval ?? DEFAULT_RETRIEVAL),
+    answerer,
+    checkedSuggestions(articleId) {
+      requireArticle(services, articleId);
+      let check = checked.get(articleId);
+      if (!check) {
+        check = checkSuggestions({ ...services, answerer: extractive }, articleId);
+        checked.set(articleId, check);
+        // A question that failed (rather than went unanswered) is asked again next time.
+        check.then((c) => !c.complete && checked.delete(articleId), () => checked.delete(articleId));
+      }
+      return check.then((c) => c.questions);
+    },
+  };
+  return services;
+}
+
+interface SuggestionCheck {
+  questions: string[];
+  /** False when asking some question failed: the result is then not cached. */
+  complete: boolean;
+}
+
+/** Asks each suggested question on its article; keeps those answered from that article. */
+async function checkSuggestions(services: Services, articleId: string): Promise<SuggestionCheck> {
+  const article = services.index.articles.get(articleId)!;
+  const verdicts = await Promise.all(
+    article.suggestedQuestions.map(async (question) => {
+      try {
+        const answer = await ask(services, { question, articleId, history: [] });
+        return answer.found && answer.citations.some((c) => c.articleId === articleId);
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return { questions: article.suggestedQuestions.filter((_, i) => verdicts[i] === true), complete: !verdicts.includes(undefined) };
 }
 
 export interface Question {

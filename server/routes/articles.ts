@@ -16,17 +16,20 @@ export function articlesRoutes(services: Services): Hono {
     return c.json({ articles: page, total: sorted.length });
   });
 
-  app.get("/articles/:id", (c) => {
+  app.get("/articles/:id", async (c) => {
     const id = c.req.param("id");
     const article = services.index.articles.get(id);
     if (!article) throw new ApiError(404, "article_not_found", `No article with id "${id}"`);
-    return c.json(article);
+    // Only the questions Goftogu answers from this article: a suggestion that leads to
+    // "I don't know" is worse than none.
+    return c.json({ ...article, suggestedQuestions: await services.checkedSuggestions(id) });
   });
 
   return app;
 }
 
-function newestFirst(a: Article, b: Article): number {
+/** Articles by publication date, newest first; undated ones last, by id. */
+export function newestFirst(a: Article, b: Article): number {
   if (a.publishedAt && b.publishedAt) return Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || a.id.localeCompare(b.id);
   if (a.publishedAt) return -1;
   if (b.publishedAt) return 1;

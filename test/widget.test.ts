@@ -1,0 +1,251 @@
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { seedCopy, tempDir } from "./helpers.ts";
+
+/**
+ * The widget in a real browser (Debian's Chromium, driven by playwright-core), against the real
+ * server process: the demo article page, a foreign page on another port with hostile CSS,
+ * a phone-sized screen, the keyboard alone. Screenshots go to test/artifacts/.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const ROOT = path.resolve(import.meta.dirname, "..");
+const ARTIFACTS = path.join(ROOT, "test/artifacts");
+const QAZVIN = "000_6460d26cea20ff96";
+// CI installs Chromium (.ci/run) and must run these tests; a developer without it is told why.
+const skip = !existsSync(CHROMIUM) && !process.env.CI ? `needs ${CHROMIUM} (apt-get install -y chromium)` : false;
+
+let server: ChildProcess;
+let base = "";
+let foreign: Server;
+let foreignBase = "";
+let browser: Browser;
+
+async function startServer(): Promise<void> {
+  const articles = await seedCopy();
+  // An article that tries to inject markup: it must show as text and run nothing.
+  const evil = { id: "evil", title: "خبر <img src=x onerror=window.__xss=1> آزمایشی", text: "متن خبر <script>window.__xss=2</script> با تصویر <img src=x onerror=window.__xss=3> منتشر شد.\n\nصادرات شرکت نمونه امسال ۵۰ میلیون دلار بود." };
+  await writeFile(path.join(articles, "evil.jsonl"), JSON.stringify(evil) + "\n");
+  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ARTICLES_DIR: articles, INDEX_DIR: path.join(await tempDir(), "index") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    server.stdout!.on("data", (d) => {
+      out += d;
+      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+/** A page of some other site, on another port, with CSS that breaks everything it can. */
+async function startForeignSite(): Promise<void> {
+  foreign = createServer((_req, res) => {
+    res.setHeader("content-type", "text/html; charset=utf-8");
+    res.end(`<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>سایت دیگر</title>
+<style>* { all: unset !important; } div { display: none !important; } button { display: none; } body { font-size: 3px; }</style></head>
+<body><div><h1>یک سایت خبری دیگر</h1><p>متن این سایت.</p></div>
+<script src="${base}/widget.js" data-article-id="${QAZVIN}" async></script>
+<script src="${base}/widget.js" data-article-id="${QAZVIN}" async></script>
+</body></html>`);
+  });
+  await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
+  foreignBase = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+}
+
+async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: "fa-IR" });
+  return context.newPage();
+}
+
+async function openWidget(page: Page): Promise<void> {
+  await page.locator("goftogu-widget .launcher").click();
+  await page.locator("goftogu-widget .panel").waitFor({ state: "visible" });
+}
+
+/** Types a question, sends it with Enter, and waits for the finished answer (its feedback row). */
+async function ask(page: Page, question: string): Promise<string> {
+  const answers = page.locator("goftogu-widget .msg.assistant");
+  const before = await answers.count();
+  await page.locator("goftogu-widget textarea").fill(question);
+  await page.locator("goftogu-widget textarea").press("Enter");
+  await page.locator("goftogu-widget .msg.assistant .actions").nth(before - 1).waitFor({ timeout: 15_000 });
+  return (await answers.nth(before).innerText()).trim();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, name) });
+}
+
+describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { skip }, () => {
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    await startServer();
+    await startForeignSite();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    foreign?.close();
+    server?.kill("SIGTERM");
+  });
+
+  it("greets the reader with the article's title and streams a cited answer with the figure", async () => {
+    const page = await newPage();
+    const streamed: string[] = [];
+    page.on("response", (r) => {
+      if (r.url().endsWith("/api/chat")) streamed.push(r.headers()["content-type"] ?? "");
+    });
+    await page.goto(`${base}/articles/${QAZVIN}`);
+    await openWidget(page);
+    const greeting = await page.locator("goftogu-widget .msg.assistant").first().innerText();
+    assert.match(greeting, /سلام! میخوای دربارهی «۲۶۳ میلیون دلار کالا از قزوین صادر شد» بیشتر بدونی؟/);
+    await shot(page, "desktop-greeting.png");
+
+    const answer = await ask(page, "ارزش صادرات قزوین چقدر بود؟");
+    assert.match(answer, /۲۶۳ میلیون دلار/);
+    assert.ok(streamed.some((t) => t.startsWith("text/event-stream")), `chat was not streamed: ${streamed}`);
+    const chip = page.locator("goftogu-widget .msg.assistant .cite").first();
+    await chip.click();
+    const quote = page.locator("goftogu-widget .quote").first();
+    assert.match(await quote.innerText(), /۲۶۳ میلیون دلار/);
+    assert.equal(await quote.locator("a").getAttribute("href"), `${base}/articles/${QAZVIN}`);
+    await shot(page, "desktop-answer-with-citation.png");
+    await page.context().close();
+  });
+
+  it("answers a suggested question, and a typed follow-up uses the conversation", async () => {
+    const page = await newPage();
+    const bodies: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/api/chat")) bodies.push(r.postData() ?? "");
+    });
+    await page.goto(`${base}/articles/004_6f85bbe77279df80`);
+    await openWidget(page);
+    const chips = page.locator("goftogu-widget .chips button");
+    await chips.first().waitFor({ timeout: 10_000 });
+    await chips.first().click();
+    await page.locator("goftogu-widget .msg.assistant .actions").first().waitFor({ timeout: 15_000 });
+    assert.doesNotMatch(await page.locator("goftogu-widget .msg.assistant").nth(1).innerText(), /پیدا نکردم/);
+
+    await ask(page, "خط تولید جدید آرایشی و بهداشتی قزوین با چه سرمایه‌ای افتتاح شد؟");
+    const followUp = await ask(page, "برای چند نفر اشتغال ایجاد کرد؟");
+    assert.match(followUp, /۱۰۰ نفر/);
+    const last = JSON.parse(bodies.at(-1)!) as { history: Array<{ role: string; content: string }> };
+    assert.ok(last.history.some((t) => t.role === "user" && t.content.includes("آرایشی و بهداشتی")), "the previous turn was sent as history");
+
+    // The conversation survives a reload (sessionStorage) and «گفتگوی تازه» clears it.
+    await page.reload();
+    await openWidget(page);
+    assert.ok((await page.locator("goftogu-widget .msg.user").count()) >= 3);
+    await page.locator("goftogu-widget header button", { hasText: "گفتگوی تازه" }).click();
+    assert.equal(await page.locator("goftogu-widget .msg.user").count(), 0);
+    await page.context().close();
+  });
+
+  it("shows markup in an article as text and runs none of it", async () => {
+    const page = await newPage();
+    await page.goto(`${base}/articles/evil`);
+    assert.match(await page.locator("body").innerText(), /<script>window.__xss=2<\/script>/);
+    await openWidget(page);
+    assert.match(await page.locator("goftogu-widget .msg.assistant").first().innerText(), /<img src=x onerror=window.__xss=1>/);
+    const answer = await ask(page, "صادرات شرکت نمونه امسال چقدر بود؟");
+    assert.match(answer, /۵۰ میلیون دلار/);
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+    assert.equal(await page.locator("img").count(), 0, "no image element was created from article text");
+    await page.context().close();
+  });
+
+  it("works on another site's page, whatever its CSS, loaded twice", async () => {
+    const page = await newPage();
+    await page.goto(foreignBase);
+    await page.locator("goftogu-widget .launcher").waitFor({ state: "visible" });
+    assert.equal(await page.locator("goftogu-widget").count(), 1, "a second copy of the script does nothing");
+    assert.equal(await page.evaluate(() => typeof (window as unknown as { Goftogu?: { open: unknown } }).Goftogu?.open), "function");
+    await openWidget(page);
+    const answer = await ask(page, "ارزش صادرات قزوین چقدر بود؟");
+    assert.match(answer, /۲۶۳ میلیون دلار/);
+    const box = await page.locator("goftogu-widget .panel").boundingBox();
+    assert.ok(box && box.width > 300 && box.height > 400, `panel is laid out: ${JSON.stringify(box)}`);
+    await shot(page, "foreign-site-hostile-css.png");
+    await page.context().close();
+  });
+
+  it("fills a phone screen (390×844)", async () => {
+    const page = await newPage({ width: 390, height: 844 });
+    await page.goto(`${base}/articles/${QAZVIN}`);
+    await shot(page, "mobile-closed.png");
+    await openWidget(page);
+    const box = await page.locator("goftogu-widget .panel").boundingBox();
+    assert.deepEqual(box && [Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)], [0, 0, 390, 844]);
+    await ask(page, "قم چند شهرک صنعتی دارد؟");
+    await shot(page, "mobile-answer.png");
+    await page.context().close();
+  });
+
+  it("can be used with the keyboard alone", async () => {
+    const page = await newPage();
+    await page.goto(`${base}/articles/${QAZVIN}`);
+    const launcherFocused = () => page.evaluate(() => document.querySelector("goftogu-widget")?.shadowRoot?.activeElement?.classList.contains("launcher") ?? false);
+    for (let i = 0; i < 40 && !(await launcherFocused()); i++) await page.keyboard.press("Tab");
+    assert.ok(await launcherFocused(), "Tab reaches the launcher");
+    await page.keyboard.press("Enter");
+    await page.locator("goftogu-widget .panel").waitFor({ state: "visible" });
+    const focusedTag = () => page.evaluate(() => document.querySelector("goftogu-widget")?.shadowRoot?.activeElement?.tagName);
+    assert.equal(await focusedTag(), "TEXTAREA", "the input has focus when the panel opens");
+    await page.keyboard.type("قم چند شهرک صنعتی دارد؟");
+    await page.keyboard.press("Enter");
+    await page.locator("goftogu-widget .msg.assistant .actions").first().waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 15; i++) {
+      await page.keyboard.press("Tab");
+      assert.ok(await page.evaluate(() => !!document.querySelector("goftogu-widget")?.shadowRoot?.activeElement), "focus stays in the panel");
+    }
+    await page.keyboard.press("Escape");
+    await page.locator("goftogu-widget .panel").waitFor({ state: "hidden" });
+    assert.ok(await launcherFocused(), "Escape closes and returns focus to the launcher");
+    await shot(page, "keyboard-closed.png");
+    await page.context().close();
+  });
+
+  it("says in Persian what to do when the question is empty or the server is unreachable", async () => {
+    const page = await newPage();
+    await page.goto(`${base}/articles/${QAZVIN}`);
+    await openWidget(page);
+    await page.locator("goftogu-widget textarea").press("Enter");
+    assert.match(await page.locator("goftogu-widget .error").innerText(), /لطفاً پرسش خود را بنویسید/);
+    await page.route("**/api/chat", (route) => route.abort("connectionrefused"));
+    await page.locator("goftogu-widget textarea").fill("قم چند شهرک صنعتی دارد؟");
+    await page.locator("goftogu-widget textarea").press("Enter");
+    await page.locator("goftogu-widget .error button").waitFor();
+    assert.match(await page.locator("goftogu-widget .error").innerText(), /اتصال به سرور برقرار نشد/);
+    await page.unroute("**/api/chat");
+    await page.route("**/api/chat", (route) => route.fulfill({ status: 429, contentType: "application/json", body: '{"error":{"code":"rate_limited","message":"Too many requests"}}' }));
+    await page.locator("goftogu-widget .error button").click();
+    await page.locator("goftogu-widget .error button").waitFor();
+    assert.match(await page.locator("goftogu-widget .error").innerText(), /از حد مجاز گذشته است/);
+    await page.unroute("**/api/chat");
+    await page.locator("goftogu-widget .error button").click();
+    await page.locator("goftogu-widget .msg.assistant .actions").first().waitFor({ timeout: 15_000 });
+    assert.match(await page.locator("goftogu-widget .msg.assistant").last().innerText(), /هفت شهرک صنعتی/);
+    await shot(page, "retry-after-error.png");
+    await page.context().close();
+  });
+});
