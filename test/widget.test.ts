@@ -53,8 +53,38 @@ async function startServer(): Promise<void> {
 }
 
 /** A page of some other site, on another port, with CSS that breaks everything it can. */
+/** Set when the slow stream's reader went away before it finished. */
+let slowClosedEarly = false;
+
 async function startForeignSite(): Promise<void> {
-  foreign = createServer((_req, res) => {
+  foreign = createServer((req, res) => {
+    // A stand-in API that answers slowly, for the stop button: same origin as its page.
+    if (req.url?.startsWith("/slow/api/articles/")) {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ id: "slow", title: "خبر آهسته", suggestedQuestions: [] }));
+      return;
+    }
+    if (req.url === "/slow/api/chat") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i++ < 50) res.write(`event: token\ndata: ${JSON.stringify({ text: `واژه${i} ` })}\n\n`);
+        else {
+          clearInterval(timer);
+          res.end();
+        }
+      }, 200);
+      res.on("close", () => {
+        if (i < 50) slowClosedEarly = true;
+        clearInterval(timer);
+      });
+      return;
+    }
+    if (req.url === "/slow-page") {
+      res.setHeader("content-type", "text/html; charset=utf-8");
+      res.end(`<!doctype html><html lang="fa" dir="rtl"><body><p>صفحه</p><script src="${base}/widget.js" data-article-id="slow" data-api-base="${foreignBase}/slow" async></script></body></html>`);
+      return;
+    }
     res.setHeader("content-type", "text/html; charset=utf-8");
     res.end(`<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8"><title>سایت دیگر</title>
 <style>* { all: unset !important; } div { display: none !important; } button { display: none; } body { font-size: 3px; }</style></head>
@@ -223,6 +253,40 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     assert.ok(await launcherFocused(), "Escape closes and returns focus to the launcher");
     await shot(page, "keyboard-closed.png");
     await page.context().close();
+  });
+
+  it("stops a streaming answer with the stop button, and the server sees the reader leave", async () => {
+    const page = await newPage();
+    await page.goto(`${foreignBase}/slow-page`);
+    await openWidget(page);
+    await page.locator("goftogu-widget textarea").fill("یک پرسش");
+    await page.locator("goftogu-widget textarea").press("Enter");
+    await page.locator("goftogu-widget .msg.assistant", { hasText: "واژه2" }).waitFor();
+    await page.locator("goftogu-widget form button.stop").click();
+    await page.locator("goftogu-widget .msg.assistant", { hasText: "(پاسخ متوقف شد)" }).waitFor();
+    assert.ok(await page.locator("goftogu-widget form button[type=submit]").isVisible(), "send is back");
+    assert.ok(!(await page.locator("goftogu-widget form button.stop").isVisible()));
+    for (let i = 0; i < 20 && !slowClosedEarly; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(slowClosedEarly, "the request was aborted");
+    await page.context().close();
+  });
+
+  it("follows a dark colour scheme and keeps mixed Persian and English in reading order", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
+    const page = await context.newPage();
+    await page.goto(`${base}/articles/${QAZVIN}`);
+    await openWidget(page);
+    const background = await page.locator("goftogu-widget .panel").evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.equal(background, "rgb(22, 25, 29)");
+    await page.locator("goftogu-widget textarea").fill("تست فارسی و English با هم ۲۶۳");
+    await page.locator("goftogu-widget textarea").press("Enter");
+    const asked = page.locator("goftogu-widget .msg.user p").last();
+    await asked.waitFor();
+    assert.equal(await asked.innerText(), "تست فارسی و English با هم ۲۶۳");
+    assert.deepEqual(await asked.evaluate((el) => [getComputedStyle(el).direction, getComputedStyle(el).unicodeBidi]), ["rtl", "plaintext"]);
+    await page.locator("goftogu-widget .msg.assistant .actions, goftogu-widget .error").first().waitFor({ timeout: 15_000 });
+    await shot(page, "desktop-dark-mixed-text.png");
+    await context.close();
   });
 
   it("says in Persian what to do when the question is empty or the server is unreachable", async () => {
