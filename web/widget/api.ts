@@ -1,14 +1,11 @@
 /**
  * The widget's client of the Goftogu HTTP API: the article (title, suggested questions) and the
- * chat answer as Server-Sent Events over fetch (EventSource cannot POST).
+ * chat answer as Server-Sent Events over fetch (EventSource cannot POST). The shapes are the
+ * server's own types (a type-only import: nothing of the server is bundled).
  */
-export interface Citation {
-  n: number;
-  articleId: string;
-  title: string;
-  url?: string;
-  quote: string;
-}
+import type { Citation, Turn } from "../../server/answer/types.ts";
+
+export type { Citation, Turn };
 
 export interface ArticleInfo {
   id: string;
@@ -17,10 +14,6 @@ export interface ArticleInfo {
   suggestedQuestions: string[];
 }
 
-export interface Turn {
-  role: "user" | "assistant";
-  content: string;
-}
 
 export type ChatEvent =
   | { type: "token"; text: string }
