@@ -21,6 +21,7 @@ const Env = z.object({
     .pipe(z.array(z.enum(["dense", "lexical", "rerank", "feedback"], { message: "must list stages among dense, lexical, rerank, feedback" })).min(1, "must name at least one stage"))
     .refine((stages) => stages.includes("dense") || stages.includes("lexical"), "must include dense or lexical")
     .default(["dense", "lexical", "rerank"]),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (it guards changing articles)").optional(),
   RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
   ALLOWED_ORIGINS: z
     .string()
@@ -77,6 +78,8 @@ export interface Config {
   embedder: EmbedderSpec;
   answerer: AnswererSpec;
   retrieval: RetrievalConfig;
+  /** Enables the article management API when set. */
+  adminToken?: string;
   /** Origins whose pages may call `/api/*` from the browser (CORS), or "*" for any. */
   allowedOrigins: string[] | "*";
   /** Settings that are valid but probably not what was meant; logged at start-up. */
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fusion: e.RETRIEVAL_FUSION,
     },
     allowedOrigins: e.ALLOWED_ORIGINS,
+    ...(e.ADMIN_TOKEN && { adminToken: e.ADMIN_TOKEN }),
   };
 }
 

@@ -57,6 +57,8 @@ export interface LoadedIndex {
   chunks: Map<string, Chunk>;
   /** Chunk count per article, to size filtered searches. */
   chunkCounts: Map<string, number>;
+  /** Chunk id → its label in HNSW, to delete it in a live update. */
+  labels: Map<string, number>;
 }
 
 const CURRENT = "current";
@@ -179,10 +181,12 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const store = await HNSWLib.load(dir, embedder);
   const chunks = new Map<string, Chunk>();
   const chunkCounts = new Map<string, number>();
-  for (const doc of store.docstore._docs.values()) {
+  const labels = new Map<string, number>();
+  for (const [label, doc] of store.docstore._docs.entries()) {
     const chunk = chunkFromDocument(doc);
     chunks.set(chunk.id, chunk);
+    labels.set(chunk.id, Number(label));
     chunkCounts.set(chunk.articleId, (chunkCounts.get(chunk.articleId) ?? 0) + 1);
   }
-  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical: Bm25Index.fromJSON(lexical), store, embedder, chunks, chunkCounts };
+  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical: Bm25Index.fromJSON(lexical), store, embedder, chunks, chunkCounts, labels };
 }

@@ -42,27 +42,55 @@ interface Serialized {
 }
 
 export class Bm25Index implements TermWeights {
-  private readonly avgLength: number;
+  private totalLength: number;
+  /** Documents removed since the build (live updates); skipped by search, dropped at the next build. */
+  private readonly removed = new Set<number>();
+  private readonly positions = new Map<string, number>();
 
   private constructor(private readonly data: Serialized) {
-    const total = data.lengths.reduce((a, b) => a + b, 0);
-    this.avgLength = data.lengths.length > 0 ? total / data.lengths.length : 1;
+    this.totalLength = data.lengths.reduce((a, b) => a + b, 0);
+    data.ids.forEach((id, i) => this.positions.set(id, i));
   }
 
   static build(docs: Iterable<LexicalDoc>, params: Bm25Params = DEFAULT_BM25): Bm25Index {
-    const ids: string[] = [];
-    const lengths: number[] = [];
-    const postings: Record<string, number[]> = Object.create(null);
+    const index = new Bm25Index({ params, ids: [], lengths: [], postings: Object.create(null) });
+    index.add(docs);
+    return index;
+  }
+
+  /** Adds documents (a live update between builds). */
+  add(docs: Iterable<LexicalDoc>): void {
+    const { params, ids, lengths, postings } = this.data;
     for (const doc of docs) {
       const n = ids.length;
       ids.push(doc.id);
+      this.positions.set(doc.id, n);
       const tf = new Map<string, number>();
       for (const t of doc.body) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const t of doc.title) tf.set(t, (tf.get(t) ?? 0) + params.titleWeight);
-      lengths.push(doc.body.length + params.titleWeight * doc.title.length);
+      const length = doc.body.length + params.titleWeight * doc.title.length;
+      lengths.push(length);
+      this.totalLength += length;
       for (const [t, f] of tf) (postings[t] ??= []).push(n, f);
     }
-    return new Bm25Index({ params, ids, lengths, postings });
+  }
+
+  /**
+   * Removes documents by id. Their postings stay until the next build (document frequencies
+   * count them meanwhile, a small and temporary bias in IDF); search never returns them.
+   */
+  remove(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const n = this.positions.get(id);
+      if (n === undefined || this.removed.has(n)) continue;
+      this.removed.add(n);
+      this.positions.delete(id);
+    }
+  }
+
+  private get avgLength(): number {
+    const count = this.data.lengths.length;
+    return count > 0 ? this.totalLength / count : 1;
   }
 
   static fromJSON(data: Serialized): Bm25Index {
@@ -74,7 +102,7 @@ export class Bm25Index implements TermWeights {
   }
 
   get docCount(): number {
-    return this.data.ids.length;
+    return this.data.ids.length - this.removed.size;
   }
 
   id(doc: number): string {
@@ -110,7 +138,7 @@ export class Bm25Index implements TermWeights {
       const idf = weight * this.idf(term);
       for (let i = 0; i < list.length; i += 2) {
         const doc = list[i]!;
-        if (accept && !accept(doc)) continue;
+        if (this.removed.has(doc) || (accept && !accept(doc))) continue;
         const tf = list[i + 1]!;
         const norm = tf + k1 * (1 - b + (b * this.data.lengths[doc]!) / this.avgLength);
         scores.set(doc, (scores.get(doc) ?? 0) + (idf * (tf * (k1 + 1))) / norm);

@@ -45,6 +45,46 @@ const JsonlArticle = z
   })
   .refine((a) => (a.text ?? a.body ?? "").trim().length > 0, { message: "has no text (or body)" });
 
+/**
+ * Ids deleted through the API, kept in ARTICLES_DIR beside the articles (a dotfile, so it is not
+ * read as an article): an article deleted from a file the site manages stays deleted.
+ */
+export const DELETED_FILE = ".goftogu-deleted.json";
+
+export async function readDeleted(dir: string): Promise<Set<string>> {
+  try {
+    const ids = JSON.parse(await readFile(path.join(dir, DELETED_FILE), "utf8")) as unknown;
+    return new Set(Array.isArray(ids) ? ids.map(String) : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** One article in the contract's shape, from the API or a JSONL line: an article to index, or why not. */
+export function parseArticle(json: unknown): Omit<SourceArticle, "origin"> | { problem: string } {
+  const result = JsonlArticle.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.join(".");
+    return { problem: field ? `field "${field}" ${issue.message}` : issue.message };
+  }
+  const a = result.data;
+  const raw = (a.text ?? a.body)!;
+  const fields = [a.title ?? "", raw, a.url ?? "", a.source ?? "", a.publishedAt ?? ""];
+  const contentHash = hash(fields);
+  // Without an id, the content names the article: the same line always gets the same id.
+  const id = a.id !== undefined ? String(a.id) : `a${hash([a.title ?? "", raw]).slice(0, 15)}`;
+  return {
+    id,
+    raw,
+    contentHash,
+    ...(a.title && { title: a.title }),
+    ...(a.url && { url: a.url }),
+    ...(a.source && { source: a.source }),
+    ...(a.publishedAt && { publishedAt: a.publishedAt }),
+  };
+}
+
 export async function readCorpus(dir: string): Promise<CorpusRead> {
   let names: string[];
   try {
@@ -80,7 +120,8 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
       });
     }
   }
-  return { articles: [...articles.values()], problems };
+  const deleted = await readDeleted(dir);
+  return { articles: [...articles.values()].filter((a) => !deleted.has(a.id)), problems };
 }
 
 function parseJsonlLine(line: string): Omit<SourceArticle, "origin"> | { problem: string } {
@@ -90,27 +131,7 @@ function parseJsonlLine(line: string): Omit<SourceArticle, "origin"> | { problem
   } catch {
     return { problem: "not valid JSON" };
   }
-  const result = JsonlArticle.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.join(".");
-    return { problem: field ? `field "${field}" ${issue.message}` : issue.message };
-  }
-  const a = result.data;
-  const raw = (a.text ?? a.body)!;
-  const fields = [a.title ?? "", raw, a.url ?? "", a.source ?? "", a.publishedAt ?? ""];
-  const contentHash = hash(fields);
-  // Without an id, the content names the article: the same line always gets the same id.
-  const id = a.id !== undefined ? String(a.id) : `a${hash([a.title ?? "", raw]).slice(0, 15)}`;
-  return {
-    id,
-    raw,
-    contentHash,
-    ...(a.title && { title: a.title }),
-    ...(a.url && { url: a.url }),
-    ...(a.source && { source: a.source }),
-    ...(a.publishedAt && { publishedAt: a.publishedAt }),
-  };
+  return parseArticle(json);
 }
 
 function hash(parts: string[]): string {

@@ -3,6 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./errors.ts";
+import { Library } from "./library.ts";
+import { ADMIN_BODY_BYTES, adminRoutes } from "./routes/admin.ts";
 import { articlesRoutes } from "./routes/articles.ts";
 import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
 import { searchRoutes } from "./routes/search.ts";
@@ -18,6 +20,8 @@ export interface AppOptions {
   chat?: ChatOptions;
   /** Origins whose pages may call `/api/*` (CORS), or "*" for any; "*" by default. */
   allowedOrigins?: string[] | "*";
+  /** Enables the article management API (routes/admin.ts); without it those routes do not exist. */
+  admin?: { token: string; articlesDir: string };
 }
 
 /**
@@ -45,13 +49,12 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     await next();
     await corsHeaders(c, async () => {});
   });
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: LIMITS.bodyBytes,
-      onError: (c) => c.json(errorBody("payload_too_large", `Request body is larger than ${LIMITS.bodyBytes / 1024} KiB`), 413),
-    }),
-  );
+  const limit = (bytes: number) =>
+    bodyLimit({ maxSize: bytes, onError: (c) => c.json(errorBody("payload_too_large", `Request body is larger than ${Math.round(bytes / 1024)} KiB`), 413) });
+  const readerLimit = limit(LIMITS.bodyBytes);
+  // Article uploads (a batch of a CMS export) may be larger than a reader's question.
+  const adminLimit = limit(ADMIN_BODY_BYTES);
+  app.use("/api/*", (c, next) => (options.admin && (c.req.method === "PUT" || c.req.method === "POST") && /^\/api\/articles(\/|$)/.test(new URL(c.req.url).pathname) ? adminLimit(c, next) : readerLimit(c, next)));
 
   app.get("/api/health", (c) =>
     c.json({
@@ -62,6 +65,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
       answerer: services.answerer.id,
     }),
   );
+  if (options.admin) app.route("/api", adminRoutes(new Library(services, options.admin.articlesDir), options.admin.token));
   app.route("/api", articlesRoutes(services));
   app.route("/api", searchRoutes(services));
   app.route("/api", chatRoutes(services, log, options.chat));

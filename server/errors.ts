@@ -5,7 +5,7 @@
  */
 export class ApiError extends Error {
   constructor(
-    readonly status: 400 | 404 | 405 | 413 | 415 | 429,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429,
     readonly code: string,
     message: string,
   ) {

@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   }
   const index = await openIndex(config.indexDir, config.embedder);
   const services = createServices(index, config);
-  const app = createApp(services, { log, allowedOrigins: config.allowedOrigins });
+  const app = createApp(services, {
+    log,
+    allowedOrigins: config.allowedOrigins,
+    ...(config.adminToken && { admin: { token: config.adminToken, articlesDir: config.articlesDir } }),
+  });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log({ level: "info", msg: `Goftogu listening on http://localhost:${info.port}`, articles: index.articles.size, chunks: index.manifest.counts.chunks, embedder: index.embedder.id, answerer: services.answerer.id });
   });

@@ -286,3 +286,9 @@ function boostArticle(ranked: Candidate[], articleId: string, firstBoost: number
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;
 }
+
+/** Drops cached analysis of chunks (and `title:<articleId>` entries) replaced or deleted by a live update. */
+export function forgetChunks(index: LoadedIndex, keys: string[]): void {
+  const targets = TARGETS.get(index);
+  if (targets) for (const key of keys) targets.delete(key);
+}

@@ -1,3 +1,4 @@
+import type { Article } from "../core/article.ts";
 import type { Config } from "../core/config.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
 import { ExtractiveAnswerer } from "./answer/extractive.ts";
@@ -7,6 +8,7 @@ import { contextualize } from "./answer/followup.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage, type Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
+import { newestFirst } from "./routes/articles.ts";
 
 /** What the routes work with: the loaded index, retrieval and the configured answerer. */
 export interface Services {
@@ -21,6 +23,10 @@ export interface Services {
    * Throws a 404 ApiError for an unknown article.
    */
   checkedSuggestions(articleId: string): Promise<string[]>;
+  /** All articles, newest first; recomputed only after a change. */
+  newestFirst(): Article[];
+  /** Tells the caches that these articles were added, replaced or removed. */
+  changed(articleIds: string[]): void;
 }
 
 /** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
@@ -30,7 +36,16 @@ export function createServices(index: LoadedIndex, config: Pick<Config, "answere
   const extractive = new ExtractiveAnswerer(index.articles, index.lexical);
   const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, index.articles, index.lexical, extractive) : extractive;
   const checked = new Map<string, Promise<SuggestionCheck>>();
+  let sorted: Article[] | undefined;
   const services: Services = {
+    newestFirst() {
+      sorted ??= [...index.articles.values()].sort(newestFirst);
+      return sorted;
+    },
+    changed(articleIds) {
+      sorted = undefined;
+      for (const id of articleIds) checked.delete(id);
+    },
     index,
     retriever: new Retriever(index, config.retrieval ?? DEFAULT_RETRIEVAL),
     answerer,

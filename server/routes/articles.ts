@@ -8,10 +8,10 @@ import type { Services } from "../services.ts";
 export function articlesRoutes(services: Services): Hono {
   const app = new Hono();
   // Sorted once: the list only changes when a new index is loaded.
-  const sorted = [...services.index.articles.values()].sort(newestFirst);
 
   app.get("/articles", (c) => {
     const { limit, offset } = check(ArticlesQuery, c.req.query());
+    const sorted = services.newestFirst();
     const page = sorted.slice(offset, offset + limit).map(({ id, title, source, publishedAt, url }) => ({ id, title, source, publishedAt, url }));
     return c.json({ articles: page, total: sorted.length });
   });

@@ -5,7 +5,6 @@ import { Hono, type Context } from "hono";
 import { articlePage, FONT_PATH, frontPage, notFoundPage, PAGE_HEADERS, WIDGET_PATH } from "../pages.ts";
 import type { Services } from "../services.ts";
 import { widgetBundle } from "../widget-bundle.ts";
-import { newestFirst } from "./articles.ts";
 
 /**
  * What a browser loads: the demo news site (`/`, `/articles/:id`), the widget script that any
@@ -13,7 +12,6 @@ import { newestFirst } from "./articles.ts";
  */
 export function siteRoutes(services: Services): Hono {
   const app = new Hono();
-  const sorted = [...services.index.articles.values()].sort(newestFirst);
 
   app.get(WIDGET_PATH, async (c) => {
     const { code, etag } = await widgetBundle();
@@ -34,7 +32,7 @@ export function siteRoutes(services: Services): Hono {
     });
   });
 
-  app.get("/", (c) => page(c, frontPage(sorted)));
+  app.get("/", (c) => page(c, frontPage(services.newestFirst())));
 
   app.get("/articles/:id", (c) => {
     const article = services.index.articles.get(c.req.param("id"));
