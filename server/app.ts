@@ -4,6 +4,8 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./errors.ts";
 import { Library } from "./library.ts";
+import { rateLimit, type RateLimitOptions } from "./rate-limit.ts";
+import { requestLog } from "./request-log.ts";
 import { ADMIN_BODY_BYTES, adminRoutes } from "./routes/admin.ts";
 import { articlesRoutes } from "./routes/articles.ts";
 import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
@@ -22,6 +24,8 @@ export interface AppOptions {
   allowedOrigins?: string[] | "*";
   /** Enables the article management API (routes/admin.ts); without it those routes do not exist. */
   admin?: { token: string; articlesDir: string };
+  /** Per-client limit on /api/chat and /api/search; none when unset. */
+  rateLimit?: RateLimitOptions;
 }
 
 /**
@@ -34,6 +38,7 @@ export interface AppOptions {
 export function createApp(services: Services, options: AppOptions = {}): Hono {
   const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
   const app = new Hono();
+  app.use("*", requestLog(log));
 
   // First, so that every answer under /api (errors included) carries the CORS headers.
   const corsHeaders = cors({
@@ -55,6 +60,12 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   // Article uploads (a batch of a CMS export) may be larger than a reader's question.
   const adminLimit = limit(ADMIN_BODY_BYTES);
   app.use("/api/*", (c, next) => (options.admin && (c.req.method === "PUT" || c.req.method === "POST") && /^\/api\/articles(\/|$)/.test(new URL(c.req.url).pathname) ? adminLimit(c, next) : readerLimit(c, next)));
+
+  if (options.rateLimit) {
+    const limiter = rateLimit(options.rateLimit);
+    app.use("/api/chat", limiter);
+    app.use("/api/search", limiter);
+  }
 
   app.get("/api/health", (c) =>
     c.json({

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     log,
     allowedOrigins: config.allowedOrigins,
     ...(config.adminToken && { admin: { token: config.adminToken, articlesDir: config.articlesDir } }),
+    ...(config.rateLimitPerMinute > 0 && { rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy } }),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log({ level: "info", msg: `Goftogu listening on http://localhost:${info.port}`, articles: index.articles.size, chunks: index.manifest.counts.chunks, embedder: index.embedder.id, answerer: services.answerer.id });
