@@ -11,7 +11,8 @@ import { articlesRoutes } from "./routes/articles.ts";
 import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { page, siteRoutes } from "./routes/site.ts";
-import { notFoundPage } from "./pages.ts";
+import { apiPage, openApiDocument } from "./openapi.ts";
+import { escapeHtml, notFoundPage } from "./pages.ts";
 import { LIMITS } from "./schemas.ts";
 import type { Services } from "./services.ts";
 
@@ -76,6 +77,9 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
       answerer: services.answerer.id,
     }),
   );
+  const openapi = openApiDocument();
+  app.get("/api/openapi.json", (c) => c.json(openapi));
+  app.get("/api/docs", (c) => page(c, apiPage(openapi, escapeHtml)));
   if (options.admin) app.route("/api", adminRoutes(new Library(services, options.admin.articlesDir), options.admin.token));
   app.route("/api", articlesRoutes(services));
   app.route("/api", searchRoutes(services));
