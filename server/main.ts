@@ -9,6 +9,9 @@ import { createServices } from "./services.ts";
  * `npm start`: builds the index when it is missing or stale, loads it and serves the API. A failed
  * build is not fatal while a previous index exists: the server starts on that one.
  */
+/** The longest a shutdown waits for requests in flight: a chat model's answer, with margin. */
+const DRAIN_MS = 45_000;
+
 const log: Log = (entry) => console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
 
 async function main(): Promise<void> {
@@ -32,7 +35,18 @@ async function main(): Promise<void> {
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log({ level: "info", msg: `Goftogu listening on http://localhost:${info.port}`, articles: index.articles.size, chunks: index.manifest.counts.chunks, embedder: index.embedder.id, answerer: services.answerer.id });
   });
-  const stop = () => server.close(() => process.exit(0));
+  // SIGTERM: stop accepting, let requests and streams in flight finish (a chat model may take
+  // tens of seconds), drop idle keep-alive connections that would hold the close open, and give
+  // up after DRAIN_MS.
+  const stop = () => {
+    log({ level: "info", msg: "shutting down: finishing requests in flight" });
+    server.close(() => process.exit(0));
+    if ("closeIdleConnections" in server) server.closeIdleConnections();
+    setTimeout(() => {
+      log({ level: "warn", msg: `shutdown: requests still open after ${DRAIN_MS / 1000} s, exiting` });
+      process.exit(0);
+    }, DRAIN_MS).unref();
+  };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 }
