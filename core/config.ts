@@ -21,6 +21,7 @@ const Env = z.object({
     .pipe(z.array(z.enum(["dense", "lexical", "rerank", "feedback"], { message: "must list stages among dense, lexical, rerank, feedback" })).min(1, "must name at least one stage"))
     .refine((stages) => stages.includes("dense") || stages.includes("lexical"), "must include dense or lexical")
     .default(["dense", "lexical", "rerank"]),
+  FEEDBACK_DIR: z.string().min(1).default("data/feedback"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, "must be 0 (no limit) or more").default(60),
   TRUST_PROXY: z.enum(["true", "false", "1", "0"], { message: 'must be "true" or "false"' }).default("false"),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (it guards changing articles)").optional(),
@@ -82,6 +83,8 @@ export interface Config {
   retrieval: RetrievalConfig;
   /** Enables the article management API when set. */
   adminToken?: string;
+  /** Where readers' ratings are stored (an embedded PostgreSQL). */
+  feedbackDir: string;
   /** Requests a minute per client on /api/chat and /api/search (0: no limit). */
   rateLimitPerMinute: number;
   /** Believe X-Forwarded-For for the client address (only behind your own proxy). */
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: e.ALLOWED_ORIGINS,
     ...(e.ADMIN_TOKEN && { adminToken: e.ADMIN_TOKEN }),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    feedbackDir: e.FEEDBACK_DIR,
     trustProxy: e.TRUST_PROXY === "true" || e.TRUST_PROXY === "1",
   };
 }

@@ -3,7 +3,9 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, errorBody } from "./errors.ts";
+import type { FeedbackStore } from "./feedback.ts";
 import { Library } from "./library.ts";
+import { feedbackRoutes } from "./routes/feedback.ts";
 import { rateLimit, type RateLimitOptions } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
 import { ADMIN_BODY_BYTES, adminRoutes } from "./routes/admin.ts";
@@ -27,6 +29,8 @@ export interface AppOptions {
   admin?: { token: string; articlesDir: string };
   /** Per-client limit on /api/chat and /api/search; none when unset. */
   rateLimit?: RateLimitOptions;
+  /** Where readers' ratings are kept (POST /api/feedback); the route does not exist without it. */
+  feedback?: FeedbackStore;
 }
 
 /**
@@ -66,6 +70,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     const limiter = rateLimit(options.rateLimit);
     app.use("/api/chat", limiter);
     app.use("/api/search", limiter);
+    app.use("/api/feedback", limiter);
   }
 
   app.get("/api/health", (c) =>
@@ -80,6 +85,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   const openapi = openApiDocument();
   app.get("/api/openapi.json", (c) => c.json(openapi));
   app.get("/api/docs", (c) => page(c, apiPage(openapi, escapeHtml)));
+  if (options.feedback) app.route("/api", feedbackRoutes(options.feedback, options.admin?.token));
   if (options.admin) app.route("/api", adminRoutes(new Library(services, options.admin.articlesDir), options.admin.token));
   app.route("/api", articlesRoutes(services));
   app.route("/api", searchRoutes(services));

@@ -3,6 +3,7 @@ import { loadConfig, loadDotEnv } from "../core/config.ts";
 import { openIndex } from "../core/index-store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp, type Log } from "./app.ts";
+import { FeedbackStore } from "./feedback.ts";
 import { createServices } from "./services.ts";
 
 /**
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     log,
     allowedOrigins: config.allowedOrigins,
     ...(config.adminToken && { admin: { token: config.adminToken, articlesDir: config.articlesDir } }),
+    feedback: new FeedbackStore(config.feedbackDir),
     ...(config.rateLimitPerMinute > 0 && { rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy } }),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

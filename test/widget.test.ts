@@ -34,7 +34,7 @@ async function startServer(): Promise<void> {
   await writeFile(path.join(articles, "evil.jsonl"), JSON.stringify(evil) + "\n");
   server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ARTICLES_DIR: articles, INDEX_DIR: path.join(await tempDir(), "index") },
+    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ARTICLES_DIR: articles, INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   base = await new Promise<string>((resolve, reject) => {

@@ -15,8 +15,8 @@ const MAX_BATCH = 1000;
 
 export function adminRoutes(library: Library, token: string): Hono {
   const app = new Hono();
-  app.use("/articles", requireToken(token));
-  app.use("/articles/*", requireToken(token));
+  app.use("/articles", requireToken(token, { openReads: true }));
+  app.use("/articles/*", requireToken(token, { openReads: true }));
 
   app.put("/articles/:id", async (c) => {
     const id = c.req.param("id");
@@ -47,10 +47,11 @@ export function adminRoutes(library: Library, token: string): Hono {
   return app;
 }
 
-function requireToken(token: string): MiddlewareHandler {
+/** Requires the admin token; with `openReads`, GET and HEAD pass without it (article reads are public). */
+export function requireToken(token: string, options: { openReads?: boolean } = {}): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.method === "OPTIONS") return next();
+    if (c.req.method === "OPTIONS" || (options.openReads && (c.req.method === "GET" || c.req.method === "HEAD"))) return next();
     const header = c.req.header("authorization") ?? "";
     const given = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? "";
     // Digests of equal length, compared in constant time: no timing hint about the token.
