@@ -105,6 +105,6 @@ function parse(block: string): ChatEvent | undefined {
 }
 
 export function sendFeedback(apiBase: string, body: Record<string, unknown>): void {
-  // The feedback endpoint arrives with the hardening work; until then a 404 is ignored.
+  // Fire and forget: a rating that cannot be sent must not disturb the reader.
   void fetch(`${apiBase}/api/feedback`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => {});
 }
