@@ -18,7 +18,12 @@ export interface BuildOptions {
   /** Rebuild even when the index is up to date. */
   force?: boolean;
   log?: (line: string) => void;
+  /** Called as chunks are embedded: how many so far, of how many. */
+  onProgress?: (done: number, total: number) => void;
 }
+
+/** Chunks embedded per call: progress stays visible, and a remote embedder gets reasonable requests. */
+const EMBED_BATCH = 256;
 
 export interface BuildSummary {
   built: boolean;
@@ -62,7 +67,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   const chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNKING));
   const texts = chunks.map(embeddingText);
   const embedder = createEmbedder(options.embedder, texts);
-  const vectors = await embedder.embedDocuments(texts);
+  const vectors: number[][] = [];
+  options.onProgress?.(0, texts.length);
+  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+    vectors.push(...(await embedder.embedDocuments(texts.slice(i, i + EMBED_BATCH))));
+    options.onProgress?.(vectors.length, texts.length);
+  }
   const manifest: Manifest = {
     format: INDEX_FORMAT,
     createdAt: new Date().toISOString(),

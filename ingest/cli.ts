@@ -10,9 +10,18 @@ async function main(): Promise<void> {
   const config = loadConfig();
   for (const warning of config.warnings) console.warn(`warning: ${warning}`);
   const force = process.argv.includes("--force");
-  const summary = await buildIndex({ articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, force, log: (l) => console.log(l) });
+  // A progress bar on a terminal; nothing extra when the output goes to a file or a CI log.
+  const bar = process.stderr.isTTY ? progressBar : undefined;
+  const summary = await buildIndex({ articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, force, log: (l) => console.log(l), ...(bar && { onProgress: bar }) });
   const verb = summary.built ? "built" : "unchanged";
   console.log(`index ${verb} (${summary.reason}): ${summary.articles} articles, ${summary.chunks} chunks, ${summary.seconds} s`);
+}
+
+function progressBar(done: number, total: number): void {
+  const width = 30;
+  const filled = total > 0 ? Math.round((done / total) * width) : width;
+  process.stderr.write(`\rembedding [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total} chunks`);
+  if (done === total) process.stderr.write("\n");
 }
 
 main().catch((err: unknown) => {

@@ -30,6 +30,14 @@ describe("building and opening the index", () => {
     assert.equal(index.articles.get(best!.chunk.articleId)!.text.slice(best!.chunk.start, best!.chunk.end), best!.chunk.text);
   });
 
+  it("reports embedding progress up to the number of chunks", async () => {
+    const seen: Array<[number, number]> = [];
+    const summary = await buildIndex({ articlesDir: await seedCopy(), indexDir: await tempDir(), embedder: { kind: "local" }, onProgress: (done, total) => seen.push([done, total]) });
+    assert.deepEqual(seen[0], [0, summary.chunks]);
+    assert.deepEqual(seen.at(-1), [summary.chunks, summary.chunks]);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]![0] > seen[i - 1]![0]);
+  });
+
   it("records each article's content hash and does not rebuild an up-to-date index", async () => {
     const articlesDir = await seedCopy();
     const indexDir = await tempDir();
