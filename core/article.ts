@@ -35,3 +35,11 @@ export interface Chunk {
 export function chunkId(articleId: string, position: number): string {
   return `${articleId}#${position}`;
 }
+
+/** Dated articles newest first, then undated ones, each group by id: the order lists show. */
+export function newestFirst(a: Article, b: Article): number {
+  if (a.publishedAt && b.publishedAt) return Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || a.id.localeCompare(b.id);
+  if (a.publishedAt) return -1;
+  if (b.publishedAt) return 1;
+  return a.id.localeCompare(b.id);
+}

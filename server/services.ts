@@ -1,4 +1,4 @@
-import type { Article } from "../core/article.ts";
+import { newestFirst, type Article } from "../core/article.ts";
 import type { Config } from "../core/config.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
 import { ExtractiveAnswerer } from "./answer/extractive.ts";
@@ -8,7 +8,6 @@ import { contextualize } from "./answer/followup.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage, type Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
-import { newestFirst } from "./routes/articles.ts";
 
 /** What the routes work with: the loaded index, retrieval and the configured answerer. */
 export interface Services {

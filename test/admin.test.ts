@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { openIndex } from "../core/index-store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { createServices } from "../server/services.ts";
-import { post, same, seedCopy, tempDir } from "./helpers.ts";
+import { post, same, seedCopy, startServer, tempDir } from "./helpers.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 const ANZALI = { title: "رکورد تازه بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.", source: "ایرنا" };
@@ -104,22 +103,8 @@ describe("the article management API", () => {
 describe("kill -9 during a batch update", () => {
   it("loses no acknowledged article: after a restart each one is answerable", async () => {
     const articlesDir = await seedCopy();
-    const env = { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ARTICLES_DIR: articlesDir, INDEX_DIR: path.join(await tempDir(), "index"), ADMIN_TOKEN: TOKEN };
-    const start = async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: path.resolve(import.meta.dirname, ".."), env, stdio: ["ignore", "pipe", "pipe"] });
-      // Listened for from the start: a killed child may be gone before anyone asks.
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        child.stdout!.on("data", (d) => {
-          out += d;
-          const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-          if (m) resolve(`http://127.0.0.1:${m[1]}`);
-        });
-        child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-      });
-      return { child, url, exited };
-    };
+    const env = { ARTICLES_DIR: articlesDir, INDEX_DIR: path.join(await tempDir(), "index"), ADMIN_TOKEN: TOKEN };
+    const start = () => startServer(env);
     const first = await start();
     const acknowledged: string[] = [];
     const batch = Array.from({ length: 6 }, (_, i) => ({ id: `port-${i}`, title: `بندر شماره ${i + 1}`, text: `بندر شماره ${i + 1} امسال پذیرای ${100 + i} کشتی تجاری بود.` }));

@@ -1,55 +1,15 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { seedCopy, tempDir } from "./helpers.ts";
+import { seedCopy, startServer, tempDir, type RunningServer } from "./helpers.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  logs: Array<Record<string, unknown>>;
-}
-
-/** Starts `server/main.ts` as `npm start` does, on a free port, and waits until it listens. */
-async function start(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 30 s: ${stderr}`)), 30_000);
-    let buffer = "";
-    child.stdout!.on("data", (data) => {
-      buffer += data;
-      let newline: number;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        const listening = /listening on (http:\/\/\S+)/.exec(String(entry.msg));
-        if (listening) {
-          clearTimeout(timer);
-          resolve(listening[1]!.replace("localhost", "127.0.0.1"));
-        }
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, logs };
-}
-
-async function stop(running: Running): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => running.child.once("exit", (code) => resolve(code)));
+async function stop(running: RunningServer): Promise<number | null> {
   running.child.kill("SIGTERM");
-  return exited;
+  return running.exited;
 }
 
 async function chat(url: string, question: string) {
@@ -62,7 +22,7 @@ describe("the server as `npm start` runs it", () => {
     const articlesDir = await seedCopy();
     const env = { ARTICLES_DIR: articlesDir, INDEX_DIR: path.join(await tempDir(), "index") };
 
-    const first = await start(env);
+    const first = await startServer(env);
     try {
       assert.ok(first.logs.some((l) => l.msg === "index built" && l.reason === "no index yet"), JSON.stringify(first.logs));
       const health = (await (await fetch(`${first.url}/api/health`)).json()) as Record<string, unknown>;
@@ -75,7 +35,7 @@ describe("the server as `npm start` runs it", () => {
       assert.equal(await stop(first), 0, "SIGTERM ends the server cleanly");
     }
 
-    const second = await start(env);
+    const second = await startServer(env);
     try {
       assert.ok(second.logs.some((l) => l.msg === "index up to date"), JSON.stringify(second.logs));
     } finally {
@@ -84,7 +44,7 @@ describe("the server as `npm start` runs it", () => {
 
     const file = path.join(articlesDir, "004_6f85bbe77279df80.txt");
     await writeFile(file, (await readFile(file, "utf8")).replace("۱۴۰ واحد دانشبنیان", "۱۷۵ واحد دانشبنیان"));
-    const third = await start(env);
+    const third = await startServer(env);
     try {
       assert.ok(third.logs.some((l) => l.msg === "index built" && l.reason === "articles changed: 0 added, 1 changed, 0 removed"), JSON.stringify(third.logs));
       const answer = await chat(third.url, "چند شرکت دانش‌بنیان در استان قزوین فعالیت دارند؟");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { seedCopy, tempDir } from "./helpers.ts";
+import { seedCopy, startServer, tempDir } from "./helpers.ts";
 
 /**
  * The widget in a real browser (Debian's Chromium, driven by playwright-core), against the real
@@ -27,32 +27,16 @@ let foreign: Server;
 let foreignBase = "";
 let browser: Browser;
 
-async function startServer(): Promise<void> {
+async function startGoftogu(): Promise<void> {
   const articles = await seedCopy();
   // An article that tries to inject markup: it must show as text and run nothing.
   const evil = { id: "evil", title: "خبر <img src=x onerror=window.__xss=1> آزمایشی", text: "متن خبر <script>window.__xss=2</script> با تصویر <img src=x onerror=window.__xss=3> منتشر شد.\n\nصادرات شرکت نمونه امسال ۵۰ میلیون دلار بود." };
   await writeFile(path.join(articles, "evil.jsonl"), JSON.stringify(evil) + "\n");
-  server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ARTICLES_DIR: articles, INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    server.stdout!.on("data", (d) => {
-      out += d;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  const running = await startServer({ ARTICLES_DIR: articles, INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback") });
+  server = running.child;
+  base = running.url;
 }
 
-/** A page of some other site, on another port, with CSS that breaks everything it can. */
 /** Set when the slow stream's reader went away before it finished. */
 let slowClosedEarly = false;
 
@@ -124,7 +108,7 @@ async function shot(page: Page, name: string): Promise<void> {
 describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { skip }, () => {
   before(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    await startServer();
+    await startGoftogu();
     await startForeignSite();
     browser = await chromium.launch({
       executablePath: CHROMIUM,

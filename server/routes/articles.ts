@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import type { Article } from "../../core/article.ts";
 import { ApiError } from "../errors.ts";
 import { ArticlesQuery, check } from "../schemas.ts";
 import type { Services } from "../services.ts";
@@ -26,12 +25,4 @@ export function articlesRoutes(services: Services): Hono {
   });
 
   return app;
-}
-
-/** Articles by publication date, newest first; undated ones last, by id. */
-export function newestFirst(a: Article, b: Article): number {
-  if (a.publishedAt && b.publishedAt) return Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || a.id.localeCompare(b.id);
-  if (a.publishedAt) return -1;
-  if (b.publishedAt) return 1;
-  return a.id.localeCompare(b.id);
 }
