@@ -1,14 +1,33 @@
 import { parseArgs } from "node:util";
 import { runLoad } from "./load.ts";
+import { runScale } from "./scale.ts";
 
-/** `npm run bench -- --load [--seconds 60] [--connections 50]`: see bench/load.ts. */
+/**
+ * `npm run bench`: the scale benchmark (bench/scale.ts) at 1k and 10k articles, `--sizes` to
+ * choose others (`--sizes 1000,10000,100000`).
+ * `npm run bench -- --load [--seconds 60] [--connections 50]`: the production scenario
+ * (bench/load.ts): load, fuzz and faults against the real server over the seed articles.
+ */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { load: { type: "boolean", default: false }, seconds: { type: "string", default: "60" }, connections: { type: "string", default: "50" } } });
-  if (!values.load) throw new Error("choose a scenario: --load (more scenarios come with the scale benchmark)");
+  const { values } = parseArgs({
+    options: {
+      load: { type: "boolean", default: false },
+      seconds: { type: "string", default: "60" },
+      connections: { type: "string", default: "50" },
+      sizes: { type: "string", default: "1000,10000" },
+      json: { type: "string" },
+    },
+  });
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   if (!(seconds > 0 && Number.isInteger(connections) && connections > 0)) throw new Error("--seconds and --connections must be positive numbers");
-  await runLoad({ seconds, connections });
+  if (values.load) {
+    await runLoad({ seconds, connections });
+    return;
+  }
+  const sizes = values.sizes.split(",").map((s) => Number(s.trim()));
+  if (sizes.some((n) => !(Number.isInteger(n) && n > 0))) throw new Error(`--sizes must be positive whole numbers separated by commas, not "${values.sizes}"`);
+  await runScale({ sizes, ...(values.json && { json: values.json }) });
 }
 
 main().catch((err: unknown) => {
