@@ -1,11 +1,11 @@
 import type { Article, Chunk } from "../core/article.ts";
 import type { EmbedderSpec } from "../core/config.ts";
-import { createEmbedder, embedderIdFor } from "../core/embeddings/index.ts";
+import { createEmbedder, embedderIdFor, type Embedder } from "../core/embeddings/index.ts";
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { INDEX_FORMAT, readManifest, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
-import { Bm25Index } from "../core/lexical.ts";
+import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
 import { analyze } from "../core/persian/tokens.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
 import { prepareArticle } from "./prepare.ts";
@@ -63,16 +63,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   }
   log(`building index in ${options.indexDir}: ${reason}`);
 
-  const articles = corpus.articles.map(prepareArticle);
-  const chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNKING));
-  const texts = chunks.map(embeddingText);
-  const embedder = createEmbedder(options.embedder, texts);
-  const vectors: number[][] = [];
-  options.onProgress?.(0, texts.length);
-  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
-    vectors.push(...(await embedder.embedDocuments(texts.slice(i, i + EMBED_BATCH))));
-    options.onProgress?.(vectors.length, texts.length);
-  }
+  const { articles, chunks, vectors, embedder } = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
   const manifest: Manifest = {
     format: INDEX_FORMAT,
     createdAt: new Date().toISOString(),
@@ -82,9 +73,39 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     articles: Object.fromEntries(corpus.articles.map((a: SourceArticle) => [a.id, a.contentHash])),
     counts: { articles: articles.length, chunks: chunks.length },
   };
-  const lexical = Bm25Index.build(chunks.map((c) => ({ id: c.id, title: analyze(c.title), body: analyze(c.text) })));
+  const lexical = Bm25Index.build(chunks.map(lexicalDoc));
   await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, embedder });
   return { built: true, reason, articles: articles.length, chunks: chunks.length, seconds: seconds(), problems: corpus.problems };
+}
+
+export interface EmbeddedCorpus {
+  articles: Article[];
+  chunks: Chunk[];
+  vectors: number[][];
+  embedder: Embedder;
+}
+
+/**
+ * The stages every index shares, whatever stores it: clean and analyse the articles, chunk them,
+ * fit the embedder to the corpus (the local one learns IDF) and embed every chunk.
+ */
+export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, onProgress?: (done: number, total: number) => void): Promise<EmbeddedCorpus> {
+  const articles = sources.map(prepareArticle);
+  const chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNKING));
+  const texts = chunks.map(embeddingText);
+  const embedder = createEmbedder(spec, texts);
+  const vectors: number[][] = [];
+  onProgress?.(0, texts.length);
+  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+    vectors.push(...(await embedder.embedDocuments(texts.slice(i, i + EMBED_BATCH))));
+    onProgress?.(vectors.length, texts.length);
+  }
+  return { articles, chunks, vectors, embedder };
+}
+
+/** The lexical document of a chunk: analysed title and body terms. */
+export function lexicalDoc(chunk: Chunk): LexicalDoc {
+  return { id: chunk.id, title: analyze(chunk.title), body: analyze(chunk.text) };
 }
 
 /** The title goes with every chunk: a question names the story as often as the detail. */

@@ -3,8 +3,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Document } from "@langchain/core/documents";
 import type { Article } from "../core/article.ts";
-import { analyze } from "../core/persian/tokens.ts";
-import { embeddingText } from "../ingest/build.ts";
+import { embeddingText, lexicalDoc } from "../ingest/build.ts";
 import { chunkArticle } from "../ingest/chunk.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { DELETED_FILE, readDeleted, type SourceArticle } from "../ingest/read.ts";
@@ -74,7 +73,7 @@ export class Library {
         index.labels.set(c.id, first + i);
         index.chunkCounts.set(c.articleId, (index.chunkCounts.get(c.articleId) ?? 0) + 1);
       });
-      index.lexical.add(chunks.map((c) => ({ id: c.id, title: analyze(c.title), body: analyze(c.text) })));
+      index.lexical.add(chunks.map(lexicalDoc));
     }
     for (const a of articles) index.articles.set(a.id, a);
     index.manifest.counts = { articles: index.articles.size, chunks: index.chunks.size };
