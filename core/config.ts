@@ -1,6 +1,11 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 
+/** A duration in milliseconds; small values are refused, as they are likely meant as seconds. */
+function milliseconds(fallback: number) {
+  return z.coerce.number({ message: "must be a number of milliseconds" }).int("must be a whole number of milliseconds").min(1000, "is in milliseconds and must be at least 1000").default(fallback);
+}
+
 /**
  * Settings from the environment (and `.env`, when present), checked once at start-up. Every
  * variable is optional: with none set Goftogu runs offline with the local embedder and
@@ -25,6 +30,9 @@ const Env = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, "must be 0 (no limit) or more").default(60),
   TRUST_PROXY: z.enum(["true", "false", "1", "0"], { message: 'must be "true" or "false"' }).default("false"),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (it guards changing articles)").optional(),
+  REQUEST_TIMEOUT_MS: milliseconds(30_000),
+  STREAM_TIMEOUT_MS: milliseconds(120_000),
+  MODEL_TIMEOUT_MS: milliseconds(8_000),
   RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
   ALLOWED_ORIGINS: z
     .string()
@@ -62,7 +70,14 @@ export type EmbedderSpec =
 
 export type AnswererSpec =
   | { kind: "extractive" }
-  | { kind: "llm"; model: string; apiKey: string; baseURL?: string };
+  | {
+      kind: "llm";
+      model: string;
+      apiKey: string;
+      baseURL?: string;
+      /** How long one call may wait for the model's reply to start (the call is tried twice) before the extractive answer stands in. */
+      timeoutMs?: number;
+    };
 
 /** Which retrieval stages run; see server/retrieve.ts. */
 export interface RetrievalConfig {
@@ -91,9 +106,20 @@ export interface Config {
   trustProxy: boolean;
   /** Origins whose pages may call `/api/*` from the browser (CORS), or "*" for any. */
   allowedOrigins: string[] | "*";
+  /** The longest an API request may take before it is answered 504 (streamed answers excepted). */
+  requestTimeoutMs: number;
+  /** The longest a streamed answer may run before it ends with `event: error`. */
+  streamTimeoutMs: number;
   /** Settings that are valid but probably not what was meant; logged at start-up. */
   warnings: string[];
 }
+
+/**
+ * Time a JSON answer may need besides the two attempts at the model: a follow-up's rewrite (at
+ * most 10 s, server/answer/llm.ts), the SDK's back-off before its retry, retrieval and the
+ * extractive answer.
+ */
+const FALLBACK_MARGIN_MS = 12_000;
 
 /** Reads and checks the configuration; throws one error that lists every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -110,6 +136,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!openai && e.EMBEDDING_MODEL) warnings.push("EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder");
   if (!openai && e.CHAT_MODEL) warnings.push("CHAT_MODEL is set but OPENAI_API_KEY is not: answers are extractive");
   if (openai && !e.EMBEDDING_MODEL && !e.CHAT_MODEL) warnings.push("OPENAI_API_KEY is set but neither CHAT_MODEL nor EMBEDDING_MODEL: nothing uses it");
+  // Two attempts at the model, then retrieval and the extractive answer, must fit in a request.
+  if (openai && e.CHAT_MODEL && 2 * e.MODEL_TIMEOUT_MS + FALLBACK_MARGIN_MS > e.REQUEST_TIMEOUT_MS) {
+    warnings.push(`MODEL_TIMEOUT_MS (${e.MODEL_TIMEOUT_MS}) is more than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}) allows for two attempts and the fallback: a hanging model will make answers time out (504) instead of falling back to the extractive answer`);
+  }
   return {
     warnings,
     port: e.PORT,
@@ -117,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     articlesDir: e.ARTICLES_DIR,
     indexDir: e.INDEX_DIR,
     embedder: openai && e.EMBEDDING_MODEL ? { kind: "openai", model: e.EMBEDDING_MODEL, ...openai } : { kind: "local" },
-    answerer: openai && e.CHAT_MODEL ? { kind: "llm", model: e.CHAT_MODEL, ...openai } : { kind: "extractive" },
+    answerer: openai && e.CHAT_MODEL ? { kind: "llm", model: e.CHAT_MODEL, ...openai, timeoutMs: e.MODEL_TIMEOUT_MS } : { kind: "extractive" },
     retrieval: {
       dense: e.RETRIEVAL_STAGES.includes("dense"),
       lexical: e.RETRIEVAL_STAGES.includes("lexical"),
@@ -126,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fusion: e.RETRIEVAL_FUSION,
     },
     allowedOrigins: e.ALLOWED_ORIGINS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    streamTimeoutMs: e.STREAM_TIMEOUT_MS,
     ...(e.ADMIN_TOKEN && { adminToken: e.ADMIN_TOKEN }),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     feedbackDir: e.FEEDBACK_DIR,

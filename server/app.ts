@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { deadline, requestSignal } from "./deadline.ts";
 import { ApiError, errorBody } from "./errors.ts";
 import type { FeedbackStore } from "./feedback.ts";
 import { Library } from "./library.ts";
@@ -14,7 +15,7 @@ import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
 import { searchRoutes } from "./routes/search.ts";
 import { page, siteRoutes } from "./routes/site.ts";
 import { apiPage, openApiDocument } from "./openapi.ts";
-import { escapeHtml, notFoundPage } from "./pages.ts";
+import { escapeHtml, loadingPage, notFoundPage, PAGE_HEADERS } from "./pages.ts";
 import { LIMITS } from "./schemas.ts";
 import type { Services } from "./services.ts";
 
@@ -31,34 +32,25 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions;
   /** Where readers' ratings are kept (POST /api/feedback); the route does not exist without it. */
   feedback?: FeedbackStore;
+  /** The longest a request may take before it is answered 504 (see deadline.ts); 30 s by default. */
+  requestTimeoutMs?: number;
 }
 
 /**
  * The HTTP API of the contract (`../shared/CONTRACT.md`), open to the pages of
  * `allowedOrigins` (CORS), and the demo news site with the widget script (`routes/site.ts`).
  * Every API error leaves as `{"error": {"code", "message"}}`: 4xx with a message about the
- * request, or a 500 whose details are only logged. An unknown page outside `/api` gets the
- * site's Persian 404 page.
+ * request, 504 when the request ran out of time (REQUEST_TIMEOUT_MS, see deadline.ts), or a 500
+ * whose details are only logged. An unknown page outside `/api` gets the site's Persian 404 page.
  */
 export function createApp(services: Services, options: AppOptions = {}): Hono {
   const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
   const app = new Hono();
-  app.use("*", requestLog(log));
-
-  // First, so that every answer under /api (errors included) carries the CORS headers.
-  const corsHeaders = cors({
-    origin: options.allowedOrigins ?? "*",
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    allowHeaders: ["content-type", "accept"],
-    maxAge: 600,
-  });
-  app.use("/api/*", async (c, next) => {
-    if (c.req.method === "OPTIONS") return corsHeaders(c, next);
-    // Headers go on the route's finished response: set before it (as cors() does), they would
-    // be merged over the route's own, e.g. the SSE stream's "no-cache, no-transform".
-    await next();
-    await corsHeaders(c, async () => {});
-  });
+  frontDoor(app, log, options.allowedOrigins);
+  // Article uploads are not cut short: a CMS told "timeout" could not know whether an article it
+  // sent was published, as an acknowledged write is finished whatever the client does.
+  const bounded = deadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, log);
+  app.use("*", (c, next) => (options.admin && isAdminWrite(c.req.method, new URL(c.req.url).pathname) ? next() : bounded(c, next)));
   const limit = (bytes: number) =>
     bodyLimit({ maxSize: bytes, onError: (c) => c.json(errorBody("payload_too_large", `Request body is larger than ${Math.round(bytes / 1024)} KiB`), 413) });
   const readerLimit = limit(LIMITS.bodyBytes);
@@ -100,8 +92,63 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   app.onError((err, c) => {
     if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
     if (err instanceof HTTPException && err.status < 500) return c.json(errorBody("bad_request", err.message || "Bad request"), err.status);
+    // The work of a request that timed out or whose client left ends in an abort error: expected,
+    // not an internal error. The reason of a timeout is its 504 (deadline.ts); a client that
+    // left reads nothing.
+    const signal = requestSignal(c);
+    if (signal.aborted) {
+      const reason: unknown = signal.reason;
+      return reason instanceof ApiError ? c.json(errorBody(reason.code, reason.message), reason.status) : c.json(errorBody("client_closed", "The client closed the request"), 400);
+    }
     log({ level: "error", msg: "unhandled error", method: c.req.method, path: new URL(c.req.url).pathname, error: err.stack ?? String(err) });
     return c.json(errorBody("internal_error", "Internal error"), 500);
   });
   return app;
+}
+
+/**
+ * The server while its index is built or loaded: `/api/health` answers 503 `{"status":
+ * "loading"}` (not ready, for load balancers and orchestrators), every other API route 503
+ * `not_ready` and every page a Persian 503 page, each with `Retry-After`. Request ids, logs and
+ * CORS are as they will be once ready, so the widget can read the 503 from another site.
+ */
+export function createLoadingApp(options: Pick<AppOptions, "log" | "allowedOrigins"> = {}): Hono {
+  const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
+  const app = new Hono();
+  frontDoor(app, log, options.allowedOrigins);
+  const retryAfter = { "Retry-After": String(LOADING_RETRY_AFTER_S) };
+  app.get("/api/health", (c) => c.json({ status: "loading" }, 503, retryAfter));
+  app.all("/api/*", (c) => c.json(errorBody("not_ready", "The server is still loading its index; try again in a few seconds"), 503, retryAfter));
+  app.all("*", (c) => c.html(loadingPage(), 503, { ...PAGE_HEADERS, ...retryAfter }));
+  return app;
+}
+
+/** Seconds a client is asked to wait while the index loads: a small corpus loads in less. */
+const LOADING_RETRY_AFTER_S = 5;
+
+/** The default of REQUEST_TIMEOUT_MS (core/config.ts). */
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Request ids and logs for everything, then CORS under /api; the same whether loading or ready. */
+function frontDoor(app: Hono, log: Log, allowedOrigins: string[] | "*" = "*"): void {
+  app.use("*", requestLog(log));
+  // First, so that every answer under /api (errors included) carries the CORS headers.
+  const corsHeaders = cors({
+    origin: allowedOrigins,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ["content-type", "accept"],
+    maxAge: 600,
+  });
+  app.use("/api/*", async (c, next) => {
+    if (c.req.method === "OPTIONS") return corsHeaders(c, next);
+    // Headers go on the route's finished response: set before it (as cors() does), they would
+    // be merged over the route's own, e.g. the SSE stream's "no-cache, no-transform".
+    await next();
+    await corsHeaders(c, async () => {});
+  });
+}
+
+/** A change to the articles through the management API (routes/admin.ts). */
+function isAdminWrite(method: string, pathname: string): boolean {
+  return (method === "PUT" || method === "POST" || method === "DELETE") && /^\/api\/articles(\/|$)/.test(pathname);
 }

@@ -15,7 +15,15 @@ const json = (schema: unknown) => ({ "application/json": { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((code) => [String(code), { description: ERROR_TEXT[code] ?? "Error", content: json(ref("Error")) }]));
-const ERROR_TEXT: Record<number, string> = { 400: "Bad input; the message names the field", 401: "Missing or wrong admin token", 404: "Unknown article or route", 413: "Body too large", 429: "Rate limited; see Retry-After" };
+const ERROR_TEXT: Record<number, string> = {
+  400: "Bad input; the message names the field",
+  401: "Missing or wrong admin token",
+  404: "Unknown article or route",
+  413: "Body too large",
+  429: "Rate limited; see Retry-After",
+  503: "not_ready: the server is still loading its index; see Retry-After",
+  504: "timeout: the request took longer than REQUEST_TIMEOUT_MS and was stopped",
+};
 
 export function openApiDocument(): Record<string, unknown> {
   const query = schemaOf(ArticlesQuery) as { properties: Record<string, unknown> };
@@ -24,21 +32,30 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: "Goftogu API",
       version: "0.1.0",
-      description: "Answers readers' questions about Persian news articles, citing them. Errors are {error: {code, message}} with a 4xx status.",
+      description:
+        "Answers readers' questions about Persian news articles, citing them. Errors are {error: {code, message}} with a 4xx status; 503 (with Retry-After) while the server loads its index, 504 when a request runs out of time. A streamed answer that runs out of time ends with event: error, code timeout.",
     },
     paths: {
-      "/api/health": { get: { summary: "Corpus, embedder and answerer in use", responses: { "200": { description: "OK", content: json(ref("Health")) } } } },
+      "/api/health": {
+        get: {
+          summary: "Readiness, and the corpus, embedder and answerer in use",
+          responses: {
+            "200": { description: "Ready", content: json(ref("Health")) },
+            "503": { description: "Not ready: the index is being built or loaded", content: json({ type: "object", required: ["status"], properties: { status: { const: "loading" } } }) },
+          },
+        },
+      },
       "/api/articles": {
         get: {
           summary: "Articles, newest first",
           parameters: Object.entries(query.properties).map(([name, schema]) => ({ name, in: "query", required: false, schema })),
-          responses: { "200": { description: "A page of articles", content: json({ type: "object", properties: { articles: { type: "array", items: ref("ArticleSummary") }, total: { type: "integer" } } }) }, ...errors(400) },
+          responses: { "200": { description: "A page of articles", content: json({ type: "object", properties: { articles: { type: "array", items: ref("ArticleSummary") }, total: { type: "integer" } } }) }, ...errors(400, 503, 504) },
         },
         post: { summary: "Publish one article, an array, or {articles: [...]} (admin)", security: [{ bearer: [] }], requestBody: { content: json({}) }, responses: { "201": { description: "Published", content: json({}) }, ...errors(400, 401, 413) } },
       },
       "/api/articles/{id}": {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        get: { summary: "An article with its cleaned text and checked suggested questions", responses: { "200": { description: "The article", content: json(ref("Article")) }, ...errors(404) } },
+        get: { summary: "An article with its cleaned text and checked suggested questions", responses: { "200": { description: "The article", content: json(ref("Article")) }, ...errors(404, 503, 504) } },
         put: { summary: "Add or replace an article (admin)", security: [{ bearer: [] }], requestBody: { content: json({}) }, responses: { "200": { description: "Published", content: json({}) }, ...errors(400, 401, 413) } },
         delete: { summary: "Delete an article (admin)", security: [{ bearer: [] }], responses: { "204": { description: "Deleted" }, ...errors(401, 404) } },
       },
@@ -46,7 +63,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Passages that answer a query, best first",
           requestBody: { required: true, content: json(schemaOf(SearchBody)) },
-          responses: { "200": { description: "Results", content: json({ type: "object", properties: { results: { type: "array", items: ref("SearchResult") } } }) }, ...errors(400, 404, 413, 429) },
+          responses: { "200": { description: "Results", content: json({ type: "object", properties: { results: { type: "array", items: ref("SearchResult") } } }) }, ...errors(400, 404, 413, 429, 503, 504) },
         },
       },
       "/api/chat": {
@@ -55,10 +72,10 @@ export function openApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: json(schemaOf(ChatBody)) },
           responses: {
             "200": {
-              description: "The answer (JSON), or the events token…, citations, done (error on a failure mid-stream)",
+              description: "The answer (JSON), or the events token…, citations, done (error on a failure mid-stream, or code timeout after STREAM_TIMEOUT_MS)",
               content: { ...json(ref("Answer")), "text/event-stream": { schema: { type: "string" } } },
             },
-            ...errors(400, 404, 413, 429),
+            ...errors(400, 404, 413, 429, 503, 504),
           },
         },
       },

@@ -136,3 +136,8 @@ ${original}
 export function notFoundPage(): string {
   return layout("پیدا نشد — گفتگو", `<div class="notice"><h1 class="section-title">این صفحه پیدا نشد</h1><p>خبری که دنبالش هستید وجود ندارد یا حذف شده است.</p><p><a href="/">بازگشت به صفحهٔ اصلی</a></p></div>`);
 }
+
+/** The page every address shows while the server is still loading its index (served with 503). */
+export function loadingPage(): string {
+  return layout("در حال آماده شدن — گفتگو", `<div class="notice"><h1 class="section-title">گفتگو در حال آماده شدن است</h1><p>فهرست خبرها در حال بارگذاری است. چند لحظهٔ دیگر دوباره سر بزنید.</p><p><a href="/">تلاش دوباره</a></p></div>`);
+}

@@ -24,7 +24,7 @@ describe("loadConfig", () => {
   it("uses OpenAI-compatible models when a key and model names are set", () => {
     const config = loadConfig({ OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: "http://localhost:11434/v1", CHAT_MODEL: "qwen2.5", EMBEDDING_MODEL: "bge-m3" });
     assert.deepEqual(config.embedder, { kind: "openai", model: "bge-m3", apiKey: "sk-x", baseURL: "http://localhost:11434/v1" });
-    assert.deepEqual(config.answerer, { kind: "llm", model: "qwen2.5", apiKey: "sk-x", baseURL: "http://localhost:11434/v1" });
+    assert.deepEqual(config.answerer, { kind: "llm", model: "qwen2.5", apiKey: "sk-x", baseURL: "http://localhost:11434/v1", timeoutMs: 8000 });
   });
 
   it("treats empty values as unset, as in a copied .env.example", () => {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -74,51 +73,5 @@ export const FURNITURE = [
   "منبع:",
 ];
 
-export interface RunningServer {
-  child: ChildProcess;
-  /** http://127.0.0.1:PORT */
-  url: string;
-  /** The server's JSON log lines so far. */
-  logs: Array<Record<string, unknown>>;
-  /** Exit code; listened for from the start, as a killed server may be gone before anyone asks. */
-  exited: Promise<number | null>;
-}
-
-/** Starts `server/main.ts` as `npm start` does, on a free loopback port, and waits until it listens. */
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: path.resolve(import.meta.dirname, ".."),
-    env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 30 s: ${stderr}`)), 30_000);
-    let buffer = "";
-    child.stdout!.on("data", (data) => {
-      buffer += data;
-      let newline: number;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        let entry: Record<string, unknown>;
-        try {
-          entry = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue; // npm's own banner lines, if any
-        }
-        logs.push(entry);
-        const listening = /listening on (http:\/\/\S+)/.exec(String(entry.msg));
-        if (listening) {
-          clearTimeout(timer);
-          resolve(listening[1]!.replace("localhost", "127.0.0.1"));
-        }
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, logs, exited };
-}
+/** The real server in a child process; shared with `npm run bench -- --load`. */
+export { startServer, type RunningServer, type StartOptions } from "../bench/server.ts";

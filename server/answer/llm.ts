@@ -45,7 +45,7 @@ export class LlmAnswerer implements Answerer {
   ) {
     this.model = spec.model;
     this.id = `llm:${spec.model}`;
-    this.client = new OpenAI({ apiKey: spec.apiKey, baseURL: spec.baseURL, timeout: options.timeoutMs ?? 30_000, maxRetries: options.maxRetries ?? 1 });
+    this.client = new OpenAI({ apiKey: spec.apiKey, baseURL: spec.baseURL, timeout: options.timeoutMs ?? spec.timeoutMs ?? 30_000, maxRetries: options.maxRetries ?? 1 });
   }
 
   async rewrite(question: string, history: Turn[], signal?: AbortSignal): Promise<string> {

@@ -1,15 +1,20 @@
 import { Hono } from "hono";
-import { streamSSE } from "hono/streaming";
+import { streamSSE, type SSEStreamingApi } from "hono/streaming";
+import { formatSeconds, requestSignal } from "../deadline.ts";
 import { ChatBody, parseJsonBody } from "../schemas.ts";
 import { ask, askStream, requireArticle, type Services } from "../services.ts";
 
 export interface ChatOptions {
   /** How often a comment line keeps an idle stream open through proxies. */
   keepAliveMs?: number;
+  /** The longest a streamed answer may run before it ends with `event: error` (STREAM_TIMEOUT_MS). */
+  streamTimeoutMs?: number;
 }
 
 /** Proxies commonly drop a connection that is silent for 30–60 s. */
 const KEEP_ALIVE_MS = 15_000;
+/** The default of STREAM_TIMEOUT_MS (core/config.ts): a long answer from a slow model, with margin. */
+const STREAM_TIMEOUT_MS = 120_000;
 
 /**
  * `POST /api/chat`: an answer with citations, as JSON or, with `"stream": true` or
@@ -21,16 +26,25 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
     const body = await parseJsonBody(c.req.raw, ChatBody);
     const question = { question: body.question, history: body.history, ...(body.articleId && { articleId: body.articleId }) };
     const wantsStream = body.stream || (c.req.header("accept") ?? "").includes("text/event-stream");
-    if (!wantsStream) return c.json(await ask(services, question, c.req.raw.signal));
+    if (!wantsStream) return c.json(await ask(services, question, requestSignal(c)));
 
     // Checked before the stream opens, so an unknown article is a plain 404.
     requireArticle(services, body.articleId);
-    const signal = c.req.raw.signal;
+    // The request's own deadline (deadline.ts) ends when the stream starts; this one bounds the
+    // whole answer, and stops the model call when it passes.
+    const streamTimeoutMs = options.streamTimeoutMs ?? STREAM_TIMEOUT_MS;
+    const overtime = AbortSignal.timeout(streamTimeoutMs);
+    const signal = AbortSignal.any([requestSignal(c), overtime]);
+    const timedOut = async (stream: SSEStreamingApi) => {
+      log({ level: "warn", msg: "chat stream timed out", ms: streamTimeoutMs });
+      await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "timeout", message: `The answer took longer than ${formatSeconds(streamTimeoutMs)} and was stopped; try again` }) });
+    };
     const response = streamSSE(c, async (stream) => {
       const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), options.keepAliveMs ?? KEEP_ALIVE_MS);
       // **NOTE:** errors thrown in here bypass app.onError: the stream must report them itself.
       try {
         for await (const event of askStream(services, question, signal)) {
+          if (overtime.aborted && !stream.aborted) return await timedOut(stream);
           if (stream.aborted || signal.aborted) return;
           if (event.type === "token") {
             await stream.writeSSE({ event: "token", data: JSON.stringify({ text: event.text }) });
@@ -41,6 +55,7 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
           await stream.writeSSE({ event: "done", data: JSON.stringify({ found: answer.found, mode: answer.mode, ...(answer.short && { short: answer.short }), ...(answer.warning && { warning: answer.warning }) }) });
         }
       } catch (err) {
+        if (overtime.aborted && !stream.aborted) return await timedOut(stream);
         if (signal.aborted) {
           log({ level: "info", msg: "chat stream aborted by the client" });
           return;
