@@ -16,6 +16,15 @@ const Env = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   ARTICLES_DIR: z.string().min(1).default("data/articles"),
   INDEX_DIR: z.string().min(1).default("data/index"),
+  VECTOR_STORE: z.enum(["embedded", "pgvector"], { message: 'must be "embedded" or "pgvector"' }).default("embedded"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(?:ql)?:\/\//, "must be a PostgreSQL URL such as postgres://user:password@host:5432/goftogu?sslmode=require")
+    .optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a plain lower-case SQL name such as goftogu")
+    .default("goftogu"),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ message: "must be a URL such as http://localhost:11434/v1" }).optional(),
   CHAT_MODEL: z.string().min(1).optional(),
@@ -48,6 +57,8 @@ const Env = z.object({
       return [...new Set(origins)];
     })
     .default("*"),
+}).superRefine((e, ctx) => {
+  if (e.VECTOR_STORE === "pgvector" && !e.DATABASE_URL) ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "must be set when VECTOR_STORE is pgvector (postgres://user:password@host:5432/goftogu)" });
 });
 
 /** `https://News.example/` → `https://news.example`, as browsers send it in `Origin`; undefined if it is more than an origin. */
@@ -67,6 +78,9 @@ function originOf(entry: string): string | undefined {
 export type EmbedderSpec =
   | { kind: "local" }
   | { kind: "openai"; model: string; apiKey: string; baseURL?: string };
+
+/** Where the index lives: INDEX_DIR (embedded), or a PostgreSQL database with pgvector. */
+export type StoreSpec = { kind: "embedded" } | { kind: "pgvector"; database: { url: string; schema: string } };
 
 export type AnswererSpec =
   | { kind: "extractive" }
@@ -93,6 +107,8 @@ export interface Config {
   host: string;
   articlesDir: string;
   indexDir: string;
+  /** VECTOR_STORE and DATABASE_URL. */
+  store: StoreSpec;
   embedder: EmbedderSpec;
   answerer: AnswererSpec;
   retrieval: RetrievalConfig;
@@ -146,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     articlesDir: e.ARTICLES_DIR,
     indexDir: e.INDEX_DIR,
+    store: e.VECTOR_STORE === "pgvector" ? { kind: "pgvector", database: { url: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA } } : { kind: "embedded" },
     embedder: openai && e.EMBEDDING_MODEL ? { kind: "openai", model: e.EMBEDDING_MODEL, ...openai } : { kind: "local" },
     answerer: openai && e.CHAT_MODEL ? { kind: "llm", model: e.CHAT_MODEL, ...openai, timeoutMs: e.MODEL_TIMEOUT_MS } : { kind: "extractive" },
     retrieval: {

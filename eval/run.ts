@@ -2,14 +2,21 @@ import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openIndex } from "../core/index-store.ts";
-import { buildIndex } from "../ingest/build.ts";
+import { buildIndex, type BuildSummary } from "../ingest/build.ts";
+import { buildPgIndex } from "../ingest/build-pg.ts";
 import type { Article } from "../core/article.ts";
 import type { AnswererSpec } from "../core/config.ts";
+import { HnswlibCorpus } from "../core/corpus/hnswlib.ts";
+import type { Corpus } from "../core/corpus/index.ts";
+import { DEFAULT_SCHEMA } from "../core/corpus/pg-schema.ts";
+import { PgvectorCorpus } from "../core/corpus/pgvector.ts";
+import { startInProcessPostgres } from "../core/corpus/pglite.ts";
 import { ExtractiveAnswerer } from "../server/answer/extractive.ts";
 import { LlmAnswerer } from "../server/answer/llm.ts";
 import type { Answer, Answerer } from "../server/answer/types.ts";
 import { GroundednessJudge } from "./judge.ts";
 import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../server/retrieve.ts";
+import { withMaterials } from "../server/services.ts";
 import { naiveBm25, naiveTokens } from "./baseline.ts";
 import { containsGold, mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank, tokenF1 } from "./metrics.ts";
 import type { EvalQuestion, EvalSet } from "./sets.ts";
@@ -73,14 +80,25 @@ export interface AnswerRow {
 export interface EvalResult {
   set: string;
   split: string;
+  /** Where the index was: the embedded one, or PostgreSQL with pgvector. */
+  store: Store;
   createdAt: string;
   corpus: { articles: number; chunks: number; indexSeconds: number };
   retrieval: RetrievalRow[];
   answers: AnswerRow[];
 }
 
+/** Which backend holds the index (VECTOR_STORE). */
+export type Store = Corpus["kind"];
+
 export interface EvalOptions {
   log?: (line: string) => void;
+  /**
+   * `pgvector`: the index goes to PostgreSQL with pgvector, started in this process (PGlite over
+   * the wire protocol, see core/corpus/pglite.ts) and queried through the `pg` driver as a
+   * server would. `embedded` by default.
+   */
+  store?: Store;
   /** Also answer with this model (and judge groundedness with it). */
   llm?: Extract<AnswererSpec, { kind: "llm" }>;
 }
@@ -96,6 +114,7 @@ const ANSWER_PASSAGES = 8;
 export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<EvalResult> {
   const log = options.log ?? (() => {});
   const work = await mkdtemp(path.join(tmpdir(), "goftogu-eval-"));
+  const closers: Array<() => Promise<void>> = [];
   try {
     let articlesDir: string;
     if ("jsonl" in set.corpus) {
@@ -105,15 +124,16 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
     } else {
       articlesDir = set.corpus.dir;
     }
-    const build = await buildIndex({ articlesDir, indexDir: path.join(work, "index"), embedder: { kind: "local" }, log });
-    const index = await openIndex(path.join(work, "index"), { kind: "local" });
-    log(`indexed ${build.articles} passages as ${build.chunks} chunks in ${build.seconds} s`);
+    const store = options.store ?? "embedded";
+    const { corpus, build, close } = await indexed(store, articlesDir, work, log);
+    closers.push(close);
+    log(`indexed ${build.articles} passages as ${build.chunks} chunks in ${build.seconds} s (${store})`);
 
     const baseline = await naiveBm25(set.corpus);
-    const retrievers = PIPELINES.map((p) => (p.settings ? new Retriever(index, p.settings) : undefined));
-    const extractive = new ExtractiveAnswerer(index.articles, index.lexical);
+    const retrievers = PIPELINES.map((p) => (p.settings ? new Retriever(corpus, p.settings) : undefined));
+    const extractive = new ExtractiveAnswerer();
     const answerers: Answerer[] = [extractive];
-    if (options.llm) answerers.push(new LlmAnswerer(options.llm, index.articles, index.lexical, extractive));
+    if (options.llm) answerers.push(new LlmAnswerer(options.llm, extractive));
     const judge = options.llm ? new GroundednessJudge(options.llm) : undefined;
     const full = retrievers[retrievers.length - 1]!;
 
@@ -140,10 +160,10 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
       const searchMs = performance.now() - searched;
       for (const [ai, answerer] of answerers.entries()) {
         const started = performance.now();
-        const answer = await answerer.answer({ question: q.question, history: [], passages });
+        const answer = await answerer.answer(await withMaterials(corpus, { question: q.question, history: [], passages }, answerer.mode));
         const ms = searchMs + performance.now() - started;
         const grounded = judge && answer.found ? await judge.score(answer.answer, answer.citations.map((c) => c.quote)).catch(() => undefined) : undefined;
-        tallies[ai]!.add(q, answer, ms, citationsValid(answer, index.articles), grounded);
+        tallies[ai]!.add(q, answer, ms, citationsValid(answer, await corpus.articles(answer.citations.map((c) => c.articleId))), grounded);
       }
       if ((qi + 1) % 100 === 0) log(`${qi + 1}/${set.questions.length} questions`);
     }
@@ -162,13 +182,33 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
     return {
       set: set.name,
       split: set.split,
+      store,
       createdAt: new Date().toISOString(),
       corpus: { articles: build.articles, chunks: build.chunks, indexSeconds: build.seconds },
       retrieval,
       answers: answerers.map((a, i) => tallies[i]!.row(a.id)),
     };
   } finally {
+    for (const close of closers.reverse()) await close();
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The set's corpus indexed with the product's own ingest code, in the chosen store. */
+async function indexed(store: Store, articlesDir: string, work: string, log: (line: string) => void): Promise<{ corpus: Corpus; build: BuildSummary; close: () => Promise<void> }> {
+  if (store === "embedded") {
+    const build = await buildIndex({ articlesDir, indexDir: path.join(work, "index"), embedder: { kind: "local" }, log });
+    return { corpus: HnswlibCorpus.of(await openIndex(path.join(work, "index"), { kind: "local" })), build, close: async () => {} };
+  }
+  const postgres = await startInProcessPostgres();
+  try {
+    const database = { url: postgres.url, schema: DEFAULT_SCHEMA };
+    const build = await buildPgIndex({ articlesDir, database, embedder: { kind: "local" }, mode: "import", log });
+    const corpus = await PgvectorCorpus.open(database, { kind: "local" });
+    return { corpus, build, close: async () => (await corpus.close(), await postgres.stop()) };
+  } catch (err) {
+    await postgres.stop();
+    throw err;
   }
 }
 

@@ -65,20 +65,16 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     app.use("/api/feedback", limiter);
   }
 
-  app.get("/api/health", (c) =>
-    c.json({
-      status: "ok",
-      articles: services.index.articles.size,
-      chunks: services.index.manifest.counts.chunks,
-      embedder: services.index.embedder.id,
-      answerer: services.answerer.id,
-    }),
-  );
+  app.get("/api/health", async (c) => {
+    // Read from the corpus each time: with a shared database, other servers change it too.
+    const { articles, chunks, embedder } = await services.corpus.stats();
+    return c.json({ status: "ok", articles, chunks, embedder, answerer: services.answerer.id });
+  });
   const openapi = openApiDocument();
   app.get("/api/openapi.json", (c) => c.json(openapi));
   app.get("/api/docs", (c) => page(c, apiPage(openapi, escapeHtml)));
   if (options.feedback) app.route("/api", feedbackRoutes(options.feedback, options.admin?.token));
-  if (options.admin) app.route("/api", adminRoutes(new Library(services, options.admin.articlesDir), options.admin.token));
+  if (options.admin) app.route("/api", adminRoutes(new Library(services.corpus, options.admin.articlesDir), options.admin.token));
   app.route("/api", articlesRoutes(services));
   app.route("/api", searchRoutes(services));
   app.route("/api", chatRoutes(services, log, options.chat));

@@ -101,13 +101,13 @@ function meta(article: Pick<Article, "source" | "publishedAt">): string {
   return parts.length ? `<div class="meta">${parts.join("")}</div>` : "";
 }
 
-/** The front page: every article, in the order given (newest first). */
-export function frontPage(articles: readonly Article[]): string {
+/** The front page: the newest articles, in the order given, of `total` in all. */
+export function frontPage(articles: ReadonlyArray<Pick<Article, "id" | "title" | "source" | "publishedAt">>, total = articles.length): string {
   const items = articles
     .map((a) => `<li><article><h2><a href="${escapeHtml(articleHref(a.id))}">${escapeHtml(a.title)}</a></h2>${meta(a)}</article></li>`)
     .join("\n");
   const body = articles.length
-    ? `<h1 class="section-title">آخرین اخبار · ${persianNumber.format(articles.length)} خبر</h1>\n<ul class="news">\n${items}\n</ul>`
+    ? `<h1 class="section-title">آخرین اخبار · ${persianNumber.format(total)} خبر</h1>\n<ul class="news">\n${items}\n</ul>`
     : `<div class="notice">هنوز خبری منتشر نشده است.</div>`;
   return layout("گفتگو — اخبار", body);
 }

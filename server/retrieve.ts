@@ -1,5 +1,7 @@
 import type { Chunk } from "../core/article.ts";
-import { chunkFromDocument, type LoadedIndex } from "../core/index-store.ts";
+import { asCorpus } from "../core/corpus/hnswlib.ts";
+import type { Corpus, ScoredChunk } from "../core/corpus/index.ts";
+import type { LoadedIndex } from "../core/index-store.ts";
 import { analyzeTokens, term } from "../core/persian/tokens.ts";
 import { coverage, matchTarget, weighTerms, type MatchTarget, type WeightedTerm } from "./answer/match.ts";
 import { questionContent } from "./answer/question.ts";
@@ -76,88 +78,71 @@ interface Candidate {
  * re-scored with cheap exact features, with the reader's current article preferred.
  */
 export class Retriever {
-  /** Analysed chunk text, computed on first use and shared by every retriever of the index. */
-  private readonly targets: Map<string, MatchTarget>;
+  /** Analysed chunk text, computed on first use and shared by every retriever of the corpus. */
+  private readonly targets: TargetCache;
+  private readonly corpus: Corpus;
 
   constructor(
-    private readonly index: LoadedIndex,
+    source: Corpus | LoadedIndex,
     private readonly settings: RetrievalSettings = DEFAULT_RETRIEVAL,
     private readonly weights: RetrievalWeights = DEFAULT_WEIGHTS,
   ) {
-    let targets = TARGETS.get(index);
-    if (!targets) TARGETS.set(index, (targets = new Map()));
+    const corpus = (this.corpus = asCorpus(source));
+    let targets = TARGETS.get(corpus);
+    if (!targets) TARGETS.set(corpus, (targets = new TargetCache(TARGET_CACHE_SIZE)));
     this.targets = targets;
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
-    const total = this.index.manifest.counts.chunks;
-    if (total === 0) return [];
     const content = questionContent(query);
+    const tokens = analyzeTokens(content);
+    // A compound the reader split («ال جی») that the corpus writes as one word («ال‌جی») is
+    // searched as that word too; the compounds' and the question's rarity come in one look-up.
+    const joined = tokens.flatMap((t) => (t.next === undefined || /^[0-9]/.test(t.term) ? [] : [term(t.token + t.next)]));
+    const [{ chunks: total }, stats] = await Promise.all([this.corpus.stats(), this.corpus.termStats([...tokens.map((t) => t.term), ...joined])]);
+    if (total === 0) return [];
     const pool = Math.min(total, Math.max(options.k * OVERFETCH, MIN_POOL));
     const candidates = new Map<string, Candidate>();
     const { dense, lexical } = this.settings;
-    if (dense || !lexical) await this.denseCandidates(query, pool, options.articleId, candidates);
-    if (lexical) this.lexicalCandidates(content, pool, options.articleId, candidates);
+    const terms = [...tokens.map((t) => t.term), ...joined.filter((j) => stats.df(j) > 0)];
+    await Promise.all([
+      dense || !lexical ? this.denseCandidates(query, pool, options.articleId, candidates) : undefined,
+      lexical ? this.lexicalCandidates(terms, pool, options.articleId, candidates) : undefined,
+    ]);
 
     const ranked = this.fuse([...candidates.values()]);
-    if (this.settings.rerank) this.rescore(ranked, weighTerms(content, this.index.lexical), content);
+    if (this.settings.rerank) this.rescore(ranked, weighTerms(content, stats), content);
     if (options.articleId) boostArticle(ranked, options.articleId, this.weights.scopeBoost);
     return ranked.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
   }
 
   private async denseCandidates(query: string, pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
-    const { store, chunkCounts } = this.index;
-    const vector = await this.index.embedder.embedQuery(query);
-    // hnswlib's default ef (10) is below the pool size; a larger ef keeps recall up.
-    store.index.setEf(Math.max(pool, 64));
-    const lists = [await store.similaritySearchVectorWithScore(vector, pool)];
-    const scopeCount = articleId ? (chunkCounts.get(articleId) ?? 0) : 0;
-    if (articleId && scopeCount > 0) {
-      // **NOTE:** a filtered HNSW search loses recall; asking for all of the article's chunks
-      // (articles have tens, not thousands) makes sure each can be found.
-      lists.push(await store.similaritySearchVectorWithScore(vector, scopeCount, (doc) => doc.metadata.articleId === articleId));
-    }
-    for (const list of lists) {
-      list.forEach(([doc, distance], rank) => {
-        const chunk = chunkFromDocument(doc);
+    const vector = await (await this.corpus.embedder()).embedQuery(query);
+    const lists = await Promise.all([this.corpus.nearest(vector, pool), ...(articleId ? [this.corpus.nearest(vector, pool, articleId)] : [])]);
+    // Candidates in list order, the unscoped list first: the same order as ever, whatever the backend.
+    lists.forEach((list, i) =>
+      list.forEach(({ chunk, score }, rank) => {
         const c = getOrAdd(into, chunk);
-        // HNSWLib returns cosine distance (lower is better); turn it into similarity.
-        c.dense = Math.max(c.dense ?? -1, 1 - distance);
-        if (list === lists[0]) c.denseRank = rank + 1;
-      });
-    }
+        c.dense = Math.max(c.dense ?? -1, score);
+        if (i === 0) c.denseRank = rank + 1;
+      }),
+    );
   }
 
-  private lexicalCandidates(content: string, pool: number, articleId: string | undefined, into: Map<string, Candidate>): void {
-    const { lexical, chunks } = this.index;
-    const tokens = analyzeTokens(content);
-    const terms = tokens.map((t) => t.term);
-    // A compound the reader split («ال جی») that the corpus writes as one word («ال‌جی») is
-    // searched as that word too.
-    for (const t of tokens) {
-      if (t.next === undefined || /^[0-9]/.test(t.term)) continue;
-      const joined = term(t.token + t.next);
-      if (lexical.df(joined) > 0) terms.push(joined);
-    }
-    const lists = [lexical.search(terms, pool)];
-    if (articleId) lists.push(lexical.search(terms, pool, (doc) => chunks.get(lexical.id(doc))?.articleId === articleId));
-    for (const list of lists) {
-      list.forEach((hit, rank) => {
-        const chunk = chunks.get(hit.id);
-        if (!chunk) return;
+  private async lexicalCandidates(terms: string[], pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
+    const lists = await Promise.all([this.corpus.lexical(terms, pool), ...(articleId ? [this.corpus.lexical(terms, pool, articleId)] : [])]);
+    lists.forEach((list, i) =>
+      list.forEach(({ chunk, score }, rank) => {
         const c = getOrAdd(into, chunk);
-        c.lexical = Math.max(c.lexical ?? 0, hit.score);
-        if (list === lists[0]) c.lexicalRank = rank + 1;
-      });
-    }
+        c.lexical = Math.max(c.lexical ?? 0, score);
+        if (i === 0) c.lexicalRank = rank + 1;
+      }),
+    );
     if (this.settings.expand) {
       // The expanded query brings in candidates and a separate score; the reader's own terms
       // keep deciding the lexical score, so feedback widens recall without drifting the top.
-      const query = [...terms, ...this.feedbackTerms(lists[0]!.slice(0, this.weights.feedback.docs), new Set(terms))];
-      for (const hit of lexical.search(query, pool)) {
-        const chunk = chunks.get(hit.id);
-        if (chunk) getOrAdd(into, chunk).expanded = hit.score;
-      }
+      const query = [...terms, ...(await this.feedbackTerms(lists[0]!.slice(0, this.weights.feedback.docs), new Set(terms)))];
+      for (const { chunk, score } of await this.corpus.lexical(query, pool)) getOrAdd(into, chunk).expanded = score;
     }
   }
 
@@ -166,20 +151,19 @@ export class Retriever {
    * hit weighted by its score), added to the query with a lower weight. It reaches passages
    * that say the same thing in words the reader did not use.
    */
-  private feedbackTerms(hits: Array<{ id: string; score: number }>, known: Set<string>): Array<{ term: string; weight: number }> {
-    const { lexical, chunks } = this.index;
+  private async feedbackTerms(hits: ScoredChunk[], known: Set<string>): Promise<Array<{ term: string; weight: number }>> {
     const top = hits[0]?.score ?? 0;
     if (top === 0) return [];
+    const termLists = hits.map((hit) => this.target(hit.chunk).termList);
+    const stats = await this.corpus.termStats(termLists.flat());
     const mass = new Map<string, number>();
-    for (const hit of hits) {
-      const chunk = chunks.get(hit.id);
-      if (!chunk) continue;
-      const terms = this.target(chunk).termList;
+    hits.forEach((hit, i) => {
+      const terms = termLists[i]!;
       for (const t of terms) {
         if (known.has(t) || /^[0-9]/.test(t)) continue;
-        mass.set(t, (mass.get(t) ?? 0) + (hit.score / top) * lexical.idf(t) / terms.length);
+        mass.set(t, (mass.get(t) ?? 0) + (hit.score / top) * stats.idf(t) / terms.length);
       }
-    }
+    });
     const best = [...mass].sort((a, b) => b[1] - a[1]).slice(0, this.weights.feedback.terms);
     const max = best[0]?.[1] ?? 1;
     return best.map(([term, m]) => ({ term, weight: this.weights.feedback.weight * (m / max) }));
@@ -235,30 +219,47 @@ export class Retriever {
   }
 
   private target(chunk: Chunk): ChunkTarget {
-    let t = this.targets.get(chunk.id) as ChunkTarget | undefined;
-    if (!t) {
-      const text = `${chunk.title}\n${chunk.text}`;
+    const text = `${chunk.title}\n${chunk.text}`;
+    return this.targets.get(`chunk:${chunk.id}`, text, () => {
       const terms = analyzeTokens(text).map((x) => x.term);
-      t = { ...matchTarget(text), pairs: new Set(terms.slice(1).map((b, i) => `${terms[i]} ${b}`)), termList: terms };
-      this.targets.set(chunk.id, t);
-    }
-    return t;
+      return { ...matchTarget(text), pairs: new Set(terms.slice(1).map((b, i) => `${terms[i]} ${b}`)), termList: terms };
+    });
   }
 
   private titleTarget(chunk: Chunk): MatchTarget {
-    const key = `title:${chunk.articleId}`;
-    let t = this.targets.get(key);
-    if (!t) {
-      t = matchTarget(chunk.title);
-      this.targets.set(key, t);
-    }
-    return t;
+    return this.targets.get(`title:${chunk.articleId}`, chunk.title, () => matchTarget(chunk.title));
   }
 }
 
 type ChunkTarget = MatchTarget & { pairs: Set<string>; termList: string[] };
 
-const TARGETS = new WeakMap<LoadedIndex, Map<string, MatchTarget>>();
+/**
+ * Chunks analysed for re-scoring, the most recently used kept. An entry is keyed by chunk id and
+ * holds the text it was made from: a chunk replaced since (by this server or, with a shared
+ * database, by another) no longer matches and is analysed anew, so nothing needs telling.
+ */
+class TargetCache {
+  private readonly entries = new Map<string, { text: string; target: ChunkTarget | MatchTarget }>();
+
+  constructor(private readonly capacity: number) {}
+
+  get<T extends MatchTarget>(key: string, text: string, make: () => T): T {
+    const entry = this.entries.get(key);
+    this.entries.delete(key);
+    const target = entry?.text === text ? (entry.target as T) : make();
+    this.entries.set(key, { text, target });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return target;
+  }
+}
+
+/**
+ * Enough for the chunks a busy site's questions keep reaching (each analysed chunk holds a few
+ * KB), bounded so that a large archive does not end up analysed in memory.
+ */
+const TARGET_CACHE_SIZE = 20_000;
+
+const TARGETS = new WeakMap<Corpus, TargetCache>();
 
 function getOrAdd(into: Map<string, Candidate>, chunk: Chunk): Candidate {
   let c = into.get(chunk.id);
@@ -285,10 +286,4 @@ function boostArticle(ranked: Candidate[], articleId: string, firstBoost: number
 
 function round(x: number): number {
   return Math.round(x * 10000) / 10000;
-}
-
-/** Drops cached analysis of chunks (and `title:<articleId>` entries) replaced or deleted by a live update. */
-export function forgetChunks(index: LoadedIndex, keys: string[]): void {
-  const targets = TARGETS.get(index);
-  if (targets) for (const key of keys) targets.delete(key);
 }

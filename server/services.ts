@@ -1,66 +1,70 @@
-import { newestFirst, type Article } from "../core/article.ts";
+import { createHash } from "node:crypto";
+import type { Article } from "../core/article.ts";
 import type { Config } from "../core/config.ts";
+import { asCorpus } from "../core/corpus/hnswlib.ts";
+import type { Corpus } from "../core/corpus/index.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
+import { analyzeTokens } from "../core/persian/tokens.ts";
 import { ExtractiveAnswerer } from "./answer/extractive.ts";
 import { LlmAnswerer } from "./answer/llm.ts";
 import { combine, splitParts } from "./answer/compare.ts";
 import { contextualize } from "./answer/followup.ts";
+import { questionContent } from "./answer/question.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage, type Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
 
-/** What the routes work with: the loaded index, retrieval and the configured answerer. */
+/** What the routes work with: the corpus, retrieval and the configured answerer. */
 export interface Services {
-  index: LoadedIndex;
+  corpus: Corpus;
   retriever: Retriever;
   answerer: Answerer;
   /**
    * The article's suggested questions that Goftogu itself answers: asked as a reader on that
    * article would, each must come back `found` and cite the article. Checked on the first call
-   * for an article, then cached. The check always uses the extractive answerer (same retrieval,
-   * no model calls), so it is cheap and deterministic even when a chat model writes the answers.
-   * Throws a 404 ApiError for an unknown article.
+   * for a version of an article, then cached. The check always uses the extractive answerer
+   * (same retrieval, no model calls), so it is cheap and deterministic even when a chat model
+   * writes the answers.
    */
-  checkedSuggestions(articleId: string): Promise<string[]>;
-  /** All articles, newest first; recomputed only after a change. */
-  newestFirst(): Article[];
-  /** Tells the caches that these articles were added, replaced or removed. */
-  changed(articleIds: string[]): void;
+  checkedSuggestions(article: Article): Promise<string[]>;
 }
 
 /** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
 const CHAT_PASSAGES = 8;
+/** Articles whose checked suggestions are remembered; the least recently asked go first. */
+const CHECKED_ARTICLES = 10_000;
 
-export function createServices(index: LoadedIndex, config: Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval">>): Services {
-  const extractive = new ExtractiveAnswerer(index.articles, index.lexical);
-  const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, index.articles, index.lexical, extractive) : extractive;
+/** Services over a corpus: any backend, or an embedded index opened with `openIndex`. */
+export function createServices(source: Corpus | LoadedIndex, config: Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval">>): Services {
+  const corpus = asCorpus(source);
+  const extractive = new ExtractiveAnswerer();
+  const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, extractive) : extractive;
+  // Keyed by the article's content: a version replaced since, here or by another server sharing
+  // the database, is checked anew.
   const checked = new Map<string, Promise<SuggestionCheck>>();
-  let sorted: Article[] | undefined;
   const services: Services = {
-    newestFirst() {
-      sorted ??= [...index.articles.values()].sort(newestFirst);
-      return sorted;
-    },
-    changed(articleIds) {
-      sorted = undefined;
-      for (const id of articleIds) checked.delete(id);
-    },
-    index,
-    retriever: new Retriever(index, config.retrieval ?? DEFAULT_RETRIEVAL),
+    corpus,
+    retriever: new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL),
     answerer,
-    checkedSuggestions(articleId) {
-      requireArticle(services, articleId);
-      let check = checked.get(articleId);
+    checkedSuggestions(article) {
+      const key = versionOf(article);
+      let check = checked.get(key);
+      checked.delete(key);
       if (!check) {
-        check = checkSuggestions({ ...services, answerer: extractive }, articleId);
-        checked.set(articleId, check);
+        check = checkSuggestions({ ...services, answerer: extractive }, article);
         // A question that failed (rather than went unanswered) is asked again next time.
-        check.then((c) => !c.complete && checked.delete(articleId), () => checked.delete(articleId));
+        check.then((c) => !c.complete && checked.delete(key), () => checked.delete(key));
       }
+      checked.set(key, check);
+      if (checked.size > CHECKED_ARTICLES) checked.delete(checked.keys().next().value!);
       return check.then((c) => c.questions);
     },
   };
   return services;
+}
+
+function versionOf(article: Article): string {
+  return createHash("sha256").update(article.id).update("\0").update(article.text).update("\0").update(article.suggestedQuestions.join("\n")).digest("base64");
 }
 
 interface SuggestionCheck {
@@ -70,13 +74,12 @@ interface SuggestionCheck {
 }
 
 /** Asks each suggested question on its article; keeps those answered from that article. */
-async function checkSuggestions(services: Services, articleId: string): Promise<SuggestionCheck> {
-  const article = services.index.articles.get(articleId)!;
+async function checkSuggestions(services: Services, article: Article): Promise<SuggestionCheck> {
   const verdicts = await Promise.all(
     article.suggestedQuestions.map(async (question) => {
       try {
-        const answer = await ask(services, { question, articleId, history: [] });
-        return answer.found && answer.citations.some((c) => c.articleId === articleId);
+        const answer = await ask(services, { question, articleId: article.id, history: [] });
+        return answer.found && answer.citations.some((c) => c.articleId === article.id);
       } catch {
         return undefined;
       }
@@ -112,7 +115,7 @@ async function compared(services: Services, q: Question, signal?: AbortSignal): 
   if (services.answerer.mode !== "extractive") return undefined;
   const parts = splitParts(q.question);
   if (!parts) return undefined;
-  requireArticle(services, q.articleId);
+  await requireArticle(services, q.articleId);
   const answers = await Promise.all(parts.map(async (p) => services.answerer.answer(await prepare(services, { ...q, question: p.question }, signal))));
   return combine(parts, answers);
 }
@@ -122,7 +125,7 @@ async function compared(services: Services, q: Question, signal?: AbortSignal): 
  * one, else read with the previous turn) and retrieves its passages.
  */
 async function prepare(services: Services, q: Question, signal?: AbortSignal): Promise<AnswerRequest> {
-  requireArticle(services, q.articleId);
+  await requireArticle(services, q.articleId);
   const read = contextualize(q.question, q.history);
   let retrievalQuery = read.retrievalQuery;
   if (q.history.length > 0 && services.answerer.rewrite) {
@@ -134,14 +137,33 @@ async function prepare(services: Services, q: Question, signal?: AbortSignal): P
     // Read with the conversation and alone: a question may also change the subject.
     passages = mergePassages(passages, await services.retriever.search(q.question, scope));
   }
-  return {
-    question: read.question,
-    history: q.history,
-    passages,
-    ...(read.context && { context: read.context }),
-    ...(q.articleId && { articleId: q.articleId }),
-    ...(signal && { signal }),
-  };
+  return withMaterials(
+    services.corpus,
+    {
+      question: read.question,
+      history: q.history,
+      passages,
+      ...(read.context && { context: read.context }),
+      ...(q.articleId && { articleId: q.articleId }),
+      ...(signal && { signal }),
+    },
+    services.answerer.mode,
+  );
+}
+
+/**
+ * The request completed with what an answerer reads besides the passages, fetched for this
+ * request only: the articles they come from and the reader's own (titles, sources, whole text
+ * to quote), and how rare the words are that it weighs. A model's answer is weighed against
+ * its sources when it cites them, so their words come too.
+ */
+export async function withMaterials(corpus: Corpus, request: Omit<AnswerRequest, "articles" | "terms">, mode: Answer["mode"]): Promise<AnswerRequest> {
+  const ids = new Set(request.passages.map((p) => p.chunk.articleId));
+  if (request.articleId) ids.add(request.articleId);
+  const texts = [request.question, questionContent(request.question), request.context ?? ""];
+  if (mode === "llm") for (const { chunk } of request.passages) texts.push(chunk.title, chunk.text);
+  const [articles, terms] = await Promise.all([corpus.articles(ids), corpus.termStats(texts.flatMap((t) => analyzeTokens(t).map((x) => x.term)))]);
+  return { ...request, articles, terms };
 }
 
 function mergePassages(a: Passage[], b: Passage[]): Passage[] {
@@ -153,8 +175,8 @@ function mergePassages(a: Passage[], b: Passage[]): Passage[] {
   return [...byId.values()].sort((x, y) => y.score - x.score);
 }
 
-export function requireArticle(services: Services, articleId: string | undefined): void {
-  if (articleId !== undefined && !services.index.articles.has(articleId)) {
+export async function requireArticle(services: Services, articleId: string | undefined): Promise<void> {
+  if (articleId !== undefined && !(await services.corpus.hasArticle(articleId))) {
     throw new ApiError(404, "article_not_found", `No article with id "${articleId}"`);
   }
 }

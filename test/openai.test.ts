@@ -151,11 +151,11 @@ const passages: Passage[] = [
 const terms = Bm25Index.build(passages.map((p) => ({ id: p.chunk.id, title: [], body: analyze(p.chunk.text) })));
 
 function llm(options: { timeoutMs?: number; maxRetries?: number } = { maxRetries: 0 }): LlmAnswerer {
-  return new LlmAnswerer({ kind: "llm", model: "test-chat", apiKey: API_KEY, baseURL }, articles, terms, new ExtractiveAnswerer(articles, terms), options);
+  return new LlmAnswerer({ kind: "llm", model: "test-chat", apiKey: API_KEY, baseURL }, new ExtractiveAnswerer(), options);
 }
 
 function request(question: string, extra: Partial<AnswerRequest> = {}): AnswerRequest {
-  return { question, history: [], passages, ...extra };
+  return { question, history: [], passages, articles, terms, ...extra };
 }
 
 function embeddings(options: { batchSize?: number; maxRetries?: number; timeoutMs?: number } = {}): OpenAIEmbeddings {

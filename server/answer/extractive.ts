@@ -1,5 +1,4 @@
 import type { Article } from "../../core/article.ts";
-import type { TermWeights } from "../../core/lexical.ts";
 import { normalizeForMatch } from "../../core/persian/normalize.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, mergeTargets, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
@@ -70,24 +69,21 @@ export class ExtractiveAnswerer implements Answerer {
   readonly id = "extractive";
   readonly mode = "extractive" as const;
 
-  constructor(
-    private readonly articles: ReadonlyMap<string, Article>,
-    private readonly terms: TermWeights,
-    private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE,
-  ) {}
+  constructor(private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE) {}
 
   async *stream(request: AnswerRequest): AsyncIterable<AnswerEvent> {
     yield* streamWhole(await this.answer(request));
   }
 
   async answer(request: AnswerRequest): Promise<Answer> {
+    const { articles } = request;
     const question = analyzeQuestion(request.question);
-    const current = request.articleId ? this.articles.get(request.articleId) : undefined;
+    const current = request.articleId ? articles.get(request.articleId) : undefined;
     if (question.kind === "summary" && current) return this.summary(current);
-    const weighted = weighTerms(question.content, this.terms);
+    const weighted = weighTerms(question.content, request.terms);
     const own = new Set(weighted.map((t) => t.term));
     // Words of earlier turns only choose between sentences that answer the question's own words.
-    const context = request.context ? weighTerms(request.context, this.terms).filter((t) => !own.has(t.term)) : [];
+    const context = request.context ? weighTerms(request.context, request.terms).filter((t) => !own.has(t.term)) : [];
     if (weighted.length === 0) return notFound();
 
     const candidates = this.candidates(request.passages, weighted, context, question, request.articleId);
@@ -97,10 +93,10 @@ export class ExtractiveAnswerer implements Answerer {
     if (!best || best.coverage < this.options.minCoverage || best.matched < Math.min(2, weighted.length)) return notFound();
     if (question.kind === "quantity" && !best.span && findQuantities(best.text).length === 0) return notFound();
 
-    const chosen = [this.extended(best, question), ...this.complements(best, candidates, weighted)];
-    const citations = chosen.map((c, i) => this.citation(c, i + 1));
+    const chosen = [this.extended(best, question, articles), ...this.complements(best, candidates, weighted)];
+    const citations = chosen.map((c, i) => this.citation(c, i + 1, articles));
     // The quote first, its source after: a long quote should not push the answer out of view.
-    const lines = chosen.map((c, i) => `«${c.text}» [${i + 1}] (${this.attribution(c.articleId)})`);
+    const lines = chosen.map((c, i) => `«${c.text}» [${i + 1}] (${this.attribution(c.articleId, articles)})`);
     // Each quoted sentence's span leads, with its marker: «۴۵هزار واحد صنفی [1]؛ ۶۳ واحد… [2]».
     // A person is named with their role: «سعید نبیل، رئیس سازمان صنعت، معدن و تجارت استان قزوین».
     const spans = chosen.flatMap((c, i) => (c.span ? [`${c.span.text}${c.span.role ? `، ${c.span.role}` : ""} [${i + 1}]`] : []));
@@ -179,11 +175,11 @@ export class ExtractiveAnswerer implements Answerer {
    * A sentence that only restates the question («این واژه در آغاز برای تمسخر این شیوه استفاده
    * می‌شد.») is usually followed by the answer («زیرا منتقدان…»): quote the two together.
    */
-  private extended(c: Candidate, question: QuestionAnalysis): Candidate {
+  private extended(c: Candidate, question: QuestionAnalysis, articles: ReadonlyMap<string, Article>): Candidate {
     if (!c.next || c.span) return c;
     const restates = c.novelty < RESTATES_BELOW || (question.kind === "reason" && !CAUSE.test(c.text) && CAUSE.test(c.next.text));
     if (!restates) return c;
-    const article = this.articles.get(c.articleId);
+    const article = articles.get(c.articleId);
     if (!article) return c;
     return { ...c, text: article.text.slice(c.start, c.next.end), end: c.next.end };
   }
@@ -195,15 +191,15 @@ export class ExtractiveAnswerer implements Answerer {
     const quotes = sentences.map((s, i) => ({ articleId: article.id, text: s.text, start: s.start, end: s.end, score: 1, n: i + 1 }));
     const lines = quotes.map((q) => `«${q.text}» [${q.n}]`);
     return {
-      answer: `${this.attribution(article.id)}، خلاصه خبر «${article.title}»:\n${lines.join("\n")}`,
+      answer: `${attributionOf(article)}، خلاصه خبر «${article.title}»:\n${lines.join("\n")}`,
       found: true,
       mode: "extractive",
       citations: quotes.map((q) => ({ n: q.n, articleId: article.id, title: article.title, ...(article.url && { url: article.url }), quote: q.text, start: q.start, end: q.end, score: 1 })),
     };
   }
 
-  private citation(c: Candidate, n: number): Citation {
-    const article = this.articles.get(c.articleId);
+  private citation(c: Candidate, n: number, articles: ReadonlyMap<string, Article>): Citation {
+    const article = articles.get(c.articleId);
     return {
       n,
       articleId: c.articleId,
@@ -216,11 +212,14 @@ export class ExtractiveAnswerer implements Answerer {
     };
   }
 
-  private attribution(articleId: string): string {
-    const article = this.articles.get(articleId);
-    if (article?.source) return `به گزارش ${article.source}`;
-    return `طبق خبر «${article?.title ?? articleId}»`;
+  private attribution(articleId: string, articles: ReadonlyMap<string, Article>): string {
+    return attributionOf(articles.get(articleId), articleId);
   }
+}
+
+function attributionOf(article: Article | undefined, articleId = article?.id): string {
+  if (article?.source) return `به گزارش ${article.source}`;
+  return `طبق خبر «${article?.title ?? articleId}»`;
 }
 
 /** A span that answers the question; `role` for a person («رئیس سازمان …»). */

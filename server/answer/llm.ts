@@ -1,12 +1,10 @@
 import OpenAI from "openai";
-import type { Article } from "../../core/article.ts";
 import type { AnswererSpec } from "../../core/config.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, weighTerms } from "./match.ts";
 import { NOT_FOUND_ANSWER } from "./extractive.ts";
 import { MarkerFilter, NOT_FOUND_MARK } from "./markers.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Citation, type Passage, type Turn } from "./types.ts";
-import type { TermWeights } from "../../core/lexical.ts";
 
 /**
  * Answers written by a chat model (OpenAI or any compatible server) from the retrieved passages,
@@ -38,8 +36,6 @@ export class LlmAnswerer implements Answerer {
 
   constructor(
     spec: Extract<AnswererSpec, { kind: "llm" }>,
-    private readonly articles: ReadonlyMap<string, Article>,
-    private readonly terms: TermWeights,
     private readonly fallback: Answerer,
     options: { timeoutMs?: number; maxRetries?: number } = {},
   ) {
@@ -82,7 +78,7 @@ export class LlmAnswerer implements Answerer {
       if (request.signal?.aborted) throw err;
       return this.degrade(request, err);
     }
-    return this.toAnswer(text, sources, request.question);
+    return this.toAnswer(text, sources, request);
   }
 
   /**
@@ -125,7 +121,7 @@ export class LlmAnswerer implements Answerer {
       yield* streamWhole(notFound());
       return;
     }
-    yield { type: "done", answer: this.fromFilter(filter, sources, request.question) };
+    yield { type: "done", answer: this.fromFilter(filter, sources, request) };
   }
 
   private async degrade(request: AnswerRequest, err: unknown): Promise<Answer> {
@@ -136,14 +132,14 @@ export class LlmAnswerer implements Answerer {
   private messages(request: AnswerRequest, sources: Passage[]): OpenAI.Chat.ChatCompletionMessageParam[] {
     const numbered = sources
       .map(({ chunk }, i) => {
-        const article = this.articles.get(chunk.articleId);
+        const article = request.articles.get(chunk.articleId);
         const meta = [article?.source && `منبع: ${article.source}`, article?.publishedAt && `تاریخ: ${article.publishedAt}`].filter(Boolean).join("، ");
         return `[${i + 1}] «${chunk.title}»${meta ? ` (${meta})` : ""}\n${chunk.text}`;
       })
       .join("\n\n");
     const history = request.history.slice(-HISTORY_TURNS).map((t) => ({ role: t.role, content: t.content }));
     // The article on the reader's screen is the one «this» and «the article» mean.
-    const reading = request.articleId ? this.articles.get(request.articleId) : undefined;
+    const reading = request.articleId ? request.articles.get(request.articleId) : undefined;
     const onPage = reading ? `خواننده در حال خواندن خبر «${reading.title}» است؛ اگر منابع آن خبر پاسخ را دارند، آن‌ها را مقدم بدار.\n\n` : "";
     return [
       { role: "system", content: SYSTEM_PROMPT },
@@ -153,30 +149,30 @@ export class LlmAnswerer implements Answerer {
   }
 
   /** Keeps markers that point at a source, renumbers them 1..m in order of use, cites those. */
-  toAnswer(text: string, sources: Passage[], question: string): Answer {
+  toAnswer(text: string, sources: Passage[], request: AnswerRequest): Answer {
     const filter = new MarkerFilter(sources.length);
     filter.push(text);
     filter.end();
     if (filter.notFound || text.includes(NOT_FOUND_MARK)) return notFound();
-    return this.fromFilter(filter, sources, question);
+    return this.fromFilter(filter, sources, request);
   }
 
-  private fromFilter(filter: MarkerFilter, sources: Passage[], question: string): Answer {
+  private fromFilter(filter: MarkerFilter, sources: Passage[], request: AnswerRequest): Answer {
     const answer = filter.text.replace(/[ \t]+([.،؛!؟])/gu, "$1").replace(/[ \t]{2,}/g, " ").trim();
-    const citations: Citation[] = [...filter.used].map(([source, n]) => this.citation(sources[source - 1]!, n, `${question} ${answer}`));
+    const citations: Citation[] = [...filter.used].map(([source, n]) => this.citation(sources[source - 1]!, n, `${request.question} ${answer}`, request));
     return { answer, found: citations.length > 0, mode: "llm", citations };
   }
 
   /** The sentence of the cited chunk that best supports the answer is its quote. */
-  private citation(passage: Passage, n: number, about: string): Citation {
+  private citation(passage: Passage, n: number, about: string, request: AnswerRequest): Citation {
     const { chunk } = passage;
-    const weighted = weighTerms(about, this.terms);
+    const weighted = weighTerms(about, request.terms);
     let best = { text: chunk.text, start: 0, score: -1 };
     for (const s of splitSentences(chunk.text)) {
       const score = coverage(weighted, matchTarget(s.text));
       if (score > best.score) best = { text: s.text, start: s.start, score };
     }
-    const article = this.articles.get(chunk.articleId);
+    const article = request.articles.get(chunk.articleId);
     const start = chunk.start + best.start;
     return {
       n,

@@ -1,4 +1,5 @@
-import type { Chunk } from "../../core/article.ts";
+import type { Article, Chunk } from "../../core/article.ts";
+import type { TermWeights } from "../../core/lexical.ts";
 
 /** A retrieved chunk and its fused relevance score (higher is better). */
 export interface Passage {
@@ -44,6 +45,10 @@ export interface AnswerRequest {
   /** Words of earlier turns a follow-up leans on (see followup.ts); they count for less. */
   context?: string;
   passages: Passage[];
+  /** The passages' articles and the reader's current one: titles, sources, the text quotes come from. */
+  articles: ReadonlyMap<string, Article>;
+  /** How rare the question's (and context's, and for a model the passages') terms are in the corpus. */
+  terms: TermWeights;
   /** Aborted when the client goes away: an upstream model call stops too. */
   signal?: AbortSignal;
 }

@@ -29,7 +29,7 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
     if (!wantsStream) return c.json(await ask(services, question, requestSignal(c)));
 
     // Checked before the stream opens, so an unknown article is a plain 404.
-    requireArticle(services, body.articleId);
+    await requireArticle(services, body.articleId);
     // The request's own deadline (deadline.ts) ends when the stream starts; this one bounds the
     // whole answer, and stops the model call when it passes.
     const streamTimeoutMs = options.streamTimeoutMs ?? STREAM_TIMEOUT_MS;

@@ -7,7 +7,7 @@ export function searchRoutes(services: Services): Hono {
   const app = new Hono();
   app.post("/search", async (c) => {
     const body = await parseJsonBody(c.req.raw, SearchBody);
-    requireArticle(services, body.articleId);
+    await requireArticle(services, body.articleId);
     const passages = await services.retriever.search(body.query, { k: body.k, ...(body.articleId && { articleId: body.articleId }) });
     const results = passages.map(({ chunk, score }) => ({
       articleId: chunk.articleId,

@@ -32,15 +32,22 @@ export function siteRoutes(services: Services): Hono {
     });
   });
 
-  app.get("/", (c) => page(c, frontPage(services.newestFirst())));
+  app.get("/", async (c) => {
+    const { articles, total } = await services.corpus.list({ limit: FRONT_PAGE_ARTICLES, offset: 0 });
+    return page(c, frontPage(articles, total));
+  });
 
-  app.get("/articles/:id", (c) => {
-    const article = services.index.articles.get(c.req.param("id"));
+  app.get("/articles/:id", async (c) => {
+    const id = c.req.param("id");
+    const article = (await services.corpus.articles([id])).get(id);
     return article ? page(c, articlePage(article)) : page(c, notFoundPage(), 404);
   });
 
   return app;
 }
+
+/** The front page lists the newest articles; an archive of thousands is browsed through the API. */
+const FRONT_PAGE_ARTICLES = 100;
 
 /** An HTML page with the site's security headers. */
 export function page(c: Context, html: string, status: 200 | 404 = 200): Response {
