@@ -19,7 +19,9 @@ export type Reply =
   /** Never answers: no status line, nothing, until the caller gives up. */
   | { hang: true }
   /** Sends the headers of a stream, then nothing. */
-  | { hangAfterHeaders: true };
+  | { hangAfterHeaders: true }
+  /** Drops the connection without a word, as a crashed server or a proxy's reset does. */
+  | { drop: true };
 
 export interface Recorded {
   url: string;
@@ -86,6 +88,10 @@ export async function startFakeOpenAI(script: (req: Recorded) => Reply = () => (
 
 async function chat(recorded: Recorded, res: ServerResponse, what: Reply): Promise<void> {
   if ("hang" in what) return;
+  if ("drop" in what) {
+    res.socket?.destroy();
+    return;
+  }
   if ("status" in what) {
     // retry-after-ms keeps the SDK's one retry quick.
     res.setHeader("retry-after-ms", "5");

@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import type { IncomingMessage } from "node:http";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
@@ -128,6 +129,7 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Request ids and logs for everything, then CORS under /api; the same whether loading or ready. */
 function frontDoor(app: Hono, log: Log, allowedOrigins: string[] | "*" = "*"): void {
   app.use("*", requestLog(log));
+  app.use("*", closeUnreadBodies);
   // First, so that every answer under /api (errors included) carries the CORS headers.
   const corsHeaders = cors({
     origin: allowedOrigins,
@@ -143,6 +145,19 @@ function frontDoor(app: Hono, log: Log, allowedOrigins: string[] | "*" = "*"): v
     await corsHeaders(c, async () => {});
   });
 }
+
+/**
+ * A request answered without reading its body (413, an unknown route, a refused admin call)
+ * closes its connection. Otherwise the unread bytes are drained on a timer by the Node adapter
+ * (500 ms, @hono/node-server), and when the server is busy that timer can cut the keep-alive
+ * connection while the client's next request is already on it: the client sees a reset.
+ */
+const closeUnreadBodies: MiddlewareHandler = async (c, next) => {
+  await next();
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const hasBody = Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
+  if (incoming && hasBody && !incoming.readableEnded) c.res.headers.set("Connection", "close");
+};
 
 /** A change to the articles through the management API (routes/admin.ts). */
 function isAdminWrite(method: string, pathname: string): boolean {

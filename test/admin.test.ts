@@ -5,7 +5,8 @@ import { openIndex } from "../core/index-store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { createServices } from "../server/services.ts";
-import { post, same, seedCopy, startServer, tempDir } from "./helpers.ts";
+import { killDuringBatchUpdate } from "../bench/faults.ts";
+import { post, same, seedCopy, tempDir } from "./helpers.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 const ANZALI = { title: "رکورد تازه بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.", source: "ایرنا" };
@@ -102,37 +103,9 @@ describe("the article management API", () => {
 
 describe("kill -9 during a batch update", () => {
   it("loses no acknowledged article: after a restart each one is answerable", async () => {
-    const articlesDir = await seedCopy();
-    const env = { ARTICLES_DIR: articlesDir, INDEX_DIR: path.join(await tempDir(), "index"), ADMIN_TOKEN: TOKEN };
-    const start = () => startServer(env);
-    const first = await start();
-    const acknowledged: string[] = [];
-    const batch = Array.from({ length: 6 }, (_, i) => ({ id: `port-${i}`, title: `بندر شماره ${i + 1}`, text: `بندر شماره ${i + 1} امسال پذیرای ${100 + i} کشتی تجاری بود.` }));
-    // Publish one by one; kill -9 right after the fourth acknowledgement, while the fifth is in flight.
-    for (const [i, article] of batch.entries()) {
-      const request = fetch(`${first.url}/api/articles/${article.id}`, { method: "PUT", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify(article) });
-      if (i === 4) {
-        first.child.kill("SIGKILL");
-        await request.catch(() => {});
-        break;
-      }
-      if ((await request).status === 200) acknowledged.push(article.id);
-    }
-    await first.exited;
-    assert.deepEqual(acknowledged, ["port-0", "port-1", "port-2", "port-3"]);
-
-    const second = await start();
-    try {
-      for (const id of acknowledged) {
-        const n = Number(id.split("-")[1]);
-        const res = await fetch(`${second.url}/api/chat`, { method: "POST", body: JSON.stringify({ question: `بندر شماره ${n + 1} امسال پذیرای چند کشتی تجاری بود؟` }) });
-        const body = (await res.json()) as { found: boolean; citations: Array<{ articleId: string }> };
-        assert.equal(body.found, true, id);
-        assert.equal(body.citations[0]!.articleId, id);
-      }
-    } finally {
-      second.child.kill("SIGTERM");
-      await second.exited;
-    }
+    // Batches of 3, 3 at a time; kill -9 once 9 articles are acknowledged, the others in flight.
+    const result = await killDuringBatchUpdate({ articlesDir: await seedCopy(), indexDir: path.join(await tempDir(), "index"), articles: 30, batchSize: 3, concurrency: 3, killAfter: 9 });
+    assert.ok(result.acknowledged.length >= 9 && result.acknowledged.length < 30, `acknowledged ${result.acknowledged.length} of 30`);
+    assert.deepEqual(result.answerable, result.acknowledged);
   });
 });

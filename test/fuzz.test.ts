@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { FUZZ_KINDS, fuzzRequests, judge } from "../bench/fuzz.ts";
-import { seedApp } from "./helpers.ts";
+import { after, describe, it } from "node:test";
+import http from "node:http";
+import path from "node:path";
+import { FUZZ_KINDS, fuzzRequests, judge, runFuzz } from "../bench/fuzz.ts";
+import { seedApp, seedCopy, startServer, tempDir } from "./helpers.ts";
 
 /**
  * Malformed and hostile requests (bench/fuzz.ts, shared with `npm run bench -- --load`) never
@@ -26,5 +28,31 @@ describe("2,000 malformed or hostile requests", () => {
     assert.deepEqual(logged.filter((l) => l.level === "error"), []);
     const res = await app.request("/api/chat", { method: "POST", body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
     assert.ok(((await res.json()) as { answer: string }).answer.startsWith("هفت شهرک صنعتی"));
+  });
+
+  it("over real sockets, 16 at a time, get no 5xx and no dropped connection, even when their body is never read", async () => {
+    const server = await startServer({ ARTICLES_DIR: await seedCopy(), INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback"), RATE_LIMIT_PER_MINUTE: "0", ADMIN_TOKEN: "fuzz-admin-token-0123456789" });
+    after(async () => {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    });
+    const { rows, failures } = await runFuzz(server.url, { count: 1200, seed: 7, concurrency: 16 });
+    assert.deepEqual(failures, []);
+    assert.equal(rows.reduce((n, r) => n + r.server5xx + r.socketErrors + r.badBodies, 0), 0, JSON.stringify(rows));
+
+    // A body refused unread (413) ends its connection, so no next request is sent on it while
+    // the rest of the body is still being drained.
+    const refused = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const body = JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", pad: "x".repeat(100_000) });
+      const url = new URL(`${server.url}/api/chat`);
+      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        resolve(res);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+    assert.equal(refused.statusCode, 413);
+    assert.equal(refused.headers.connection, "close");
   });
 });
