@@ -1,0 +1,176 @@
+import { open, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Chunk } from "../core/article.ts";
+import { openIndex, type LoadedIndex } from "../core/index-store.ts";
+import { Retriever } from "../server/retrieve.ts";
+import type { BenchQuestion } from "./corpus.ts";
+import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
+import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
+import { PEER_FILES, type RetrievalProbeResult } from "./probe-results.ts";
+
+/**
+ * Child process of bench/scale.ts: opens the built index in process, as the server does, and
+ * measures
+ *   - hybrid retrieval (Retriever.search, k = 10: embedding, HNSW, BM25F, fusion, re-scoring)
+ *     latency and whether an answering article is in the top 1 / top 10;
+ *   - dense search alone through LangChain's VectorStore interface with a pre-embedded query;
+ *   - HNSW recall@10 against brute-force cosine over every stored vector, at the ef the
+ *     Retriever uses.
+ * With BENCH_PEER_EXPORT set it also writes the vectors, chunks and query vectors for the peer
+ * (bench/peer-probe.ts), so the peer is loaded with exactly the same data.
+ */
+const K = 10;
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+
+const work = requireEnv("BENCH_WORK");
+const questions = JSON.parse(await readFile(path.join(work, PEER_FILES.questions), "utf8")) as BenchQuestion[];
+const recallQueries = Number(process.env.BENCH_RECALL_QUERIES ?? 200);
+
+const rssBeforeOpenMiB = await rssMiB();
+let t = performance.now();
+const index = await openIndex(requireEnv("INDEX_DIR"), { kind: "local" });
+const openS = seconds(performance.now() - t);
+const rssAfterOpenMiB = await rssMiB();
+const opened = process.memoryUsage();
+const memoryAfterOpen = { rssMiB: Math.round(opened.rss / 2 ** 20), heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20), externalMiB: Math.round(opened.external / 2 ** 20) };
+console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
+
+// Hybrid retrieval as the API runs it. A warm-up pass first: JIT, and the analysed chunk
+// texts the re-scorer caches on first use.
+const retriever = new Retriever(index);
+for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
+const hybridMs: number[] = [];
+const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
+let hit1 = 0;
+let hit10 = 0;
+for (const q of questions) {
+  t = performance.now();
+  const passages = await retriever.search(q.question, { k: K });
+  hybridMs.push(performance.now() - t);
+  const gold = new Set(q.answerArticles);
+  const first = passages[0] !== undefined && gold.has(passages[0].chunk.articleId);
+  const any = passages.some((p) => gold.has(p.chunk.articleId));
+  const kind = (kinds[q.kind] ??= { questions: 0, hit1: 0, hit10: 0 });
+  kind.questions++;
+  if (first) (hit1++, kind.hit1++);
+  if (any) (hit10++, kind.hit10++);
+}
+for (const kind of Object.values(kinds)) Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
+console.error(`hybrid retrieval: ${questions.length} questions, p95 ${percentiles(hybridMs).p95} ms`);
+
+// Dense search alone, on vectors embedded once, through LangChain's interface.
+const { hnsw, store, labelToChunk } = hnswOf(index);
+const recallSet = questions.slice(0, recallQueries);
+const embedMs: number[] = [];
+const queryVectors: number[][] = [];
+for (const q of recallSet) {
+  t = performance.now();
+  queryVectors.push(await index.embedder.embedQuery(q.question));
+  embedMs.push(performance.now() - t);
+}
+// The ef the Retriever sets for k = 10: its candidate pool (50) or 64, whichever is larger.
+const ef = Math.max(Math.min(index.manifest.counts.chunks, Math.max(K * 5, 50)), 64);
+hnsw.setEf(ef);
+const denseMs: number[] = [];
+const hnswTop: number[][] = [];
+const hnswNeighbours: Neighbour[][] = [];
+let denseHits = 0;
+for (const [i, vector] of queryVectors.entries()) {
+  t = performance.now();
+  await store.similaritySearchVectorWithScore(vector, K);
+  denseMs.push(performance.now() - t);
+  const found = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
+  hnswTop.push(found.neighbors);
+  hnswNeighbours.push(found.neighbors.map((label, j) => ({ label, similarity: 1 - found.distances[j]! })));
+  const gold = new Set(recallSet[i]!.answerArticles);
+  if (found.neighbors.some((label) => gold.has(labelToChunk.get(label)?.articleId ?? ""))) denseHits++;
+}
+
+// Every stored vector, read back from HNSW, for the exact ground truth.
+t = performance.now();
+const table = new VectorTable(hnsw.getNumDimensions());
+for (const label of hnsw.getIdsList()) table.add(label, hnsw.getPoint(label));
+const extractS = seconds(performance.now() - t);
+console.error(`read ${table.size} vectors of ${table.dimensions} dimensions back from HNSW in ${extractS} s; exact search for ${queryVectors.length} queries…`);
+t = performance.now();
+const exact = exactTopK(table, queryVectors.map((v) => Float32Array.from(v)), K);
+const exactS = seconds(performance.now() - t);
+const { recall, idRecall } = recallAtK(hnswNeighbours, exact, K);
+console.error(`exact search in ${exactS} s; HNSW recall@10 ${recall.toFixed(4)} at ef ${ef}`);
+
+// What a larger ef would buy: recall and search time at each, on the same queries.
+const efSweep: RetrievalProbeResult["efSweep"] = [];
+for (const sweepEf of [128, 256, 512]) {
+  hnsw.setEf(sweepEf);
+  const sweepMs: number[] = [];
+  const found: Neighbour[][] = queryVectors.map((vector) => {
+    const start = performance.now();
+    const r = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
+    sweepMs.push(performance.now() - start);
+    return r.neighbors.map((label, j) => ({ label, similarity: 1 - r.distances[j]! }));
+  });
+  efSweep.push({ ef: sweepEf, recall: recallAtK(found, exact, K).recall, latency: percentiles(sweepMs) });
+}
+hnsw.setEf(ef);
+
+const peerExported = process.env.BENCH_PEER_EXPORT === "1";
+if (peerExported) await exportForPeer(table, labelToChunk, queryVectors);
+
+const result: RetrievalProbeResult = {
+  openS,
+  rssBeforeOpenMiB,
+  rssAfterOpenMiB,
+  memoryAfterOpen,
+  chunks: index.manifest.counts.chunks,
+  dimensions: table.dimensions,
+  hybrid: { questions: questions.length, latency: percentiles(hybridMs), hit1: hit1 / questions.length, hit10: hit10 / questions.length, byKind: kinds },
+  embedQuery: percentiles(embedMs),
+  dense: { queries: queryVectors.length, ef, latency: percentiles(denseMs), hit10: denseHits / queryVectors.length, recall, idRecall },
+  efSweep,
+  extractS,
+  exactS,
+  exact,
+  hnswTop,
+  peerExported,
+};
+await reportResult(result);
+
+/**
+ * **NOTE:** the one place that reaches inside the index: HNSWLib's HierarchicalNSW (to read
+ * vectors back and search by label) and the chunk ↔ label map. If the index store changes shape,
+ * only this function changes.
+ */
+function hnswOf(loaded: LoadedIndex) {
+  const store = loaded.store;
+  const hnsw = store.index;
+  const labelToChunk = new Map<number, Chunk>();
+  for (const [id, label] of loaded.labels) {
+    const chunk = loaded.chunks.get(id);
+    if (chunk) labelToChunk.set(label, chunk);
+  }
+  return { store, hnsw, labelToChunk };
+}
+
+async function exportForPeer(vectors: VectorTable, chunks: Map<number, Chunk>, queries: number[][]): Promise<void> {
+  const file = await open(path.join(work, PEER_FILES.vectors), "w");
+  let rows = vectors.size;
+  for (const block of vectors.blocks) {
+    const count = Math.min(rows, block.length / vectors.dimensions);
+    await file.write(new Uint8Array(block.buffer, block.byteOffset, count * vectors.dimensions * 4));
+    rows -= count;
+  }
+  await file.close();
+  // In batches: the chunks of a large corpus are more text than one string may hold.
+  const out = await open(path.join(work, PEER_FILES.chunks), "w");
+  for (let i = 0; i < vectors.labels.length; i += 10_000) {
+    const lines = vectors.labels.slice(i, i + 10_000).map((label) => {
+      const c = chunks.get(label);
+      return `${JSON.stringify({ label, id: c?.id, articleId: c?.articleId, text: c?.text ?? "" })}\n`;
+    });
+    await out.write(lines.join(""));
+  }
+  await out.close();
+  const q = new Float32Array(queries.length * vectors.dimensions);
+  queries.forEach((v, i) => q.set(v, i * vectors.dimensions));
+  await writeFile(path.join(work, PEER_FILES.queries), new Uint8Array(q.buffer));
+}
