@@ -1,8 +1,10 @@
 import { mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { SynchronousInMemoryDocstore } from "@langchain/community/stores/doc/in_memory";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
-import type { Article, Chunk } from "./article.ts";
+import hnswlib from "hnswlib-node";
+import { chunkId, type Article, type Chunk } from "./article.ts";
 import type { EmbedderSpec } from "./config.ts";
 import { restoreEmbedder, type Embedder } from "./embeddings/index.ts";
 import { Bm25Index } from "./lexical.ts";
@@ -14,18 +16,31 @@ import { Bm25Index } from "./lexical.ts";
  *   data/index/current -> gen-1732312345678-4242
  *   data/index/gen-…/manifest.json    what built it: embedder, analysis, chunking, article hashes
  *   data/index/gen-…/articles.json    cleaned articles with metadata
- *   data/index/gen-…/lexical.json     BM25F index over analysed title and body terms of each chunk
+ *   data/index/gen-…/chunks.bin       the chunk table: article, position, start, end (4 × u32 a chunk)
+ *   data/index/gen-…/lexical.bin      BM25F index over analysed title and body terms of each chunk
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
- *   data/index/gen-…/hnswlib.index, args.json, docstore.json   LangChain's HNSWLib files
+ *   data/index/gen-…/hnswlib.index    the HNSW graph and vectors; chunk i has label i
  *
- * **NOTE:** HNSWLib's `save()` writes its three files side by side and records nothing about the
- * embedder. A build therefore writes a complete new generation and only then swaps `current`
- * with an atomic rename of a symlink, so a crash or a failed build leaves the previous index
- * loadable, and a reader never sees a half-written one.
+ * **NOTE:** HNSWLib's own `save()` also writes `docstore.json`, every chunk's text and metadata
+ * as one JSON array: at an archive's half a million chunks that is hundreds of megabytes to
+ * parse at each start, and a second copy of every article's text in memory. The chunk table
+ * replaces it (a chunk's text is a slice of its article's), and `ChunkDocstore` serves HNSWLib's
+ * docstore lookups from it, so the LangChain store is used unchanged.
+ *
+ * HNSWLib records nothing about the embedder either. A build therefore writes a complete new
+ * generation and only then swaps `current` with an atomic rename of a symlink, so a crash or a
+ * failed build leaves the previous index loadable, and a reader never sees a half-written one.
  */
 
 /** Bump when the layout of a generation changes. */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
+
+/**
+ * HNSW graph parameters. M = 16 links a node; efConstruction 100 (hnswlib's default is 200)
+ * halves the build time and, with the search-time ef Retriever sets, still finds ≥ 0.98 of
+ * the exact top 10 (see `npm run bench`).
+ */
+export const HNSW_PARAMS = { m: 16, efConstruction: 100, seed: 100 };
 
 export interface Manifest {
   format: number;
@@ -108,12 +123,26 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
   const name = `gen-${Date.now()}-${process.pid}`;
   const dir = path.join(indexDir, name);
   try {
-    const store = new HNSWLib(content.embedder, { space: "cosine", numDimensions: content.manifest.embedder.dimensions });
-    const documents = content.chunks.map((chunk) => new Document({ pageContent: chunk.text, metadata: chunkMetadata(chunk), id: chunk.id }));
-    await store.addVectors(content.vectors, documents);
-    await store.save(dir);
+    const dimensions = content.manifest.embedder.dimensions;
+    const graph = new hnswlib.HierarchicalNSW("cosine", dimensions);
+    graph.initIndex(Math.max(1, content.vectors.length), HNSW_PARAMS.m, HNSW_PARAMS.efConstruction, HNSW_PARAMS.seed);
+    content.vectors.forEach((vector, label) => {
+      // **NOTE:** hnswlib aborts the process on a wrong-sized vector; refuse it with an error.
+      if (vector.length !== dimensions) throw new Error(`Vector ${label} has ${vector.length} dimensions, not ${dimensions}`);
+      graph.addPoint(vector, label);
+    });
+    await mkdir(dir, { recursive: true });
+    await graph.writeIndex(path.join(dir, "hnswlib.index"));
+    const articleIndex = new Map(content.articles.map((a, i) => [a.id, i]));
+    const table = new Uint32Array(content.chunks.length * 4);
+    content.chunks.forEach((c, i) => {
+      const a = articleIndex.get(c.articleId);
+      if (a === undefined) throw new Error(`Chunk ${c.id} belongs to no article of the build`);
+      table.set([a, c.position, c.start, c.end], i * 4);
+    });
+    await writeFile(path.join(dir, "chunks.bin"), table);
     await writeFile(path.join(dir, "articles.json"), JSON.stringify(content.articles));
-    await writeFile(path.join(dir, "lexical.json"), JSON.stringify(content.lexical));
+    await writeFile(path.join(dir, "lexical.bin"), content.lexical.toBinary());
     const state = content.embedder.toState?.();
     if (state !== undefined) await writeFile(path.join(dir, "embedder.json"), JSON.stringify(state));
     // The manifest goes last: a generation without one is incomplete and never made current.
@@ -169,24 +198,54 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   if (!dir) throw new Error(`No index in ${indexDir}: run "npm run ingest"`);
   const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
   const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(path.join(dir, file), "utf8")) as T;
-  const [articles, lexical, state] = await Promise.all([
+  const [articles, lexical, state, table] = await Promise.all([
     readJson<Article[]>("articles.json"),
-    readJson<Parameters<typeof Bm25Index.fromJSON>[0]>("lexical.json"),
+    readFile(path.join(dir, "lexical.bin")).then(Bm25Index.fromBinary),
     spec.kind === "local" ? readJson<unknown>("embedder.json") : Promise.resolve(undefined),
+    readFile(path.join(dir, "chunks.bin")),
   ]);
   const embedder = restoreEmbedder(spec, state);
   if (embedder.id !== manifest.embedder.id) {
     throw new Error(`Index in ${dir} was built by ${manifest.embedder.id}, not by the configured ${embedder.id}`);
   }
-  const store = await HNSWLib.load(dir, embedder);
+  const numDimensions = manifest.embedder.dimensions;
+  const graph = new hnswlib.HierarchicalNSW("cosine", numDimensions);
+  await graph.readIndex(path.join(dir, "hnswlib.index"));
+  const rows = new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4);
   const chunks = new Map<string, Chunk>();
   const chunkCounts = new Map<string, number>();
   const labels = new Map<string, number>();
-  for (const [label, doc] of store.docstore._docs.entries()) {
-    const chunk = chunkFromDocument(doc);
+  const byLabel: Chunk[] = [];
+  for (let label = 0; label * 4 < rows.length; label++) {
+    const article = articles[rows[label * 4]!]!;
+    const [position, start, end] = [rows[label * 4 + 1]!, rows[label * 4 + 2]!, rows[label * 4 + 3]!];
+    const chunk: Chunk = { id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end, text: article.text.slice(start, end) };
+    byLabel.push(chunk);
     chunks.set(chunk.id, chunk);
-    labels.set(chunk.id, Number(label));
+    labels.set(chunk.id, label);
     chunkCounts.set(chunk.articleId, (chunkCounts.get(chunk.articleId) ?? 0) + 1);
   }
-  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical: Bm25Index.fromJSON(lexical), store, embedder, chunks, chunkCounts, labels };
+  const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(byLabel) });
+  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, store, embedder, chunks, chunkCounts, labels };
+}
+
+/**
+ * HNSWLib's docstore (label → Document), served from the chunk table instead of a map of
+ * Documents: a Document is made when a search returns or filters its label. Live additions
+ * (`store.addVectors`) land here too.
+ */
+class ChunkDocstore extends SynchronousInMemoryDocstore {
+  constructor(private readonly byLabel: Chunk[]) {
+    super();
+  }
+
+  override search(label: string): Document {
+    const chunk = this.byLabel[Number(label)];
+    if (!chunk) throw new Error(`No chunk has label ${label}`);
+    return new Document({ pageContent: chunk.text, metadata: chunkMetadata(chunk), id: chunk.id });
+  }
+
+  override add(docs: Record<string, Document>): void {
+    for (const [label, doc] of Object.entries(docs)) this.byLabel[Number(label)] = chunkFromDocument(doc);
+  }
 }

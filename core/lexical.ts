@@ -33,6 +33,7 @@ export interface LexicalHit {
   score: number;
 }
 
+/** The JSON form: postings as plain arrays. Small indexes and tests use it. */
 interface Serialized {
   params: Bm25Params;
   ids: string[];
@@ -41,26 +42,48 @@ interface Serialized {
   postings: Record<string, number[]>;
 }
 
+/**
+ * Postings of the build, packed: term i's documents are `docs[offsets[i]..offsets[i+1])`, with
+ * their frequencies at the same places in `tfs`. An archive's index has tens of millions of
+ * postings; typed arrays hold them in a quarter of the memory of JS arrays and load from disk
+ * without parsing (`toBinary`/`fromBinary`).
+ */
+interface Packed {
+  terms: Map<string, number>;
+  offsets: Uint32Array;
+  docs: Uint32Array;
+  tfs: Float32Array;
+}
+
+const EMPTY: Packed = { terms: new Map(), offsets: new Uint32Array(1), docs: new Uint32Array(0), tfs: new Float32Array(0) };
+
 export class Bm25Index implements TermWeights {
   private totalLength: number;
   /** Documents removed since the build (live updates); skipped by search, dropped at the next build. */
   private readonly removed = new Set<number>();
   private readonly positions = new Map<string, number>();
+  /** Postings added since the build (live updates), in the JSON form's layout. */
+  private readonly added: Record<string, number[]> = Object.create(null);
 
-  private constructor(private readonly data: Serialized) {
-    this.totalLength = data.lengths.reduce((a, b) => a + b, 0);
-    data.ids.forEach((id, i) => this.positions.set(id, i));
+  private constructor(
+    private readonly params: Bm25Params,
+    private readonly ids: string[],
+    private readonly lengths: number[],
+    private readonly packed: Packed,
+  ) {
+    this.totalLength = lengths.reduce((a, b) => a + b, 0);
+    ids.forEach((id, i) => this.positions.set(id, i));
   }
 
   static build(docs: Iterable<LexicalDoc>, params: Bm25Params = DEFAULT_BM25): Bm25Index {
-    const index = new Bm25Index({ params, ids: [], lengths: [], postings: Object.create(null) });
+    const index = new Bm25Index(params, [], [], EMPTY);
     index.add(docs);
-    return index;
+    return index.compacted();
   }
 
   /** Adds documents (a live update between builds). */
   add(docs: Iterable<LexicalDoc>): void {
-    const { params, ids, lengths, postings } = this.data;
+    const { params, ids, lengths, added } = this;
     for (const doc of docs) {
       const n = ids.length;
       ids.push(doc.id);
@@ -71,7 +94,7 @@ export class Bm25Index implements TermWeights {
       const length = doc.body.length + params.titleWeight * doc.title.length;
       lengths.push(length);
       this.totalLength += length;
-      for (const [t, f] of tf) (postings[t] ??= []).push(n, f);
+      for (const [t, f] of tf) (added[t] ??= []).push(n, f);
     }
   }
 
@@ -89,28 +112,118 @@ export class Bm25Index implements TermWeights {
   }
 
   private get avgLength(): number {
-    const count = this.data.lengths.length;
+    const count = this.lengths.length;
     return count > 0 ? this.totalLength / count : 1;
   }
 
   static fromJSON(data: Serialized): Bm25Index {
-    return new Bm25Index({ ...data, postings: Object.assign(Object.create(null), data.postings) });
+    const index = new Bm25Index(data.params, [...data.ids], [...data.lengths], EMPTY);
+    for (const [term, list] of Object.entries(data.postings)) index.added[term] = [...list];
+    return index.compacted();
   }
 
   toJSON(): Serialized {
-    return this.data;
+    const postings: Record<string, number[]> = Object.create(null);
+    for (const term of this.termList()) postings[term] = this.postings(term);
+    return { params: this.params, ids: this.ids, lengths: this.lengths, postings };
+  }
+
+  /**
+   * The binary form: a JSON header (parameters, ids, terms) and the packed arrays. Removed
+   * documents are written too (they are few; a build drops them).
+   */
+  toBinary(): Buffer {
+    const packed = this.compacted().packed;
+    const header = Buffer.from(JSON.stringify({ params: this.params, ids: this.ids, terms: [...packed.terms.keys()] }));
+    const pad = (4 - ((4 + header.length) % 4)) % 4;
+    const lengths = Float32Array.from(this.lengths);
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32LE(header.length);
+    const counts = Buffer.alloc(8);
+    counts.writeUInt32LE(packed.docs.length, 0);
+    counts.writeUInt32LE(lengths.length, 4);
+    const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    return Buffer.concat([prefix, header, Buffer.alloc(pad), counts, bytes(packed.offsets), bytes(packed.docs), bytes(packed.tfs), bytes(lengths)]);
+  }
+
+  static fromBinary(buffer: Buffer): Bm25Index {
+    // Typed arrays need aligned offsets; a pooled Buffer may not start on one.
+    const bytes = buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
+    const headerLength = bytes.readUInt32LE(0);
+    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as { params: Bm25Params; ids: string[]; terms: string[] };
+    let at = 4 + headerLength + ((4 - ((4 + headerLength) % 4)) % 4);
+    const postings = bytes.readUInt32LE(at);
+    const docCount = bytes.readUInt32LE(at + 4);
+    at += 8;
+    const view = <T>(Type: { new (b: ArrayBufferLike, o: number, n: number): T }, n: number): T => {
+      const out = new Type(bytes.buffer, bytes.byteOffset + at, n);
+      at += n * 4;
+      return out;
+    };
+    const offsets = view(Uint32Array, header.terms.length + 1);
+    const docs = view(Uint32Array, postings);
+    const tfs = view(Float32Array, postings);
+    const lengths = Array.from(view(Float32Array, docCount));
+    const terms = new Map<string, number>();
+    header.terms.forEach((t, i) => terms.set(t, i));
+    return new Bm25Index(header.params, header.ids, lengths, { terms, offsets, docs, tfs });
+  }
+
+  /** This index with every posting packed (live additions included). */
+  private compacted(): Bm25Index {
+    if (Object.keys(this.added).length === 0) return this;
+    const terms = this.termList();
+    const offsets = new Uint32Array(terms.length + 1);
+    terms.forEach((t, i) => (offsets[i + 1] = offsets[i]! + this.postings(t).length / 2));
+    const docs = new Uint32Array(offsets[terms.length]!);
+    const tfs = new Float32Array(docs.length);
+    terms.forEach((t, i) => {
+      const list = this.postings(t);
+      for (let j = 0; j < list.length; j += 2) {
+        docs[offsets[i]! + j / 2] = list[j]!;
+        tfs[offsets[i]! + j / 2] = list[j + 1]!;
+      }
+    });
+    const index = new Bm25Index(this.params, this.ids, this.lengths, { terms: new Map(terms.map((t, i) => [t, i])), offsets, docs, tfs });
+    for (const n of this.removed) index.remove([this.ids[n]!]);
+    return index;
+  }
+
+  private termList(): string[] {
+    const terms = [...this.packed.terms.keys()];
+    for (const t of Object.keys(this.added)) if (!this.packed.terms.has(t)) terms.push(t);
+    return terms;
+  }
+
+  /** A term's postings, [doc, tf, …], packed and added. */
+  private postings(term: string): number[] {
+    const out: number[] = [];
+    this.forEachPosting(term, (doc, tf) => out.push(doc, tf));
+    return out;
+  }
+
+  private forEachPosting(term: string, visit: (doc: number, tf: number) => void): void {
+    const i = this.packed.terms.get(term);
+    if (i !== undefined) {
+      const { offsets, docs, tfs } = this.packed;
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) visit(docs[j]!, tfs[j]!);
+    }
+    const list = this.added[term];
+    if (list) for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!);
   }
 
   get docCount(): number {
-    return this.data.ids.length - this.removed.size;
+    return this.ids.length - this.removed.size;
   }
 
   id(doc: number): string {
-    return this.data.ids[doc]!;
+    return this.ids[doc]!;
   }
 
   df(term: string): number {
-    return (this.data.postings[term]?.length ?? 0) / 2;
+    const i = this.packed.terms.get(term);
+    const packed = i === undefined ? 0 : this.packed.offsets[i + 1]! - this.packed.offsets[i]!;
+    return packed + (this.added[term]?.length ?? 0) / 2;
   }
 
   /** BM25's IDF, always positive; a term the corpus never uses gets the highest weight. */
@@ -125,28 +238,72 @@ export class Bm25Index implements TermWeights {
    * A term may carry a weight (expansion terms count less than the reader's own words).
    */
   search(query: Array<string | { term: string; weight: number }>, k: number, accept?: (doc: number) => boolean): LexicalHit[] {
-    const { k1, b } = this.data.params;
+    const { k1, b } = this.params;
     const weights = new Map<string, number>();
     for (const q of query) {
       const [term, weight] = typeof q === "string" ? [q, 1] : [q.term, q.weight];
       weights.set(term, Math.max(weights.get(term) ?? 0, weight));
     }
-    const scores = new Map<number, number>();
+    // Scores accumulate in a reusable array indexed by document (search is synchronous, so one
+    // scratch array per index is safe); only the documents touched are visited afterwards.
+    if (this.scratch.length < this.ids.length) this.scratch = new Float64Array(Math.max(this.ids.length, this.scratch.length * 2));
+    const scores = this.scratch;
+    const touched: number[] = [];
+    const avgLength = this.avgLength;
     for (const [term, weight] of weights) {
-      const list = this.data.postings[term];
-      if (!list) continue;
       const idf = weight * this.idf(term);
-      for (let i = 0; i < list.length; i += 2) {
-        const doc = list[i]!;
-        if (this.removed.has(doc) || (accept && !accept(doc))) continue;
-        const tf = list[i + 1]!;
-        const norm = tf + k1 * (1 - b + (b * this.data.lengths[doc]!) / this.avgLength);
-        scores.set(doc, (scores.get(doc) ?? 0) + (idf * (tf * (k1 + 1))) / norm);
-      }
+      if (!(idf > 0)) continue;
+      this.forEachPosting(term, (doc, tf) => {
+        if (this.removed.has(doc) || (accept && !accept(doc))) return;
+        const norm = tf + k1 * (1 - b + (b * this.lengths[doc]!) / avgLength);
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc]! += (idf * (tf * (k1 + 1))) / norm;
+      });
     }
-    return [...scores]
-      .sort((x, y) => y[1] - x[1] || x[0] - y[0])
-      .slice(0, k)
-      .map(([doc, score]) => ({ doc, id: this.data.ids[doc]!, score }));
+    const best = topK(touched, k, (doc) => scores[doc]!);
+    const hits = best.map((doc) => ({ doc, id: this.ids[doc]!, score: scores[doc]! }));
+    for (const doc of touched) scores[doc] = 0;
+    return hits;
   }
+
+  private scratch = new Float64Array(0);
 }
+
+/**
+ * The k items with the highest score, best first, ties by smaller item: a bounded min-heap, so a
+ * common term's hundred thousand postings cost a pass, not a sort.
+ */
+function topK(items: number[], k: number, score: (item: number) => number): number[] {
+  if (k <= 0) return [];
+  // "a worse than b": lower score, or the same score and a larger item.
+  const worse = (a: number, b: number) => score(a) < score(b) || (score(a) === score(b) && a > b);
+  const heap: number[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
+  };
+  for (const item of items) {
+    if (heap.length < k) {
+      heap.push(item);
+      for (let i = heap.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (!worse(heap[i]!, heap[p]!)) break;
+        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        i = p;
+      }
+    } else if (worse(heap[0]!, item)) {
+      heap[0] = item;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+}
+

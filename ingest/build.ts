@@ -8,6 +8,7 @@ import { INDEX_FORMAT, readManifest, staleReason, writeGeneration, type Manifest
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
 import { analyze } from "../core/persian/tokens.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
+import { embedInParallel, parallelWorkers } from "./embed-parallel.ts";
 import { prepareArticle } from "./prepare.ts";
 import { readCorpus, type SourceArticle } from "./read.ts";
 
@@ -63,7 +64,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   }
   log(`building index in ${options.indexDir}: ${reason}`);
 
+  const stage = stopwatch();
   const { articles, chunks, vectors, embedder } = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
+  log(`embedded ${chunks.length} chunks of ${articles.length} articles in ${stage()} s`);
   const manifest: Manifest = {
     format: INDEX_FORMAT,
     createdAt: new Date().toISOString(),
@@ -74,7 +77,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     counts: { articles: articles.length, chunks: chunks.length },
   };
   const lexical = Bm25Index.build(chunks.map(lexicalDoc));
+  log(`lexical index built in ${stage()} s`);
   await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, embedder });
+  log(`HNSW index built and generation written in ${stage()} s`);
   return { built: true, reason, articles: articles.length, chunks: chunks.length, seconds: seconds(), problems: corpus.problems };
 }
 
@@ -90,6 +95,8 @@ export interface EmbeddedCorpus {
  * fit the embedder to the corpus (the local one learns IDF) and embed every chunk.
  */
 export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, onProgress?: (done: number, total: number) => void): Promise<EmbeddedCorpus> {
+  const workers = parallelWorkers(sources.length);
+  if (spec.kind === "local" && workers > 1) return embedInParallel(sources, workers, onProgress);
   const articles = sources.map(prepareArticle);
   const chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNKING));
   const texts = chunks.map(embeddingText);
@@ -106,6 +113,17 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
 /** The lexical document of a chunk: analysed title and body terms. */
 export function lexicalDoc(chunk: Chunk): LexicalDoc {
   return { id: chunk.id, title: analyze(chunk.title), body: analyze(chunk.text) };
+}
+
+/** Seconds since the last call (or since it was made), to two decimals. */
+function stopwatch(): () => number {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    const seconds = Math.round((now - last) / 10) / 100;
+    last = now;
+    return seconds;
+  };
 }
 
 /** The title goes with every chunk: a question names the story as often as the detail. */

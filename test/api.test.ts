@@ -24,7 +24,7 @@ describe("GET /api/health", () => {
   it("reports the corpus, the embedder and the answerer", async () => {
     const { status, body } = await json(app.request("/api/health"));
     assert.equal(status, 200);
-    assert.deepEqual(body, { status: "ok", articles: 5, chunks: index.manifest.counts.chunks, embedder: "local-hash-v1-d2048", answerer: "extractive" });
+    assert.deepEqual(body, { status: "ok", articles: 5, chunks: index.manifest.counts.chunks, embedder: "local-hash-v1-d256", answerer: "extractive" });
   });
 });
 

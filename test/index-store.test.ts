@@ -23,8 +23,8 @@ describe("building and opening the index", () => {
     const index = await openIndex(indexDir, { kind: "local" });
     assert.equal(index.articles.size, 5);
     assert.equal(index.manifest.counts.chunks, summary.chunks);
-    assert.equal(index.manifest.embedder.id, "local-hash-v1-d2048");
-    assert.equal(index.manifest.embedder.dimensions, 2048);
+    assert.equal(index.manifest.embedder.id, "local-hash-v1-d256");
+    assert.equal(index.manifest.embedder.dimensions, 256);
     const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 3 });
     assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
     assert.equal(index.articles.get(best!.chunk.articleId)!.text.slice(best!.chunk.start, best!.chunk.end), best!.chunk.text);
@@ -80,10 +80,10 @@ describe("building and opening the index", () => {
     manifest.embedder.id = "openai:text-embedding-3-small";
     await writeFile(current, JSON.stringify(manifest));
 
-    await assert.rejects(openIndex(indexDir, { kind: "local" }), /built by openai:text-embedding-3-small, not by the configured local-hash-v1-d2048/);
+    await assert.rejects(openIndex(indexDir, { kind: "local" }), /built by openai:text-embedding-3-small, not by the configured local-hash-v1-d256/);
     const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
-    assert.equal(summary.reason, "embedder changed from openai:text-embedding-3-small to local-hash-v1-d2048");
-    assert.equal((await openIndex(indexDir, { kind: "local" })).manifest.embedder.id, "local-hash-v1-d2048");
+    assert.equal(summary.reason, "embedder changed from openai:text-embedding-3-small to local-hash-v1-d256");
+    assert.equal((await openIndex(indexDir, { kind: "local" })).manifest.embedder.id, "local-hash-v1-d256");
   });
 
   it("rebuilds an index made by other analysis or ingest code", async () => {
@@ -158,12 +158,12 @@ describe("an index embedded by an OpenAI-compatible server", () => {
     assert.ok(requests >= 1);
     const index = await openIndex(indexDir, spec);
     assert.equal(index.manifest.embedder.id, "openai:fake-embed");
-    assert.equal(index.manifest.embedder.dimensions, 2048);
+    assert.equal(index.manifest.embedder.dimensions, LocalEmbeddings.fit(["فرش"]).dimensions);
     assert.equal(index.manifest.counts.chunks, summary.chunks);
     const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 1 });
     assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
 
     const local = await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" } });
-    assert.equal(local.reason, "embedder changed from openai:fake-embed to local-hash-v1-d2048");
+    assert.equal(local.reason, "embedder changed from openai:fake-embed to local-hash-v1-d256");
   });
 });

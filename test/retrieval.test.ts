@@ -56,8 +56,7 @@ describe("Bm25Index", () => {
 
 describe("the persisted lexical index", () => {
   it("is written beside the HNSW index in the same generation and loads back equal", async () => {
-    const file = path.join(indexDir, "current", "lexical.json");
-    const fromDisk = Bm25Index.fromJSON(JSON.parse(await readFile(file, "utf8")));
+    const fromDisk = Bm25Index.fromBinary(await readFile(path.join(indexDir, "current", "lexical.bin")));
     assert.equal(fromDisk.docCount, index.manifest.counts.chunks);
     assert.equal(fromDisk.docCount, index.lexical.docCount);
     for (const f of fixtures.slice(0, 10)) assert.deepEqual(fromDisk.search(analyze(f.question), 5), index.lexical.search(analyze(f.question), 5));

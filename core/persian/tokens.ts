@@ -47,10 +47,30 @@ export function tokenize(text: string): string[] {
       out[out.length - 1] = prev + token;
       continue;
     }
-    out.push(formalize(token));
+    out.push(formalizeCached(token));
   }
   return out;
 }
+
+/**
+ * Per-word memo for the pure word-level steps (`formalize`, `term`). News text is Zipfian: a
+ * few thousand words make up most tokens, so ingest of a large archive does the regex work of
+ * each distinct word once. Bounded: cleared when full, so an endless stream of new words cannot
+ * grow it without limit.
+ */
+const MEMO_LIMIT = 200_000;
+function memo(fn: (token: string) => string): (token: string) => string {
+  const cache = new Map<string, string>();
+  return (token) => {
+    let out = cache.get(token);
+    if (out === undefined) {
+      if (cache.size >= MEMO_LIMIT) cache.clear();
+      cache.set(token, (out = fn(token)));
+    }
+    return out;
+  };
+}
+const formalizeCached = memo(formalize);
 
 function unglueQuestionWord(token: string): string[] {
   for (const q of GLUED_QUESTION_WORDS) {
@@ -109,9 +129,7 @@ const NUMBER_WORDS = new Map<string, string>([
 ]);
 
 /** The canonical term of a token: stemmed, number words as digits. */
-export function term(token: string): string {
-  return NUMBER_WORDS.get(token) ?? stem(token);
-}
+export const term: (token: string) => string = memo((token) => NUMBER_WORDS.get(token) ?? stem(token));
 
 /** A content token and its term, with the token that follows it in the text (if any). */
 export interface AnalyzedToken {

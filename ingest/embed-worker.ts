@@ -1,0 +1,38 @@
+import { parentPort } from "node:worker_threads";
+import type { Chunk } from "../core/article.ts";
+import { LocalEmbeddings, type LocalEmbeddingsState } from "../core/embeddings/local.ts";
+import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
+import { embeddingText } from "./build.ts";
+import { prepareArticle } from "./prepare.ts";
+import type { SourceArticle } from "./read.ts";
+import type { WorkerReply, WorkerRequest } from "./embed-parallel.ts";
+
+/**
+ * One worker of a parallel ingest (see ingest/embed-parallel.ts): prepares and chunks its share
+ * of the articles and counts their embedder features, then, once the main thread has summed the
+ * counts of all shares, embeds its chunks. Its chunks stay here between the two steps.
+ */
+const port = parentPort!;
+let chunks: Chunk[] = [];
+
+port.on("message", (request: WorkerRequest) => {
+  try {
+    port.postMessage(handle(request));
+  } catch (err) {
+    port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
+  }
+});
+
+function handle(request: WorkerRequest): WorkerReply {
+  if (request.type === "prepare") {
+    const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
+    chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNKING));
+    const counts = LocalEmbeddings.count(chunks.map(embeddingText));
+    return { type: "prepared", articles, chunks, df: counts.df, docCount: counts.docCount };
+  }
+  const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
+  const vectors = new Float32Array(chunks.length * embedder.dimensions);
+  chunks.forEach((c, i) => vectors.set(embedder.embed(embeddingText(c)), i * embedder.dimensions));
+  chunks = [];
+  return { type: "embedded", vectors };
+}
