@@ -1,14 +1,16 @@
 import type { Article, Chunk } from "../core/article.ts";
 import type { EmbedderSpec } from "../core/config.ts";
-import { createEmbedder, embedderIdFor, type Embedder } from "../core/embeddings/index.ts";
+import { createEmbedder, embedderIdFor, LocalEmbeddings, type Embedder } from "../core/embeddings/index.ts";
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { INDEX_FORMAT, readManifest, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
-import { analyze } from "../core/persian/tokens.ts";
-import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
+import { DEFAULT_CHUNKING } from "./chunk.ts";
+import { analyseArticles, embeddingText, lexicalDoc } from "./analyse.ts";
 import { embedInParallel, parallelWorkers } from "./embed-parallel.ts";
+
+export { embeddingText, lexicalDoc };
 import { prepareArticle } from "./prepare.ts";
 import { readCorpus, type SourceArticle } from "./read.ts";
 
@@ -65,7 +67,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   log(`building index in ${options.indexDir}: ${reason}`);
 
   const stage = stopwatch();
-  const { articles, chunks, vectors, embedder } = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
+  const { articles, chunks, vectors, embedder, lexical: docs } = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
   log(`embedded ${chunks.length} chunks of ${articles.length} articles in ${stage()} s`);
   const manifest: Manifest = {
     format: INDEX_FORMAT,
@@ -76,7 +78,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     articles: Object.fromEntries(corpus.articles.map((a: SourceArticle) => [a.id, a.contentHash])),
     counts: { articles: articles.length, chunks: chunks.length },
   };
-  const lexical = Bm25Index.build(chunks.map(lexicalDoc));
+  const lexical = Bm25Index.build(docs);
   log(`lexical index built in ${stage()} s`);
   await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, embedder });
   log(`HNSW index built and generation written in ${stage()} s`);
@@ -87,33 +89,32 @@ export interface EmbeddedCorpus {
   articles: Article[];
   chunks: Chunk[];
   vectors: number[][];
+  /** Per chunk, in order: its terms for the lexical index. */
+  lexical: LexicalDoc[];
   embedder: Embedder;
 }
 
 /**
  * The stages every index shares, whatever stores it: clean and analyse the articles, chunk them,
- * fit the embedder to the corpus (the local one learns IDF) and embed every chunk.
+ * fit the embedder to the corpus (the local one learns IDF) and embed every chunk. With the
+ * local embedder and a large corpus, on worker threads (ingest/embed-parallel.ts).
  */
 export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, onProgress?: (done: number, total: number) => void): Promise<EmbeddedCorpus> {
   const workers = parallelWorkers(sources.length);
   if (spec.kind === "local" && workers > 1) return embedInParallel(sources, workers, onProgress);
   const articles = sources.map(prepareArticle);
-  const chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNKING));
+  const { chunks, lexical, counts } = analyseArticles(articles, spec.kind === "local");
   const texts = chunks.map(embeddingText);
-  const embedder = createEmbedder(spec, texts);
+  const embedder = counts ? LocalEmbeddings.fromCounts([counts]) : createEmbedder(spec, texts);
   const vectors: number[][] = [];
   onProgress?.(0, texts.length);
   for (let i = 0; i < texts.length; i += EMBED_BATCH) {
     vectors.push(...(await embedder.embedDocuments(texts.slice(i, i + EMBED_BATCH))));
     onProgress?.(vectors.length, texts.length);
   }
-  return { articles, chunks, vectors, embedder };
+  return { articles, chunks, vectors, lexical, embedder };
 }
 
-/** The lexical document of a chunk: analysed title and body terms. */
-export function lexicalDoc(chunk: Chunk): LexicalDoc {
-  return { id: chunk.id, title: analyze(chunk.title), body: analyze(chunk.text) };
-}
 
 /** Seconds since the last call (or since it was made), to two decimals. */
 function stopwatch(): () => number {
@@ -126,10 +127,6 @@ function stopwatch(): () => number {
   };
 }
 
-/** The title goes with every chunk: a question names the story as often as the detail. */
-export function embeddingText(chunk: Chunk | (Pick<Chunk, "text"> & Pick<Article, "title">)): string {
-  return `${chunk.title}\n${chunk.text}`;
-}
 
 /**
  * The code whose output is stored in the index: cleaning, metadata, analysis, chunking, the local

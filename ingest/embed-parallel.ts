@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { Article, Chunk } from "../core/article.ts";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
+import type { LexicalDoc } from "../core/lexical.ts";
 import { startWorker } from "../core/worker.ts";
 import type { SourceArticle } from "./read.ts";
 
@@ -11,14 +12,15 @@ import type { SourceArticle } from "./read.ts";
  * one contiguous share per core. Two steps, because the embedder's IDF needs the feature counts
  * of the whole corpus before any chunk can be embedded:
  *
- *   1. each worker prepares and chunks its share and counts features;
+ *   1. each worker prepares, chunks and analyses its share (ingest/analyse.ts): lexical terms
+ *      and the embedder's feature counts;
  *   2. the main thread sums the counts into the embedder; each worker embeds its chunks.
  *
  * Shares are contiguous and joined in order, so the result equals the single-threaded one.
  */
 export type WorkerRequest = { type: "prepare"; sources: SourceArticle[] } | { type: "embed"; state: unknown };
 export type WorkerReply =
-  | { type: "prepared"; articles: Article[]; chunks: Chunk[]; df: Uint32Array; docCount: number }
+  | { type: "prepared"; articles: Article[]; chunks: Chunk[]; lexical: LexicalDoc[]; df: Uint32Array; docCount: number }
   | { type: "embedded"; vectors: Float32Array }
   | { type: "error"; message: string };
 
@@ -33,7 +35,7 @@ export async function embedInParallel(
   sources: SourceArticle[],
   workerCount: number,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ articles: Article[]; chunks: Chunk[]; vectors: number[][]; embedder: LocalEmbeddings }> {
+): Promise<{ articles: Article[]; chunks: Chunk[]; vectors: number[][]; lexical: LexicalDoc[]; embedder: LocalEmbeddings }> {
   const size = Math.ceil(sources.length / workerCount);
   const shares = Array.from({ length: workerCount }, (_, i) => sources.slice(i * size, (i + 1) * size)).filter((s) => s.length > 0);
   const workers = shares.map(() => startWorker(import.meta.url, "./embed-worker", undefined));
@@ -55,7 +57,7 @@ export async function embedInParallel(
     );
     const d = embedder.dimensions;
     const vectors = embedded.flatMap((flat) => Array.from({ length: flat.length / d }, (_, i) => Array.from(flat.subarray(i * d, (i + 1) * d))));
-    return { articles: prepared.flatMap((p) => p.articles), chunks, vectors, embedder };
+    return { articles: prepared.flatMap((p) => p.articles), chunks, vectors, lexical: prepared.flatMap((p) => p.lexical), embedder };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

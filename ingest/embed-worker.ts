@@ -1,8 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import type { Chunk } from "../core/article.ts";
 import { LocalEmbeddings, type LocalEmbeddingsState } from "../core/embeddings/local.ts";
-import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
-import { embeddingText } from "./build.ts";
+import { analyseArticles, embeddingText } from "./analyse.ts";
 import { prepareArticle } from "./prepare.ts";
 import type { SourceArticle } from "./read.ts";
 import type { WorkerReply, WorkerRequest } from "./embed-parallel.ts";
@@ -26,9 +25,9 @@ port.on("message", (request: WorkerRequest) => {
 function handle(request: WorkerRequest): WorkerReply {
   if (request.type === "prepare") {
     const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
-    chunks = articles.flatMap((a) => chunkArticle(a, DEFAULT_CHUNKING));
-    const counts = LocalEmbeddings.count(chunks.map(embeddingText));
-    return { type: "prepared", articles, chunks, df: counts.df, docCount: counts.docCount };
+    const analysed = analyseArticles(articles, true);
+    chunks = analysed.chunks;
+    return { type: "prepared", articles, chunks, lexical: analysed.lexical, df: analysed.counts!.df, docCount: analysed.counts!.docCount };
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);

@@ -1,5 +1,5 @@
 import { Embeddings } from "@langchain/core/embeddings";
-import { analyzeTokens, term } from "../persian/tokens.ts";
+import { analyzeTokens, term, type AnalyzedToken } from "../persian/tokens.ts";
 
 /**
  * Offline embeddings that need no downloaded weights: hashed features of the Persian analysis
@@ -75,15 +75,23 @@ export class LocalEmbeddings extends Embeddings {
    * The document frequencies of some of the texts. Counted in parts (one per worker thread at
    * ingest) and summed by `fromCounts`, which gives the embedder `fit` gives over all of them.
    */
-  static count(texts: Iterable<string>, options: LocalEmbeddingsOptions = DEFAULT_LOCAL): FeatureCountsSummary {
+  static count(texts: Iterable<string | AnalyzedToken[]>, options: LocalEmbeddingsOptions = DEFAULT_LOCAL): FeatureCountsSummary {
     const df = new Uint32Array(IDF_BUCKETS);
+    // Which buckets the current text has already counted: stamped with the text's number, so
+    // nothing is cleared between texts.
+    const stamp = new Uint32Array(IDF_BUCKETS);
     let docCount = 0;
     for (const text of texts) {
       docCount++;
-      const seen = new Set<number>();
       const counts = features(text, options.ngrams);
-      for (const map of [counts.word, counts.pair, counts.char]) for (const h of map.keys()) seen.add(h % IDF_BUCKETS);
-      for (const bucket of seen) df[bucket]!++;
+      for (const map of [counts.word, counts.pair, counts.char]) {
+        for (const h of map.keys()) {
+          const bucket = h % IDF_BUCKETS;
+          if (stamp[bucket] === docCount) continue;
+          stamp[bucket] = docCount;
+          df[bucket]!++;
+        }
+      }
     }
     return { df, docCount };
   }
@@ -150,17 +158,17 @@ type FeatureKind = keyof LocalEmbeddingsOptions["weights"];
 export type FeatureCounts = Record<FeatureKind, Map<number, number>>;
 
 /**
- * The features of a text, hashed, with their counts. Prefixes keep the three kinds apart in the
+ * The features of a text (or of its tokens, already analysed), hashed, with their counts. Prefixes keep the three kinds apart in the
  * hash space.
  *
  * `isKnownWord` (given a word feature's hash) lets two adjacent words also count as the one word
  * they form when the corpus writes them together: a reader's «دانش بنیان» then has the feature
  * of the articles' «دانشبنیان». Only corpus words are added, so ordinary word pairs add no noise.
  */
-export function features(text: string, ngrams: number[], isKnownWord: (wordHash: number) => boolean = () => false): FeatureCounts {
+export function features(text: string | AnalyzedToken[], ngrams: number[], isKnownWord: (wordHash: number) => boolean = () => false): FeatureCounts {
   const out: FeatureCounts = { word: new Map(), pair: new Map(), char: new Map() };
   const add = (map: Map<number, number>, h: number) => map.set(h, (map.get(h) ?? 0) + 1);
-  const tokens = analyzeTokens(text);
+  const tokens = typeof text === "string" ? analyzeTokens(text) : text;
   const terms = tokens.map((t) => t.term);
   // Parts of a split compound that the corpus knows only as one word are replaced by that word.
   const replaced = new Set<number>();
