@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { SynchronousInMemoryDocstore } from "@langchain/community/stores/doc/in_memory";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
@@ -15,7 +15,7 @@ import { Bm25Index } from "./lexical.ts";
  *
  *   data/index/current -> gen-1732312345678-4242
  *   data/index/gen-…/manifest.json    what built it: embedder, analysis, chunking, article hashes
- *   data/index/gen-…/articles.json    cleaned articles with metadata
+ *   data/index/gen-…/articles.bin     cleaned articles: metadata, then every text (see `writeArticles`)
  *   data/index/gen-…/chunks.bin       the chunk table: article, position, start, end (4 × u32 a chunk)
  *   data/index/gen-…/lexical.bin      BM25F index over analysed title and body terms of each chunk
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
@@ -51,6 +51,8 @@ export interface Manifest {
   chunking: { targetChars: number; overlapChars: number };
   /** Article id → content hash of its source. */
   articles: Record<string, string>;
+  /** Size and modification time of each file read from ARTICLES_DIR (see `corpusFiles` in ingest/read.ts). */
+  files?: Record<string, { size: number; mtimeMs: number }>;
   counts: { articles: number; chunks: number };
 }
 
@@ -141,7 +143,7 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
       table.set([a, c.position, c.start, c.end], i * 4);
     });
     await writeFile(path.join(dir, "chunks.bin"), table);
-    await writeFile(path.join(dir, "articles.json"), JSON.stringify(content.articles));
+    await writeArticles(path.join(dir, "articles.bin"), content.articles);
     await writeFile(path.join(dir, "lexical.bin"), content.lexical.toBinary());
     const state = content.embedder.toState?.();
     if (state !== undefined) await writeFile(path.join(dir, "embedder.json"), JSON.stringify(state));
@@ -154,6 +156,55 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
   }
   await removeOldGenerations(indexDir, name);
   return dir;
+}
+
+/**
+ * Articles on disk: a u32 byte length, the metadata of every article (JSON, without the texts),
+ * then all texts one after another, everything in UTF-16LE.
+ *
+ * **NOTE:** UTF-16LE because decoding it is a copy, while decoding UTF-8 Persian runs at some
+ * 40 MB/s: an archive's texts as UTF-8 JSON took most of the start-up time. Persian is two bytes
+ * a letter in either encoding, so the file is no larger. The texts stay in the file's buffer,
+ * outside the JS heap; an article's or chunk's `text` is decoded from it when read.
+ */
+async function writeArticles(file: string, articles: Article[]): Promise<void> {
+  const meta = articles.map(({ text, ...rest }) => ({ ...rest, length: text.length }));
+  const header = Buffer.from(JSON.stringify(meta), "utf16le");
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32LE(header.length);
+  const out = await open(file, "w");
+  try {
+    await out.write(prefix);
+    await out.write(header);
+    // In pieces: an archive's texts together exceed the longest string V8 allows.
+    for (let i = 0; i < articles.length; i += 1000) {
+      await out.write(Buffer.from(articles.slice(i, i + 1000).map((a) => a.text).join(""), "utf16le"));
+    }
+  } finally {
+    await out.close();
+  }
+}
+
+interface StoredArticles {
+  articles: Article[];
+  /** Characters `start` to `end` of article `i`'s text. */
+  slice(i: number, start: number, end: number): string;
+}
+
+function readArticles(buffer: Buffer): StoredArticles {
+  const headerLength = buffer.readUInt32LE(0);
+  const meta = JSON.parse(buffer.toString("utf16le", 4, 4 + headerLength)) as Array<Omit<Article, "text"> & { length: number }>;
+  const offsets = new Float64Array(meta.length + 1);
+  offsets[0] = 4 + headerLength;
+  meta.forEach((m, i) => (offsets[i + 1] = offsets[i]! + 2 * m.length));
+  const slice = (i: number, start: number, end: number) => buffer.toString("utf16le", offsets[i]! + 2 * start, offsets[i]! + 2 * end);
+  const articles = meta.map(({ length, ...rest }, i) => withText(rest, () => slice(i, 0, length)) as Article);
+  return { articles, slice };
+}
+
+/** The object with a `text` read when it is used (enumerable, so spreads and JSON see it). */
+function withText<T extends object>(target: T, text: () => string): T & { text: string } {
+  return Object.defineProperty(target, "text", { get: text, enumerable: true }) as T & { text: string };
 }
 
 /** Chunk fields kept in HNSWLib's docstore; `text` is the document's pageContent. */
@@ -198,8 +249,8 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   if (!dir) throw new Error(`No index in ${indexDir}: run "npm run ingest"`);
   const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
   const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(path.join(dir, file), "utf8")) as T;
-  const [articles, lexical, state, table] = await Promise.all([
-    readJson<Article[]>("articles.json"),
+  const [stored, lexical, state, table] = await Promise.all([
+    readFile(path.join(dir, "articles.bin")).then(readArticles),
     readFile(path.join(dir, "lexical.bin")).then(Bm25Index.fromBinary),
     spec.kind === "local" ? readJson<unknown>("embedder.json") : Promise.resolve(undefined),
     readFile(path.join(dir, "chunks.bin")),
@@ -216,10 +267,12 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const chunkCounts = new Map<string, number>();
   const labels = new Map<string, number>();
   const byLabel: Chunk[] = [];
+  const { articles, slice } = stored;
   for (let label = 0; label * 4 < rows.length; label++) {
-    const article = articles[rows[label * 4]!]!;
+    const a = rows[label * 4]!;
+    const article = articles[a]!;
     const [position, start, end] = [rows[label * 4 + 1]!, rows[label * 4 + 2]!, rows[label * 4 + 3]!];
-    const chunk: Chunk = { id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end, text: article.text.slice(start, end) };
+    const chunk: Chunk = withText({ id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end }, () => slice(a, start, end));
     byLabel.push(chunk);
     chunks.set(chunk.id, chunk);
     labels.set(chunk.id, label);

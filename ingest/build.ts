@@ -12,7 +12,7 @@ import { embedInParallel, parallelWorkers } from "./embed-parallel.ts";
 
 export { embeddingText, lexicalDoc };
 import { prepareArticle } from "./prepare.ts";
-import { readCorpus, type SourceArticle } from "./read.ts";
+import { corpusFiles, readCorpus, type SourceArticle } from "./read.ts";
 
 export interface BuildOptions {
   articlesDir: string;
@@ -45,18 +45,22 @@ export interface BuildSummary {
 export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   const log = options.log ?? (() => {});
   const started = performance.now();
+  const seconds = () => Math.round((performance.now() - started) / 10) / 100;
+  const pipeline = await pipelineFingerprint();
+  const files = await corpusFiles(options.articlesDir).catch(() => undefined);
+  const current = await readManifest(options.indexDir);
+  if (!options.force && unchangedSince(current, files, embedderIdFor(options.embedder), pipeline)) {
+    return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems: [] };
+  }
   const corpus = await readCorpus(options.articlesDir);
   for (const p of corpus.problems) log(`warning: ${p}`);
-  const pipeline = await pipelineFingerprint();
   const expected = {
     embedderId: embedderIdFor(options.embedder),
     pipeline,
     chunking: DEFAULT_CHUNKING,
     articles: Object.fromEntries(corpus.articles.map((a) => [a.id, a.contentHash])),
   };
-  const current = await readManifest(options.indexDir);
   const stale = staleReason(current, expected);
-  const seconds = () => Math.round((performance.now() - started) / 10) / 100;
   if (!stale && !options.force) {
     return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems: corpus.problems };
   }
@@ -76,6 +80,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     pipeline,
     chunking: DEFAULT_CHUNKING,
     articles: Object.fromEntries(corpus.articles.map((a: SourceArticle) => [a.id, a.contentHash])),
+    ...(files && { files }),
     counts: { articles: articles.length, chunks: chunks.length },
   };
   const lexical = Bm25Index.build(docs);
@@ -115,6 +120,28 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
   return { articles, chunks, vectors, lexical, embedder };
 }
 
+
+/**
+ * Whether the index is current without reading the articles: built by this code and embedder,
+ * and not a file of ARTICLES_DIR changed (size and modification time) since. A start on an
+ * unchanged archive then costs a directory listing, not reading and hashing every article.
+ */
+function unchangedSince(manifest: Manifest | undefined, files: Manifest["files"], embedderId: string, pipeline: string): boolean {
+  if (!manifest?.files || !files) return false;
+  if (staleReason(manifest, { embedderId, pipeline, chunking: DEFAULT_CHUNKING, articles: manifest.articles })) return false;
+  const was = manifest.files;
+  const names = Object.keys(files);
+  return names.length === Object.keys(was).length && names.every((n) => was[n]?.size === files[n]!.size && was[n]?.mtimeMs === files[n]!.mtimeMs);
+}
+
+/**
+ * The index is current and need not be built: what `buildIndex` would find without reading the
+ * articles. Lets the server skip starting a build at all on an unchanged archive.
+ */
+export async function currentIndex(options: Pick<BuildOptions, "articlesDir" | "indexDir" | "embedder">): Promise<boolean> {
+  const files = await corpusFiles(options.articlesDir).catch(() => undefined);
+  return unchangedSince(await readManifest(options.indexDir), files, embedderIdFor(options.embedder), await pipelineFingerprint());
+}
 
 /** Seconds since the last call (or since it was made), to two decimals. */
 function stopwatch(): () => number {

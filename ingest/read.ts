@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 
@@ -83,6 +83,25 @@ export function parseArticle(json: unknown): Omit<SourceArticle, "origin"> | { p
     ...(a.source && { source: a.source }),
     ...(a.publishedAt && { publishedAt: a.publishedAt }),
   };
+}
+
+/** Whether `readCorpus` reads this file of ARTICLES_DIR. */
+export function isCorpusFile(name: string): boolean {
+  return name.endsWith(".txt") || name.endsWith(".jsonl") || name === DELETED_FILE;
+}
+
+/**
+ * Size and modification time of every file `readCorpus` reads: kept in the manifest, so a start
+ * on an unchanged archive knows its index is current without reading hundreds of megabytes.
+ */
+export async function corpusFiles(dir: string): Promise<Record<string, { size: number; mtimeMs: number }>> {
+  const out: Record<string, { size: number; mtimeMs: number }> = {};
+  for (const name of (await readdir(dir)).sort()) {
+    if (!isCorpusFile(name)) continue;
+    const s = await stat(path.join(dir, name));
+    if (s.isFile()) out[name] = { size: s.size, mtimeMs: s.mtimeMs };
+  }
+  return out;
 }
 
 export async function readCorpus(dir: string): Promise<CorpusRead> {
