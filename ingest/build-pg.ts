@@ -5,7 +5,7 @@ import { readPgManifest, readPgSources, writeBuild, type PgManifest } from "../c
 import { embedderIdFor } from "../core/embeddings/index.ts";
 import { INDEX_FORMAT, staleReason, type Manifest } from "../core/index-store.ts";
 import { DEFAULT_BM25 } from "../core/lexical.ts";
-import { embedCorpus, lexicalDoc, pipelineFingerprint, type BuildSummary } from "./build.ts";
+import { embedCorpus, pipelineFingerprint, type BuildSummary } from "./build.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { readCorpus } from "./read.ts";
 
@@ -71,14 +71,14 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
     if (sources.length === 0) throw new Error(`No articles in ${options.articlesDir}: add *.txt pages or *.jsonl exports (see README)`);
     log(`building the index in PostgreSQL: ${reason}`);
 
-    const { articles, chunks, vectors, embedder } = await embedCorpus(sources, options.embedder, options.onProgress);
+    const { articles, chunks, vectors, embedder, lexical } = await embedCorpus(sources, options.embedder, options.onProgress);
     await writeBuild(pool, s, {
       embedder,
       dimensions: vectors[0]?.length ?? 0,
       pipeline,
       chunking: DEFAULT_CHUNKING,
       bm25: DEFAULT_BM25,
-      batch: { sources, articles, chunks, vectors, lexical: chunks.map(lexicalDoc) },
+      batch: { sources, articles, chunks, vectors, lexical },
     });
     return { built: true, reason, articles: articles.length, chunks: chunks.length, seconds: seconds(), problems };
   } finally {

@@ -1,9 +1,10 @@
 import { loadConfig, loadDotEnv } from "../core/config.ts";
-import { buildIndex } from "./build.ts";
+import { buildStore } from "./store.ts";
 
 /**
- * `npm run ingest [-- --force]`: builds the index from ARTICLES_DIR into INDEX_DIR when it is
- * missing or stale; `--force` rebuilds regardless.
+ * `npm run ingest [-- --force]`: builds the index from ARTICLES_DIR into INDEX_DIR (or, with
+ * VECTOR_STORE=pgvector, into the database at DATABASE_URL) when it is missing or stale;
+ * `--force` rebuilds regardless.
  */
 async function main(): Promise<void> {
   loadDotEnv();
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const force = process.argv.includes("--force");
   // A progress bar on a terminal; nothing extra when the output goes to a file or a CI log.
   const bar = process.stderr.isTTY ? progressBar : undefined;
-  const summary = await buildIndex({ articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, force, log: (l) => console.log(l), ...(bar && { onProgress: bar }) });
+  const summary = await buildStore({ store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "import", force, log: (l) => console.log(l), ...(bar && { onProgress: bar }) });
   const verb = summary.built ? "built" : "unchanged";
   console.log(`index ${verb} (${summary.reason}): ${summary.articles} articles, ${summary.chunks} chunks, ${summary.seconds} s`);
 }

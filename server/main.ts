@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Hono } from "hono";
 import { loadConfig, loadDotEnv, type Config } from "../core/config.ts";
-import { openIndex } from "../core/index-store.ts";
+import { openCorpus } from "../core/corpus/open.ts";
 import type { BuildSummary } from "../ingest/build.ts";
 import { createApp, createLoadingApp, type Log } from "./app.ts";
 import { FeedbackStore } from "./feedback.ts";
@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   } catch (err) {
     log({ level: "error", msg: "index build failed; serving the previous index if there is one", error: err instanceof Error ? err.message : String(err) });
   }
-  const index = await openIndex(config.indexDir, config.embedder);
-  const services = createServices(index, config);
+  const corpus = await openCorpus(config.store, config.indexDir, config.embedder);
+  const services = createServices(corpus, config);
   app = createApp(services, {
     log,
     allowedOrigins: config.allowedOrigins,
@@ -68,10 +68,11 @@ async function main(): Promise<void> {
     feedback: new FeedbackStore(config.feedbackDir),
     ...(config.rateLimitPerMinute > 0 && { rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy } }),
   });
-  log({ level: "info", msg: `Goftogu listening on ${url}`, articles: index.articles.size, chunks: index.manifest.counts.chunks, embedder: index.embedder.id, answerer: services.answerer.id });
+  const stats = await corpus.stats();
+  log({ level: "info", msg: `Goftogu listening on ${url}`, store: corpus.kind, articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: services.answerer.id });
 }
 
-/** Runs `buildIndex` on a worker thread (server/build-worker.ts), so the server keeps answering. */
+/** Runs `buildStore` on a worker thread (server/build-worker.ts), so the server keeps answering. */
 function buildInWorker(config: Config): Promise<BuildSummary> {
   const self = fileURLToPath(import.meta.url);
   const entry = new URL(`./build-worker${path.extname(self)}`, import.meta.url).href;
@@ -79,7 +80,7 @@ function buildInWorker(config: Config): Promise<BuildSummary> {
   // Node 20 a worker does not inherit the loader hooks of the main thread.
   const code = self.endsWith(".ts") ? `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); await import(${JSON.stringify(entry)});` : `await import(${JSON.stringify(entry)});`;
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
-    workerData: { articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder },
+    workerData: { store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "start" },
   });
   return new Promise((resolve, reject) => {
     worker.on("message", (m: { type: "log"; msg: string } | { type: "done"; summary: BuildSummary }) => {

@@ -61,7 +61,8 @@ export class HnswlibCorpus implements Corpus {
     });
   }
 
-  async termStats(): Promise<TermStats> {
+  async termStats(_terms: Iterable<string>): Promise<TermStats> {
+    // The whole lexical index is at hand: no need to look the terms up first.
     return this.index.lexical;
   }
 
