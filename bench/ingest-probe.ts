@@ -1,6 +1,6 @@
 import { buildIndex } from "../ingest/build.ts";
-import { reportResult, requireEnv } from "./probe.ts";
-import type { IngestProbeResult } from "./probe-results.ts";
+import { reportProgress, reportResult, requireEnv } from "./probe.ts";
+import type { IngestProbeResult, IngestProgress } from "./probe-results.ts";
 
 /**
  * Child process of bench/scale.ts: builds the index exactly as `npm run ingest -- --force` does
@@ -42,6 +42,8 @@ const summary = await buildIndex({
     heap = Math.max(heap, process.memoryUsage().heapUsed);
     if (now - lastLog > 10_000 || done === total) {
       lastLog = now;
+      const partial: IngestProgress = { stage: done === total ? "write" : "embed", chunks: total, embedded: done, prepareS: seconds(embedStart - started), elapsedS: seconds(now - started), memory };
+      reportProgress(partial);
       console.error(`embedded ${done}/${total} chunks, ${seconds(now - started)} s`);
     }
   },

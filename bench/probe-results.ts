@@ -25,6 +25,16 @@ export interface IngestProbeResult {
   memory: Partial<Record<"prepared" | "embedded" | "written", MemoryFigures>>;
 }
 
+/** What the ingest probe had done when it last reported, kept when it dies before the end. */
+export interface IngestProgress {
+  stage: "embed" | "write";
+  chunks: number;
+  embedded: number;
+  prepareS: number;
+  elapsedS: number;
+  memory: IngestProbeResult["memory"];
+}
+
 export interface MemoryFigures {
   rssMiB: number;
   heapUsedMiB: number;

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -13,8 +14,10 @@ export const ROOT = path.resolve(import.meta.dirname, "..");
 
 export interface ProbeRun<T> {
   result?: T;
-  /** Why there is no result: the child's exit and the tail of its stderr. */
+  /** Why there is no result: the child's exit and the last meaningful line of its stderr. */
   error?: string;
+  /** What the child reported last before it failed (see `reportProgress`). */
+  partial?: unknown;
   wallMs: number;
   /** Peak resident memory of the child (VmHWM), MiB. */
   peakRssMiB: number;
@@ -59,9 +62,24 @@ export async function runProbe<T>(script: string, options: ProbeOptions): Promis
     const result = JSON.parse(await readFile(resultFile, "utf8")) as T;
     return { result, wallMs, peakRssMiB };
   } catch {
-    const lastLines = tail.trim().split("\n").slice(-3).join(" / ");
-    return { error: `exited with ${signal ?? code}${lastLines ? `: ${lastLines}` : ""}`, wallMs, peakRssMiB };
+    const partial = await readFile(`${resultFile}.progress`, "utf8").then((t) => JSON.parse(t) as unknown, () => undefined);
+    return { error: `exited with ${signal ?? code}${cause(tail) ? `: ${cause(tail)}` : ""}`, wallMs, peakRssMiB, ...(partial !== undefined && { partial }) };
   }
+}
+
+/** V8's "FATAL ERROR: …" line when it ran out of memory, else the last line that is not a stack frame. */
+function cause(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !/^\d+: 0x|^at |^-+|^<---|^\[\d+:0x/.test(l));
+  return lines.find((l) => l.startsWith("FATAL ERROR")) ?? lines[lines.length - 1] ?? "";
+}
+
+/**
+ * In the child: what it has measured so far, kept if it dies before `reportResult` (out of
+ * memory at 100k, say). Written synchronously: the next allocation may be the one that fails.
+ */
+export function reportProgress(value: unknown): void {
+  const file = process.env.BENCH_RESULT;
+  if (file) writeFileSync(`${file}.progress`, JSON.stringify(value));
 }
 
 /** In the child: hands the result to the parent. */

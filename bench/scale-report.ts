@@ -1,6 +1,6 @@
 import type { CorpusSummary } from "./corpus.ts";
 import type { ProbeRun } from "./probe.ts";
-import type { IngestProbeResult, Latency, PeerProbeResult, RetrievalProbeResult } from "./probe-results.ts";
+import type { IngestProbeResult, IngestProgress, Latency, PeerProbeResult, RetrievalProbeResult } from "./probe-results.ts";
 import type { ServerFigures } from "./server-run.ts";
 
 /**
@@ -11,7 +11,7 @@ import type { ServerFigures } from "./server-run.ts";
 export interface SizeResult {
   size: number;
   corpus?: Omit<CorpusSummary, "questions"> & { questions: number; generationS: number };
-  ingest?: Omit<ProbeRun<IngestProbeResult>, "error">;
+  ingest?: Omit<ProbeRun<IngestProbeResult>, "error" | "partial"> & { partial?: IngestProgress };
   indexMiB?: number;
   server?: ServerFigures;
   retrieval?: Omit<RetrievalProbeResult, "exact" | "hnswTop">;
@@ -61,10 +61,13 @@ export function renderTable(results: SizeResult[]): string {
   type Row = [metric: string, target: string, cells: (r: SizeResult) => [goftogu: string, peer: string]];
   const peer = (r: SizeResult, value: (p: NonNullable<SizeResult["peer"]>) => string) => (r.peer ? value(r.peer) : r.missing.peer ? "— (see notes)" : "—");
   const rows: Row[] = [
-    ["articles · chunks (chunks/article)", "100k · ~500k (5)", (r) => [cell(r, "ingest", () => r.ingest?.result && `${n(r.ingest.result.articles)} · ${n(r.ingest.result.chunks)} (${n(r.ingest.result.chunks / r.ingest.result.articles, 2)})`), peer(r, (p) => `same ${n(p.chunks)} vectors`)]],
+    ["articles · chunks (chunks/article)", "100k · ~500k (5)", (r) => [cell(r, "ingest", () => {
+      const chunks = r.ingest?.result?.chunks ?? r.ingest?.partial?.chunks;
+      return chunks === undefined ? undefined : `${n(r.size)} · ${n(chunks)} (${n(chunks / r.size, 2)})`;
+    }), peer(r, (p) => `same ${n(p.chunks)} vectors`)]],
     ["ingest throughput: articles/s", TARGETS.ingest.text, (r) => [cell(r, "ingest", () => r.ingest?.result && n(r.ingest.result.articles / r.ingest.result.seconds), TARGETS.ingest), "— (given the vectors)"]],
     ["ingest throughput: chunks/s", "", (r) => [cell(r, "ingest", () => r.ingest?.result && n(r.ingest.result.chunks / r.ingest.result.seconds)), "—"]],
-    ["ingest time: prepare / embed / write (s)", "", (r) => [cell(r, "ingest", () => r.ingest?.result && `${n(r.ingest.result.phases.prepareS, 1)} / ${n(r.ingest.result.phases.embedS, 1)} / ${n(r.ingest.result.phases.writeS, 1)}`), "—"]],
+    ["ingest time: prepare / embed / write (s)", "", (r) => [cell(r, "ingest", () => (r.ingest?.result ? `${n(r.ingest.result.phases.prepareS, 1)} / ${n(r.ingest.result.phases.embedS, 1)} / ${n(r.ingest.result.phases.writeS, 1)}` : r.ingest?.partial && `${n(r.ingest.partial.prepareS, 1)} / failed after ${n(r.ingest.partial.elapsedS - r.ingest.partial.prepareS, 1)}`)), "—"]],
     ["ingest peak RSS (MiB)", "", (r) => [cell(r, "ingest", () => r.ingest && n(r.ingest.peakRssMiB)), "—"]],
     ["index on disk (MiB)", "", (r) => [cell(r, "indexMiB", () => r.indexMiB === undefined ? undefined : n(r.indexMiB)), "— (memory only)"]],
     ["load: index open in process / addVectors (s)", "", (r) => [cell(r, "retrieval", () => r.retrieval && n(r.retrieval.openS, 2)), peer(r, (p) => n(p.loadS, 2))]],

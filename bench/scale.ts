@@ -5,7 +5,7 @@ import { readManifest } from "../core/index-store.ts";
 import { CORPUS_VERSION, writeCorpus } from "./corpus.ts";
 import { overlapAtK, recallAtK, type Neighbour } from "./exact-search.ts";
 import { ROOT, runProbe } from "./probe.ts";
-import { PEER_FILES, type IngestProbeResult, type PeerProbeResult, type RetrievalProbeResult } from "./probe-results.ts";
+import { PEER_FILES, type IngestProbeResult, type IngestProgress, type PeerProbeResult, type RetrievalProbeResult } from "./probe-results.ts";
 import { renderNotes, renderTable, type SizeResult } from "./scale-report.ts";
 import { loadSentencePool } from "./sentence-pool.ts";
 import { runServer } from "./server-run.ts";
@@ -94,9 +94,11 @@ async function runSize(size: number, dir: string, pool: Awaited<ReturnType<typeo
       work: probeWork,
       label: "ingest",
     });
-    result.ingest = { ...(ingest.result && { result: ingest.result }), wallMs: Math.round(ingest.wallMs), peakRssMiB: ingest.peakRssMiB };
+    result.ingest = { ...(ingest.result && { result: ingest.result }), ...(ingest.partial !== undefined && { partial: ingest.partial as IngestProgress }), wallMs: Math.round(ingest.wallMs), peakRssMiB: ingest.peakRssMiB };
     if (!ingest.result) {
-      result.missing.ingest = `index build ${ingest.error} after ${seconds(ingest.wallMs)} s, peak RSS ${ingest.peakRssMiB} MiB`;
+      const p = result.ingest.partial;
+      const reached = p ? `; it had prepared ${p.chunks} chunks in ${p.prepareS} s and ${p.stage === "embed" ? `embedded ${p.embedded} of them` : "embedded them all, and was writing the index"} by ${p.elapsedS} s` : "";
+      result.missing.ingest = `index build ${ingest.error} after ${seconds(ingest.wallMs)} s, peak RSS ${ingest.peakRssMiB} MiB${reached}`;
       progress(`${size} articles: ${result.missing.ingest}; nothing else can be measured at this size`);
       return result;
     }

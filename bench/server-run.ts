@@ -69,6 +69,7 @@ export async function runServer(options: ServerRunOptions): Promise<ServerFigure
     }
     const rssAfterWarmupMiB = await rssMiB(server.pid);
     const search = await load(`${server.base}/api/search`, options, (q) => ({ query: q, k: 10 }));
+    await settle(server.base);
     const chat = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }));
     return {
       coldStartS: server.coldStartS,
@@ -211,6 +212,22 @@ async function load(url: string, options: ServerRunOptions, body: (question: str
     errors: result.errors,
     timeouts: result.timeouts,
   };
+}
+
+/**
+ * Waits until the server answers /api/health quickly again. Requests autocannon gave up on are
+ * still being worked through when it stops; without this, the next route would be measured
+ * behind the previous route's backlog.
+ */
+async function settle(base: string): Promise<void> {
+  const deadline = performance.now() + 120_000;
+  let quick = 0;
+  while (quick < 3 && performance.now() < deadline) {
+    const started = performance.now();
+    await fetch(`${base}/api/health`).then((r) => r.arrayBuffer(), () => undefined);
+    quick = performance.now() - started < 50 ? quick + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function post(url: string, body: unknown): Promise<void> {
