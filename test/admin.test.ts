@@ -4,20 +4,18 @@ import { describe, it } from "node:test";
 import { openIndex } from "../core/index-store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
-import { createServices } from "../server/services.ts";
 import { killDuringBatchUpdate } from "../bench/faults.ts";
+import { BACKENDS, seedBackend, type Backend } from "./backends.ts";
 import { post, same, seedCopy, tempDir } from "./helpers.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 const ANZALI = { title: "رکورد تازه بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.", source: "ایرنا" };
 
-async function adminApp(token: string | null = TOKEN) {
+async function adminApp(backend: Backend, token: string | null = TOKEN) {
   const articlesDir = await seedCopy();
-  const indexDir = await tempDir();
-  await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
-  const services = createServices(await openIndex(indexDir, { kind: "local" }), { answerer: { kind: "extractive" } });
+  const { services } = await seedBackend(backend, articlesDir);
   const app = createApp(services, { log: () => {}, ...(token && { admin: { token, articlesDir } }) });
-  return { app, articlesDir, indexDir };
+  return { app, articlesDir };
 }
 
 function send(app: Awaited<ReturnType<typeof adminApp>>["app"], method: string, url: string, body?: unknown, token: string | null = TOKEN) {
@@ -28,45 +26,73 @@ async function chat(app: Awaited<ReturnType<typeof adminApp>>["app"], question: 
   return (await (await post(app, "/api/chat", { question })).json()) as { answer: string; found: boolean; citations: Array<{ articleId: string }> };
 }
 
-describe("the article management API", () => {
-  it("makes a published article answerable at once, a replaced one answer anew, and a deleted one unanswerable", async () => {
-    const { app } = await adminApp();
-    assert.equal((await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟")).found, false);
+for (const backend of BACKENDS) {
+  describe(`the article management API on the ${backend} index`, () => {
+    it("makes a published article answerable at once, a replaced one answer anew, and a deleted one unanswerable", async () => {
+      const { app } = await adminApp(backend);
+      assert.equal((await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟")).found, false);
 
-    const started = performance.now();
-    const put = await send(app, "PUT", "/api/articles/anzali-1", ANZALI);
-    assert.equal(put.status, 200);
-    const answer = await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟");
-    assert.ok(performance.now() - started < 1000, "answerable within a second");
-    assert.equal(answer.found, true);
-    assert.ok(same(answer.answer).includes(same("۴۷۰ کشتی")), answer.answer);
-    assert.equal(answer.citations[0]!.articleId, "anzali-1");
-    assert.ok(((await (await app.request("/api/articles?limit=100")).json()) as { articles: Array<{ id: string }> }).articles.some((a) => a.id === "anzali-1"));
+      const started = performance.now();
+      const put = await send(app, "PUT", "/api/articles/anzali-1", ANZALI);
+      assert.equal(put.status, 200);
+      const answer = await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟");
+      assert.ok(performance.now() - started < 1000, "answerable within a second");
+      assert.equal(answer.found, true);
+      assert.ok(same(answer.answer).includes(same("۴۷۰ کشتی")), answer.answer);
+      assert.equal(answer.citations[0]!.articleId, "anzali-1");
+      assert.ok(((await (await app.request("/api/articles?limit=100")).json()) as { articles: Array<{ id: string }> }).articles.some((a) => a.id === "anzali-1"));
 
-    await send(app, "PUT", "/api/articles/anzali-1", { ...ANZALI, text: ANZALI.text.replace("۴۷۰", "۵۱۲") });
-    const replaced = await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟");
-    assert.ok(same(replaced.answer).includes(same("۵۱۲ کشتی")) && !same(replaced.answer).includes(same("۴۷۰")), replaced.answer);
+      await send(app, "PUT", "/api/articles/anzali-1", { ...ANZALI, text: ANZALI.text.replace("۴۷۰", "۵۱۲") });
+      const replaced = await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟");
+      assert.ok(same(replaced.answer).includes(same("۵۱۲ کشتی")) && !same(replaced.answer).includes(same("۴۷۰")), replaced.answer);
 
-    assert.equal((await send(app, "DELETE", "/api/articles/anzali-1")).status, 204);
-    assert.equal((await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟")).found, false);
-    assert.equal((await app.request("/api/articles/anzali-1")).status, 404);
-    assert.equal((await send(app, "DELETE", "/api/articles/anzali-1")).status, 404);
+      assert.equal((await send(app, "DELETE", "/api/articles/anzali-1")).status, 204);
+      assert.equal((await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟")).found, false);
+      assert.equal((await app.request("/api/articles/anzali-1")).status, 404);
+      assert.equal((await send(app, "DELETE", "/api/articles/anzali-1")).status, 404);
+    });
+
+    it("publishes a batch all or nothing, naming the bad article", async () => {
+      const { app } = await adminApp(backend);
+      const bad = await send(app, "POST", "/api/articles", { articles: [{ id: "b1", ...ANZALI }, { id: "b2", title: "بی‌متن" }] });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: { message: string } }).error.message, /^articles\[1\]: has no text/);
+      assert.equal((await app.request("/api/articles/b1")).status, 404, "nothing of a rejected batch is published");
+
+      const ok = await send(app, "POST", "/api/articles", [{ id: "b1", ...ANZALI }, { id: "b2", title: "نمایشگاه کتاب رشت", text: "نمایشگاه کتاب رشت با حضور ۲۱۰ ناشر در گیلان گشایش یافت." }]);
+      assert.equal(ok.status, 201);
+      assert.equal((await chat(app, "چند ناشر در نمایشگاه کتاب رشت حضور دارند؟")).citations[0]!.articleId, "b2");
+    });
+
+    it("refuses changes without the right token, and does not exist without ADMIN_TOKEN", async () => {
+      const { app } = await adminApp(backend);
+      for (const token of [null, "wrong-token-wrong-token"]) {
+        const res = await send(app, "PUT", "/api/articles/x1", ANZALI, token);
+        assert.equal(res.status, 401);
+        assert.equal(((await res.json()) as { error: { code: string } }).error.code, "unauthorized");
+        assert.equal((await send(app, "DELETE", "/api/articles/000_6460d26cea20ff96", undefined, token)).status, 401);
+      }
+      assert.equal((await app.request("/api/articles/x1")).status, 404);
+      assert.equal((await app.request("/api/articles/000_6460d26cea20ff96")).status, 200, "reading stays open");
+      const { app: closed } = await adminApp(backend, null);
+      assert.equal((await send(closed, "PUT", "/api/articles/x1", ANZALI)).status, 404);
+    });
+
+    it("stores HTML in an article as text", async () => {
+      const { app } = await adminApp(backend);
+      await send(app, "PUT", "/api/articles/html", { title: "<b>تیتر</b>", text: "متن <script>alert(1)</script> خبر." });
+      const article = (await (await app.request("/api/articles/html")).json()) as { title: string; text: string };
+      assert.equal(article.title, "<b>تیتر</b>");
+      assert.ok(article.text.includes("<script>alert(1)</script>"));
+      const page = await (await app.request("/articles/html")).text();
+      assert.ok(!page.includes("<script>alert(1)</script>") && page.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    });
   });
+}
 
-  it("publishes a batch all or nothing, naming the bad article", async () => {
-    const { app } = await adminApp();
-    const bad = await send(app, "POST", "/api/articles", { articles: [{ id: "b1", ...ANZALI }, { id: "b2", title: "بی‌متن" }] });
-    assert.equal(bad.status, 400);
-    assert.match(((await bad.json()) as { error: { message: string } }).error.message, /^articles\[1\]: has no text/);
-    assert.equal((await app.request("/api/articles/b1")).status, 404, "nothing of a rejected batch is published");
-
-    const ok = await send(app, "POST", "/api/articles", [{ id: "b1", ...ANZALI }, { id: "b2", title: "نمایشگاه کتاب رشت", text: "نمایشگاه کتاب رشت با حضور ۲۱۰ ناشر در گیلان گشایش یافت." }]);
-    assert.equal(ok.status, 201);
-    assert.equal((await chat(app, "چند ناشر در نمایشگاه کتاب رشت حضور دارند؟")).citations[0]!.articleId, "b2");
-  });
-
+describe("the article management API on the embedded index, with ARTICLES_DIR", () => {
   it("deletes an article that came from a file, and it stays deleted after a rebuild", async () => {
-    const { app, articlesDir } = await adminApp();
+    const { app, articlesDir } = await adminApp("embedded");
     assert.equal((await send(app, "DELETE", "/api/articles/002_804e4a69935f094f")).status, 204);
     await send(app, "PUT", "/api/articles/anzali-1", ANZALI);
     const indexDir = await tempDir();
@@ -74,30 +100,6 @@ describe("the article management API", () => {
     const rebuilt = await openIndex(indexDir, { kind: "local" });
     assert.ok(!rebuilt.articles.has("002_804e4a69935f094f"));
     assert.ok(rebuilt.articles.has("anzali-1"), "a published article is in ARTICLES_DIR");
-  });
-
-  it("refuses changes without the right token, and does not exist without ADMIN_TOKEN", async () => {
-    const { app } = await adminApp();
-    for (const token of [null, "wrong-token-wrong-token"]) {
-      const res = await send(app, "PUT", "/api/articles/x1", ANZALI, token);
-      assert.equal(res.status, 401);
-      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "unauthorized");
-      assert.equal((await send(app, "DELETE", "/api/articles/000_6460d26cea20ff96", undefined, token)).status, 401);
-    }
-    assert.equal((await app.request("/api/articles/x1")).status, 404);
-    assert.equal((await app.request("/api/articles/000_6460d26cea20ff96")).status, 200, "reading stays open");
-    const { app: closed } = await adminApp(null);
-    assert.equal((await send(closed, "PUT", "/api/articles/x1", ANZALI)).status, 404);
-  });
-
-  it("stores HTML in an article as text", async () => {
-    const { app } = await adminApp();
-    await send(app, "PUT", "/api/articles/html", { title: "<b>تیتر</b>", text: "متن <script>alert(1)</script> خبر." });
-    const article = (await (await app.request("/api/articles/html")).json()) as { title: string; text: string };
-    assert.equal(article.title, "<b>تیتر</b>");
-    assert.ok(article.text.includes("<script>alert(1)</script>"));
-    const page = await (await app.request("/articles/html")).text();
-    assert.ok(!page.includes("<script>alert(1)</script>") && page.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
   });
 });
 

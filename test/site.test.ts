@@ -5,9 +5,10 @@ import { describe, it } from "node:test";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "../server/app.ts";
 import { escapeHtml, jalaliDate } from "../server/pages.ts";
+import { BACKENDS, seedBackend } from "./backends.ts";
 import { post, seedApp, seedCopy } from "./helpers.ts";
 
-const { app, services, index } = await seedApp();
+const { app, services } = await seedApp();
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'";
 const QAZVIN_SMALL_INDUSTRY = "001_ac32e4e684eddc00";
@@ -33,122 +34,145 @@ function itemOf(body: string, id: string): string {
   return body.slice(body.lastIndexOf("<li", at), body.indexOf("</li>", at));
 }
 
-describe("GET / (the demo news front page)", () => {
-  it("is a Persian RTL page listing every article newest first, linked to its page", async () => {
-    const { status, headers, body } = await html(app.request("/"));
-    assert.equal(status, 200);
-    assertPageHeaders(headers);
-    assert.match(body, /^<!doctype html>/i);
-    assert.ok(body.includes('<html lang="fa" dir="rtl">'));
-    assert.match(body, /<title>گفتگو — اخبار<\/title>/);
-    assert.match(body, /@font-face\s*\{[^}]*url\("\/fonts\/vazirmatn\.woff2"\)/);
-    const newestFirst = (await (await app.request("/api/articles")).json()).articles.map((a: any) => a.id);
-    const positions = newestFirst.map((id: string) => body.indexOf(`href="/articles/${id}"`));
-    assert.equal(positions.length, 5);
-    assert.ok(positions.every((p: number, i: number) => p > 0 && (i === 0 || p > positions[i - 1])), "not newest first");
-    for (const article of index.articles.values()) {
-      const item = itemOf(body, article.id);
-      assert.ok(item.includes(`>${escapeHtml(article.title)}</a>`), article.id);
-      if (article.source) assert.ok(item.includes(escapeHtml(article.source)), article.id);
-    }
-  });
+for (const backend of BACKENDS) {
+  describe(`the demo site on the ${backend} index`, async () => {
+    const { app, index } = await seedBackend(backend);
 
-  it("shows publication dates in the Jalali calendar with Persian digits, and none when undated", async () => {
-    const { body } = await html(app.request("/"));
-    assert.ok(itemOf(body, QAZVIN_SMALL_INDUSTRY).includes("۱ شهریور ۱۴۰۱"));
-    assert.ok(itemOf(body, QAZVIN_KNOWLEDGE).includes("۲۴ آذر ۱۴۰۴"));
-    assert.ok(!itemOf(body, UNDATED).includes("<time"));
-    assert.equal(jalaliDate("2022-08-23T22:21:00+04:30"), "۱ شهریور ۱۴۰۱");
-    assert.equal(jalaliDate("2025-12-15"), "۲۴ آذر ۱۴۰۴");
-    assert.equal(jalaliDate(undefined), "");
-    assert.equal(jalaliDate("not a date"), "");
-  });
-});
+    describe("GET / (the demo news front page)", () => {
+      it("is a Persian RTL page listing every article newest first, linked to its page", async () => {
+        const { status, headers, body } = await html(app.request("/"));
+        assert.equal(status, 200);
+        assertPageHeaders(headers);
+        assert.match(body, /^<!doctype html>/i);
+        assert.ok(body.includes('<html lang="fa" dir="rtl">'));
+        assert.match(body, /<title>گفتگو — اخبار<\/title>/);
+        assert.match(body, /@font-face\s*\{[^}]*url\("\/fonts\/vazirmatn\.woff2"\)/);
+        const newestFirst = (await (await app.request("/api/articles")).json()).articles.map((a: any) => a.id);
+        const positions = newestFirst.map((id: string) => body.indexOf(`href="/articles/${id}"`));
+        assert.equal(positions.length, 5);
+        assert.ok(positions.every((p: number, i: number) => p > 0 && (i === 0 || p > positions[i - 1])), "not newest first");
+        for (const article of index.articles.values()) {
+          const item = itemOf(body, article.id);
+          assert.ok(item.includes(`>${escapeHtml(article.title)}</a>`), article.id);
+          if (article.source) assert.ok(item.includes(escapeHtml(article.source)), article.id);
+        }
+      });
 
-describe("GET /articles/:id (an article page)", () => {
-  it("shows headline, source, Jalali date and paragraphs, then embeds the widget as any site would", async () => {
-    const article = index.articles.get(QAZVIN_KNOWLEDGE)!;
-    const { status, headers, body } = await html(app.request(`/articles/${QAZVIN_KNOWLEDGE}`));
-    assert.equal(status, 200);
-    assertPageHeaders(headers);
-    assert.ok(body.includes('<html lang="fa" dir="rtl">'));
-    assert.ok(body.includes(`<h1>${escapeHtml(article.title)}</h1>`));
-    assert.ok(body.includes(`<title>${escapeHtml(article.title)} — گفتگو</title>`));
-    assert.ok(body.includes("باشگاه خبرنگاران جوان"));
-    assert.ok(body.includes("۲۴ آذر ۱۴۰۴"));
-    const paragraphs = article.text.split(/\n\n+/).map((p) => p.trim()).filter(Boolean);
-    assert.equal(body.match(/<p>/g)?.length, paragraphs.length);
-    for (const p of paragraphs) assert.ok(body.includes(`<p>${escapeHtml(p)}</p>`));
-    const tag = `<script src="/widget.js" data-article-id="${QAZVIN_KNOWLEDGE}" async></script>`;
-    assert.ok(body.includes(tag), "the widget script tag");
-    assert.ok(body.indexOf(tag) > body.indexOf(`<p>${escapeHtml(paragraphs.at(-1)!)}</p>`), "the widget comes after the article");
-    // No inline script: the CSP would block it.
-    assert.equal([...body.matchAll(/<script\b[^>]*>/g)].length, 1);
-  });
+      it("shows publication dates in the Jalali calendar with Persian digits, and none when undated", async () => {
+        const { body } = await html(app.request("/"));
+        assert.ok(itemOf(body, QAZVIN_SMALL_INDUSTRY).includes("۱ شهریور ۱۴۰۱"));
+        assert.ok(itemOf(body, QAZVIN_KNOWLEDGE).includes("۲۴ آذر ۱۴۰۴"));
+        assert.ok(!itemOf(body, UNDATED).includes("<time"));
+        assert.equal(jalaliDate("2022-08-23T22:21:00+04:30"), "۱ شهریور ۱۴۰۱");
+        assert.equal(jalaliDate("2025-12-15"), "۲۴ آذر ۱۴۰۴");
+        assert.equal(jalaliDate(undefined), "");
+        assert.equal(jalaliDate("not a date"), "");
+      });
+    });
 
-  it("answers 404 with a Persian HTML page for an unknown id", async () => {
-    const { status, headers, body } = await html(app.request("/articles/no-such-article"));
-    assert.equal(status, 404);
-    assertPageHeaders(headers);
-    assert.ok(body.includes('<html lang="fa" dir="rtl">'));
-    assert.ok(body.includes("پیدا نشد"));
-    assert.ok(!body.includes("<script"));
-  });
+    describe("GET /articles/:id (an article page)", () => {
+      it("shows headline, source, Jalali date and paragraphs, then embeds the widget as any site would", async () => {
+        const article = index.articles.get(QAZVIN_KNOWLEDGE)!;
+        const { status, headers, body } = await html(app.request(`/articles/${QAZVIN_KNOWLEDGE}`));
+        assert.equal(status, 200);
+        assertPageHeaders(headers);
+        assert.ok(body.includes('<html lang="fa" dir="rtl">'));
+        assert.ok(body.includes(`<h1>${escapeHtml(article.title)}</h1>`));
+        assert.ok(body.includes(`<title>${escapeHtml(article.title)} — گفتگو</title>`));
+        assert.ok(body.includes("باشگاه خبرنگاران جوان"));
+        assert.ok(body.includes("۲۴ آذر ۱۴۰۴"));
+        const paragraphs = article.text.split(/\n\n+/).map((p) => p.trim()).filter(Boolean);
+        assert.equal(body.match(/<p>/g)?.length, paragraphs.length);
+        for (const p of paragraphs) assert.ok(body.includes(`<p>${escapeHtml(p)}</p>`));
+        const tag = `<script src="/widget.js" data-article-id="${QAZVIN_KNOWLEDGE}" async></script>`;
+        assert.ok(body.includes(tag), "the widget script tag");
+        assert.ok(body.indexOf(tag) > body.indexOf(`<p>${escapeHtml(paragraphs.at(-1)!)}</p>`), "the widget comes after the article");
+        // No inline script: the CSP would block it.
+        assert.equal([...body.matchAll(/<script\b[^>]*>/g)].length, 1);
+      });
 
-  it("gives other unknown pages the HTML 404 too, while /api keeps its JSON errors", async () => {
-    const page = await html(app.request("/no/such/page"));
-    assert.equal(page.status, 404);
-    assertPageHeaders(page.headers);
-    const api = await app.request("/api/no-such-route");
-    assert.equal(api.status, 404);
-    assert.equal(((await api.json()) as any).error.code, "not_found");
-  });
-});
+      it("answers 404 with a Persian HTML page for an unknown id", async () => {
+        const { status, headers, body } = await html(app.request("/articles/no-such-article"));
+        assert.equal(status, 404);
+        assertPageHeaders(headers);
+        assert.ok(body.includes('<html lang="fa" dir="rtl">'));
+        assert.ok(body.includes("پیدا نشد"));
+        assert.ok(!body.includes("<script"));
+      });
 
-describe("HTML escaping", async () => {
-  const dir = await seedCopy();
-  const EVIL_ID = `evil"<b>&'`;
-  const TITLE = `<img src=x onerror=alert(1)> خبر <script>alert(1)</script>`;
-  const TEXT = `صادرات استان <img src=x onerror=alert(1)> به ۱۰ میلیون دلار رسید.\n\nمدیرکل گفت: <script>alert(1)</script> & "همه" چیز 'خوب' است.`;
-  await writeFile(
-    path.join(dir, "evil.jsonl"),
-    JSON.stringify({ id: EVIL_ID, title: TITLE, text: TEXT, source: `<b>منبع</b>`, publishedAt: "2024-03-20", url: "javascript:alert(1)" }) + "\n",
-  );
-  const evil = await seedApp(dir);
+      it("gives other unknown pages the HTML 404 too, while /api keeps its JSON errors", async () => {
+        const page = await html(app.request("/no/such/page"));
+        assert.equal(page.status, 404);
+        assertPageHeaders(page.headers);
+        const api = await app.request("/api/no-such-route");
+        assert.equal(api.status, 404);
+        assert.equal(((await api.json()) as any).error.code, "not_found");
+      });
+    });
 
-  it("keeps the markup-like text in the article (so escaping is what makes it safe)", () => {
-    const article = evil.index.articles.get(EVIL_ID)!;
-    assert.ok(article.title.includes("<img src=x onerror=alert(1)>"));
-    assert.ok(article.text.includes("<script>alert(1)</script>"));
-  });
+    describe("HTML escaping", async () => {
+      const dir = await seedCopy();
+      const EVIL_ID = `evil"<b>&'`;
+      const TITLE = `<img src=x onerror=alert(1)> خبر <script>alert(1)</script>`;
+      const TEXT = `صادرات استان <img src=x onerror=alert(1)> به ۱۰ میلیون دلار رسید.\n\nمدیرکل گفت: <script>alert(1)</script> & "همه" چیز 'خوب' است.`;
+      await writeFile(
+        path.join(dir, "evil.jsonl"),
+        JSON.stringify({ id: EVIL_ID, title: TITLE, text: TEXT, source: `<b>منبع</b>`, publishedAt: "2024-03-20", url: "javascript:alert(1)" }) + "\n",
+      );
+      const evil = await seedBackend(backend, dir);
 
-  it("renders titles, text, sources and ids as text on the article page", async () => {
-    const { status, body } = await html(evil.app.request(`/articles/${encodeURIComponent(EVIL_ID)}`));
-    assert.equal(status, 200);
-    assert.ok(!body.includes("<img src=x"));
-    assert.ok(!body.includes("<script>alert(1)</script>"));
-    assert.ok(!body.includes("<b>"));
-    assert.ok(!body.includes("javascript:"), "a non-http(s) url is not linked");
-    assert.ok(body.includes("&lt;img src=x onerror=alert(1)&gt;"));
-    assert.ok(body.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert.ok(body.includes("&amp; &quot;همه&quot; چیز &#39;خوب&#39; است."));
-    assert.ok(body.includes("&lt;b&gt;منبع&lt;/b&gt;"));
-    assert.ok(body.includes(`<script src="/widget.js" data-article-id="evil&quot;&lt;b&gt;&amp;&#39;" async></script>`));
-    assert.equal([...body.matchAll(/<script\b/g)].length, 1);
-  });
+      it("keeps the markup-like text in the article (so escaping is what makes it safe)", () => {
+        const article = evil.index.articles.get(EVIL_ID)!;
+        assert.ok(article.title.includes("<img src=x onerror=alert(1)>"));
+        assert.ok(article.text.includes("<script>alert(1)</script>"));
+      });
 
-  it("renders them as text on the front page, with the id escaped in the link", async () => {
-    const { body } = await html(evil.app.request("/"));
-    assert.ok(!body.includes("<img src=x"));
-    assert.ok(!body.includes("<script"));
-    assert.ok(body.includes("&lt;img src=x onerror=alert(1)&gt; خبر &lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert.ok(body.includes(`href="/articles/${escapeHtml(encodeURIComponent(EVIL_ID))}"`));
-  });
+      it("renders titles, text, sources and ids as text on the article page", async () => {
+        const { status, body } = await html(evil.app.request(`/articles/${encodeURIComponent(EVIL_ID)}`));
+        assert.equal(status, 200);
+        assert.ok(!body.includes("<img src=x"));
+        assert.ok(!body.includes("<script>alert(1)</script>"));
+        assert.ok(!body.includes("<b>"));
+        assert.ok(!body.includes("javascript:"), "a non-http(s) url is not linked");
+        assert.ok(body.includes("&lt;img src=x onerror=alert(1)&gt;"));
+        assert.ok(body.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert.ok(body.includes("&amp; &quot;همه&quot; چیز &#39;خوب&#39; است."));
+        assert.ok(body.includes("&lt;b&gt;منبع&lt;/b&gt;"));
+        assert.ok(body.includes(`<script src="/widget.js" data-article-id="evil&quot;&lt;b&gt;&amp;&#39;" async></script>`));
+        assert.equal([...body.matchAll(/<script\b/g)].length, 1);
+      });
 
-  it("escapes the five HTML characters", () => {
-    assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+      it("renders them as text on the front page, with the id escaped in the link", async () => {
+        const { body } = await html(evil.app.request("/"));
+        assert.ok(!body.includes("<img src=x"));
+        assert.ok(!body.includes("<script"));
+        assert.ok(body.includes("&lt;img src=x onerror=alert(1)&gt; خبر &lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert.ok(body.includes(`href="/articles/${escapeHtml(encodeURIComponent(EVIL_ID))}"`));
+      });
+
+      it("escapes the five HTML characters", () => {
+        assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+      });
+    });
+
+    describe("suggested questions", () => {
+      it("offers only questions that Goftogu answers from that same article", async () => {
+        let offered = 0;
+        for (const id of index.articles.keys()) {
+          const { suggestedQuestions } = (await (await app.request(`/api/articles/${id}`)).json()) as any;
+          assert.ok(Array.isArray(suggestedQuestions));
+          for (const question of suggestedQuestions) {
+            const answer = (await (await post(app, "/api/chat", { question, articleId: id })).json()) as any;
+            assert.equal(answer.found, true, `«${question}» on ${id}`);
+            assert.ok(answer.citations.some((c: any) => c.articleId === id), `«${question}» does not cite ${id}`);
+            offered++;
+          }
+        }
+        assert.ok(offered >= 5, "the seeds should offer suggestions");
+      });
+    });
   });
-});
+}
 
 describe("GET /widget.js", () => {
   it("serves the bundled widget with a short cache and an ETag, and 304 when it has not changed", async () => {
@@ -222,22 +246,7 @@ describe("CORS on /api", () => {
   });
 });
 
-describe("suggested questions", () => {
-  it("offers only questions that Goftogu answers from that same article", async () => {
-    let offered = 0;
-    for (const id of index.articles.keys()) {
-      const { suggestedQuestions } = (await (await app.request(`/api/articles/${id}`)).json()) as any;
-      assert.ok(Array.isArray(suggestedQuestions));
-      for (const question of suggestedQuestions) {
-        const answer = (await (await post(app, "/api/chat", { question, articleId: id })).json()) as any;
-        assert.equal(answer.found, true, `«${question}» on ${id}`);
-        assert.ok(answer.citations.some((c: any) => c.articleId === id), `«${question}» does not cite ${id}`);
-        offered++;
-      }
-    }
-    assert.ok(offered >= 5, "the seeds should offer suggestions");
-  });
-
+describe("suggested questions, checked once", () => {
   it("drops a suggestion that leads to «I don't know», checking each article once", async () => {
     const { app: fresh, services: s, index: idx } = await seedApp();
     const article = idx.articles.get(UNDATED)!;
