@@ -7,11 +7,14 @@ import { loadSet, type SetName, type Split } from "./sets.ts";
 import { loadConfig, loadDotEnv } from "../core/config.ts";
 
 /**
- * `npm run eval [-- --set fixtures|pquad|parsinlu|all] [--split dev|test] [--limit N]`
+ * `npm run eval [-- --set fixtures|pquad|parsinlu|all] [--split dev|test] [--limit N] [--store embedded|pgvector]`
  *
  * Prints, per set, the retrieval table (the naive BM25 baseline, each ablation and the full
  * pipeline side by side) and the answer table, and writes the figures as JSON and an HTML
- * report with a bar chart under reports/. Tune on dev; report test.
+ * report with a bar chart under reports/. Tune on dev; report test. `--store pgvector` (or
+ * VECTOR_STORE=pgvector) indexes into PostgreSQL with pgvector started in this process, so the
+ * database backend is measured on the same questions; with `--database-url`, in a PostgreSQL
+ * server of your own instead (in a schema of its own, dropped afterwards).
  */
 const SETS: SetName[] = ["fixtures", "pquad", "parsinlu"];
 
@@ -22,6 +25,8 @@ async function main(): Promise<void> {
       split: { type: "string", default: "dev" },
       limit: { type: "string" },
       answerer: { type: "string" },
+      store: { type: "string" },
+      "database-url": { type: "string" },
       out: { type: "string", default: "reports" },
     },
   });
@@ -39,13 +44,16 @@ async function main(): Promise<void> {
   if (!["extractive", "llm", "both"].includes(mode)) throw new Error(`--answerer must be extractive, llm or both, not "${mode}"`);
   if (mode !== "extractive" && config.answerer.kind !== "llm") throw new Error("--answerer llm needs CHAT_MODEL and OPENAI_API_KEY (see .env.example)");
   const llm = mode !== "extractive" && config.answerer.kind === "llm" ? config.answerer : undefined;
+  const store = values.store ?? config.store.kind;
+  if (store !== "embedded" && store !== "pgvector") throw new Error(`--store must be embedded or pgvector, not "${store}"`);
 
   const results: EvalResult[] = [];
   for (const name of sets) {
     const set = await loadSet(name, values.split as Split);
     if (limit) set.questions = set.questions.slice(0, limit);
-    console.error(`evaluating ${name} (${values.split}, ${set.questions.length} questions)…`);
-    const result = await runEval(set, { log: (line) => console.error(`  ${line}`), ...(llm && { llm }) });
+    console.error(`evaluating ${name} (${values.split}, ${set.questions.length} questions, ${store} index)…`);
+    const database = values["database-url"];
+    const result = await runEval(set, { log: (line) => console.error(`  ${line}`), store, ...(database && { databaseUrl: database }), ...(llm && { llm }) });
     results.push(result);
     console.log(`\n${formatTable(result)}\n`);
   }

@@ -9,7 +9,7 @@ export function formatTable(result: EvalResult): string {
   const f = (x: number) => x.toFixed(3);
   const ms = (x: number) => x.toFixed(1).padStart(6);
   const lines = [
-    `${result.set} · ${result.split} · ${r[0]?.questions ?? 0} answerable questions · ${result.corpus.articles} passages → ${result.corpus.chunks} chunks · indexed in ${result.corpus.indexSeconds} s`,
+    `${result.set} · ${result.split} · ${result.store} index · ${r[0]?.questions ?? 0} answerable questions · ${result.corpus.articles} passages → ${result.corpus.chunks} chunks · indexed in ${result.corpus.indexSeconds} s`,
     "",
     `| ${"retrieval".padEnd(name)} | R@1   | R@5   | R@10  | MRR   | nDCG@10 | p50 ms | p95 ms |`,
     `|${"-".repeat(name + 2)}|-------|-------|-------|-------|---------|--------|--------|`,
@@ -49,7 +49,7 @@ export function htmlReport(results: EvalResult[]): string {
     const legend = Object.entries(COLOURS)
       .map(([k, c], i) => `<rect x="${labelW + i * 80}" y="2" width="10" height="10" fill="${c}"/><text x="${labelW + i * 80 + 14}" y="11" font-size="11">${k.toUpperCase().replace("R", "R@")}</text>`)
       .join("");
-    return `<section><h2>${escapeHtml(result.set)} · ${escapeHtml(result.split)}</h2>
+    return `<section><h2>${escapeHtml(result.set)} · ${escapeHtml(result.split)} · ${escapeHtml(result.store)}</h2>
 <svg width="${labelW + chartW + 60}" height="${height}" role="img" aria-label="recall per pipeline">${legend}${bars}</svg>
 <pre>${escapeHtml(formatTable(result))}</pre></section>`;
   });

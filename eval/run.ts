@@ -8,7 +8,8 @@ import type { Article } from "../core/article.ts";
 import type { AnswererSpec } from "../core/config.ts";
 import { HnswlibCorpus } from "../core/corpus/hnswlib.ts";
 import type { Corpus } from "../core/corpus/index.ts";
-import { DEFAULT_SCHEMA } from "../core/corpus/pg-schema.ts";
+import pg from "pg";
+import { DEFAULT_SCHEMA, quoted } from "../core/corpus/pg-schema.ts";
 import { PgvectorCorpus } from "../core/corpus/pgvector.ts";
 import { startInProcessPostgres } from "../core/corpus/pglite.ts";
 import { ExtractiveAnswerer } from "../server/answer/extractive.ts";
@@ -99,6 +100,11 @@ export interface EvalOptions {
    * server would. `embedded` by default.
    */
   store?: Store;
+  /**
+   * With `pgvector`: a PostgreSQL server to use instead of the one in process. The index goes to
+   * a schema of its own, dropped afterwards; nothing else in the database is touched.
+   */
+  databaseUrl?: string;
   /** Also answer with this model (and judge groundedness with it). */
   llm?: Extract<AnswererSpec, { kind: "llm" }>;
 }
@@ -125,7 +131,7 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
       articlesDir = set.corpus.dir;
     }
     const store = options.store ?? "embedded";
-    const { corpus, build, close } = await indexed(store, articlesDir, work, log);
+    const { corpus, build, close } = await indexed(store, articlesDir, work, log, options.databaseUrl);
     closers.push(close);
     log(`indexed ${build.articles} passages as ${build.chunks} chunks in ${build.seconds} s (${store})`);
 
@@ -195,19 +201,35 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
 }
 
 /** The set's corpus indexed with the product's own ingest code, in the chosen store. */
-async function indexed(store: Store, articlesDir: string, work: string, log: (line: string) => void): Promise<{ corpus: Corpus; build: BuildSummary; close: () => Promise<void> }> {
+async function indexed(
+  store: Store,
+  articlesDir: string,
+  work: string,
+  log: (line: string) => void,
+  databaseUrl?: string,
+): Promise<{ corpus: Corpus; build: BuildSummary; close: () => Promise<void> }> {
   if (store === "embedded") {
     const build = await buildIndex({ articlesDir, indexDir: path.join(work, "index"), embedder: { kind: "local" }, log });
     return { corpus: HnswlibCorpus.of(await openIndex(path.join(work, "index"), { kind: "local" })), build, close: async () => {} };
   }
-  const postgres = await startInProcessPostgres();
+  const postgres = databaseUrl ? undefined : await startInProcessPostgres();
+  const database = databaseUrl ? { url: databaseUrl, schema: `goftogu_eval_${process.pid}_${Date.now()}` } : { url: postgres!.url, schema: DEFAULT_SCHEMA };
+  const dropSchema = async () => {
+    if (!databaseUrl) return;
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${quoted(database.schema)} CASCADE`).finally(() => client.end());
+  };
+  const stop = async () => {
+    await dropSchema();
+    await postgres?.stop();
+  };
   try {
-    const database = { url: postgres.url, schema: DEFAULT_SCHEMA };
     const build = await buildPgIndex({ articlesDir, database, embedder: { kind: "local" }, mode: "import", log });
     const corpus = await PgvectorCorpus.open(database, { kind: "local" });
-    return { corpus, build, close: async () => (await corpus.close(), await postgres.stop()) };
+    return { corpus, build, close: async () => (await corpus.close(), await stop()) };
   } catch (err) {
-    await postgres.stop();
+    await stop();
     throw err;
   }
 }

@@ -66,6 +66,18 @@ describe("runEval on the project's fixtures", () => {
     assert.equal(extractive!.unanswerable, set.questions.length - answerable);
     assert.equal(result.corpus.articles, 5);
   });
+
+  it("gives the same figures with the index in PostgreSQL with pgvector (--store pgvector) as with the embedded index", async () => {
+    const set = await loadSet("fixtures", "dev");
+    const [embedded, pgvector] = [await runEval(set), await runEval(set, { store: "pgvector" })];
+    assert.equal(pgvector.store, "pgvector");
+    const figures = (r: typeof embedded) => ({
+      retrieval: r.retrieval.map(({ pipeline, questions, r1, r5, r10, mrr, ndcg10 }) => ({ pipeline, questions, r1, r5, r10, mrr, ndcg10 })),
+      answers: r.answers.map(({ p50ms: _p50, p95ms: _p95, ...quality }) => quality),
+      corpus: { articles: r.corpus.articles, chunks: r.corpus.chunks },
+    });
+    assert.deepEqual(figures(pgvector), figures(embedded));
+  });
 });
 
 describe("runEval with a chat model", () => {
