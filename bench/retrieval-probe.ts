@@ -1,7 +1,7 @@
 import { open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../core/article.ts";
-import { openIndex, type LoadedIndex } from "../core/index-store.ts";
+import { HNSW_PARAMS, openIndex, type LoadedIndex } from "../core/index-store.ts";
 import { Retriever } from "../server/retrieve.ts";
 import type { BenchQuestion } from "./corpus.ts";
 import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
@@ -68,8 +68,8 @@ for (const q of recallSet) {
   queryVectors.push(await index.embedder.embedQuery(q.question));
   embedMs.push(performance.now() - t);
 }
-// The ef the Retriever sets for k = 10: its candidate pool (50) or 64, whichever is larger.
-const ef = Math.max(Math.min(index.manifest.counts.chunks, Math.max(K * 5, 50)), 64);
+// The ef a retrieval searches with for k = 10: its candidate pool (50) or HNSW_PARAMS.efSearch, whichever is larger.
+const ef = Math.max(Math.min(index.manifest.counts.chunks, Math.max(K * 5, 50)), HNSW_PARAMS.efSearch);
 hnsw.setEf(ef);
 const denseMs: number[] = [];
 const hnswTop: number[][] = [];

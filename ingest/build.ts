@@ -4,7 +4,7 @@ import { createEmbedder, embedderIdFor, LocalEmbeddings, type Embedder } from ".
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { INDEX_FORMAT, readManifest, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
+import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { analyseArticles, embeddingText, lexicalDoc } from "./analyse.ts";
@@ -62,6 +62,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   };
   const stale = staleReason(current, expected);
   if (!stale && !options.force) {
+    if (files) await refreshFiles(options.indexDir, files);
     return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems: corpus.problems };
   }
   const reason = stale ?? "rebuild requested";

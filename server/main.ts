@@ -1,11 +1,9 @@
 import { serve } from "@hono/node-server";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { Hono } from "hono";
 import { loadConfig, loadDotEnv, type Config } from "../core/config.ts";
 import { openCorpus } from "../core/corpus/open.ts";
-import type { BuildSummary } from "../ingest/build.ts";
+import { startWorker } from "../core/worker.ts";
+import { currentIndex, type BuildSummary } from "../ingest/build.ts";
 import { createApp, createLoadingApp, type Log } from "./app.ts";
 import { FeedbackStore } from "./feedback.ts";
 import { createServices } from "./services.ts";
@@ -52,8 +50,11 @@ async function main(): Promise<void> {
   process.once("SIGINT", stop);
 
   try {
-    const summary = await buildInWorker(config);
-    log({ level: "info", msg: summary.built ? "index built" : "index up to date", reason: summary.reason, articles: summary.articles, chunks: summary.chunks, seconds: summary.seconds });
+    // An unchanged archive needs no build: knowing that costs a directory listing, while a
+    // build worker costs seconds to start.
+    const summary = config.store.kind === "embedded" && (await currentIndex(config)) ? undefined : await buildInWorker(config);
+    if (summary) log({ level: "info", msg: summary.built ? "index built" : "index up to date", reason: summary.reason, articles: summary.articles, chunks: summary.chunks, seconds: summary.seconds });
+    else log({ level: "info", msg: "index up to date", reason: "no file of ARTICLES_DIR changed since the build" });
   } catch (err) {
     log({ level: "error", msg: "index build failed; serving the previous index if there is one", error: err instanceof Error ? err.message : String(err) });
   }
@@ -74,14 +75,7 @@ async function main(): Promise<void> {
 
 /** Runs `buildStore` on a worker thread (server/build-worker.ts), so the server keeps answering. */
 function buildInWorker(config: Config): Promise<BuildSummary> {
-  const self = fileURLToPath(import.meta.url);
-  const entry = new URL(`./build-worker${path.extname(self)}`, import.meta.url).href;
-  // Under tsx the worker must register tsx's loader itself before it can load TypeScript: on
-  // Node 20 a worker does not inherit the loader hooks of the main thread.
-  const code = self.endsWith(".ts") ? `import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); await import(${JSON.stringify(entry)});` : `await import(${JSON.stringify(entry)});`;
-  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
-    workerData: { store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "start" },
-  });
+  const worker = startWorker(import.meta.url, "./build-worker", { store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "start" });
   return new Promise((resolve, reject) => {
     worker.on("message", (m: { type: "log"; msg: string } | { type: "done"; summary: BuildSummary }) => {
       if (m.type === "log") log({ level: "info", msg: m.msg });

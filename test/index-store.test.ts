@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
 import { openIndex, readManifest, writeGeneration } from "../core/index-store.ts";
 import { Bm25Index } from "../core/lexical.ts";
-import { buildIndex } from "../ingest/build.ts";
+import { buildIndex, currentIndex } from "../ingest/build.ts";
 import { Retriever } from "../server/retrieve.ts";
 import { seedCopy, tempDir } from "./helpers.ts";
 
@@ -47,6 +47,22 @@ describe("building and opening the index", () => {
     const again = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
     assert.equal(again.built, false);
     assert.equal(again.reason, "index is up to date");
+  });
+
+  it("knows an unchanged archive is current from its files' sizes and times, without reading it", async () => {
+    const articlesDir = await seedCopy();
+    const indexDir = await tempDir();
+    const options = { articlesDir, indexDir, embedder: { kind: "local" as const } };
+    assert.equal(await currentIndex(options), false, "no index yet");
+    await buildIndex(options);
+    assert.equal(await currentIndex(options), true);
+    // A file rewritten with the same words is read again: its time changed, its hash did not.
+    const file = path.join(articlesDir, "004_6f85bbe77279df80.txt");
+    await utimes(file, new Date(), new Date(Date.now() + 5000));
+    assert.equal(await currentIndex(options), false);
+    const again = await buildIndex(options);
+    assert.equal(again.built, false, "same content: no rebuild");
+    assert.equal(await currentIndex(options), true, "the new time is recorded, so the next start trusts it");
   });
 
   it("rebuilds when an article changes, is added or removed, saying so", async () => {
