@@ -21,8 +21,9 @@ import pg from "pg";
  *
  * **NOTE:** the embedding column has no fixed dimension, so one schema serves any embedder. The
  * HNSW index is on `embedding::halfvec(D)`, D being the build's dimension: pgvector's HNSW
- * indexes at most 2,000 dimensions of `vector` but 4,000 of `halfvec`, and the local embedder
- * has 2,048. Candidates found through the index are scored on the full-precision vectors.
+ * indexes at most 2,000 dimensions of `vector` but 4,000 of `halfvec` (OpenAI's
+ * text-embedding-3-large has 3,072). Candidates found through the index are scored on the
+ * full-precision vectors.
  */
 /** Where a corpus lives: the database, and the schema in it (DATABASE_SCHEMA, `goftogu` by default). */
 export interface PgLocation {

@@ -281,7 +281,7 @@ export async function readPgSources(pool: pg.Pool, s: string): Promise<{ sources
   return { sources: sources.rows.map((r) => r.source_article), deleted: new Set(deleted.rows.map((r) => r.id)) };
 }
 
-/** Rows per INSERT: a few MB of 2,048-dimension vectors as text. */
+/** Rows per INSERT: at most a few MB of vectors as text (3,072 dimensions at most, as OpenAI's largest). */
 const CHUNK_BATCH = 100;
 const POSTING_BATCH = 20_000;
 
