@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { Article, Chunk } from "../article.ts";
 import type { EmbedderSpec } from "../config.ts";
 import { restoreEmbedder, type Embedder } from "../embeddings/index.ts";
+import { HNSW_PARAMS } from "../index-store.ts";
 import type { Bm25Params, LexicalDoc } from "../lexical.ts";
 import type { PgLocation } from "./pg-schema.ts";
 import type { ArticleSource, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "./index.ts";
@@ -75,8 +76,9 @@ export class PgvectorCorpus implements Corpus {
     }
     const { dimensions } = await this.current();
     return transaction(this.pool, async (client) => {
-      // pgvector returns at most ef_search rows from an HNSW scan; the pool asked for may be larger.
-      await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(1000, Math.max(k, 64)))]);
+      // The embedded index's search effort; and pgvector returns at most ef_search rows from an
+      // HNSW scan, so never less than the pool asked for (pgvector's ceiling is 1,000).
+      await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(1000, Math.max(k, HNSW_PARAMS.efSearch)))]);
       const { rows } = await client.query<ChunkRow & { distance: number }>(
         `SELECT ${CHUNK_COLUMNS}, c.embedding <=> $1::text::vector AS distance
            FROM (SELECT seq FROM ${this.s}.chunks ORDER BY embedding::halfvec(${dimensions}) <=> $1::text::halfvec(${dimensions}) LIMIT $2) h
@@ -235,10 +237,11 @@ export async function writeBuild(pool: pg.Pool, s: string, build: PgBuild): Prom
       [randomUUID(), build.embedder.id, build.dimensions, JSON.stringify(build.embedder.toState?.() ?? null), build.pipeline, JSON.stringify(build.chunking), JSON.stringify(build.bm25)],
     );
     await insertBatch(client, s, build.batch, build.bm25);
-    // hnswlib's default construction effort (ef_construction 200) rather than pgvector's 64:
-    // the same recall as the embedded index.
+    // The embedded index's graph parameters rather than pgvector's defaults (ef_construction
+    // 64): alike recall.
     await client.query(
-      `CREATE INDEX chunks_embedding ON ${s}.chunks USING hnsw ((embedding::halfvec(${build.dimensions})) halfvec_cosine_ops) WITH (m = 16, ef_construction = 200)`,
+      `CREATE INDEX chunks_embedding ON ${s}.chunks USING hnsw ((embedding::halfvec(${build.dimensions})) halfvec_cosine_ops)
+       WITH (m = ${HNSW_PARAMS.m}, ef_construction = ${HNSW_PARAMS.efConstruction})`,
     );
   });
   await pool.query(`ANALYZE ${s}.articles, ${s}.chunks, ${s}.postings, ${s}.lexicon`);
