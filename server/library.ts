@@ -31,8 +31,12 @@ export class Library {
     private readonly articlesDir: string,
   ) {}
 
-  /** Publishes (adds or replaces) articles; resolves with them once they are durable and live. */
-  publish(sources: SourceArticle[]): Promise<Article[]> {
+  /**
+   * Publishes (adds or replaces) articles; resolves with them once they are durable and live. An
+   * id given twice in one batch is published once, as its later version (as ARTICLES_DIR reads).
+   */
+  publish(batch: SourceArticle[]): Promise<Article[]> {
+    const sources = [...new Map(batch.map((s) => [s.id, s])).values()];
     return this.serially(async () => {
       if (!this.corpus.durable) {
         await mkdir(this.articlesDir, { recursive: true });

@@ -64,6 +64,19 @@ for (const backend of BACKENDS) {
       assert.equal((await chat(app, "چند ناشر در نمایشگاه کتاب رشت حضور دارند؟")).citations[0]!.articleId, "b2");
     });
 
+    it("publishes an id given twice in one batch once, as its later version", async () => {
+      const { app } = await adminApp(backend);
+      const res = await send(app, "POST", "/api/articles", [
+        { id: "anzali-1", ...ANZALI },
+        { id: "anzali-1", ...ANZALI, text: ANZALI.text.replace("۴۷۰", "۵۱۲") },
+      ]);
+      assert.equal(res.status, 201);
+      const answer = await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟");
+      assert.ok(same(answer.answer).includes(same("۵۱۲ کشتی")) && !same(answer.answer).includes(same("۴۷۰")), answer.answer);
+      const listed = (await (await app.request("/api/articles?limit=100")).json()) as { articles: Array<{ id: string }>; total: number };
+      assert.deepEqual([listed.total, listed.articles.filter((a) => a.id === "anzali-1").length], [6, 1]);
+    });
+
     it("refuses changes without the right token, and does not exist without ADMIN_TOKEN", async () => {
       const { app } = await adminApp(backend);
       for (const token of [null, "wrong-token-wrong-token"]) {
