@@ -55,7 +55,7 @@ export interface RetrievalProbeResult {
   hybrid: { questions: number; latency: Latency; hit1: number; hit10: number; byKind: Record<string, { questions: number; hit1: number; hit10: number }> };
   embedQuery: Latency;
   dense: { queries: number; ef: number; latency: Latency; hit10: number; recall: number; idRecall: number };
-  /** HNSW recall@10 and searchKnn time at larger ef than the Retriever's. */
+  /** HNSW recall@10 and searchKnn time at other ef than the server's. */
   efSweep: Array<{ ef: number; recall: number; latency: Latency }>;
   extractS: number;
   exactS: number;

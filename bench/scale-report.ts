@@ -77,7 +77,7 @@ export function renderTable(results: SizeResult[]): string {
     ["vector search p50 / p95 / p99 (ms): k=10, query pre-embedded", "", (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.dense.latency)), peer(r, (p) => ms(p.latency))]],
     ["query embedding p50 / p95 / p99 (ms)", "", (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.embedQuery)), "—"]],
     ["recall@10 vs exact search", TARGETS.recall.text, (r) => [cell(r, "retrieval", () => r.retrieval && `${n(r.retrieval.dense.recall, 3)} (ef ${r.retrieval.dense.ef})`, TARGETS.recall), peer(r, (p) => n(p.recall, 3))]],
-    ["HNSW recall@10 · p95 ms at a larger ef", "", (r) => [cell(r, "retrieval", () => r.retrieval?.efSweep.map((e) => `${e.ef}: ${n(e.recall, 3)} · ${n(e.latency.p95, 2)}`).join("; ")), "—"]],
+    ["HNSW recall@10 · searchKnn p95 ms at other ef", "", (r) => [cell(r, "retrieval", () => r.retrieval?.efSweep.map((e) => `${e.ef}: ${n(e.recall, 3)} · ${n(e.latency.p95, 2)}`).join("; ")), "—"]],
     ["top-10 overlap, Goftogu HNSW vs peer", "", (r) => [cell(r, "peer", () => r.peer && n(r.peer.overlapWithGoftogu, 3)), peer(r, () => "")]],
     ["answering article in top 1 / top 10: hybrid", "", (r) => [cell(r, "retrieval", () => r.retrieval && `${n(r.retrieval.hybrid.hit1, 3)} / ${n(r.retrieval.hybrid.hit10, 3)}`), "—"]],
     ["answering article in top 10: vectors only", "", (r) => [cell(r, "retrieval", () => r.retrieval && n(r.retrieval.dense.hit10, 3)), peer(r, (p) => n(p.hit10, 3))]],
