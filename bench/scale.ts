@@ -90,7 +90,9 @@ async function runSize(size: number, dir: string, pool: Awaited<ReturnType<typeo
     progress(`${size} articles: building the index (buildIndex in a child process)…`);
     const ingest = await runProbe<IngestProbeResult>("bench/ingest-probe.ts", {
       env: { ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir },
-      nodeFlags: profileFlags("ingest", size),
+      // The heap `npm run ingest` and `npm start` give a build (package.json): an archive's build
+      // holds every chunk's vector and terms at once, beyond V8's default 4 GB.
+      nodeFlags: ["--max-old-space-size=12288", ...profileFlags("ingest", size)],
       work: probeWork,
       label: "ingest",
     });

@@ -101,7 +101,8 @@ interface StartedServer {
 async function startServer(options: ServerRunOptions): Promise<StartedServer> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  // As `npm start` runs it (package.json), heap limit included.
+  const child = spawn(process.execPath, ["--max-old-space-size=12288", "--import", "tsx", "server/main.ts"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
