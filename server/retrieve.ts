@@ -119,7 +119,6 @@ export class Retriever {
   private async denseCandidates(query: string, pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
     const vector = await (await this.corpus.embedder()).embedQuery(query);
     const lists = await Promise.all([this.corpus.nearest(vector, pool), ...(articleId ? [this.corpus.nearest(vector, pool, articleId)] : [])]);
-    // Candidates in list order, the unscoped list first: the same order as ever, whatever the backend.
     lists.forEach((list, i) =>
       list.forEach(({ chunk, score }, rank) => {
         const c = getOrAdd(into, chunk);

@@ -24,6 +24,7 @@ export class PgvectorCorpus implements Corpus {
   readonly kind = "pgvector";
   readonly durable = true;
   private loaded: Loaded | undefined;
+  private checking: Promise<Loaded> | undefined;
 
   /** The schema, quoted for SQL. */
   private readonly s: string;
@@ -184,8 +185,20 @@ export class PgvectorCorpus implements Corpus {
     await this.pool.end();
   }
 
-  /** The current build's embedder and settings; reloaded when another process has rebuilt the index. */
-  private async current(): Promise<Loaded> {
+  /**
+   * The current build's embedder and settings; reloaded when another process has rebuilt the
+   * index. Calls made while a check is in flight (one search's dense and lexical halves) share it.
+   */
+  private current(): Promise<Loaded> {
+    if (!this.checking) {
+      this.checking = this.check();
+      const done = () => (this.checking = undefined);
+      this.checking.then(done, done);
+    }
+    return this.checking;
+  }
+
+  private async check(): Promise<Loaded> {
     const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM ${this.s}.build`);
     const build = rows[0]?.id;
     if (build === undefined) throw new Error('The database holds no index yet: run "npm run ingest" (or start the server) with VECTOR_STORE=pgvector');
