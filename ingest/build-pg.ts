@@ -42,7 +42,7 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
   const pool = createPool(url);
   const lock = await pool.connect().catch(async (err: Error) => {
     await pool.end();
-    throw new Error(`Cannot connect to DATABASE_URL: ${err.message}`);
+    throw new Error(`Cannot connect to the database at DATABASE_URL: ${err.message}`);
   });
   try {
     await migrate(pool, schema);

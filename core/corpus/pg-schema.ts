@@ -144,7 +144,9 @@ export function createPool(databaseUrl: string): pg.Pool {
  */
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const s = quoted(schema);
-  const client = await pool.connect();
+  const client = await pool.connect().catch((err: Error) => {
+    throw new Error(`Cannot connect to the database at DATABASE_URL: ${err.message}`);
+  });
   try {
     await client.query("SELECT pg_advisory_lock(hashtext($1), $2)", lockArgs(s, "migrate"));
     try {
