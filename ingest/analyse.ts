@@ -13,11 +13,13 @@ export interface AnalysedArticles {
 }
 
 /**
- * Chunks articles and analyses each chunk once for both indexes: the local embedder reads the
- * tokens of the title and the text together (`embeddingText`), and the lexical index reads the
- * same tokens split into title and body. A title is analysed once per article, not per chunk.
- * Analysis is most of ingest's time, so doing it once instead of three times matters at an
- * archive's scale.
+ * Chunks articles and analyses them for both indexes: the lexical index reads each chunk's body
+ * and its article's title (analysed once per article, not per chunk), and the local embedder's
+ * feature counts read the title and text together (`embeddingText`), as the embedder will.
+ *
+ * **NOTE:** the body is analysed on its own, not cut from the tokens of title and text
+ * together: a body that starts with «ها» joins the title's last word there, and the lexical
+ * document must equal `lexicalDoc`'s, which live publishing uses.
  */
 export function analyseArticles(articles: Article[], countFeatures: boolean): AnalysedArticles {
   const chunks: Chunk[] = [];
@@ -28,9 +30,8 @@ export function analyseArticles(articles: Article[], countFeatures: boolean): An
     const title = titleTokens.map((t) => t.term);
     for (const chunk of chunkArticle(article, DEFAULT_CHUNKING)) {
       chunks.push(chunk);
-      const tokens = analyzeTokens(embeddingText(chunk));
-      lexical.push({ id: chunk.id, title, body: bodyTerms(tokens, titleTokens, chunk.text) });
-      if (countFeatures) joined.push(tokens);
+      lexical.push({ id: chunk.id, title, body: analyzeTokens(chunk.text).map((t) => t.term) });
+      if (countFeatures) joined.push(analyzeTokens(embeddingText(chunk)));
     }
   }
   return { chunks, lexical, ...(countFeatures && { counts: LocalEmbeddings.count(joined) }) };
@@ -44,14 +45,4 @@ export function embeddingText(chunk: Chunk | (Pick<Chunk, "text"> & Pick<Article
 /** The lexical document of a chunk: analysed title and body terms. */
 export function lexicalDoc(chunk: Chunk): LexicalDoc {
   return { id: chunk.id, title: analyzeTokens(chunk.title).map((t) => t.term), body: analyzeTokens(chunk.text).map((t) => t.term) };
-}
-
-/**
- * The body's terms from the tokens of title and body together: what follows the title's tokens.
- * Where the two ran into each other at the line break (a title ending in «می», a body starting
- * with «ها»), the body is analysed on its own, so the result always equals `lexicalDoc`'s.
- */
-function bodyTerms(joined: AnalyzedToken[], title: AnalyzedToken[], text: string): string[] {
-  const intact = joined.length >= title.length && title.every((t, i) => joined[i]!.token === t.token);
-  return (intact ? joined.slice(title.length) : analyzeTokens(text)).map((t) => t.term);
 }

@@ -7,9 +7,12 @@ import { after, before, describe, it } from "node:test";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
 import { openIndex, readManifest, writeGeneration } from "../core/index-store.ts";
 import { Bm25Index } from "../core/lexical.ts";
+import { analyseArticles, lexicalDoc } from "../ingest/analyse.ts";
 import { buildIndex, currentIndex } from "../ingest/build.ts";
+import { prepareArticle } from "../ingest/prepare.ts";
+import { readCorpus } from "../ingest/read.ts";
 import { Retriever } from "../server/retrieve.ts";
-import { seedCopy, tempDir } from "./helpers.ts";
+import { SEEDS_DIR, seedCopy, tempDir } from "./helpers.ts";
 
 describe("building and opening the index", () => {
   it("round-trips: what ingest writes, the server opens and searches", async () => {
@@ -47,6 +50,13 @@ describe("building and opening the index", () => {
     const again = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
     assert.equal(again.built, false);
     assert.equal(again.reason, "index is up to date");
+  });
+
+  it("analyses a chunk at build exactly as live publishing does, even a body that starts with «ها»", async () => {
+    const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
+    const { chunks, lexical } = analyseArticles(articles, false);
+    assert.ok(chunks.some((c) => c.text.startsWith("ها ")), "the seeds hold such a chunk");
+    chunks.forEach((chunk, i) => assert.deepEqual(lexical[i], lexicalDoc(chunk), chunk.id));
   });
 
   it("knows an unchanged archive is current from its files' sizes and times, without reading it", async () => {
