@@ -6,6 +6,7 @@ import autocannon from "autocannon";
 import { killScenario, modelFaults, type KillResult, type ModelFaultRow } from "./faults.ts";
 import { runFuzz, type FuzzRow } from "./fuzz.ts";
 import { startServer } from "./server.ts";
+import { httpFigures, type HttpFigures } from "./server-run.ts";
 
 /**
  * `npm run bench -- --load [--seconds 60] [--connections 50]`: the production scenario, against
@@ -35,15 +36,8 @@ const FUZZ = { count: 2400, seed: 20261122, concurrency: 16 };
 const CHECK = { question: "قم چند شهرک صنعتی دارد؟", answer: "هفت شهرک صنعتی" };
 const SAMPLE_MS = 1000;
 
-interface LoadRow {
+interface LoadRow extends HttpFigures {
   route: string;
-  requests: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
 }
 
 interface Sample {
@@ -127,16 +121,7 @@ async function load(base: string, route: string, options: { seconds: number; con
       },
     ],
   });
-  return {
-    route,
-    requests: result.requests.total,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
+  return { route, ...httpFigures(result) };
 }
 
 async function rss(pid: number): Promise<number> {

@@ -19,6 +19,19 @@ export interface HttpFigures {
   timeouts: number;
 }
 
+/** The figures both HTTP scenarios report, from autocannon's result. */
+export function httpFigures(result: autocannon.Result): HttpFigures {
+  return {
+    requests: result.requests.total,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
 export interface ServerFigures {
   /** Spawn to the first 200 from GET /api/health, s. */
   coldStartS: number;
@@ -204,15 +217,7 @@ async function load(url: string, options: ServerRunOptions, body: (question: str
     headers: { "content-type": "application/json" },
     requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(body(options.questions[i++ % options.questions.length]!)) }) }],
   });
-  return {
-    requests: result.requests.total,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-  };
+  return httpFigures(result);
 }
 
 /**

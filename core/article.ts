@@ -19,6 +19,25 @@ export interface Article {
 }
 
 /** A piece of an article, the unit that is embedded, retrieved and cited. */
+/**
+ * An article as read from ARTICLES_DIR or received by the management API, before cleaning
+ * (ingest/prepare.ts turns it into an `Article`). Kept whole by a database store, so it can
+ * rebuild its index by itself.
+ */
+export interface SourceArticle {
+  id: string;
+  /** Where it came from: `file.jsonl:12`, a `.txt` file, or `api` for the management API. */
+  origin: string;
+  /** The page as written (`.txt`), or the `text`/`body` of a JSONL line. */
+  raw: string;
+  title?: string;
+  url?: string;
+  source?: string;
+  publishedAt?: string;
+  /** sha256 of everything above: a changed article gets a new hash. */
+  contentHash: string;
+}
+
 export interface Chunk {
   /** `${articleId}#${position}` */
   id: string;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import type { SourceArticle } from "../core/article.ts";
 
 /**
  * Reads the corpus from `ARTICLES_DIR`: `*.txt` pages (one article each, id = file stem) and
@@ -9,19 +10,7 @@ import { z } from "zod";
  * `prepare.ts` does that. Malformed lines are reported and skipped, never fatal: one bad line
  * in a CMS export must not keep the other articles out.
  */
-export interface SourceArticle {
-  id: string;
-  /** Where it came from, for log lines: `file.jsonl:12`. */
-  origin: string;
-  /** The page as written (`.txt`), or the `text`/`body` of a JSONL line. */
-  raw: string;
-  title?: string;
-  url?: string;
-  source?: string;
-  publishedAt?: string;
-  /** sha256 of everything above: a changed article gets a new hash. */
-  contentHash: string;
-}
+export type { SourceArticle };
 
 export interface CorpusRead {
   articles: SourceArticle[];

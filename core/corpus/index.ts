@@ -1,4 +1,4 @@
-import type { Article, Chunk } from "../article.ts";
+import type { Article, Chunk, SourceArticle } from "../article.ts";
 import type { Embedder } from "../embeddings/index.ts";
 import type { LexicalDoc, TermWeights } from "../lexical.ts";
 
@@ -64,17 +64,7 @@ export interface TermStats extends TermWeights {
 export type ArticleSummary = Pick<Article, "id" | "title" | "source" | "publishedAt" | "url">;
 
 /** An article as the corpus reader gave it: kept so a database can rebuild its index by itself. */
-export interface ArticleSource {
-  id: string;
-  /** `api` for an article published through the management API, else the file it came from. */
-  origin: string;
-  raw: string;
-  title?: string;
-  url?: string;
-  source?: string;
-  publishedAt?: string;
-  contentHash: string;
-}
+export type ArticleSource = SourceArticle;
 
 /** Articles ready to index: what `put` stores. `vectors` and `lexical` are per chunk, in order. */
 export interface IndexedBatch {
