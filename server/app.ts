@@ -67,9 +67,15 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   }
 
   app.get("/api/health", async (c) => {
-    // Read from the corpus each time: with a shared database, other servers change it too.
-    const { articles, chunks, embedder } = await services.corpus.stats();
-    return c.json({ status: "ok", articles, chunks, embedder, answerer: services.answerer.id });
+    // Read from the corpus each time: with a shared database, other servers change it too. A
+    // database that cannot be reached makes this server unable to answer: 503, so a load
+    // balancer sends readers elsewhere, not a 500 that reads as a bug.
+    const stats = await services.corpus.stats().catch((err: unknown) => err as Error);
+    if (stats instanceof Error) {
+      options.log?.({ level: "error", msg: "health: the corpus cannot be read", error: stats.message });
+      return c.json({ status: "unavailable", reason: "the index cannot be read" }, 503, { "Retry-After": "5" });
+    }
+    return c.json({ status: "ok", articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: services.answerer.id });
   });
   const openapi = openApiDocument();
   app.get("/api/openapi.json", (c) => c.json(openapi));

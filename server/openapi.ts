@@ -41,7 +41,10 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "Readiness, and the corpus, embedder and answerer in use",
           responses: {
             "200": { description: "Ready", content: json(ref("Health")) },
-            "503": { description: "Not ready: the index is being built or loaded", content: json({ type: "object", required: ["status"], properties: { status: { const: "loading" } } }) },
+            "503": {
+              description: "Not ready: the index is being built or loaded (loading), or its database cannot be read (unavailable)",
+              content: json({ type: "object", required: ["status"], properties: { status: { enum: ["loading", "unavailable"] }, reason: { type: "string" } } }),
+            },
           },
         },
       },

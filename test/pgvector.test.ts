@@ -161,6 +161,18 @@ describe("stateless servers sharing one database", () => {
     }
   });
 
+  it("tell a load balancer through /api/health (503) when their database cannot be read", async () => {
+    const database = await testDatabase();
+    await buildPgIndex({ articlesDir: await seedCopy(), database, embedder: { kind: "local" }, mode: "start" });
+    const { app, corpus } = await serverOn(database);
+    assert.equal((await app.request("/api/health")).status, 200);
+    await corpus.close();
+    const res = await app.request("/api/health");
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "5");
+    assert.deepEqual(await res.json(), { status: "unavailable", reason: "the index cannot be read" });
+  });
+
   it("keep the BM25 statistics exact through live changes: after a publication and a deletion, scores equal a fresh build's", async () => {
     const database = await testDatabase();
     const articlesDir = await seedCopy();
