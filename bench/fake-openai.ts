@@ -10,12 +10,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 /** What the fake model does with one chat request. */
 export type Reply =
-  /** A streamed reply (`stream: true`), its chunks paced by `delayMs`. */
-  | { chunks: string[]; firstDelayMs?: number; delayMs?: number }
+  /** A streamed reply (`stream: true`), its chunks paced by `delayMs`, cut off by a dropped connection after `dropAfter` of them. */
+  | { chunks: string[]; firstDelayMs?: number; delayMs?: number; dropAfter?: number }
   /** A whole `chat.completion`, as a request without `stream` gets it. */
   | { content: string }
   /** An API error with this status. */
-  | { status: number }
+  | { status: number; message?: string }
   /** Never answers: no status line, nothing, until the caller gives up. */
   | { hang: true }
   /** Sends the headers of a stream, then nothing. */
@@ -95,7 +95,7 @@ async function chat(recorded: Recorded, res: ServerResponse, what: Reply): Promi
   if ("status" in what) {
     // retry-after-ms keeps the SDK's one retry quick.
     res.setHeader("retry-after-ms", "5");
-    send(res, what.status, { error: { message: "fake failure", type: "server_error", code: null } });
+    send(res, what.status, { error: { message: what.message ?? "fake failure", type: "server_error", code: null } });
     recorded.finished = true;
     return;
   }
@@ -119,6 +119,12 @@ async function chat(recorded: Recorded, res: ServerResponse, what: Reply): Promi
     if (i > 0 && what.delayMs) await sleep(what.delayMs);
     if (res.destroyed) return;
     res.write(chunkLine(i === 0 ? { role: "assistant", content } : { content }, null));
+    if (what.dropAfter !== undefined && i + 1 >= what.dropAfter) {
+      // Let the chunk reach the client, then fail the way a dropped connection does.
+      await sleep(30);
+      res.destroy();
+      return;
+    }
   }
   if (res.destroyed) return;
   res.write(chunkLine({}, "stop"));

@@ -1,27 +1,27 @@
 /**
  * `POST /api/chat` with the chat-model answerer, streamed and not, against a local
- * OpenAI-compatible server started in this file that speaks the streaming (SSE) format of
+ * OpenAI-compatible server (bench/fake-openai.ts) that speaks the streaming (SSE) format of
  * `chat.completions`: no network, no real API key.
  */
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 
+import { startFakeOpenAI, type FakeOpenAI, type Recorded } from "../bench/fake-openai.ts";
 import type { Article } from "../core/article.ts";
 import { openIndex, type LoadedIndex } from "../core/index-store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { REWRITE_PROMPT } from "../server/answer/llm.ts";
 import { createServices } from "../server/services.ts";
-import { readBody, SEEDS_DIR, tempDir } from "./helpers.ts";
+import { SEEDS_DIR, tempDir } from "./helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
-// Fake OpenAI-compatible chat server
+// The fake OpenAI-compatible chat server
 // ---------------------------------------------------------------------------------------------
 
 interface Message {
@@ -29,118 +29,25 @@ interface Message {
   content: string;
 }
 
-interface Recorded {
-  method: string;
-  url: string;
-  headers: IncomingHttpHeaders;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-  /** Resolves when the connection of this request closed before its reply was complete. */
-  closedEarly: Promise<void>;
-  /** Whether the whole reply was written. */
-  finished: boolean;
-}
-
-/** What the fake model does with one request. */
-type Reply =
-  /** A streamed reply: content chunks, with optional pauses, optionally cut off by a dropped socket. */
-  | { chunks: string[]; firstDelayMs?: number; delayMs?: number; dropAfter?: number }
-  /** A plain `chat.completion` (what a non-stream request gets). */
-  | { content: string }
-  /** An API error. */
-  | { status: number; message?: string };
-
-type Script = (req: Recorded) => Reply;
-
 const MODEL = "fake-chat";
 const API_KEY = "sk-test";
 
-let fake: Server;
+let fake: FakeOpenAI;
 let baseURL: string;
-let requests: Recorded[] = [];
-let script: Script = () => ({ status: 500, message: "no script set" });
-/** Replies still being written, stopped when the file ends. */
-const open = new Set<ServerResponse>();
-
-function chunkLine(delta: Record<string, unknown>, finish: string | null): string {
-  const chunk = { id: "x", object: "chat.completion.chunk", created: 0, model: MODEL, choices: [{ index: 0, delta, finish_reason: finish }] };
-  return `data: ${JSON.stringify(chunk)}\n\n`;
-}
-
-async function reply(recorded: Recorded, res: ServerResponse, what: Reply): Promise<void> {
-  if ("status" in what) {
-    // retry-after-ms keeps the SDK's one retry quick.
-    res.writeHead(what.status, { "content-type": "application/json", "retry-after-ms": "5" });
-    res.end(JSON.stringify({ error: { message: what.message ?? "fake failure", type: "server_error", code: null } }));
-    recorded.finished = true;
-    return;
-  }
-  if ("content" in what) {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        id: "chatcmpl-fake",
-        object: "chat.completion",
-        created: 0,
-        model: MODEL,
-        choices: [{ index: 0, message: { role: "assistant", content: what.content, refusal: null }, logprobs: null, finish_reason: "stop" }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }),
-    );
-    recorded.finished = true;
-    return;
-  }
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-  res.flushHeaders();
-  if (what.firstDelayMs) await sleep(what.firstDelayMs);
-  for (const [i, content] of what.chunks.entries()) {
-    if (res.destroyed) return;
-    if (i > 0 && what.delayMs) await sleep(what.delayMs);
-    if (res.destroyed) return;
-    res.write(chunkLine(i === 0 ? { role: "assistant", content } : { content }, null));
-    if (what.dropAfter !== undefined && i + 1 >= what.dropAfter) {
-      // Let the chunk reach the client, then fail the way a dropped connection does.
-      await sleep(30);
-      res.destroy();
-      return;
-    }
-  }
-  if (res.destroyed) return;
-  res.write(chunkLine({}, "stop"));
-  res.end("data: [DONE]\n\n");
-  recorded.finished = true;
-}
 
 before(async () => {
-  fake = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      let closed!: () => void;
-      const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body, closedEarly: new Promise<void>((r) => (closed = r)), finished: false };
-      res.on("close", () => {
-        open.delete(res);
-        if (!recorded.finished) closed();
-      });
-      open.add(res);
-      requests.push(recorded);
-      void reply(recorded, res, script(recorded)).catch(() => {});
-    });
-  });
-  await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
-  baseURL = `http://127.0.0.1:${(fake.address() as AddressInfo).port}/v1`;
+  fake = await startFakeOpenAI(() => ({ status: 500, message: "no script set" }));
+  baseURL = fake.baseURL;
 });
 
-after(async () => {
-  for (const res of open) res.destroy();
-  fake.closeAllConnections();
-  await new Promise<void>((resolve) => fake.close(() => resolve()));
-});
+after(() => fake.close());
 
 beforeEach(() => {
-  requests = [];
+  fake.requests.length = 0;
 });
 
 /** Requests for a streamed answer (the rewrite of a follow-up is not streamed). */
-const streamed = () => requests.filter((r) => r.body?.stream === true);
+const streamed = () => fake.requests.filter((r) => r.body?.stream === true);
 
 /** The numbered sources of an answer request, as `[n] «title»` blocks of its last user message. */
 function sourcesOf(req: Recorded): { n: number; title: string; text: string }[] {
@@ -208,7 +115,7 @@ const tokensOf = (events: SseEvent[]) => events.filter((e) => e.event === "token
 
 describe("POST /api/chat streamed with the chat model", () => {
   it("streams the model's answer as several tokens, a marker split across chunks arriving whole, then citations that quote the article exactly and done with mode llm", async () => {
-    script = () => ({ chunks: ["قزوین ", "۲۶۳ میلیون دلار ", "کالا صادر کرد [", "1]."] });
+    fake.script = () => ({ chunks: ["قزوین ", "۲۶۳ میلیون دلار ", "کالا صادر کرد [", "1]."] });
     const { status, events } = await chat({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" });
     assert.equal(status, 200);
 
@@ -233,7 +140,7 @@ describe("POST /api/chat streamed with the chat model", () => {
     assert.ok(citation.quote.length > 0);
 
     const [req] = streamed();
-    assert.equal(requests.length, 1);
+    assert.equal(fake.requests.length, 1);
     assert.equal(req!.url, "/v1/chat/completions");
     assert.equal(req!.body.stream, true);
     assert.equal(req!.body.model, MODEL);
@@ -243,7 +150,7 @@ describe("POST /api/chat streamed with the chat model", () => {
   });
 
   it("drops markers that point at no source and renumbers the valid ones while streaming", async () => {
-    script = () => ({ chunks: ["در قم واحدهای صنعتی فعال هستند ", "[3]. این خبر تأیید شده است [", "9", "]."] });
+    fake.script = () => ({ chunks: ["در قم واحدهای صنعتی فعال هستند ", "[3]. این خبر تأیید شده است [", "9", "]."] });
     const { events } = await chat({ question: "قم چند شهرک صنعتی دارد؟" });
     const sources = sourcesOf(streamed()[0]!);
     assert.ok(sources.length >= 3 && sources.length < 9, `the model saw ${sources.length} sources`);
@@ -267,7 +174,7 @@ describe("POST /api/chat streamed with the chat model", () => {
   });
 
   it("never shows a NOT_FOUND reply streamed in pieces: the reader gets the Persian not-found sentence, no citations, found false", async () => {
-    script = () => ({ chunks: ["NOT_", "FOUND"] });
+    fake.script = () => ({ chunks: ["NOT_", "FOUND"] });
     const { status, events } = await chat({ question: "قیمت طلا امروز چند است؟" });
     assert.equal(status, 200);
     const tokens = tokensOf(events);
@@ -280,7 +187,7 @@ describe("POST /api/chat streamed with the chat model", () => {
   });
 
   it("answers from the articles with a warning, not an error, when the model fails before its first word (HTTP 500)", async () => {
-    script = () => ({ status: 500, message: "upstream exploded" });
+    fake.script = () => ({ status: 500, message: "upstream exploded" });
     const { status, events } = await chat({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" });
     assert.equal(status, 200);
     assert.ok(!events.some((e) => e.event === "error"), JSON.stringify(events));
@@ -302,7 +209,7 @@ describe("POST /api/chat streamed with the chat model", () => {
   });
 
   it("answers from the articles with a warning when the model rate-limits (HTTP 429)", async () => {
-    script = () => ({ status: 429, message: "Rate limit reached" });
+    fake.script = () => ({ status: 429, message: "Rate limit reached" });
     const { events } = await chat({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" });
     assert.ok(!events.some((e) => e.event === "error"));
     const done = events.at(-1)!;
@@ -312,7 +219,7 @@ describe("POST /api/chat streamed with the chat model", () => {
   });
 
   it("ends with an error event, after the tokens already shown and without done, when the model fails mid-answer", async () => {
-    script = () => ({ chunks: ["قزوین ۲۶۳ میلیون دلار ", "کالا صادر کرد [1]."], dropAfter: 1 });
+    fake.script = () => ({ chunks: ["قزوین ۲۶۳ میلیون دلار ", "کالا صادر کرد [1]."], dropAfter: 1 });
     const { status, events } = await chat({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" });
     assert.equal(status, 200);
     const tokens = tokensOf(events);
@@ -329,7 +236,7 @@ describe("POST /api/chat streamed with the chat model", () => {
   });
 
   it("keeps an idle stream open with ': keep-alive' comment lines while the model is thinking", async () => {
-    script = () => ({ chunks: ["قزوین ۲۶۳ میلیون دلار کالا صادر کرد [1]."], firstDelayMs: 200 });
+    fake.script = () => ({ chunks: ["قزوین ۲۶۳ میلیون دلار کالا صادر کرد [1]."], firstDelayMs: 200 });
     const { raw, events } = await chat({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" });
     assert.match(raw, /^: keep-alive$/m);
     // Before the first token: the model was silent then.
@@ -339,7 +246,7 @@ describe("POST /api/chat streamed with the chat model", () => {
 
   it("stops the model call when the reader goes away mid-answer", async () => {
     const chunks = Array.from({ length: 50 }, (_, i) => `بخش ${i + 1} از پاسخ درباره صادرات قزوین [1]. `);
-    script = () => ({ chunks, delayMs: 100 });
+    fake.script = () => ({ chunks, delayMs: 100 });
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
     after(async () => {
       // fetch keeps its connection alive for a few seconds: close it rather than wait.
@@ -388,7 +295,7 @@ describe("POST /api/chat streamed with the chat model", () => {
     ];
     const QOM_CARPET = "003_5e0f5a173f3dffd5";
     let carpetSource = 0;
-    script = (req) => {
+    fake.script = (req) => {
       if (req.body.stream !== true) return { content: "اکبر ابدالی درباره فرش دستباف چه گفت؟" };
       const sources = sourcesOf(req);
       carpetSource = sources.find((s) => s.text.includes("فرش دستباف") && articleOf(s).id === QOM_CARPET)?.n ?? 0;
@@ -397,8 +304,8 @@ describe("POST /api/chat streamed with the chat model", () => {
     const { status, events } = await chat({ question, history });
     assert.equal(status, 200);
 
-    assert.equal(requests.length, 2, "a rewrite, then the answer");
-    const [rewrite, answer] = requests;
+    assert.equal(fake.requests.length, 2, "a rewrite, then the answer");
+    const [rewrite, answer] = fake.requests;
     assert.notEqual(rewrite!.body.stream, true, "the rewrite is not streamed");
     assert.equal(rewrite!.body.model, MODEL);
     const rewriteMessages = rewrite!.body.messages as Message[];
@@ -421,14 +328,14 @@ describe("POST /api/chat streamed with the chat model", () => {
 
 describe("POST /api/chat as JSON with the chat model", () => {
   it("returns mode llm with citations only for markers that point at a source", async () => {
-    script = (req) => (req.body.stream === true ? { chunks: ["wrong endpoint"] } : { content: "در قم واحدهای صنعتی فعال هستند [2]. این خبر تأیید شده است [7]." });
+    fake.script = (req) => (req.body.stream === true ? { chunks: ["wrong endpoint"] } : { content: "در قم واحدهای صنعتی فعال هستند [2]. این خبر تأیید شده است [7]." });
     const res = await app.request("/api/chat", { method: "POST", body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { answer: string; found: boolean; mode: string; citations: { n: number; articleId: string; quote: string; start: number; end: number }[]; warning?: string };
 
-    assert.equal(requests.length, 1);
-    assert.notEqual(requests[0]!.body.stream, true);
-    assert.equal(requests[0]!.body.model, MODEL);
+    assert.equal(fake.requests.length, 1);
+    assert.notEqual(fake.requests[0]!.body.stream, true);
+    assert.equal(fake.requests[0]!.body.model, MODEL);
     assert.equal(body.mode, "llm");
     assert.equal(body.found, true);
     assert.equal(body.warning, undefined);
@@ -436,7 +343,7 @@ describe("POST /api/chat as JSON with the chat model", () => {
     assert.equal(body.citations.length, 1);
     const [citation] = body.citations;
     assert.equal(citation!.n, 1);
-    assert.equal(citation!.articleId, articleOf(sourcesOf(requests[0]!)[1]!).id, "[1] is the model's source [2]");
+    assert.equal(citation!.articleId, articleOf(sourcesOf(fake.requests[0]!)[1]!).id, "[1] is the model's source [2]");
     assert.equal(index.articles.get(citation!.articleId)!.text.slice(citation!.start, citation!.end), citation!.quote);
   });
 });
