@@ -7,6 +7,7 @@ import hnswlib from "hnswlib-node";
 import { chunkId, type Article, type Chunk } from "./article.ts";
 import type { EmbedderSpec } from "./config.ts";
 import { restoreEmbedder, type Embedder } from "./embeddings/index.ts";
+import { TokenTable } from "./chunk-tokens.ts";
 import { Bm25Index } from "./lexical.ts";
 
 /**
@@ -18,6 +19,7 @@ import { Bm25Index } from "./lexical.ts";
  *   data/index/gen-…/articles.bin     cleaned articles: metadata, then every text (see `writeArticles`)
  *   data/index/gen-…/chunks.bin       the chunk table: article, position, start, end (4 × u32 a chunk)
  *   data/index/gen-…/lexical.bin      BM25F index over analysed title and body terms of each chunk
+ *   data/index/gen-…/tokens.bin       each chunk's body tokens, read by re-scoring (core/chunk-tokens.ts)
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
  *   data/index/gen-…/hnswlib.index    the HNSW graph and vectors; chunk i has label i
  *
@@ -33,7 +35,7 @@ import { Bm25Index } from "./lexical.ts";
  */
 
 /** Bump when the layout of a generation changes. */
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 3;
 
 /**
  * HNSW graph parameters. M = 16 links a node; efConstruction 100 (hnswlib's default is 200)
@@ -70,6 +72,8 @@ export interface LoadedIndex {
   manifest: Manifest;
   articles: Map<string, Article>;
   lexical: Bm25Index;
+  /** Each chunk's body tokens by HNSW label; chunks added since the build are not in it. */
+  tokens: TokenTable;
   store: HNSWLib;
   embedder: Embedder;
   chunks: Map<string, Chunk>;
@@ -132,6 +136,8 @@ export interface GenerationContent {
   chunks: Chunk[];
   vectors: number[][];
   lexical: Bm25Index;
+  /** Per chunk, in order: its body's tokens. */
+  tokens: TokenTable;
   embedder: Embedder;
 }
 
@@ -161,6 +167,7 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     await writeFile(path.join(dir, "chunks.bin"), table);
     await writeArticles(path.join(dir, "articles.bin"), content.articles);
     await writeFile(path.join(dir, "lexical.bin"), content.lexical.toBinary());
+    await writeFile(path.join(dir, "tokens.bin"), content.tokens.toBinary());
     const state = content.embedder.toState?.();
     if (state !== undefined) await writeFile(path.join(dir, "embedder.json"), JSON.stringify(state));
     // The manifest goes last: a generation without one is incomplete and never made current.
@@ -265,11 +272,12 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   if (!dir) throw new Error(`No index in ${indexDir}: run "npm run ingest"`);
   const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
   const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(path.join(dir, file), "utf8")) as T;
-  const [stored, lexical, state, table] = await Promise.all([
+  const [stored, lexical, state, table, tokens] = await Promise.all([
     readFile(path.join(dir, "articles.bin")).then(readArticles),
     readFile(path.join(dir, "lexical.bin")).then(Bm25Index.fromBinary),
     spec.kind === "local" ? readJson<unknown>("embedder.json") : Promise.resolve(undefined),
     readFile(path.join(dir, "chunks.bin")),
+    readFile(path.join(dir, "tokens.bin")).then(TokenTable.fromBinary),
   ]);
   const embedder = restoreEmbedder(spec, state);
   if (embedder.id !== manifest.embedder.id) {
@@ -295,7 +303,7 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
     chunkCounts.set(chunk.articleId, (chunkCounts.get(chunk.articleId) ?? 0) + 1);
   }
   const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(byLabel) });
-  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, store, embedder, chunks, chunkCounts, labels };
+  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, tokens, store, embedder, chunks, chunkCounts, labels };
 }
 
 /**

@@ -234,38 +234,100 @@ export class Bm25Index implements TermWeights {
   }
 
   /**
-   * The `k` best documents for the query terms, optionally only those `accept` lets through.
-   * A term may carry a weight (expansion terms count less than the reader's own words).
+   * The `k` best documents for the query terms, optionally only among the documents `within`
+   * (ids; one article's chunks). A term may carry a weight (expansion terms count less than the
+   * reader's own words).
    */
-  search(query: Array<string | { term: string; weight: number }>, k: number, accept?: (doc: number) => boolean): LexicalHit[] {
-    const { k1, b } = this.params;
+  search(query: Array<string | { term: string; weight: number }>, k: number, within?: Iterable<string>): LexicalHit[] {
     const weights = new Map<string, number>();
     for (const q of query) {
       const [term, weight] = typeof q === "string" ? [q, 1] : [q.term, q.weight];
       weights.set(term, Math.max(weights.get(term) ?? 0, weight));
     }
+    const only = within === undefined ? undefined : this.documents(within);
     // Scores accumulate in a reusable array indexed by document (search is synchronous, so one
     // scratch array per index is safe); only the documents touched are visited afterwards.
-    if (this.scratch.length < this.ids.length) this.scratch = new Float64Array(Math.max(this.ids.length, this.scratch.length * 2));
+    if (this.scratch.length < this.ids.length) {
+      this.scratch = new Float64Array(Math.max(this.ids.length, this.scratch.length * 2));
+      this.touched = new Uint32Array(this.scratch.length);
+    }
     const scores = this.scratch;
-    const touched: number[] = [];
-    const avgLength = this.avgLength;
+    const touched = this.touched;
+    let count = 0;
+    // BM25's length normalisation, tf + k1·(1 − b + b·length/avg), as tf + c0 + c1·length.
+    const { k1, b } = this.params;
+    const c0 = k1 * (1 - b);
+    const c1 = (k1 * b) / this.avgLength;
+    const lengths = this.lengths;
+    const removed = this.removed.size > 0 ? this.removed : undefined;
+    const { terms, offsets, docs, tfs } = this.packed;
+    // **NOTE:** plain loops over the packed arrays, no callback per posting: a common term of an
+    // archive has a hundred thousand postings, and this loop is most of a search's time.
+    const visit = (doc: number, tf: number, scale: number) => {
+      if (removed?.has(doc)) return;
+      const s = scores[doc]!;
+      if (s === 0) touched[count++] = doc;
+      scores[doc] = s + (scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+    };
     for (const [term, weight] of weights) {
       const idf = weight * this.idf(term);
       if (!(idf > 0)) continue;
-      this.forEachPosting(term, (doc, tf) => {
-        if (this.removed.has(doc) || (accept && !accept(doc))) return;
-        const norm = tf + k1 * (1 - b + (b * this.lengths[doc]!) / avgLength);
-        if (scores[doc] === 0) touched.push(doc);
-        scores[doc]! += (idf * (tf * (k1 + 1))) / norm;
-      });
+      const scale = idf * (k1 + 1);
+      const i = terms.get(term);
+      const list = this.added[term];
+      if (only) {
+        for (const doc of only) {
+          const tf = this.termFrequency(i, list, doc);
+          if (tf > 0) visit(doc, tf, scale);
+        }
+        continue;
+      }
+      if (i !== undefined) {
+        for (let j = offsets[i]!, end = offsets[i + 1]!; j < end; j++) {
+          const doc = docs[j]!;
+          if (removed?.has(doc)) continue;
+          const tf = tfs[j]!;
+          const s = scores[doc]!;
+          if (s === 0) touched[count++] = doc;
+          scores[doc] = s + (scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+        }
+      }
+      if (list) for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!, scale);
     }
-    const best = topK(touched, k, (doc) => scores[doc]!);
+    const best = topK(touched.subarray(0, count), k, (doc) => scores[doc]!);
     const hits = best.map((doc) => ({ doc, id: this.ids[doc]!, score: scores[doc]! }));
-    for (const doc of touched) scores[doc] = 0;
+    for (let j = 0; j < count; j++) scores[touched[j]!] = 0;
     return hits;
   }
 
+  /** Positions of the live documents with these ids. */
+  private documents(ids: Iterable<string>): number[] {
+    const out: number[] = [];
+    for (const id of ids) {
+      const n = this.positions.get(id);
+      if (n !== undefined && !this.removed.has(n)) out.push(n);
+    }
+    return out;
+  }
+
+  /** A term's frequency in one document: a binary search of its packed postings (ascending by document), then its live additions. */
+  private termFrequency(i: number | undefined, added: number[] | undefined, doc: number): number {
+    if (i !== undefined) {
+      const { offsets, docs, tfs } = this.packed;
+      let lo = offsets[i]!;
+      let hi = offsets[i + 1]!;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (docs[mid]! < doc) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < offsets[i + 1]! && docs[lo] === doc) return tfs[lo]!;
+    }
+    if (added) for (let j = 0; j < added.length; j += 2) if (added[j] === doc) return added[j + 1]!;
+    return 0;
+  }
+
+  private touched = new Uint32Array(0);
   private scratch = new Float64Array(0);
 }
 
@@ -273,7 +335,7 @@ export class Bm25Index implements TermWeights {
  * The k items with the highest score, best first, ties by smaller item: a bounded min-heap, so a
  * common term's hundred thousand postings cost a pass, not a sort.
  */
-function topK(items: number[], k: number, score: (item: number) => number): number[] {
+function topK(items: ArrayLike<number> & Iterable<number>, k: number, score: (item: number) => number): number[] {
   if (k <= 0) return [];
   // "a worse than b": lower score, or the same score and a larger item.
   const worse = (a: number, b: number) => score(a) < score(b) || (score(a) === score(b) && a > b);

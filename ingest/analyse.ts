@@ -1,13 +1,16 @@
 import type { Article, Chunk } from "../core/article.ts";
 import { LocalEmbeddings, type FeatureCountsSummary } from "../core/embeddings/local.ts";
 import type { LexicalDoc } from "../core/lexical.ts";
-import { analyzeTokens, type AnalyzedToken } from "../core/persian/tokens.ts";
+import { TokenTableBuilder, type TokenTable } from "../core/chunk-tokens.ts";
+import { analyzeTokenList, analyzeTokens, tokenize, type AnalyzedToken } from "../core/persian/tokens.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
 
 export interface AnalysedArticles {
   chunks: Chunk[];
   /** Per chunk, in order: its terms for the lexical index. */
   lexical: LexicalDoc[];
+  /** Per chunk, in order: its body's tokens, stored for re-scoring (core/chunk-tokens.ts). */
+  tokens: TokenTable;
   /** The local embedder's feature counts over the chunks, when it is the embedder. */
   counts?: FeatureCountsSummary;
 }
@@ -25,16 +28,19 @@ export function analyseArticles(articles: Article[], countFeatures: boolean): An
   const chunks: Chunk[] = [];
   const lexical: LexicalDoc[] = [];
   const joined: AnalyzedToken[][] = [];
+  const tokens = new TokenTableBuilder();
   for (const article of articles) {
     const titleTokens = analyzeTokens(article.title);
     const title = titleTokens.map((t) => t.term);
     for (const chunk of chunkArticle(article, DEFAULT_CHUNKING)) {
       chunks.push(chunk);
-      lexical.push({ id: chunk.id, title, body: analyzeTokens(chunk.text).map((t) => t.term) });
+      const body = tokenize(chunk.text);
+      tokens.add(body);
+      lexical.push({ id: chunk.id, title, body: analyzeTokenList(body).map((t) => t.term) });
       if (countFeatures) joined.push(analyzeTokens(embeddingText(chunk)));
     }
   }
-  return { chunks, lexical, ...(countFeatures && { counts: LocalEmbeddings.count(joined) }) };
+  return { chunks, lexical, tokens: tokens.table(), ...(countFeatures && { counts: LocalEmbeddings.count(joined) }) };
 }
 
 /** The title goes with every chunk: a question names the story as often as the detail. */

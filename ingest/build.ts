@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
+import type { TokenTable } from "../core/chunk-tokens.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { analyseArticles, embeddingText, lexicalDoc } from "./analyse.ts";
@@ -72,7 +73,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   log(`building index in ${options.indexDir}: ${reason}`);
 
   const stage = stopwatch();
-  const { articles, chunks, vectors, embedder, lexical: docs } = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
+  const { articles, chunks, vectors, embedder, lexical: docs, tokens } = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
   log(`embedded ${chunks.length} chunks of ${articles.length} articles in ${stage()} s`);
   const manifest: Manifest = {
     format: INDEX_FORMAT,
@@ -86,7 +87,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   };
   const lexical = Bm25Index.build(docs);
   log(`lexical index built in ${stage()} s`);
-  await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, embedder });
+  await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, tokens, embedder });
   log(`HNSW index built and generation written in ${stage()} s`);
   return { built: true, reason, articles: articles.length, chunks: chunks.length, seconds: seconds(), problems: corpus.problems };
 }
@@ -97,6 +98,8 @@ export interface EmbeddedCorpus {
   vectors: number[][];
   /** Per chunk, in order: its terms for the lexical index. */
   lexical: LexicalDoc[];
+  /** Per chunk, in order: its body's tokens. */
+  tokens: TokenTable;
   embedder: Embedder;
 }
 
@@ -109,7 +112,7 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
   const workers = parallelWorkers(sources.length);
   if (spec.kind === "local" && workers > 1) return embedInParallel(sources, workers, onProgress);
   const articles = sources.map(prepareArticle);
-  const { chunks, lexical, counts } = analyseArticles(articles, spec.kind === "local");
+  const { chunks, lexical, tokens, counts } = analyseArticles(articles, spec.kind === "local");
   const texts = chunks.map(embeddingText);
   const embedder = counts ? LocalEmbeddings.fromCounts([counts]) : createEmbedder(spec, texts);
   const vectors: number[][] = [];
@@ -118,7 +121,7 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
     vectors.push(...(await embedder.embedDocuments(texts.slice(i, i + EMBED_BATCH))));
     onProgress?.(vectors.length, texts.length);
   }
-  return { articles, chunks, vectors, lexical, embedder };
+  return { articles, chunks, vectors, lexical, tokens, embedder };
 }
 
 

@@ -1,9 +1,11 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import type { Article, Chunk } from "../core/article.ts";
+import { TokenTable, type TokenTableParts } from "../core/chunk-tokens.ts";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
 import type { LexicalDoc } from "../core/lexical.ts";
 import { startWorker } from "../core/worker.ts";
+import type { EmbeddedCorpus } from "./build.ts";
 import type { SourceArticle } from "./read.ts";
 
 /**
@@ -20,7 +22,7 @@ import type { SourceArticle } from "./read.ts";
  */
 export type WorkerRequest = { type: "prepare"; sources: SourceArticle[] } | { type: "embed"; state: unknown };
 export type WorkerReply =
-  | { type: "prepared"; articles: Article[]; chunks: Chunk[]; lexical: LexicalDoc[]; df: Uint32Array; docCount: number }
+  | { type: "prepared"; articles: Article[]; chunks: Chunk[]; lexical: LexicalDoc[]; tokens: TokenTableParts; df: Uint32Array; docCount: number }
   | { type: "embedded"; vectors: Float32Array }
   | { type: "error"; message: string };
 
@@ -35,7 +37,7 @@ export async function embedInParallel(
   sources: SourceArticle[],
   workerCount: number,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ articles: Article[]; chunks: Chunk[]; vectors: number[][]; lexical: LexicalDoc[]; embedder: LocalEmbeddings }> {
+): Promise<EmbeddedCorpus> {
   const size = Math.ceil(sources.length / workerCount);
   const shares = Array.from({ length: workerCount }, (_, i) => sources.slice(i * size, (i + 1) * size)).filter((s) => s.length > 0);
   const workers = shares.map(() => startWorker(import.meta.url, "./embed-worker", undefined));
@@ -57,7 +59,8 @@ export async function embedInParallel(
     );
     const d = embedder.dimensions;
     const vectors = embedded.flatMap((flat) => Array.from({ length: flat.length / d }, (_, i) => Array.from(flat.subarray(i * d, (i + 1) * d))));
-    return { articles: prepared.flatMap((p) => p.articles), chunks, vectors, lexical: prepared.flatMap((p) => p.lexical), embedder };
+    const tokens = TokenTable.concat(prepared.map((p) => TokenTable.fromParts(p.tokens)));
+    return { articles: prepared.flatMap((p) => p.articles), chunks, vectors, lexical: prepared.flatMap((p) => p.lexical), tokens, embedder };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -27,7 +27,7 @@ function handle(request: WorkerRequest): WorkerReply {
     const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
     const analysed = analyseArticles(articles, true);
     chunks = analysed.chunks;
-    return { type: "prepared", articles, chunks, lexical: analysed.lexical, df: analysed.counts!.df, docCount: analysed.counts!.docCount };
+    return { type: "prepared", articles, chunks, lexical: analysed.lexical, tokens: analysed.tokens.parts(), df: analysed.counts!.df, docCount: analysed.counts!.docCount };
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);

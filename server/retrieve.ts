@@ -2,8 +2,8 @@ import type { Chunk } from "../core/article.ts";
 import { asCorpus } from "../core/corpus/hnswlib.ts";
 import type { Corpus, ScoredChunk } from "../core/corpus/index.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
-import { analyzeTokens, term } from "../core/persian/tokens.ts";
-import { coverage, matchTarget, weighTerms, type MatchTarget, type WeightedTerm } from "./answer/match.ts";
+import { analyzeTokenList, analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
+import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./answer/match.ts";
 import { questionContent } from "./answer/question.ts";
 import type { Passage } from "./answer/types.ts";
 
@@ -200,12 +200,17 @@ export class Retriever {
   private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string): void {
     if (weighted.length === 0) return;
     const tokens = analyzeTokens(content);
-    const pairs = tokens.flatMap((t, i) => (t.next !== undefined && tokens[i + 1] ? [[t.term, tokens[i + 1]!.term] as const] : []));
+    // The question's adjacent term pairs, and the same as first term → second terms.
+    const pairList = tokens.flatMap((t, i) => (t.next !== undefined && tokens[i + 1] ? [`${t.term} ${tokens[i + 1]!.term}`] : []));
+    const pairs = new Map<string, Set<string>>();
+    tokens.forEach((t, i) => {
+      if (t.next !== undefined && tokens[i + 1]) pairs.set(t.term, (pairs.get(t.term) ?? new Set<string>()).add(tokens[i + 1]!.term));
+    });
     const numbers = tokens.filter((t) => /^[0-9]/.test(t.term)).map((t) => t.term);
     const w = this.weights.rerank;
     for (const c of ranked) {
       const target = this.target(c.chunk);
-      const phrase = pairs.length > 0 ? pairs.filter(([a, b]) => target.pairs.has(`${a} ${b}`)).length / pairs.length : 0;
+      const phrase = pairList.length > 0 ? phrasesFound(pairs, pairList, target.termList) / pairList.length : 0;
       const nums = numbers.length > 0 ? numbers.filter((n) => target.terms.has(n)).length / numbers.length : 0;
       c.score =
         w.fused * c.score +
@@ -217,20 +222,37 @@ export class Retriever {
     ranked.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
   }
 
+  /**
+   * A candidate analysed for re-scoring: its article's title and its body, read as the corpus
+   * stored the body's tokens at ingest, or tokenised now when it did not (a chunk published since).
+   */
   private target(chunk: Chunk): ChunkTarget {
-    const text = `${chunk.title}\n${chunk.text}`;
-    return this.targets.get(`chunk:${chunk.id}`, text, () => {
-      const terms = analyzeTokens(text).map((x) => x.term);
-      return { ...matchTarget(text), pairs: new Set(terms.slice(1).map((b, i) => `${terms[i]} ${b}`)), termList: terms };
+    return this.targets.get(`chunk:${chunk.id}`, `${chunk.title}\n${chunk.text}`, () => {
+      const title = this.titleTarget(chunk);
+      const body = this.corpus.chunkTokens?.(chunk);
+      if (!body) return matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
+      return matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]);
     });
   }
 
-  private titleTarget(chunk: Chunk): MatchTarget {
-    return this.targets.get(`title:${chunk.articleId}`, chunk.title, () => matchTarget(chunk.title));
+  private titleTarget(chunk: Chunk): ChunkTarget & { tokens: string[] } {
+    return this.targets.get(`title:${chunk.articleId}`, chunk.title, () => {
+      const tokens = tokenize(chunk.title);
+      return { ...matchTargetOfTokens(tokens), tokens };
+    });
   }
 }
 
-type ChunkTarget = MatchTarget & { pairs: Set<string>; termList: string[] };
+/** How many of the question's term pairs (`list`; `pairs` maps first to second terms) the text has side by side. */
+function phrasesFound(pairs: Map<string, Set<string>>, list: string[], terms: readonly string[]): number {
+  const found = new Set<string>();
+  for (let i = 0; i + 1 < terms.length; i++) {
+    if (pairs.get(terms[i]!)?.has(terms[i + 1]!)) found.add(`${terms[i]} ${terms[i + 1]}`);
+  }
+  return found.size === 0 ? 0 : list.filter((pair) => found.has(pair)).length;
+}
+
+type ChunkTarget = MatchTarget & { termList: readonly string[] };
 
 /**
  * Chunks analysed for re-scoring, the most recently used kept. An entry is keyed by chunk id and

@@ -4,9 +4,11 @@ import type { AddressInfo } from "node:net";
 import { readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { TokenTable, TokenTableBuilder } from "../core/chunk-tokens.ts";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
 import { openIndex, readManifest, writeGeneration } from "../core/index-store.ts";
 import { Bm25Index } from "../core/lexical.ts";
+import { analyze, tokenize } from "../core/persian/tokens.ts";
 import { analyseArticles, lexicalDoc } from "../ingest/analyse.ts";
 import { buildIndex, currentIndex } from "../ingest/build.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
@@ -57,6 +59,25 @@ describe("building and opening the index", () => {
     const { chunks, lexical } = analyseArticles(articles, false);
     assert.ok(chunks.some((c) => c.text.startsWith("ها ")), "the seeds hold such a chunk");
     chunks.forEach((chunk, i) => assert.deepEqual(lexical[i], lexicalDoc(chunk), chunk.id));
+  });
+
+  it("stores every chunk's tokens, as re-scoring would read them from the text, in one table from parts", async () => {
+    const indexDir = await tempDir();
+    await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" } });
+    const index = await openIndex(indexDir, { kind: "local" });
+    assert.equal(index.tokens.rows, index.chunks.size);
+    for (const [id, chunk] of index.chunks) {
+      const label = index.labels.get(id)!;
+      assert.deepEqual(index.tokens.tokens(label), tokenize(chunk.text), id);
+      assert.deepEqual(index.tokens.terms(label), analyze(chunk.text), id);
+    }
+    assert.equal(index.tokens.tokens(index.chunks.size), undefined, "a chunk published since the build is not in the table");
+
+    const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
+    const whole = analyseArticles(articles, false).tokens;
+    const joined = TokenTable.concat([analyseArticles(articles.slice(0, 2), false).tokens, analyseArticles(articles.slice(2), false).tokens]);
+    for (let row = 0; row < whole.rows; row++) assert.deepEqual(joined.tokens(row), whole.tokens(row));
+    assert.deepEqual(TokenTable.fromBinary(joined.toBinary()).tokens(whole.rows - 1), whole.tokens(whole.rows - 1));
   });
 
   it("knows an unchanged archive is current from its files' sizes and times, without reading it", async () => {
@@ -135,6 +156,7 @@ describe("building and opening the index", () => {
       chunks: [{ id: "a#0", articleId: "a", title: "t", position: 0, start: 0, end: 3, text: "متن" }],
       vectors: [[1, 2, 3]], // wrong dimensions: HNSWLib refuses them mid-build
       lexical: Bm25Index.build([]),
+      tokens: new TokenTableBuilder().table(),
       embedder,
     });
     await assert.rejects(broken, /dimensions/);

@@ -1,8 +1,8 @@
 import { Document } from "@langchain/core/documents";
-import { newestFirst, type Article } from "../article.ts";
+import { chunkId, newestFirst, type Article, type Chunk } from "../article.ts";
 import type { Embedder } from "../embeddings/index.ts";
 import { chunkFromDocument, HNSW_PARAMS, type LoadedIndex } from "../index-store.ts";
-import type { ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "./index.ts";
+import type { AnalysedText, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "./index.ts";
 
 /**
  * The embedded index (core/index-store.ts, VECTOR_STORE=embedded) as a `Corpus`: HNSWLib and the BM25F index in this
@@ -35,31 +35,45 @@ export class HnswlibCorpus implements Corpus {
   }
 
   async nearest(vector: number[], k: number, articleId?: string): Promise<ScoredChunk[]> {
-    const { store, chunkCounts } = this.index;
-    let asked = k;
-    let filter: ((doc: Document) => boolean) | undefined;
+    const { store, chunks, labels } = this.index;
     if (articleId !== undefined) {
-      // **NOTE:** a filtered HNSW search loses recall; asking for all of the article's chunks
-      // (articles have tens, not thousands) makes sure each can be found.
-      asked = chunkCounts.get(articleId) ?? 0;
-      if (asked === 0) return [];
-      filter = (doc) => doc.metadata.articleId === articleId;
+      // One article's chunks (a few, tens at most) are compared exactly: a filtered HNSW search
+      // walks the graph past every other chunk and may still miss some of them.
+      const query = unit(vector);
+      return this.chunkIdsOf(articleId)
+        .flatMap((id) => {
+          const label = labels.get(id);
+          const chunk = chunks.get(id);
+          return label === undefined || chunk === undefined ? [] : [{ chunk, score: dot(query, store.index.getPoint(label)) }];
+        })
+        .sort((a, b) => b.score - a.score)
+        .slice(0, k);
     }
     // hnswlib's default ef (10) is far below what keeps recall up: `npm run bench` measures
     // recall@10 against exact search at several ef (HNSW_PARAMS.efSearch).
     store.index.setEf(Math.max(k, HNSW_PARAMS.efSearch));
-    const found = await store.similaritySearchVectorWithScore(vector, Math.min(asked, this.index.manifest.counts.chunks), filter);
+    const found = await store.similaritySearchVectorWithScore(vector, Math.min(k, this.index.manifest.counts.chunks));
     // HNSWLib returns cosine distance (lower is better); turn it into similarity.
-    return found.slice(0, k).map(([doc, distance]) => ({ chunk: chunkFromDocument(doc), score: 1 - distance }));
+    return found.map(([doc, distance]) => ({ chunk: chunkFromDocument(doc), score: 1 - distance }));
   }
 
   async lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]> {
     const { lexical, chunks } = this.index;
-    const accept = articleId === undefined ? undefined : (doc: number) => chunks.get(lexical.id(doc))?.articleId === articleId;
-    return lexical.search(query, k, accept).flatMap((hit) => {
+    return lexical.search(query, k, articleId === undefined ? undefined : this.chunkIdsOf(articleId)).flatMap((hit) => {
       const chunk = chunks.get(hit.id);
       return chunk ? [{ chunk, score: hit.score }] : [];
     });
+  }
+
+  /** An article's chunk ids: positions 0 to its chunk count. */
+  private chunkIdsOf(articleId: string): string[] {
+    return Array.from({ length: this.index.chunkCounts.get(articleId) ?? 0 }, (_, p) => chunkId(articleId, p));
+  }
+
+  chunkTokens(chunk: Chunk): AnalysedText | undefined {
+    const label = this.index.labels.get(chunk.id);
+    const tokens = label === undefined ? undefined : this.index.tokens.tokens(label);
+    return tokens && { tokens, terms: this.index.tokens.terms(label!)! };
   }
 
   async termStats(_terms: Iterable<string>): Promise<TermStats> {
@@ -135,6 +149,18 @@ export class HnswlibCorpus implements Corpus {
     this.sorted = undefined;
     this.index.manifest.counts = { articles: this.index.articles.size, chunks: this.index.chunks.size };
   }
+}
+
+/** The vector scaled to length 1, as hnswlib's cosine space stores every vector. */
+function unit(vector: number[]): number[] {
+  const norm = Math.sqrt(dot(vector, vector));
+  return norm > 0 ? vector.map((x) => x / norm) : vector;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
 }
 
 const OPENED = new WeakMap<LoadedIndex, HnswlibCorpus>();

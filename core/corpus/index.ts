@@ -29,6 +29,11 @@ export interface Corpus {
   lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]>;
   /** How rare the given terms are, for scoring and answer extraction; other terms read as unseen. */
   termStats(terms: Iterable<string>): Promise<TermStats>;
+  /**
+   * A chunk's body as `tokenize` gives it and its content terms (`analyze`), when the corpus
+   * stored them at ingest (re-scoring then need not analyse the text); undefined when it did not.
+   */
+  chunkTokens?(chunk: Chunk): AnalysedText | undefined;
   /** The articles with these ids that exist. */
   articles(ids: Iterable<string>): Promise<Map<string, Article>>;
   hasArticle(id: string): Promise<boolean>;
@@ -39,6 +44,11 @@ export interface Corpus {
   /** Removes an article and its chunks; false when there is none with that id. */
   remove(id: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface AnalysedText {
+  tokens: readonly string[];
+  terms: readonly string[];
 }
 
 export interface CorpusStats {

@@ -145,12 +145,15 @@ export interface AnalyzedToken {
  * written together: «دانش بنیان» ↔ «دانشبنیان».
  */
 export function analyzeTokens(text: string): AnalyzedToken[] {
-  const tokens = tokenize(text);
+  return analyzeTokenList(tokenize(text));
+}
+
+/** `analyzeTokens` of text already tokenised (`tokenize`): what an index stores per chunk. */
+export function analyzeTokenList(tokens: readonly string[]): AnalyzedToken[] {
   const out: AnalyzedToken[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (token.length < 2 && !/^[0-9]/.test(token)) continue;
-    if (isStopword(token)) continue;
+    if (!isContentToken(token)) continue;
     const prev = tokens[i - 1];
     const next = tokens[i + 1];
     out.push({
@@ -161,6 +164,11 @@ export function analyzeTokens(text: string): AnalyzedToken[] {
     });
   }
   return out;
+}
+
+/** Whether a token is a content word: not a stopword, and a number or at least two letters. */
+export function isContentToken(token: string): boolean {
+  return (token.length >= 2 || /^[0-9]/.test(token)) && !isStopword(token);
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { TermWeights } from "../../core/lexical.ts";
-import { normalizeForMatch } from "../../core/persian/normalize.ts";
-import { analyze, analyzeTokens } from "../../core/persian/tokens.ts";
+import { analyzeTokens, isContentToken, term, tokenize } from "../../core/persian/tokens.ts";
 
 /**
  * How much of a question a piece of text covers, with each question term weighted by its rarity
@@ -39,14 +38,39 @@ export interface MatchTarget {
 }
 
 export function matchTarget(text: string): MatchTarget {
-  const words = normalizeForMatch(text).split(/[^\p{L}\p{M}0-9]+/u).filter(Boolean);
-  const wordStarts = new Set<number>();
-  let compact = "";
-  for (const w of words) {
-    wordStarts.add(compact.length);
-    compact += w;
-  }
-  return { terms: new Set(analyze(text)), compact, wordStarts };
+  return matchTargetOfTokens(tokenize(text));
+}
+
+/**
+ * The target of text already tokenised (`tokenize`), as an index stores each chunk: the text is
+ * not read again. `termList` is its content terms in order (given when known: `contentTerms`). The compact form joins the tokens
+ * (a word start is a token start); it is built only when a matcher first needs it, which is
+ * when a question term is not among the text's terms.
+ */
+export function matchTargetOfTokens(tokens: readonly string[], contentTerms?: readonly string[]): MatchTarget & { termList: readonly string[] } {
+  const termList = contentTerms ?? tokens.filter(isContentToken).map(term);
+  const terms = new Set(termList);
+  let joined: { compact: string; wordStarts: Set<number> } | undefined;
+  const join = () => {
+    if (joined) return joined;
+    const wordStarts = new Set<number>();
+    let compact = "";
+    for (const token of tokens) {
+      wordStarts.add(compact.length);
+      compact += token;
+    }
+    return (joined = { compact, wordStarts });
+  };
+  return {
+    terms,
+    termList,
+    get compact() {
+      return join().compact;
+    },
+    get wordStarts() {
+      return join().wordStarts;
+    },
+  };
 }
 
 /** The target of several texts read together, from their targets: no text is analysed again. */

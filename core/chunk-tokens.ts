@@ -1,0 +1,151 @@
+import { isContentToken, term } from "./persian/tokens.ts";
+
+/**
+ * Every chunk's body as the tokens `tokenize` gives (core/persian/tokens.ts), stored with the
+ * index. Re-scoring reads the words of each of a question's hundred candidates; analysing their
+ * text again at query time was most of a search's time on an archive (the text of half a million
+ * chunks cannot all be analysed in memory ahead of time, and a cache misses on a large archive).
+ * Tokenised once at ingest, a chunk's words are an array of ids into one vocabulary.
+ *
+ * Table row i is the chunk with HNSW label i (core/index-store.ts).
+ */
+export class TokenTable {
+  private constructor(
+    private readonly vocab: string[],
+    /** Row i's ids are `ids[offsets[i]..offsets[i+1])`. */
+    private readonly offsets: Uint32Array,
+    private readonly ids: Uint32Array,
+  ) {}
+
+  get rows(): number {
+    return this.offsets.length - 1;
+  }
+
+  /** Row `row`'s tokens, or undefined past the table (chunks added since the build). */
+  tokens(row: number): string[] | undefined {
+    if (!(row >= 0 && row < this.rows)) return undefined;
+    const out: string[] = [];
+    for (let j = this.offsets[row]!; j < this.offsets[row + 1]!; j++) out.push(this.vocab[this.ids[j]!]!);
+    return out;
+  }
+
+  /**
+   * Row `row`'s content terms in order (what `analyze` gives for its text), or undefined past
+   * the table. Each vocabulary entry is analysed once, on first use.
+   */
+  terms(row: number): string[] | undefined {
+    if (!(row >= 0 && row < this.rows)) return undefined;
+    const out: string[] = [];
+    for (let j = this.offsets[row]!; j < this.offsets[row + 1]!; j++) {
+      const id = this.ids[j]!;
+      let t = this.termOf[id];
+      if (t === undefined) {
+        const token = this.vocab[id]!;
+        t = this.termOf[id] = isContentToken(token) ? term(token) : null;
+      }
+      if (t !== null) out.push(t);
+    }
+    return out;
+  }
+
+  /** Per vocabulary entry: its term, null for a stopword, undefined until first asked. */
+  private readonly termOf: Array<string | null | undefined> = [];
+
+  /** One table of several, rows in order (the parts of a parallel ingest, each with its own vocabulary). */
+  static concat(parts: TokenTable[]): TokenTable {
+    const builder = new TokenTableBuilder();
+    for (const part of parts) {
+      const remap = Uint32Array.from(part.vocab, (token) => builder.idOf(token));
+      for (let row = 0; row < part.rows; row++) builder.addIds(part.ids.subarray(part.offsets[row], part.offsets[row + 1]), remap);
+    }
+    return builder.table();
+  }
+
+  /** A JSON header (the vocabulary), then the offsets and ids as u32. */
+  toBinary(): Buffer {
+    const header = Buffer.from(JSON.stringify(this.vocab));
+    const prefix = Buffer.alloc(12);
+    prefix.writeUInt32LE(header.length, 0);
+    prefix.writeUInt32LE(this.offsets.length, 4);
+    prefix.writeUInt32LE(this.ids.length, 8);
+    const pad = Buffer.alloc((4 - (header.length % 4)) % 4);
+    const bytes = (a: Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    return Buffer.concat([prefix, header, pad, bytes(this.offsets), bytes(this.ids)]);
+  }
+
+  static fromBinary(buffer: Buffer): TokenTable {
+    // Typed arrays need aligned offsets; a pooled Buffer may not start on one.
+    const bytes = buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
+    const headerLength = bytes.readUInt32LE(0);
+    const offsetCount = bytes.readUInt32LE(4);
+    const idCount = bytes.readUInt32LE(8);
+    const vocab = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as string[];
+    const at = 12 + headerLength + ((4 - (headerLength % 4)) % 4);
+    const offsets = new Uint32Array(bytes.buffer, bytes.byteOffset + at, offsetCount);
+    const ids = new Uint32Array(bytes.buffer, bytes.byteOffset + at + 4 * offsetCount, idCount);
+    if (offsets[offsetCount - 1] !== idCount) throw new Error("The chunk token table is truncated");
+    return new TokenTable(vocab, offsets, ids);
+  }
+
+  /** The table as plain data, to pass to or from a worker thread (`fromParts` restores it). */
+  parts(): TokenTableParts {
+    return { vocab: this.vocab, offsets: this.offsets, ids: this.ids };
+  }
+
+  static fromParts(parts: TokenTableParts): TokenTable {
+    return new TokenTable(parts.vocab, parts.offsets, parts.ids);
+  }
+}
+
+export interface TokenTableParts {
+  vocab: string[];
+  offsets: Uint32Array;
+  ids: Uint32Array;
+}
+
+/** Collects rows of tokens into a `TokenTable`. */
+export class TokenTableBuilder {
+  private readonly vocab: string[] = [];
+  private readonly lookup = new Map<string, number>();
+  private offsets: Uint32Array = new Uint32Array(1024);
+  private ids: Uint32Array = new Uint32Array(1 << 16);
+  private rows = 0;
+  private length = 0;
+
+  add(tokens: readonly string[]): void {
+    this.reserve(tokens.length);
+    for (const token of tokens) this.ids[this.length++] = this.idOf(token);
+    this.offsets[++this.rows] = this.length;
+  }
+
+  /** A row given as another vocabulary's ids, with the map from those to this one's. */
+  addIds(ids: Uint32Array, remap: Uint32Array): void {
+    this.reserve(ids.length);
+    for (const id of ids) this.ids[this.length++] = remap[id]!;
+    this.offsets[++this.rows] = this.length;
+  }
+
+  idOf(token: string): number {
+    let id = this.lookup.get(token);
+    if (id === undefined) {
+      id = this.vocab.push(token) - 1;
+      this.lookup.set(token, id);
+    }
+    return id;
+  }
+
+  table(): TokenTable {
+    return TokenTable.fromParts({ vocab: this.vocab, offsets:  this.offsets.slice(0, this.rows + 1), ids: this.ids.slice(0, this.length) });
+  }
+
+  private reserve(tokens: number): void {
+    if (this.rows + 2 > this.offsets.length) this.offsets = grow(this.offsets, this.rows + 2);
+    if (this.length + tokens > this.ids.length) this.ids = grow(this.ids, this.length + tokens);
+  }
+}
+
+function grow(array: Uint32Array, atLeast: number): Uint32Array {
+  const next = new Uint32Array(Math.max(atLeast, array.length * 2));
+  next.set(array);
+  return next;
+}
