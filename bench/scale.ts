@@ -54,7 +54,9 @@ export async function runScale(options: ScaleOptions): Promise<void> {
     progress(`${pool.sentences.length} sentences in ${pool.passages.length} passages, ${pool.candidates.length} question candidates`);
     for (const size of options.sizes) results.push(await runSize(size, path.join(work, `size-${size}`), pool));
   } finally {
-    await rm(work, { recursive: true, force: true });
+    // BENCH_KEEP=1 leaves the generated corpora and indexes for a closer look (a 100k index takes a quarter of an hour to build).
+    if (process.env.BENCH_KEEP === "1") progress(`kept the corpora and indexes in ${work}`);
+    else await rm(work, { recursive: true, force: true });
   }
   const table = renderTable(results);
   const notes = renderNotes(results);
@@ -165,7 +167,7 @@ async function runSize(size: number, dir: string, pool: Awaited<ReturnType<typeo
     return result;
   } finally {
     result.loadAverage = { start: loadStart, end: loadavg()[0]! };
-    await rm(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP !== "1") await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -269,18 +269,42 @@ export class Bm25Index implements TermWeights {
       if (s === 0) touched[count++] = doc;
       scores[doc] = s + (scale * tf) / (tf + c0 + c1 * lengths[doc]!);
     };
-    for (const [term, weight] of weights) {
-      const idf = weight * this.idf(term);
-      if (!(idf > 0)) continue;
-      const scale = idf * (k1 + 1);
-      const i = terms.get(term);
-      const list = this.added[term];
+    // Terms by their highest possible contribution (a term adds less than idf·(k1+1) to any
+    // document), rarest first. Every path adds them in this order, so a document's score is the
+    // same to the last bit whichever path computed it.
+    const planned = [...weights]
+      .map(([term, weight]) => ({ i: terms.get(term), list: this.added[term], scale: weight * this.idf(term) * (k1 + 1) }))
+      .filter((t) => t.scale > 0)
+      .sort((a, b) => b.scale - a.scale);
+    // rest[n]: the most the terms from n on can still add.
+    const rest = new Float64Array(planned.length + 1);
+    for (let n = planned.length - 1; n >= 0; n--) rest[n] = rest[n + 1]! + planned[n]!.scale;
+    for (let n = 0; n < planned.length; n++) {
+      const { i, list, scale } = planned[n]!;
       if (only) {
         for (const doc of only) {
           const tf = this.termFrequency(i, list, doc);
           if (tf > 0) visit(doc, tf, scale);
         }
         continue;
+      }
+      // MaxScore: once the k-th best score so far exceeds all the remaining terms could add, no
+      // document they have not reached yet can enter the top k. The common terms left (with
+      // the longest postings) then only update the documents that still can, by look-up.
+      if (count >= k && k > 0) {
+        const threshold = kthBest(touched, count, k, scores);
+        if (rest[n]! < threshold) {
+          const open: number[] = [];
+          for (let j = 0; j < count; j++) if (scores[touched[j]!]! + rest[n]! >= threshold) open.push(touched[j]!);
+          for (let m = n; m < planned.length; m++) {
+            const term = planned[m]!;
+            for (const doc of open) {
+              const tf = this.termFrequency(term.i, term.list, doc);
+              if (tf > 0) scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+            }
+          }
+          break;
+        }
       }
       if (i !== undefined) {
         for (let j = offsets[i]!, end = offsets[i + 1]!; j < end; j++) {
@@ -329,6 +353,37 @@ export class Bm25Index implements TermWeights {
 
   private touched = new Uint32Array(0);
   private scratch = new Float64Array(0);
+}
+
+/** The k-th highest score among the first `count` documents of `docs` (a bounded min-heap). */
+function kthBest(docs: Uint32Array, count: number, k: number, scores: Float64Array): number {
+  const heap = new Float64Array(k);
+  let size = 0;
+  for (let j = 0; j < count; j++) {
+    const s = scores[docs[j]!]!;
+    if (size < k) {
+      let i = size++;
+      heap[i] = s;
+      while (i > 0 && heap[(i - 1) >> 1]! > heap[i]!) {
+        const p = (i - 1) >> 1;
+        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        i = p;
+      }
+    } else if (s > heap[0]!) {
+      heap[0] = s;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < k && heap[l]! < heap[m]!) m = l;
+        if (r < k && heap[r]! < heap[m]!) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+  }
+  return heap[0]!;
 }
 
 /**
