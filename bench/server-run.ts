@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import autocannon from "autocannon";
 import { ROOT, rssMiB, statusMiB } from "./probe.ts";
+import { START_ARGS } from "./server.ts";
 
 /**
  * The served half of the scale benchmark: starts `server/main.ts` as `npm start` does, on an
@@ -115,7 +116,7 @@ async function startServer(options: ServerRunOptions): Promise<StartedServer> {
   const port = await freePort();
   const started = performance.now();
   // As `npm start` runs it (package.json), heap limit included.
-  const child = spawn(process.execPath, ["--max-old-space-size=12288", "--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, START_ARGS, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -29,9 +30,20 @@ export interface StartOptions {
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-/** Starts `server/main.ts` with `env` over a minimal environment, on a free loopback port. */
+/**
+ * Node's arguments for the server, read from `npm start` in package.json (heap limit included),
+ * so that the tests and benchmarks start exactly what `npm start` does (server/start.mjs).
+ */
+export const START_ARGS: readonly string[] = (() => {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const [command, ...args] = pkg.scripts.start.trim().split(/\s+/);
+  if (command !== "node") throw new Error(`npm start runs ${command}, not node`);
+  return args;
+})();
+
+/** Starts the server as `npm start` does, with `env` over a minimal environment, on a free loopback port. */
 export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<RunningServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const child = spawn(process.execPath, START_ARGS, {
     cwd: ROOT,
     env: { PATH: process.env.PATH, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -4,7 +4,8 @@ import { SynchronousInMemoryDocstore } from "@langchain/community/stores/doc/in_
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import hnswlib from "hnswlib-node";
-import { chunkId, type Article, type Chunk } from "./article.ts";
+import type { Article, Chunk } from "./article.ts";
+import { ChunkMap, ChunkTable, withText } from "./chunk-map.ts";
 import type { EmbedderSpec } from "./config.ts";
 import { restoreEmbedder, type Embedder } from "./embeddings/index.ts";
 import { TokenTable } from "./chunk-tokens.ts";
@@ -123,6 +124,8 @@ export function staleReason(manifest: Manifest | undefined, expected: IndexExpec
   if (c.targetChars !== expected.chunking.targetChars || c.overlapChars !== expected.chunking.overlapChars) return "chunking settings changed";
   const had = manifest.articles;
   const now = expected.articles;
+  // A start on unchanged files asks with the manifest's own list: nothing to compare (100k ids).
+  if (now === had) return undefined;
   const added = Object.keys(now).filter((id) => !(id in had)).length;
   const removed = Object.keys(had).filter((id) => !(id in now)).length;
   const changed = Object.keys(now).filter((id) => id in had && had[id] !== now[id]).length;
@@ -225,11 +228,6 @@ function readArticles(buffer: Buffer): StoredArticles {
   return { articles, slice };
 }
 
-/** The object with a `text` read when it is used (enumerable, so spreads and JSON see it). */
-function withText<T extends object>(target: T, text: () => string): T & { text: string } {
-  return Object.defineProperty(target, "text", { get: text, enumerable: true }) as T & { text: string };
-}
-
 /** Chunk fields kept in HNSWLib's docstore; `text` is the document's pageContent. */
 function chunkMetadata(chunk: Chunk): Omit<Chunk, "text"> {
   const { text: _text, ...rest } = chunk;
@@ -266,43 +264,61 @@ async function removeOldGenerations(indexDir: string, keep: string): Promise<voi
   }
 }
 
+/**
+ * A file's bytes, read in one call on the thread pool.
+ *
+ * **NOTE:** `readFile` reads 512 KiB at a time, and each next read is issued from this thread:
+ * while it decodes one file (a second, at an archive's size) the reads of the others stood still.
+ */
+async function readWhole(file: string): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    // Not from the pool of small Buffers: typed arrays over it need it to start aligned.
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(buffer, read, size - read, read);
+      if (bytesRead === 0) throw new Error(`${file} ended at byte ${read} of ${size}`);
+      read += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Opens the current generation for querying. Throws when there is none or it is unreadable. */
 export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<LoadedIndex> {
   const dir = await currentGeneration(indexDir);
   if (!dir) throw new Error(`No index in ${indexDir}: run "npm run ingest"`);
-  const manifest = JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
-  const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(path.join(dir, file), "utf8")) as T;
+  // Decoded whole: readFile with an encoding decodes 512 KiB pieces and joins them.
+  const readJson = async <T>(file: string): Promise<T> => JSON.parse((await readWhole(path.join(dir, file))).toString("utf8")) as T;
+  const manifest = await readJson<Manifest>("manifest.json");
+  const numDimensions = manifest.embedder.dimensions;
+  // hnswlib reads its graph, the largest file, on a thread of its own: started first, it loads
+  // while this thread decodes the other files instead of after them.
+  const graph = new hnswlib.HierarchicalNSW("cosine", numDimensions);
+  const graphRead = graph.readIndex(path.join(dir, "hnswlib.index"));
+  graphRead.catch(() => {}); // awaited below, unless another file fails first
   const [stored, lexical, state, table, tokens] = await Promise.all([
-    readFile(path.join(dir, "articles.bin")).then(readArticles),
-    readFile(path.join(dir, "lexical.bin")).then(Bm25Index.fromBinary),
+    readWhole(path.join(dir, "articles.bin")).then(readArticles),
+    readWhole(path.join(dir, "lexical.bin")).then(Bm25Index.fromBinary),
     spec.kind === "local" ? readJson<unknown>("embedder.json") : Promise.resolve(undefined),
-    readFile(path.join(dir, "chunks.bin")),
-    readFile(path.join(dir, "tokens.bin")).then(TokenTable.fromBinary),
+    readWhole(path.join(dir, "chunks.bin")),
+    readWhole(path.join(dir, "tokens.bin")).then(TokenTable.fromBinary),
   ]);
   const embedder = restoreEmbedder(spec, state);
   if (embedder.id !== manifest.embedder.id) {
     throw new Error(`Index in ${dir} was built by ${manifest.embedder.id}, not by the configured ${embedder.id}`);
   }
-  const numDimensions = manifest.embedder.dimensions;
-  const graph = new hnswlib.HierarchicalNSW("cosine", numDimensions);
-  await graph.readIndex(path.join(dir, "hnswlib.index"));
-  const rows = new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4);
-  const chunks = new Map<string, Chunk>();
-  const chunkCounts = new Map<string, number>();
-  const labels = new Map<string, number>();
-  const byLabel: Chunk[] = [];
+  await graphRead;
   const { articles, slice } = stored;
-  for (let label = 0; label * 4 < rows.length; label++) {
-    const a = rows[label * 4]!;
-    const article = articles[a]!;
-    const [position, start, end] = [rows[label * 4 + 1]!, rows[label * 4 + 2]!, rows[label * 4 + 3]!];
-    const chunk: Chunk = withText({ id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end }, () => slice(a, start, end));
-    byLabel.push(chunk);
-    chunks.set(chunk.id, chunk);
-    labels.set(chunk.id, label);
-    chunkCounts.set(chunk.articleId, (chunkCounts.get(chunk.articleId) ?? 0) + 1);
-  }
-  const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(byLabel) });
+  const chunkTable = new ChunkTable(new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4), articles, slice);
+  const chunks = new ChunkMap(chunkTable, (label) => chunkTable.chunkAt(label)!);
+  const labels = new ChunkMap(chunkTable, (label) => label);
+  const chunkCounts = chunkTable.chunkCounts();
+  const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(chunkTable) });
   return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, tokens, store, embedder, chunks, chunkCounts, labels };
 }
 
@@ -312,17 +328,17 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
  * (`store.addVectors`) land here too.
  */
 class ChunkDocstore extends SynchronousInMemoryDocstore {
-  constructor(private readonly byLabel: Chunk[]) {
+  constructor(private readonly table: ChunkTable) {
     super();
   }
 
   override search(label: string): Document {
-    const chunk = this.byLabel[Number(label)];
+    const chunk = this.table.chunkAt(Number(label));
     if (!chunk) throw new Error(`No chunk has label ${label}`);
     return new Document({ pageContent: chunk.text, metadata: chunkMetadata(chunk), id: chunk.id });
   }
 
   override add(docs: Record<string, Document>): void {
-    for (const [label, doc] of Object.entries(docs)) this.byLabel[Number(label)] = chunkFromDocument(doc);
+    for (const [label, doc] of Object.entries(docs)) this.table.byLabel[Number(label)] = chunkFromDocument(doc);
   }
 }

@@ -1,10 +1,10 @@
 import { mkdir } from "node:fs/promises";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 
 /**
  * Readers' ratings of answers, kept in an embedded PostgreSQL (PGlite, WASM: no server, no native
  * build) under FEEDBACK_DIR. Opened on first use: creating the database takes a few seconds, and
- * a server that never receives feedback should not pay for it.
+ * a server that never receives feedback should not pay for it, nor for loading PGlite at start-up.
  */
 export interface FeedbackInput {
   rating: "up" | "down";
@@ -35,6 +35,7 @@ export class FeedbackStore {
   private open(): Promise<PGlite> {
     this.db ??= (async () => {
       await mkdir(this.dir, { recursive: true });
+      const { PGlite } = await import("@electric-sql/pglite");
       const db = new PGlite(this.dir);
       await db.exec(`create table if not exists feedback (
         id serial primary key,

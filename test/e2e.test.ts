@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { START_ARGS } from "../bench/server.ts";
 import { seedCopy, startServer, tempDir, type RunningServer } from "./helpers.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -55,7 +56,7 @@ describe("the server as `npm start` runs it", () => {
   });
 
   it("refuses to start with an invalid setting, naming it", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: ROOT, env: { PATH: process.env.PATH, PORT: "seventy" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, START_ARGS, { cwd: ROOT, env: { PATH: process.env.PATH, PORT: "seventy" }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
