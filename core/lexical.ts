@@ -279,6 +279,8 @@ export class Bm25Index implements TermWeights {
     // rest[n]: the most the terms from n on can still add.
     const rest = new Float64Array(planned.length + 1);
     for (let n = planned.length - 1; n >= 0; n--) rest[n] = rest[n + 1]! + planned[n]!.scale;
+    // The documents that can still be among the top k, once MaxScore has narrowed them.
+    let open: number[] | undefined;
     for (let n = 0; n < planned.length; n++) {
       const { i, list, scale } = planned[n]!;
       if (only) {
@@ -291,17 +293,35 @@ export class Bm25Index implements TermWeights {
       // MaxScore: once the k-th best score so far exceeds all the remaining terms could add, no
       // document they have not reached yet can enter the top k. The common terms left (with
       // the longest postings) then only update the documents that still can, by look-up.
-      if (count >= k && k > 0) {
-        const threshold = kthBest(touched, count, k, scores);
+      // The k-th best is bounded from below by the k-th best of the first documents touched
+      // (the rarest terms', the likeliest winners): a pass over a few thousand, not over every
+      // document a common term has touched. It is sought only once the terms read so far can
+      // add more than the rest, since it cannot exceed what they add.
+      if (count >= k && k > 0 && rest[n]! < rest[0]! - rest[n]!) {
+        const threshold = kthBest(touched, Math.min(count, THRESHOLD_SAMPLE), k, scores);
         if (rest[n]! < threshold) {
-          const open: number[] = [];
+          open = [];
           for (let j = 0; j < count; j++) if (scores[touched[j]!]! + rest[n]! >= threshold) open.push(touched[j]!);
           for (let m = n; m < planned.length; m++) {
             const term = planned[m]!;
-            for (const doc of open) {
-              const tf = this.termFrequency(term.i, term.list, doc);
-              if (tf > 0) scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+            const length = term.i === undefined ? 0 : offsets[term.i + 1]! - offsets[term.i]!;
+            // Look each open document up (a binary search), or read the postings once when that
+            // is cheaper, updating only documents already touched (the open ones among them).
+            if (open.length * Math.log2(length + 2) < length) {
+              for (const doc of open) {
+                const tf = this.termFrequency(term.i, term.list, doc);
+                if (tf > 0) scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+              }
+              continue;
             }
+            for (let j = offsets[term.i!]!, end = offsets[term.i! + 1]!; j < end; j++) {
+              const doc = docs[j]!;
+              const s = scores[doc]!;
+              if (s === 0 || removed?.has(doc)) continue;
+              const tf = tfs[j]!;
+              scores[doc] = s + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+            }
+            if (term.list) for (let j = 0; j < term.list.length; j += 2) if (scores[term.list[j]!]! !== 0) visit(term.list[j]!, term.list[j + 1]!, term.scale);
           }
           break;
         }
@@ -318,7 +338,7 @@ export class Bm25Index implements TermWeights {
       }
       if (list) for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!, scale);
     }
-    const best = topK(touched.subarray(0, count), k, (doc) => scores[doc]!);
+    const best = open ? topDocs(Uint32Array.from(open), open.length, k, scores) : topDocs(touched, count, k, scores);
     const hits = best.map((doc) => ({ doc, id: this.ids[doc]!, score: scores[doc]! }));
     for (let j = 0; j < count; j++) scores[touched[j]!] = 0;
     return hits;
@@ -355,6 +375,9 @@ export class Bm25Index implements TermWeights {
   private scratch = new Float64Array(0);
 }
 
+/** How many of the first documents touched bound the k-th best score from below (see `search`). */
+const THRESHOLD_SAMPLE = 4096;
+
 /** The k-th highest score among the first `count` documents of `docs` (a bounded min-heap). */
 function kthBest(docs: Uint32Array, count: number, k: number, scores: Float64Array): number {
   const heap = new Float64Array(k);
@@ -387,40 +410,14 @@ function kthBest(docs: Uint32Array, count: number, k: number, scores: Float64Arr
 }
 
 /**
- * The k items with the highest score, best first, ties by smaller item: a bounded min-heap, so a
- * common term's hundred thousand postings cost a pass, not a sort.
+ * The k documents of the first `count` of `docs` with the highest score, best first, ties by
+ * smaller document: the k-th best score first (one pass), then only the documents at or above it
+ * are sorted, so a common term's hundred thousand documents cost a pass, not a sort.
  */
-function topK(items: ArrayLike<number> & Iterable<number>, k: number, score: (item: number) => number): number[] {
-  if (k <= 0) return [];
-  // "a worse than b": lower score, or the same score and a larger item.
-  const worse = (a: number, b: number) => score(a) < score(b) || (score(a) === score(b) && a > b);
-  const heap: number[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l]!, heap[m]!)) m = l;
-      if (r < heap.length && worse(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-      i = m;
-    }
-  };
-  for (const item of items) {
-    if (heap.length < k) {
-      heap.push(item);
-      for (let i = heap.length - 1; i > 0; ) {
-        const p = (i - 1) >> 1;
-        if (!worse(heap[i]!, heap[p]!)) break;
-        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-        i = p;
-      }
-    } else if (worse(heap[0]!, item)) {
-      heap[0] = item;
-      down(0);
-    }
-  }
-  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+function topDocs(docs: Uint32Array, count: number, k: number, scores: Float64Array): number[] {
+  if (k <= 0 || count === 0) return [];
+  const floor = count > k ? kthBest(docs, count, k, scores) : -Infinity;
+  const out: number[] = [];
+  for (let j = 0; j < count; j++) if (scores[docs[j]!]! >= floor) out.push(docs[j]!);
+  return out.sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
 }
-

@@ -111,9 +111,9 @@ export class Retriever {
     ]);
 
     const ranked = this.fuse([...candidates.values()]);
-    if (this.settings.rerank) this.rescore(ranked, weighTerms(content, stats), content);
-    if (options.articleId) boostArticle(ranked, options.articleId, this.weights.scopeBoost);
-    return ranked.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
+    const top = this.settings.rerank ? this.rescore(ranked, weighTerms(content, stats), content, options) : ranked;
+    if (options.articleId) boostArticle(top, options.articleId, this.weights.scopeBoost);
+    return top.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
   }
 
   private async denseCandidates(query: string, pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
@@ -195,10 +195,16 @@ export class Retriever {
   /**
    * Cheap exact evidence on top of fusion: how much of the question the chunk covers (terms
    * weighted by rarity), whether its word pairs appear as phrases, whether the question's
-   * numbers appear, and whether the title matches.
+   * numbers appear, and whether the title matches. Returns the candidates that can still be
+   * among the best `k`, re-scored and best first.
+   *
+   * **NOTE:** each feature adds at most its weight, so a candidate whose fused score plus every
+   * weight falls below the k-th re-scored candidate cannot reach the top k and is not analysed
+   * (on an archive, analysing a hundred candidates was most of a search). The reader's article's
+   * chunks are always re-scored: the article boost that follows ranks them among themselves.
    */
-  private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string): void {
-    if (weighted.length === 0) return;
+  private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string, options: SearchOptions): Candidate[] {
+    if (weighted.length === 0) return ranked;
     const tokens = analyzeTokens(content);
     // The question's adjacent term pairs, and the same as first term → second terms.
     const pairList = tokens.flatMap((t, i) => (t.next !== undefined && tokens[i + 1] ? [`${t.term} ${tokens[i + 1]!.term}`] : []));
@@ -208,7 +214,13 @@ export class Retriever {
     });
     const numbers = tokens.filter((t) => /^[0-9]/.test(t.term)).map((t) => t.term);
     const w = this.weights.rerank;
+    const gain = w.coverage + w.phrase + w.numbers + w.title;
+    const best = new MinHeap(options.k);
+    const kept: Candidate[] = [];
+    // `ranked` is best first by fused score, so the bound only falls along it.
     for (const c of ranked) {
+      const ofArticle = options.articleId !== undefined && c.chunk.articleId === options.articleId;
+      if (!ofArticle && best.full && w.fused * c.score + gain < best.min) continue;
       const target = this.target(c.chunk);
       const phrase = pairList.length > 0 ? phrasesFound(pairs, pairList, target.termList) / pairList.length : 0;
       const nums = numbers.length > 0 ? numbers.filter((n) => target.terms.has(n)).length / numbers.length : 0;
@@ -218,8 +230,10 @@ export class Retriever {
         w.phrase * phrase +
         w.numbers * nums +
         w.title * coverage(weighted, this.titleTarget(c.chunk));
+      best.push(c.score);
+      kept.push(c);
     }
-    ranked.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
+    return kept.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
   }
 
   /**
@@ -227,12 +241,11 @@ export class Retriever {
    * stored the body's tokens at ingest, or tokenised now when it did not (a chunk published since).
    */
   private target(chunk: Chunk): ChunkTarget {
-    return this.targets.get(`chunk:${chunk.id}`, `${chunk.title}\n${chunk.text}`, () => {
-      const title = this.titleTarget(chunk);
-      const body = this.corpus.chunkTokens?.(chunk);
-      if (!body) return matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
-      return matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]);
-    });
+    const title = this.titleTarget(chunk);
+    // Stored tokens need no cache (and no decoding of the chunk's text to check one).
+    const body = this.corpus.chunkTokens?.(chunk);
+    if (body) return matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]);
+    return this.targets.get(`chunk:${chunk.id}`, `${chunk.title}\n${chunk.text}`, () => matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]));
   }
 
   private titleTarget(chunk: Chunk): ChunkTarget & { tokens: string[] } {
@@ -240,6 +253,47 @@ export class Retriever {
       const tokens = tokenize(chunk.title);
       return { ...matchTargetOfTokens(tokens), tokens };
     });
+  }
+}
+
+/** The k highest numbers pushed; `min` is the k-th once `full`. */
+class MinHeap {
+  private readonly heap: number[] = [];
+
+  constructor(private readonly k: number) {}
+
+  get full(): boolean {
+    return this.k > 0 && this.heap.length >= this.k;
+  }
+
+  get min(): number {
+    return this.heap[0]!;
+  }
+
+  push(x: number): void {
+    const h = this.heap;
+    if (this.k <= 0) return;
+    if (h.length < this.k) {
+      h.push(x);
+      for (let i = h.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (h[p]! <= h[i]!) break;
+        [h[i], h[p]] = [h[p]!, h[i]!];
+        i = p;
+      }
+    } else if (x > h[0]!) {
+      h[0] = x;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l]! < h[m]!) m = l;
+        if (r < h.length && h[r]! < h[m]!) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
   }
 }
 
