@@ -1,5 +1,6 @@
 import type { Article, Chunk } from "../core/article.ts";
 import { LocalEmbeddings, type FeatureCountsSummary } from "../core/embeddings/local.ts";
+import type { Embedder } from "../core/embeddings/index.ts";
 import type { LexicalDoc } from "../core/lexical.ts";
 import { TokenTableBuilder, type TokenTable } from "../core/chunk-tokens.ts";
 import { analyzeTokenList, analyzeTokens, tokenize, type AnalyzedToken } from "../core/persian/tokens.ts";
@@ -16,9 +17,10 @@ export interface AnalysedArticles {
 }
 
 /**
- * Chunks articles and analyses them for both indexes: the lexical index reads each chunk's body
- * and its article's title (analysed once per article, not per chunk), and the local embedder's
- * feature counts read the title and text together (`embeddingText`), as the embedder will.
+ * Chunks articles and analyses them for both indexes, each text tokenised once: the lexical
+ * index reads each chunk's body and its article's title (analysed once per article, not per
+ * chunk), and the local embedder's feature counts read the two together (`embeddingTokens`),
+ * as the embedder will.
  *
  * **NOTE:** the body is analysed on its own, not cut from the tokens of title and text
  * together: a body that starts with «ها» joins the title's last word there, and the lexical
@@ -30,17 +32,35 @@ export function analyseArticles(articles: Article[], countFeatures: boolean): An
   const joined: AnalyzedToken[][] = [];
   const tokens = new TokenTableBuilder();
   for (const article of articles) {
-    const titleTokens = analyzeTokens(article.title);
-    const title = titleTokens.map((t) => t.term);
+    const titleTokens = tokenize(article.title);
+    const title = analyzeTokenList(titleTokens).map((t) => t.term);
     for (const chunk of chunkArticle(article, DEFAULT_CHUNKING)) {
       chunks.push(chunk);
       const body = tokenize(chunk.text);
       tokens.add(body);
       lexical.push({ id: chunk.id, title, body: analyzeTokenList(body).map((t) => t.term) });
-      if (countFeatures) joined.push(analyzeTokens(embeddingText(chunk)));
+      if (countFeatures) joined.push(embeddingTokens(titleTokens, body));
     }
   }
   return { chunks, lexical, tokens: tokens.table(), ...(countFeatures && { counts: LocalEmbeddings.count(joined) }) };
+}
+
+/**
+ * What the local embedder reads of a chunk: its title's tokens, then its body's, each tokenised
+ * on its own as the lexical document is (a body that starts with «ها» must not join the title's
+ * last word). Ingest and live publishing both embed from these (`embedChunks`).
+ */
+export function embeddingTokens(titleTokens: readonly string[], bodyTokens: readonly string[]): AnalyzedToken[] {
+  return analyzeTokenList([...titleTokens, ...bodyTokens]);
+}
+
+/**
+ * Chunks' vectors, as ingest and live publishing make them: the local embedder from
+ * `embeddingTokens`, any other from `embeddingText` through LangChain's `embedDocuments`.
+ */
+export async function embedChunks(embedder: Embedder, chunks: Chunk[]): Promise<number[][]> {
+  if (embedder instanceof LocalEmbeddings) return chunks.map((c) => embedder.embedTokens(embeddingTokens(tokenize(c.title), tokenize(c.text))));
+  return embedder.embedDocuments(chunks.map(embeddingText));
 }
 
 /** The title goes with every chunk: a question names the story as often as the detail. */

@@ -8,10 +8,10 @@ import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration,
 import type { TokenTable } from "../core/chunk-tokens.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
-import { analyseArticles, embeddingText, lexicalDoc } from "./analyse.ts";
+import { analyseArticles, embedChunks, embeddingText, lexicalDoc } from "./analyse.ts";
 import { embedInParallel, parallelWorkers } from "./embed-parallel.ts";
 
-export { embeddingText, lexicalDoc };
+export { embedChunks, embeddingText, lexicalDoc };
 import { prepareArticle } from "./prepare.ts";
 import { corpusFiles, readCorpus, type SourceArticle } from "./read.ts";
 
@@ -117,9 +117,9 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
   const embedder = counts ? LocalEmbeddings.fromCounts([counts]) : createEmbedder(spec, texts);
   const vectors: number[][] = [];
   onProgress?.(0, texts.length);
-  for (let i = 0; i < texts.length; i += EMBED_BATCH) {
-    vectors.push(...(await embedder.embedDocuments(texts.slice(i, i + EMBED_BATCH))));
-    onProgress?.(vectors.length, texts.length);
+  for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+    vectors.push(...(await embedChunks(embedder, chunks.slice(i, i + EMBED_BATCH))));
+    onProgress?.(vectors.length, chunks.length);
   }
   return { articles, chunks, vectors, lexical, tokens, embedder };
 }

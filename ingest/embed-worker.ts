@@ -1,7 +1,9 @@
 import { parentPort } from "node:worker_threads";
 import type { Chunk } from "../core/article.ts";
 import { LocalEmbeddings, type LocalEmbeddingsState } from "../core/embeddings/local.ts";
-import { analyseArticles, embeddingText } from "./analyse.ts";
+import type { TokenTable } from "../core/chunk-tokens.ts";
+import { tokenize } from "../core/persian/tokens.ts";
+import { analyseArticles, embeddingTokens } from "./analyse.ts";
 import { prepareArticle } from "./prepare.ts";
 import type { SourceArticle } from "./read.ts";
 import type { WorkerReply, WorkerRequest } from "./embed-parallel.ts";
@@ -13,6 +15,7 @@ import type { WorkerReply, WorkerRequest } from "./embed-parallel.ts";
  */
 const port = parentPort!;
 let chunks: Chunk[] = [];
+let tokens: TokenTable | undefined;
 
 port.on("message", (request: WorkerRequest) => {
   try {
@@ -27,11 +30,18 @@ function handle(request: WorkerRequest): WorkerReply {
     const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
     const analysed = analyseArticles(articles, true);
     chunks = analysed.chunks;
+    tokens = analysed.tokens;
     return { type: "prepared", articles, chunks, lexical: analysed.lexical, tokens: analysed.tokens.parts(), df: analysed.counts!.df, docCount: analysed.counts!.docCount };
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);
-  chunks.forEach((c, i) => vectors.set(embedder.embed(embeddingText(c)), i * embedder.dimensions));
+  // The bodies' tokens from the first step; a title is tokenised once for its article's chunks.
+  let title: { text: string; tokens: string[] } | undefined;
+  chunks.forEach((c, i) => {
+    if (title?.text !== c.title) title = { text: c.title, tokens: tokenize(c.title) };
+    vectors.set(embedder.embedTokens(embeddingTokens(title.tokens, tokens!.tokens(i)!)), i * embedder.dimensions);
+  });
   chunks = [];
+  tokens = undefined;
   return { type: "embedded", vectors };
 }

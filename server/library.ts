@@ -3,7 +3,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../core/article.ts";
 import type { Corpus } from "../core/corpus/index.ts";
-import { embeddingText, lexicalDoc } from "../ingest/build.ts";
+import { embedChunks, lexicalDoc } from "../ingest/build.ts";
 import { chunkArticle } from "../ingest/chunk.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { DELETED_FILE, readDeleted, type SourceArticle } from "../ingest/read.ts";
@@ -45,7 +45,7 @@ export class Library {
       }
       const articles = sources.map(prepareArticle);
       const chunks = articles.flatMap((a) => chunkArticle(a));
-      const vectors = chunks.length > 0 ? await (await this.corpus.embedder()).embedDocuments(chunks.map(embeddingText)) : [];
+      const vectors = chunks.length > 0 ? await embedChunks(await this.corpus.embedder(), chunks) : [];
       await this.corpus.put({ sources, articles, chunks, vectors, lexical: chunks.map(lexicalDoc) });
       return articles;
     });

@@ -10,7 +10,8 @@ import { openIndex, readManifest, writeGeneration } from "../core/index-store.ts
 import { Bm25Index } from "../core/lexical.ts";
 import { analyze, tokenize } from "../core/persian/tokens.ts";
 import { analyseArticles, lexicalDoc } from "../ingest/analyse.ts";
-import { buildIndex, currentIndex } from "../ingest/build.ts";
+import { buildIndex, currentIndex, embedChunks, embedCorpus } from "../ingest/build.ts";
+import { embedInParallel } from "../ingest/embed-parallel.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { readCorpus } from "../ingest/read.ts";
 import { Retriever } from "../server/retrieve.ts";
@@ -78,6 +79,21 @@ describe("building and opening the index", () => {
     const joined = TokenTable.concat([analyseArticles(articles.slice(0, 2), false).tokens, analyseArticles(articles.slice(2), false).tokens]);
     for (let row = 0; row < whole.rows; row++) assert.deepEqual(joined.tokens(row), whole.tokens(row));
     assert.deepEqual(TokenTable.fromBinary(joined.toBinary()).tokens(whole.rows - 1), whole.tokens(whole.rows - 1));
+  });
+
+  it("embeds a chunk at build as live publishing does, and the same on worker threads as on one", async () => {
+    const sources = (await readCorpus(SEEDS_DIR)).articles;
+    const single = await embedCorpus(sources, { kind: "local" });
+    const parallel = await embedInParallel(sources, 2);
+    assert.deepEqual(parallel.embedder.toState(), (single.embedder as LocalEmbeddings).toState());
+    assert.deepEqual(parallel.lexical, single.lexical);
+    // Workers hand vectors back as float32, as HNSW stores them.
+    assert.deepEqual(parallel.vectors, single.vectors.map((v) => v.map(Math.fround)));
+    for (let row = 0; row < single.chunks.length; row++) assert.deepEqual(parallel.tokens.tokens(row), single.tokens.tokens(row));
+    // Live publishing (server/library.ts) embeds with embedChunks: the same vectors, the chunk whose body starts with «ها» included.
+    assert.ok(single.chunks.some((c) => c.text.startsWith("ها ")));
+    const live = await embedChunks(single.embedder, single.chunks);
+    live.forEach((v, i) => assert.deepEqual(v, single.vectors[i], single.chunks[i]!.id));
   });
 
   it("knows an unchanged archive is current from its files' sizes and times, without reading it", async () => {

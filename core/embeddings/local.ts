@@ -81,17 +81,15 @@ export class LocalEmbeddings extends Embeddings {
     // nothing is cleared between texts.
     const stamp = new Uint32Array(IDF_BUCKETS);
     let docCount = 0;
+    const sink = (_kind: number, h: number) => {
+      const bucket = h % IDF_BUCKETS;
+      if (stamp[bucket] === docCount) return;
+      stamp[bucket] = docCount;
+      df[bucket]!++;
+    };
     for (const text of texts) {
       docCount++;
-      const counts = features(text, options.ngrams);
-      for (const map of [counts.word, counts.pair, counts.char]) {
-        for (const h of map.keys()) {
-          const bucket = h % IDF_BUCKETS;
-          if (stamp[bucket] === docCount) continue;
-          stamp[bucket] = docCount;
-          df[bucket]!++;
-        }
-      }
+      visitFeatures(typeof text === "string" ? analyzeTokens(text) : text, options.ngrams, undefined, sink);
     }
     return { df, docCount };
   }
@@ -121,22 +119,32 @@ export class LocalEmbeddings extends Embeddings {
 
   /** Synchronous core of the embedder; the LangChain methods wrap it. */
   embed(text: string): number[] {
+    return this.embedTokens(analyzeTokens(text));
+  }
+
+  /** `embed` of a text already analysed (`analyzeTokens`): ingest analyses each chunk once. */
+  embedTokens(tokens: AnalyzedToken[]): number[] {
     const vector = new Float64Array(this.dimensions);
-    const counts = features(text, this.options.ngrams, (word) => this.df[word % IDF_BUCKETS]! > 0);
-    for (const kind of ["word", "pair", "char"] as const) {
-      const kindWeight = this.options.weights[kind];
-      for (const [h, count] of counts[kind]) {
+    const counts = this.counter;
+    counts.clear();
+    visitFeatures(tokens, this.options.ngrams, (word) => this.df[word % IDF_BUCKETS]! > 0, counts.add);
+    for (let kind = 0; kind < KINDS.length; kind++) {
+      const kindWeight = this.options.weights[KINDS[kind]!];
+      counts.forEach(kind, (h, count) => {
         const weight = (1 + Math.log(count)) * this.idf(h % IDF_BUCKETS) * kindWeight;
         // Signed hashing: colliding features cancel out on average instead of piling up.
         const sign = h & 0x80000000 ? -1 : 1;
         vector[h % this.dimensions]! += sign * weight;
-      }
+      });
     }
     let norm = 0;
     for (const v of vector) norm += v * v;
     norm = Math.sqrt(norm);
     return Array.from(vector, (v) => (norm > 0 ? v / norm : 0));
   }
+
+  /** Feature counts of the text being embedded, reused from one text to the next (embedding is synchronous). */
+  private readonly counter = new FeatureCounter();
 
   private idf(bucket: number): number {
     const df = this.df[bucket] ?? 0;
@@ -153,43 +161,117 @@ export class LocalEmbeddings extends Embeddings {
 }
 
 type FeatureKind = keyof LocalEmbeddingsOptions["weights"];
-
-/** Feature hash → count, for each kind of feature (kinds are weighted differently). */
-export type FeatureCounts = Record<FeatureKind, Map<number, number>>;
+/** The kinds in the order their features are summed (the sum's rounding depends on it). */
+const KINDS: readonly FeatureKind[] = ["word", "pair", "char"];
+const WORD = 0;
+const PAIR = 1;
+const CHAR = 2;
 
 /**
- * The features of a text (or of its tokens, already analysed), hashed, with their counts. Prefixes keep the three kinds apart in the
- * hash space.
+ * The features of analysed tokens, hashed, each given to `sink` with its kind (an index into
+ * KINDS) once per occurrence. Prefixes keep the three kinds apart in the hash space.
  *
  * `isKnownWord` (given a word feature's hash) lets two adjacent words also count as the one word
  * they form when the corpus writes them together: a reader's «دانش بنیان» then has the feature
  * of the articles' «دانشبنیان». Only corpus words are added, so ordinary word pairs add no noise.
+ * Without it (counting document frequencies at ingest), no joined words are tried.
+ *
+ * **NOTE:** a sink, not maps of counts: ingest visits the features of every chunk twice (document
+ * frequencies, then vectors), and building three maps per chunk was most of the embedder's time.
  */
-export function features(text: string | AnalyzedToken[], ngrams: number[], isKnownWord: (wordHash: number) => boolean = () => false): FeatureCounts {
-  const out: FeatureCounts = { word: new Map(), pair: new Map(), char: new Map() };
-  const add = (map: Map<number, number>, h: number) => map.set(h, (map.get(h) ?? 0) + 1);
-  const tokens = typeof text === "string" ? analyzeTokens(text) : text;
+function visitFeatures(tokens: AnalyzedToken[], ngrams: number[], isKnownWord: ((wordHash: number) => boolean) | undefined, sink: (kind: number, h: number) => void): void {
   const terms = tokens.map((t) => t.term);
   // Parts of a split compound that the corpus knows only as one word are replaced by that word.
   const replaced = new Set<number>();
-  for (let i = 0; i + 1 < tokens.length; i++) {
-    const next = tokens[i]!.next;
-    if (next === undefined || next !== tokens[i + 1]!.token || /^[0-9]/.test(terms[i]!)) continue;
-    const joined = hash(`w${term(tokens[i]!.token + next)}`);
-    if (!isKnownWord(joined)) continue;
-    add(out.word, joined);
-    if (!isKnownWord(termFeatures(terms[i]!, ngrams).word)) replaced.add(i);
-    if (!isKnownWord(termFeatures(terms[i + 1]!, ngrams).word)) replaced.add(i + 1);
+  if (isKnownWord) {
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const next = tokens[i]!.next;
+      if (next === undefined || next !== tokens[i + 1]!.token || /^[0-9]/.test(terms[i]!)) continue;
+      const joined = hash(`w${term(tokens[i]!.token + next)}`);
+      if (!isKnownWord(joined)) continue;
+      sink(WORD, joined);
+      if (!isKnownWord(termFeatures(terms[i]!, ngrams).word)) replaced.add(i);
+      if (!isKnownWord(termFeatures(terms[i + 1]!, ngrams).word)) replaced.add(i + 1);
+    }
   }
   for (let i = 0; i < terms.length; i++) {
     const t = terms[i]!;
     const f = termFeatures(t, ngrams);
-    if (!replaced.has(i)) add(out.word, f.word);
+    if (!replaced.has(i)) sink(WORD, f.word);
     const next = terms[i + 1];
-    if (next !== undefined) add(out.pair, hash(`p${t} ${next}`));
-    for (const h of f.chars) add(out.char, h);
+    if (next !== undefined) sink(PAIR, hashPair(t, next));
+    for (const h of f.chars) sink(CHAR, h);
   }
-  return out;
+}
+
+/**
+ * Counts of hashed features by kind, in the order first seen (the order `embed` sums them in):
+ * open addressing over typed arrays, emptied in O(1) by moving to the next epoch.
+ */
+class FeatureCounter {
+  private capacity = 4096;
+  private keys = new Uint32Array(this.capacity * KINDS.length);
+  private counts = new Uint32Array(this.capacity * KINDS.length);
+  private epochs = new Uint32Array(this.capacity * KINDS.length);
+  /** Per kind, slots in the order their features were first seen. */
+  private order = KINDS.map(() => new Uint32Array(this.capacity));
+  private sizes = KINDS.map(() => 0);
+  private epoch = 1;
+
+  clear(): void {
+    this.sizes.fill(0);
+    if (++this.epoch === 0xffffffff) {
+      this.epochs.fill(0);
+      this.epoch = 1;
+    }
+  }
+
+  readonly add = (kind: number, h: number): void => {
+    if (2 * this.sizes[kind]! >= this.capacity) this.grow();
+    const mask = this.capacity - 1;
+    const base = kind * this.capacity;
+    for (let i = Math.imul(h, 0x9e3779b1) >>> 0; ; i++) {
+      const slot = base + (i & mask);
+      if (this.epochs[slot] !== this.epoch) {
+        this.epochs[slot] = this.epoch;
+        this.keys[slot] = h;
+        this.counts[slot] = 1;
+        this.order[kind]![this.sizes[kind]!++] = slot;
+        return;
+      }
+      if (this.keys[slot] === h) {
+        this.counts[slot]!++;
+        return;
+      }
+    }
+  };
+
+  forEach(kind: number, visit: (h: number, count: number) => void): void {
+    const order = this.order[kind]!;
+    for (let j = 0; j < this.sizes[kind]!; j++) visit(this.keys[order[j]!]!, this.counts[order[j]!]!);
+  }
+
+  /** Twice the room, the features so far re-added in their order. */
+  private grow(): void {
+    const old = KINDS.map((_, kind) => {
+      const entries: Array<[number, number]> = [];
+      this.forEach(kind, (h, count) => entries.push([h, count]));
+      return entries;
+    });
+    this.capacity *= 2;
+    this.keys = new Uint32Array(this.capacity * KINDS.length);
+    this.counts = new Uint32Array(this.capacity * KINDS.length);
+    this.epochs = new Uint32Array(this.capacity * KINDS.length);
+    this.order = KINDS.map(() => new Uint32Array(this.capacity));
+    this.sizes.fill(0);
+    this.epoch = 1;
+    old.forEach((entries, kind) => {
+      for (const [h, count] of entries) {
+        this.add(kind, h);
+        this.counts[this.order[kind]![this.sizes[kind]! - 1]!] = count;
+      }
+    });
+  }
 }
 
 /**
@@ -217,11 +299,26 @@ const TERM_FEATURES_LIMIT = 200_000;
 
 /** FNV-1a over UTF-16 code units, finished with murmur3's fmix32 for better bit spread. */
 function hash(s: string): number {
-  let h = 0x811c9dc5;
+  return fmix(fnv(0x811c9dc5, s));
+}
+
+/** `hash(`p${a} ${b}`)` without building the string (every adjacent pair of every chunk). */
+function hashPair(a: string, b: string): number {
+  let h = Math.imul(0x811c9dc5 ^ 0x70 /* p */, 0x01000193);
+  h = fnv(h, a);
+  h = Math.imul(h ^ 0x20 /* space */, 0x01000193);
+  return fmix(fnv(h, b));
+}
+
+function fnv(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h;
+}
+
+function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
