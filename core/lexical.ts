@@ -53,6 +53,11 @@ interface Packed {
   offsets: Uint32Array;
   docs: Uint32Array;
   tfs: Float32Array;
+  /**
+   * Per term, the most tf/(tf + k1·(1 − b + b·length/avg)) any of its postings reaches, at the
+   * average length `avg` of the build: what lets search bound a term's contribution (MaxScore).
+   */
+  impacts?: { max: Float32Array; avg: number };
 }
 
 const EMPTY: Packed = { terms: new Map(), offsets: new Uint32Array(1), docs: new Uint32Array(0), tfs: new Float32Array(0) };
@@ -134,7 +139,8 @@ export class Bm25Index implements TermWeights {
    */
   toBinary(): Buffer {
     const packed = this.compacted().packed;
-    const header = Buffer.from(JSON.stringify({ params: this.params, ids: this.ids, terms: [...packed.terms.keys()] }));
+    const impacts = packed.impacts ?? computeImpacts(packed, this.lengths, this.params, this.avgLength);
+    const header = Buffer.from(JSON.stringify({ params: this.params, ids: this.ids, terms: [...packed.terms.keys()], impactAvg: impacts.avg }));
     const pad = (4 - ((4 + header.length) % 4)) % 4;
     const lengths = Float32Array.from(this.lengths);
     const prefix = Buffer.alloc(4);
@@ -143,14 +149,14 @@ export class Bm25Index implements TermWeights {
     counts.writeUInt32LE(packed.docs.length, 0);
     counts.writeUInt32LE(lengths.length, 4);
     const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-    return Buffer.concat([prefix, header, Buffer.alloc(pad), counts, bytes(packed.offsets), bytes(packed.docs), bytes(packed.tfs), bytes(lengths)]);
+    return Buffer.concat([prefix, header, Buffer.alloc(pad), counts, bytes(packed.offsets), bytes(packed.docs), bytes(packed.tfs), bytes(lengths), bytes(impacts.max)]);
   }
 
   static fromBinary(buffer: Buffer): Bm25Index {
     // Typed arrays need aligned offsets; a pooled Buffer may not start on one.
     const bytes = buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
     const headerLength = bytes.readUInt32LE(0);
-    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as { params: Bm25Params; ids: string[]; terms: string[] };
+    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as { params: Bm25Params; ids: string[]; terms: string[]; impactAvg: number };
     let at = 4 + headerLength + ((4 - ((4 + headerLength) % 4)) % 4);
     const postings = bytes.readUInt32LE(at);
     const docCount = bytes.readUInt32LE(at + 4);
@@ -166,7 +172,8 @@ export class Bm25Index implements TermWeights {
     const lengths = Array.from(view(Float32Array, docCount));
     const terms = new Map<string, number>();
     header.terms.forEach((t, i) => terms.set(t, i));
-    return new Bm25Index(header.params, header.ids, lengths, { terms, offsets, docs, tfs });
+    const impacts = { max: view(Float32Array, header.terms.length), avg: header.impactAvg };
+    return new Bm25Index(header.params, header.ids, lengths, { terms, offsets, docs, tfs, impacts });
   }
 
   /** This index with every posting packed (live additions included). */
@@ -184,7 +191,9 @@ export class Bm25Index implements TermWeights {
         tfs[offsets[i]! + j / 2] = list[j + 1]!;
       }
     });
-    const index = new Bm25Index(this.params, this.ids, this.lengths, { terms: new Map(terms.map((t, i) => [t, i])), offsets, docs, tfs });
+    const packed: Packed = { terms: new Map(terms.map((t, i) => [t, i])), offsets, docs, tfs };
+    packed.impacts = computeImpacts(packed, this.lengths, this.params, this.avgLength);
+    const index = new Bm25Index(this.params, this.ids, this.lengths, packed);
     for (const n of this.removed) index.remove([this.ids[n]!]);
     return index;
   }
@@ -269,16 +278,20 @@ export class Bm25Index implements TermWeights {
       if (s === 0) touched[count++] = doc;
       scores[doc] = s + (scale * tf) / (tf + c0 + c1 * lengths[doc]!);
     };
-    // Terms by their highest possible contribution (a term adds less than idf·(k1+1) to any
-    // document), rarest first. Every path adds them in this order, so a document's score is the
+    // Terms by their highest possible contribution to any document (`maxImpact`), largest first. Every path adds them in this order, so a document's score is the
     // same to the last bit whichever path computed it.
     const planned = [...weights]
-      .map(([term, weight]) => ({ i: terms.get(term), list: this.added[term], scale: weight * this.idf(term) * (k1 + 1) }))
+      .map(([term, weight]) => {
+        const i = terms.get(term);
+        const list = this.added[term];
+        const scale = weight * this.idf(term) * (k1 + 1);
+        return { i, list, scale, bound: scale * this.maxImpact(i, list, c0, c1) };
+      })
       .filter((t) => t.scale > 0)
-      .sort((a, b) => b.scale - a.scale);
+      .sort((a, b) => b.bound - a.bound || b.scale - a.scale);
     // rest[n]: the most the terms from n on can still add.
     const rest = new Float64Array(planned.length + 1);
-    for (let n = planned.length - 1; n >= 0; n--) rest[n] = rest[n + 1]! + planned[n]!.scale;
+    for (let n = planned.length - 1; n >= 0; n--) rest[n] = rest[n + 1]! + planned[n]!.bound;
     // The documents that can still be among the top k, once MaxScore has narrowed them.
     let open: number[] | undefined;
     for (let n = 0; n < planned.length; n++) {
@@ -344,6 +357,20 @@ export class Bm25Index implements TermWeights {
     return hits;
   }
 
+  /**
+   * The most tf/(tf + c0 + c1·length) a term reaches in any document. The build's figure holds
+   * at the build's average length; live additions since change the average a little, and the
+   * figure grows by at most their ratio (c1 is inversely proportional to it), so it is scaled by
+   * that to stay an upper bound. Postings added live are read (they are few).
+   */
+  private maxImpact(i: number | undefined, added: number[] | undefined, c0: number, c1: number): number {
+    let max = 0;
+    const impacts = this.packed.impacts;
+    if (i !== undefined) max = impacts ? impacts.max[i]! * Math.max(1, this.avgLength / impacts.avg) : 1;
+    if (added) for (let j = 0; j < added.length; j += 2) max = Math.max(max, added[j + 1]! / (added[j + 1]! + c0 + c1 * this.lengths[added[j]!]!));
+    return Math.min(1, max);
+  }
+
   /** Positions of the live documents with these ids. */
   private documents(ids: Iterable<string>): number[] {
     const out: number[] = [];
@@ -373,6 +400,26 @@ export class Bm25Index implements TermWeights {
 
   private touched = new Uint32Array(0);
   private scratch = new Float64Array(0);
+}
+
+/**
+ * Each term's largest tf/(tf + c0 + c1·length) over its postings, rounded up to float32 so it
+ * stays an upper bound.
+ */
+function computeImpacts(packed: Packed, lengths: number[], params: Bm25Params, avg: number): { max: Float32Array; avg: number } {
+  const c0 = params.k1 * (1 - params.b);
+  const c1 = (params.k1 * params.b) / avg;
+  const max = new Float32Array(packed.offsets.length - 1);
+  for (let i = 0; i < max.length; i++) {
+    let m = 0;
+    for (let j = packed.offsets[i]!; j < packed.offsets[i + 1]!; j++) {
+      const tf = packed.tfs[j]!;
+      const impact = tf / (tf + c0 + c1 * lengths[packed.docs[j]!]!);
+      if (impact > m) m = impact;
+    }
+    max[i] = Math.min(1, m * (1 + 1e-6));
+  }
+  return { max, avg };
 }
 
 /** How many of the first documents touched bound the k-th best score from below (see `search`). */

@@ -85,7 +85,7 @@ describe("building and opening the index", () => {
     const sources = (await readCorpus(SEEDS_DIR)).articles;
     const single = await embedCorpus(sources, { kind: "local" });
     const parallel = await embedInParallel(sources, 2);
-    assert.deepEqual(parallel.embedder.toState(), (single.embedder as LocalEmbeddings).toState());
+    assert.deepEqual((parallel.embedder as LocalEmbeddings).toState(), (single.embedder as LocalEmbeddings).toState());
     assert.deepEqual(parallel.lexical, single.lexical);
     // Workers hand vectors back as float32, as HNSW stores them.
     assert.deepEqual(parallel.vectors, single.vectors.map((v) => v.map(Math.fround)));
