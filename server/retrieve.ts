@@ -241,11 +241,15 @@ export class Retriever {
    * stored the body's tokens at ingest, or tokenised now when it did not (a chunk published since).
    */
   private target(chunk: Chunk): ChunkTarget {
-    const title = this.titleTarget(chunk);
-    // Stored tokens need no cache (and no decoding of the chunk's text to check one).
-    const body = this.corpus.chunkTokens?.(chunk);
-    if (body) return matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]);
-    return this.targets.get(`chunk:${chunk.id}`, `${chunk.title}\n${chunk.text}`, () => matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]));
+    // A corpus that stores chunks' tokens (the embedded index) hands out one object per chunk for
+    // as long as it is indexed: the cache checks that object, not the chunk's decoded text.
+    const stamp = this.corpus.chunkTokens ? chunk : `${chunk.title}\n${chunk.text}`;
+    return this.targets.get(`chunk:${chunk.id}`, stamp, () => {
+      const title = this.titleTarget(chunk);
+      const body = this.corpus.chunkTokens?.(chunk);
+      if (body) return matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]);
+      return matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
+    });
   }
 
   private titleTarget(chunk: Chunk): ChunkTarget & { tokens: string[] } {
@@ -310,19 +314,21 @@ type ChunkTarget = MatchTarget & { termList: readonly string[] };
 
 /**
  * Chunks analysed for re-scoring, the most recently used kept. An entry is keyed by chunk id and
- * holds the text it was made from: a chunk replaced since (by this server or, with a shared
- * database, by another) no longer matches and is analysed anew, so nothing needs telling.
+ * holds what it was made from, the text or (from a corpus that stores tokens) the chunk object:
+ * a chunk replaced since (by this server or, with a shared database, by another) no longer
+ * matches and is analysed anew, so nothing needs telling.
  */
 class TargetCache {
-  private readonly entries = new Map<string, { text: string; target: ChunkTarget | MatchTarget }>();
+  private readonly entries = new Map<string, { stamp: unknown; target: ChunkTarget | MatchTarget }>();
 
   constructor(private readonly capacity: number) {}
 
-  get<T extends MatchTarget>(key: string, text: string, make: () => T): T {
+  /** The target cached under `key` if it was made from `stamp` (the text, or the very chunk object), else a new one. */
+  get<T extends MatchTarget>(key: string, stamp: unknown, make: () => T): T {
     const entry = this.entries.get(key);
     this.entries.delete(key);
-    const target = entry?.text === text ? (entry.target as T) : make();
-    this.entries.set(key, { text, target });
+    const target = entry !== undefined && entry.stamp === stamp ? (entry.target as T) : make();
+    this.entries.set(key, { stamp, target });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return target;
   }

@@ -54,7 +54,8 @@ export class HnswlibCorpus implements Corpus {
     store.index.setEf(Math.max(k, HNSW_PARAMS.efSearch));
     const found = await store.similaritySearchVectorWithScore(vector, Math.min(k, this.index.manifest.counts.chunks));
     // HNSWLib returns cosine distance (lower is better); turn it into similarity.
-    return found.map(([doc, distance]) => ({ chunk: chunkFromDocument(doc), score: 1 - distance }));
+    // The index's own chunk object (one per chunk), so what callers cache by chunk stays valid.
+    return found.map(([doc, distance]) => ({ chunk: this.index.chunks.get(doc.metadata.id as string) ?? chunkFromDocument(doc), score: 1 - distance }));
   }
 
   async lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]> {
