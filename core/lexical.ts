@@ -1,3 +1,5 @@
+import { KLargest } from "./top-k.ts";
+
 /**
  * The lexical index: BM25F over analysed terms of each chunk's title and body, persisted beside
  * the HNSW index. It finds passages by the exact words a reader uses («لباسشویی», a figure,
@@ -425,35 +427,11 @@ function computeImpacts(packed: Packed, lengths: number[], params: Bm25Params, a
 /** How many of the first documents touched bound the k-th best score from below (see `search`). */
 const THRESHOLD_SAMPLE = 4096;
 
-/** The k-th highest score among the first `count` documents of `docs` (a bounded min-heap). */
+/** The k-th highest score among the first `count` documents of `docs` (k ≤ count). */
 function kthBest(docs: Uint32Array, count: number, k: number, scores: Float64Array): number {
-  const heap = new Float64Array(k);
-  let size = 0;
-  for (let j = 0; j < count; j++) {
-    const s = scores[docs[j]!]!;
-    if (size < k) {
-      let i = size++;
-      heap[i] = s;
-      while (i > 0 && heap[(i - 1) >> 1]! > heap[i]!) {
-        const p = (i - 1) >> 1;
-        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
-        i = p;
-      }
-    } else if (s > heap[0]!) {
-      heap[0] = s;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < k && heap[l]! < heap[m]!) m = l;
-        if (r < k && heap[r]! < heap[m]!) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    }
-  }
-  return heap[0]!;
+  const best = new KLargest(k);
+  for (let j = 0; j < count; j++) best.push(scores[docs[j]!]!);
+  return best.min;
 }
 
 /**

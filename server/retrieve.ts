@@ -1,5 +1,6 @@
 import type { Chunk } from "../core/article.ts";
 import { asCorpus } from "../core/corpus/hnswlib.ts";
+import { KLargest } from "../core/top-k.ts";
 import type { Corpus, ScoredChunk } from "../core/corpus/index.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
 import { analyzeTokenList, analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
@@ -215,7 +216,7 @@ export class Retriever {
     const numbers = tokens.filter((t) => /^[0-9]/.test(t.term)).map((t) => t.term);
     const w = this.weights.rerank;
     const gain = w.coverage + w.phrase + w.numbers + w.title;
-    const best = new MinHeap(options.k);
+    const best = new KLargest(options.k);
     const kept: Candidate[] = [];
     // `ranked` is best first by fused score, so the bound only falls along it.
     for (const c of ranked) {
@@ -257,47 +258,6 @@ export class Retriever {
       const tokens = tokenize(chunk.title);
       return { ...matchTargetOfTokens(tokens), tokens };
     });
-  }
-}
-
-/** The k highest numbers pushed; `min` is the k-th once `full`. */
-class MinHeap {
-  private readonly heap: number[] = [];
-
-  constructor(private readonly k: number) {}
-
-  get full(): boolean {
-    return this.k > 0 && this.heap.length >= this.k;
-  }
-
-  get min(): number {
-    return this.heap[0]!;
-  }
-
-  push(x: number): void {
-    const h = this.heap;
-    if (this.k <= 0) return;
-    if (h.length < this.k) {
-      h.push(x);
-      for (let i = h.length - 1; i > 0; ) {
-        const p = (i - 1) >> 1;
-        if (h[p]! <= h[i]!) break;
-        [h[i], h[p]] = [h[p]!, h[i]!];
-        i = p;
-      }
-    } else if (x > h[0]!) {
-      h[0] = x;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && h[l]! < h[m]!) m = l;
-        if (r < h.length && h[r]! < h[m]!) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
   }
 }
 
