@@ -134,7 +134,8 @@ export class HnswlibCorpus implements Corpus {
   /** Takes an article's chunks out of every structure that answers queries. */
   private unindex(articleId: string): void {
     const index = this.index;
-    const gone = [...index.chunks.values()].filter((c) => c.articleId === articleId).map((c) => c.id);
+    // Its chunks by id (positions 0 to its count), not by a pass over every chunk of the archive.
+    const gone = this.chunkIdsOf(articleId).filter((id) => index.chunks.has(id));
     for (const id of gone) {
       const label = index.labels.get(id);
       if (label !== undefined) index.store.index.markDelete(label);
