@@ -55,6 +55,19 @@ export function embeddingTokens(titleTokens: readonly string[], bodyTokens: read
 }
 
 /**
+ * The local embedder's vectors of chunks whose bodies were tokenised at ingest: row `first + i`
+ * of `tokens` is chunk i's body, so no body is tokenised again (a title once for its article's
+ * chunks). The same vectors `embedChunks` gives.
+ */
+export function embedTokenised(embedder: LocalEmbeddings, chunks: Chunk[], tokens: TokenTable, first = 0): number[][] {
+  let title: { text: string; tokens: string[] } | undefined;
+  return chunks.map((c, i) => {
+    if (title?.text !== c.title) title = { text: c.title, tokens: tokenize(c.title) };
+    return embedder.embedTokens(embeddingTokens(title.tokens, tokens.tokens(first + i)!));
+  });
+}
+
+/**
  * Chunks' vectors, as ingest and live publishing make them: the local embedder from
  * `embeddingTokens`, any other from `embeddingText` through LangChain's `embedDocuments`.
  */

@@ -8,7 +8,7 @@ import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration,
 import type { TokenTable } from "../core/chunk-tokens.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
-import { analyseArticles, embedChunks, embeddingText, lexicalDoc } from "./analyse.ts";
+import { analyseArticles, embedChunks, embeddingText, embedTokenised, lexicalDoc } from "./analyse.ts";
 import { embedInParallel, parallelWorkers } from "./embed-parallel.ts";
 
 export { embedChunks, embeddingText, lexicalDoc };
@@ -113,12 +113,13 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
   if (spec.kind === "local" && workers > 1) return embedInParallel(sources, workers, onProgress);
   const articles = sources.map(prepareArticle);
   const { chunks, lexical, tokens, counts } = analyseArticles(articles, spec.kind === "local");
-  const texts = chunks.map(embeddingText);
-  const embedder = counts ? LocalEmbeddings.fromCounts([counts]) : createEmbedder(spec, texts);
+  const embedder = counts ? LocalEmbeddings.fromCounts([counts]) : createEmbedder(spec, chunks.map(embeddingText));
   const vectors: number[][] = [];
-  onProgress?.(0, texts.length);
+  onProgress?.(0, chunks.length);
   for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
-    vectors.push(...(await embedChunks(embedder, chunks.slice(i, i + EMBED_BATCH))));
+    const batch = chunks.slice(i, i + EMBED_BATCH);
+    // The local embedder reads the bodies' tokens from the analysis above; others read the text.
+    vectors.push(...(embedder instanceof LocalEmbeddings ? embedTokenised(embedder, batch, tokens, i) : await embedChunks(embedder, batch)));
     onProgress?.(vectors.length, chunks.length);
   }
   return { articles, chunks, vectors, lexical, tokens, embedder };

@@ -2,8 +2,7 @@ import { parentPort } from "node:worker_threads";
 import type { Chunk } from "../core/article.ts";
 import { LocalEmbeddings, type LocalEmbeddingsState } from "../core/embeddings/local.ts";
 import type { TokenTable } from "../core/chunk-tokens.ts";
-import { tokenize } from "../core/persian/tokens.ts";
-import { analyseArticles, embeddingTokens } from "./analyse.ts";
+import { analyseArticles, embedTokenised } from "./analyse.ts";
 import { prepareArticle } from "./prepare.ts";
 import type { SourceArticle } from "./read.ts";
 import type { WorkerReply, WorkerRequest } from "./embed-parallel.ts";
@@ -35,12 +34,8 @@ function handle(request: WorkerRequest): WorkerReply {
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);
-  // The bodies' tokens from the first step; a title is tokenised once for its article's chunks.
-  let title: { text: string; tokens: string[] } | undefined;
-  chunks.forEach((c, i) => {
-    if (title?.text !== c.title) title = { text: c.title, tokens: tokenize(c.title) };
-    vectors.set(embedder.embedTokens(embeddingTokens(title.tokens, tokens!.tokens(i)!)), i * embedder.dimensions);
-  });
+  // The bodies' tokens from the first step.
+  embedTokenised(embedder, chunks, tokens!).forEach((v, i) => vectors.set(v, i * embedder.dimensions));
   chunks = [];
   tokens = undefined;
   return { type: "embedded", vectors };
