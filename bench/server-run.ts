@@ -56,6 +56,8 @@ export interface ServerRunOptions {
   seconds: number;
   connections: number;
   progress: (line: string) => void;
+  /** More settings for the server (e.g. DENSE_SEARCH_THREAD=off to compare). */
+  env?: Record<string, string>;
 }
 
 const WARMUP_REQUESTS = 50;
@@ -126,6 +128,7 @@ async function startServer(options: ServerRunOptions): Promise<StartedServer> {
       INDEX_DIR: options.indexDir,
       FEEDBACK_DIR: options.feedbackDir,
       RATE_LIMIT_PER_MINUTE: "0",
+      ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -7,6 +7,7 @@ import { analyzeTokenList, analyzeTokens, term, tokenize } from "../core/persian
 import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./answer/match.ts";
 import { questionContent } from "./answer/question.ts";
 import type { Passage } from "./answer/types.ts";
+import { StampedCache } from "./stamped-cache.ts";
 
 /**
  * Which retrieval stages run. Each can be switched off (RETRIEVAL_STAGES, RETRIEVAL_FUSION) so
@@ -80,7 +81,7 @@ interface Candidate {
  */
 export class Retriever {
   /** Analysed chunk text, computed on first use and shared by every retriever of the corpus. */
-  private readonly targets: TargetCache;
+  private readonly targets: StampedCache<MatchTarget>;
   private readonly corpus: Corpus;
 
   constructor(
@@ -90,7 +91,7 @@ export class Retriever {
   ) {
     const corpus = (this.corpus = asCorpus(source));
     let targets = TARGETS.get(corpus);
-    if (!targets) TARGETS.set(corpus, (targets = new TargetCache(TARGET_CACHE_SIZE)));
+    if (!targets) TARGETS.set(corpus, (targets = new StampedCache<MatchTarget>(TARGET_CACHE_SIZE)));
     this.targets = targets;
   }
 
@@ -130,6 +131,9 @@ export class Retriever {
   }
 
   private async lexicalCandidates(terms: string[], pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
+    // BM25 runs on this thread. Let the dense side embed the question and send its search off
+    // first: on a corpus that searches vectors on a thread of its own, the two then run at once.
+    if (this.settings.dense) await new Promise(setImmediate);
     const lists = await Promise.all([this.corpus.lexical(terms, pool), ...(articleId ? [this.corpus.lexical(terms, pool, articleId)] : [])]);
     lists.forEach((list, i) =>
       list.forEach(({ chunk, score }, rank) => {
@@ -273,34 +277,12 @@ function phrasesFound(pairs: Map<string, Set<string>>, list: string[], terms: re
 type ChunkTarget = MatchTarget & { termList: readonly string[] };
 
 /**
- * Chunks analysed for re-scoring, the most recently used kept. An entry is keyed by chunk id and
- * holds what it was made from, the text or (from a corpus that stores tokens) the chunk object:
- * a chunk replaced since (by this server or, with a shared database, by another) no longer
- * matches and is analysed anew, so nothing needs telling.
- */
-class TargetCache {
-  private readonly entries = new Map<string, { stamp: unknown; target: ChunkTarget | MatchTarget }>();
-
-  constructor(private readonly capacity: number) {}
-
-  /** The target cached under `key` if it was made from `stamp` (the text, or the very chunk object), else a new one. */
-  get<T extends MatchTarget>(key: string, stamp: unknown, make: () => T): T {
-    const entry = this.entries.get(key);
-    this.entries.delete(key);
-    const target = entry !== undefined && entry.stamp === stamp ? (entry.target as T) : make();
-    this.entries.set(key, { stamp, target });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-    return target;
-  }
-}
-
-/**
  * Enough for the chunks a busy site's questions keep reaching (each analysed chunk holds a few
  * KB), bounded so that a large archive does not end up analysed in memory.
  */
 const TARGET_CACHE_SIZE = 20_000;
 
-const TARGETS = new WeakMap<Corpus, TargetCache>();
+const TARGETS = new WeakMap<Corpus, StampedCache<MatchTarget>>();
 
 function getOrAdd(into: Map<string, Candidate>, chunk: Chunk): Candidate {
   let c = into.get(chunk.id);
