@@ -296,6 +296,8 @@ export class Bm25Index implements TermWeights {
     for (let n = planned.length - 1; n >= 0; n--) rest[n] = rest[n + 1]! + planned[n]!.bound;
     // The documents that can still be among the top k, once MaxScore has narrowed them.
     let open: number[] | undefined;
+    // A lower bound on the k-th best final score (see `fullScoreFloor`).
+    let threshold = -Infinity;
     for (let n = 0; n < planned.length; n++) {
       const { i, list, scale } = planned[n]!;
       if (only) {
@@ -312,30 +314,30 @@ export class Bm25Index implements TermWeights {
       // (the rarest terms', the likeliest winners): a pass over a few thousand, not over every
       // document a common term has touched. It is sought only once the terms read so far can
       // add more than the rest, since it cannot exceed what they add.
-      if (count >= k && k > 0 && rest[n]! < rest[0]! - rest[n]!) {
-        const threshold = kthBest(touched, Math.min(count, THRESHOLD_SAMPLE), k, scores);
+      if (count >= k && k > 0 && (threshold === -Infinity || rest[n]! < rest[0]! - rest[n]!)) {
+        threshold = Math.max(threshold, this.fullScoreFloor(planned, n, touched, Math.min(count, THRESHOLD_SAMPLE), k, scores, c0, c1));
         if (rest[n]! < threshold) {
           open = [];
           for (let j = 0; j < count; j++) if (scores[touched[j]!]! + rest[n]! >= threshold) open.push(touched[j]!);
+          // Ascending, like the postings: each remaining term's postings are then walked once,
+          // galloping from one open document to the next, so a common term costs about
+          // open·log(postings/open) reads instead of a read of every posting.
+          const ascending = Uint32Array.from(open).sort();
           for (let m = n; m < planned.length; m++) {
             const term = planned[m]!;
-            const length = term.i === undefined ? 0 : offsets[term.i + 1]! - offsets[term.i]!;
-            // Look each open document up (a binary search), or read the postings once when that
-            // is cheaper, updating only documents already touched (the open ones among them).
-            if (open.length * Math.log2(length + 2) < length) {
-              for (const doc of open) {
-                const tf = this.termFrequency(term.i, term.list, doc);
-                if (tf > 0) scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+            if (term.i !== undefined) {
+              const end = offsets[term.i + 1]!;
+              let at = offsets[term.i]!;
+              for (let o = 0; o < ascending.length && at < end; o++) {
+                const doc = ascending[o]!;
+                at = gallop(docs, at, end, doc);
+                if (at < end && docs[at] === doc) {
+                  const tf = tfs[at]!;
+                  scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+                }
               }
-              continue;
             }
-            for (let j = offsets[term.i!]!, end = offsets[term.i! + 1]!; j < end; j++) {
-              const doc = docs[j]!;
-              const s = scores[doc]!;
-              if (s === 0 || removed?.has(doc)) continue;
-              const tf = tfs[j]!;
-              scores[doc] = s + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
-            }
+            // Postings added live are few: read them, updating the open documents only.
             if (term.list) for (let j = 0; j < term.list.length; j += 2) if (scores[term.list[j]!]! !== 0) visit(term.list[j]!, term.list[j + 1]!, term.scale);
           }
           break;
@@ -357,6 +359,39 @@ export class Bm25Index implements TermWeights {
     const hits = best.map((doc) => ({ doc, id: this.ids[doc]!, score: scores[doc]! }));
     for (let j = 0; j < count; j++) scores[touched[j]!] = 0;
     return hits;
+  }
+
+  /**
+   * A lower bound on the k-th best score the search will end with: the k-th best *final* score
+   * of the documents that lead after the first `n` terms (the best 2k of `sample` touched
+   * documents), each completed by looking the remaining terms up. Partial scores only bound it
+   * weakly when the terms read so far are rare and the rest common; completed scores of likely
+   * winners let MaxScore set the common terms aside after the first term or two, instead of
+   * reading their hundred thousand postings. Terms are added in the search's own order, so
+   * each completed score is, to the last bit, what the search computes for that document.
+   */
+  private fullScoreFloor(
+    planned: ReadonlyArray<{ i: number | undefined; list: number[] | undefined; scale: number }>,
+    n: number,
+    touched: Uint32Array,
+    sample: number,
+    k: number,
+    scores: Float64Array,
+    c0: number,
+    c1: number,
+  ): number {
+    const lengths = this.lengths;
+    const best = new KLargest(k);
+    for (const doc of topDocs(touched, sample, Math.min(sample, 2 * k), scores)) {
+      let s = scores[doc]!;
+      for (let m = n; m < planned.length; m++) {
+        const term = planned[m]!;
+        const tf = this.termFrequency(term.i, term.list, doc);
+        if (tf > 0) s = s + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+      }
+      best.push(s);
+    }
+    return best.full ? best.min : -Infinity;
   }
 
   /**
@@ -445,4 +480,26 @@ function topDocs(docs: Uint32Array, count: number, k: number, scores: Float64Arr
   const out: number[] = [];
   for (let j = 0; j < count; j++) if (scores[docs[j]!]! >= floor) out.push(docs[j]!);
   return out.sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, k);
+}
+
+/**
+ * The first position in `docs[from..end)` (ascending) whose document is `doc` or later: doubling
+ * steps from `from`, then a binary search within the last step.
+ */
+function gallop(docs: Uint32Array, from: number, end: number, doc: number): number {
+  if (from >= end || docs[from]! >= doc) return from;
+  let lo = from;
+  let step = 1;
+  while (lo + step < end && docs[lo + step]! < doc) {
+    lo += step;
+    step *= 2;
+  }
+  let hi = Math.min(lo + step, end);
+  lo++;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (docs[mid]! < doc) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
