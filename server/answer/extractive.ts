@@ -4,6 +4,7 @@ import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, mergeTargets, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
 import { findPeople, findQuantities, findTimes, type Found } from "../../core/persian/spans.ts";
+import { StampedCache } from "../stamped-cache.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Citation, type Passage } from "./types.ts";
 
 /**
@@ -65,6 +66,22 @@ const CONVERSATION_WEIGHT = 0.2;
 /** Question kinds whose answer is a span the sentence must contain. */
 const SPAN_KINDS = new Set<QuestionAnalysis["kind"]>(["quantity", "time", "person"]);
 
+/**
+ * A chunk's sentences and their analyses, which do not depend on the question. A reader's
+ * questions about an article keep reaching its chunks (the widget scopes every question to the
+ * article on the page), and analysing every sentence of every passage again was most of an
+ * answer's time. Keyed by chunk and title, checked against the text: a replaced chunk misses.
+ */
+function analysedChunk(chunk: Passage["chunk"]): { sentences: ReturnType<typeof splitSentences>; targets: MatchTarget[]; titleTarget: MatchTarget } {
+  return ANALYSED.get(`${chunk.id}\n${chunk.title}`, chunk.text, () => {
+    const sentences = splitSentences(chunk.text);
+    return { sentences, targets: sentences.map((s) => matchTarget(s.text)), titleTarget: matchTarget(chunk.title) };
+  });
+}
+
+/** A few thousand chunks (each a few KB analysed): a busy site's popular articles, bounded. */
+const ANALYSED = new StampedCache<{ sentences: ReturnType<typeof splitSentences>; targets: MatchTarget[]; titleTarget: MatchTarget }>(4096);
+
 export class ExtractiveAnswerer implements Answerer {
   readonly id = "extractive";
   readonly mode = "extractive" as const;
@@ -111,10 +128,8 @@ export class ExtractiveAnswerer implements Answerer {
     const topScore = passages[0]?.score ?? 1;
     const needsSpan = SPAN_KINDS.has(question.kind);
     for (const { chunk, score: passageScore } of passages) {
-      const sentences = splitSentences(chunk.text);
       // Each sentence and the title analysed once; contexts are merged from them.
-      const targets = sentences.map((s) => matchTarget(s.text));
-      const titleTarget = matchTarget(chunk.title);
+      const { sentences, targets, titleTarget } = analysedChunk(chunk);
       const conversationCoverage = conversation.length > 0 ? coverage(conversation, mergeTargets(titleTarget, ...targets)) : 0;
       sentences.forEach((s, i) => {
         const start = chunk.start + s.start;
