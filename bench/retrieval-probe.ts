@@ -1,6 +1,7 @@
 import { open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../core/article.ts";
+import { HnswlibCorpus } from "../core/corpus/hnswlib.ts";
 import { HNSW_PARAMS, openIndex, type LoadedIndex } from "../core/index-store.ts";
 import { Retriever } from "../server/retrieve.ts";
 import type { BenchQuestion } from "./corpus.ts";
@@ -35,8 +36,12 @@ const opened = process.memoryUsage();
 const memoryAfterOpen = { rssMiB: Math.round(opened.rss / 2 ** 20), heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20), externalMiB: Math.round(opened.external / 2 ** 20) };
 console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 
-// Hybrid retrieval as the API runs it. A warm-up pass first: JIT, and the analysed chunk
-// texts the re-scorer caches on first use.
+// Hybrid retrieval as the API runs it, vector searches on their own thread when the server's
+// default (DENSE_SEARCH_THREAD=auto) starts one, once it has read the graph as a server does a
+// moment after start. A warm-up pass first: JIT, and the analysed chunk texts the re-scorer
+// caches on first use.
+const searchThread = await HnswlibCorpus.of(index).searchThreadReady();
+console.error(`vector searches ${searchThread ? "on their own thread" : "in process"}`);
 const retriever = new Retriever(index);
 for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
 const hybridMs: number[] = [];
@@ -123,6 +128,7 @@ const result: RetrievalProbeResult = {
   memoryAfterOpen,
   chunks: index.manifest.counts.chunks,
   dimensions: table.dimensions,
+  searchThread,
   hybrid: { questions: questions.length, latency: percentiles(hybridMs), hit1: hit1 / questions.length, hit10: hit10 / questions.length, byKind: kinds },
   embedQuery: percentiles(embedMs),
   dense: { queries: queryVectors.length, ef, latency: percentiles(denseMs), hit10: denseHits / queryVectors.length, recall, idRecall },
