@@ -82,6 +82,8 @@ export interface LoadedIndex {
   chunkCounts: Map<string, number>;
   /** Chunk id → its label in HNSW, to delete it in a live update. */
   labels: Map<string, number>;
+  /** The chunk with this HNSW label (deleted ones included: check `labels`), without making a Document of it. */
+  chunkAt(label: number): Chunk | undefined;
 }
 
 const CURRENT = "current";
@@ -319,7 +321,8 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const labels = new ChunkMap(chunkTable, (label) => label);
   const chunkCounts = chunkTable.chunkCounts();
   const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(chunkTable) });
-  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, tokens, store, embedder, chunks, chunkCounts, labels };
+  const chunkAt = (label: number) => chunkTable.chunkAt(label);
+  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, tokens, store, embedder, chunks, chunkCounts, labels, chunkAt };
 }
 
 /**

@@ -101,14 +101,8 @@ export class HnswlibCorpus implements Corpus {
 
   /** The chunk a label stands for, unless it has been deleted or replaced since. */
   private liveChunk(label: number): Chunk | undefined {
-    let id: string;
-    try {
-      id = this.index.store.docstore.search(String(label)).metadata.id as string;
-    } catch {
-      return undefined;
-    }
-    const chunk = this.index.chunks.get(id);
-    return chunk && this.index.labels.get(id) === label ? chunk : undefined;
+    const chunk = this.index.chunkAt(label);
+    return chunk && this.index.labels.get(chunk.id) === label ? this.index.chunks.get(chunk.id) : undefined;
   }
 
   /** An article's chunk ids: positions 0 to its chunk count. */
