@@ -113,7 +113,7 @@ export class Retriever {
     ]);
 
     const ranked = this.fuse([...candidates.values()]);
-    const top = this.settings.rerank ? this.rescore(ranked, weighTerms(content, stats), content, options) : ranked;
+    const top = this.settings.rerank ? this.rescore(ranked, weighTerms(content, stats), content, options, total) : ranked;
     if (options.articleId) boostArticle(top, options.articleId, this.weights.scopeBoost);
     return top.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
   }
@@ -158,7 +158,8 @@ export class Retriever {
   private async feedbackTerms(hits: ScoredChunk[], known: Set<string>): Promise<Array<{ term: string; weight: number }>> {
     const top = hits[0]?.score ?? 0;
     if (top === 0) return [];
-    const termLists = hits.map((hit) => this.target(hit.chunk).termList);
+    // Three hits: made afresh from stored tokens, cached otherwise (see `target`).
+    const termLists = hits.map((hit) => this.target(hit.chunk, Infinity).termList);
     const stats = await this.corpus.termStats(termLists.flat());
     const mass = new Map<string, number>();
     hits.forEach((hit, i) => {
@@ -208,7 +209,7 @@ export class Retriever {
    * (on an archive, analysing a hundred candidates was most of a search). The reader's article's
    * chunks are always re-scored: the article boost that follows ranks them among themselves.
    */
-  private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string, options: SearchOptions): Candidate[] {
+  private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string, options: SearchOptions, archiveChunks: number): Candidate[] {
     if (weighted.length === 0) return ranked;
     const tokens = analyzeTokens(content);
     // The question's adjacent term pairs, and the same as first term → second terms.
@@ -226,7 +227,7 @@ export class Retriever {
     for (const c of ranked) {
       const ofArticle = options.articleId !== undefined && c.chunk.articleId === options.articleId;
       if (!ofArticle && best.full && w.fused * c.score + gain < best.min) continue;
-      const target = this.target(c.chunk);
+      const target = this.target(c.chunk, archiveChunks);
       const phrase = pairList.length > 0 ? phrasesFound(pairs, pairList, target.termList) / pairList.length : 0;
       const nums = numbers.length > 0 ? numbers.filter((n) => target.terms.has(n)).length / numbers.length : 0;
       c.score =
@@ -245,21 +246,23 @@ export class Retriever {
    * A candidate analysed for re-scoring: its article's title and its body, read as the corpus
    * stored the body's tokens at ingest, or tokenised now when it did not (a chunk published since).
    */
-  private target(chunk: Chunk): ChunkTarget {
-    // **NOTE:** from a corpus that stores chunks' tokens (the embedded index) a target is made
-    // each time, not cached: made from stored tokens it costs microseconds, while a cache of
-    // them, turning over as an archive's questions reach ever other chunks, kept each new
-    // target alive long enough to be copied out of V8's young generation, which made every
-    // scavenge 6–12 ms and put one in every tenth search (p95 14.1 → 11.1 ms at 100k articles).
+  private target(chunk: Chunk, archiveChunks: number): ChunkTarget {
+    // **NOTE:** from a corpus that stores chunks' tokens (the embedded index) and holds more
+    // chunks than the cache, a target is made each time. A cache that keeps turning over, as an
+    // archive's questions reach ever other chunks, kept each new target alive long enough to be
+    // copied out of V8's young generation: every scavenge took 6–12 ms and one fell in every
+    // tenth search (p95 14.1 → 11.1 ms at 100k articles without it). When every chunk fits, the
+    // cache stops turning over and saves the ~40 µs a target costs (a 1k-article site's searches
+    // took twice as long without it).
     const body = this.corpus.chunkTokens?.(chunk);
-    if (body) {
+    const make = () => {
       const title = this.titleTarget(chunk);
-      return matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]);
-    }
-    return this.targets.get(`chunk:${chunk.id}`, `${chunk.title}\n${chunk.text}`, () => {
-      const title = this.titleTarget(chunk);
-      return matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
-    });
+      return body ? matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]) : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
+    };
+    if (body && archiveChunks > TARGET_CACHE_SIZE) return make();
+    // The embedded index hands out one object per chunk for as long as it is indexed: the cache
+    // checks that object, not the chunk's decoded text.
+    return this.targets.get(`chunk:${chunk.id}`, body ? chunk : `${chunk.title}\n${chunk.text}`, make);
   }
 
   private titleTarget(chunk: Chunk): ChunkTarget & { tokens: string[] } {
