@@ -131,9 +131,10 @@ export class Retriever {
   }
 
   private async lexicalCandidates(terms: string[], pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
-    // BM25 runs on this thread. Let the dense side embed the question and send its search off
-    // first: on a corpus that searches vectors on a thread of its own, the two then run at once.
-    if (this.settings.dense) await new Promise(setImmediate);
+    // BM25 runs on this thread. When the corpus searches vectors on another, let the dense side
+    // embed the question and send its search off first: the two then run at once. (Otherwise
+    // the wait would only add a turn of the event loop to every search.)
+    if (this.settings.dense && this.corpus.searchesVectorsAside) await new Promise(setImmediate);
     const lists = await Promise.all([this.corpus.lexical(terms, pool), ...(articleId ? [this.corpus.lexical(terms, pool, articleId)] : [])]);
     lists.forEach((list, i) =>
       list.forEach(({ chunk, score }, rank) => {

@@ -43,6 +43,10 @@ export class HnswlibCorpus implements Corpus {
     return corpus;
   }
 
+  get searchesVectorsAside(): boolean {
+    return this.thread?.isReady ?? false;
+  }
+
   /** Settles when vector searches go to their own thread (true), or will not (false). */
   searchThreadReady(): Promise<boolean> {
     return this.thread?.loaded ?? Promise.resolve(false);

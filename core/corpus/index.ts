@@ -20,6 +20,11 @@ export interface Corpus {
    * files first (server/library.ts).
    */
   readonly durable: boolean;
+  /**
+   * Whether `nearest` runs on another thread, so that work this thread does while it waits
+   * (BM25) overlaps it. Retrieval then sends the vector search off before that work.
+   */
+  readonly searchesVectorsAside?: boolean;
   stats(): Promise<CorpusStats>;
   /** The embedder that built the index: questions must be embedded the same way. */
   embedder(): Promise<Embedder>;
