@@ -92,12 +92,12 @@ export class DenseThread {
   }
 
   private send(message: Request): void {
-    if (this.closed) {
-      if (message.type === "search") this.pending.get(message.id)?.reject(new Error("the dense search thread is not running"));
-      this.pending.delete(message.type === "search" ? message.id : -1);
-      return;
-    }
-    this.worker.postMessage(message);
+    if (!this.closed) return this.worker.postMessage(message);
+    // A stopped thread takes no changes (searches no longer go to it); a search sent anyway fails at once.
+    if (message.type !== "search") return;
+    const waiting = this.pending.get(message.id);
+    this.pending.delete(message.id);
+    waiting?.reject(new Error("the dense search thread is not running"));
   }
 
   /** No more searches go to the thread; those waiting fail (and their callers search in process). */
