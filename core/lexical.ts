@@ -307,13 +307,13 @@ export class Bm25Index implements TermWeights {
         }
         continue;
       }
-      // MaxScore: once the k-th best score so far exceeds all the remaining terms could add, no
+      // MaxScore: once the k-th best score exceeds all the remaining terms could add, no
       // document they have not reached yet can enter the top k. The common terms left (with
       // the longest postings) then only update the documents that still can, by look-up.
-      // The k-th best is bounded from below by the k-th best of the first documents touched
-      // (the rarest terms', the likeliest winners): a pass over a few thousand, not over every
-      // document a common term has touched. It is sought only once the terms read so far can
-      // add more than the rest, since it cannot exceed what they add.
+      // The k-th best is bounded from below by `fullScoreFloor`, from the first few thousand
+      // documents touched (the rarest terms', the likeliest winners): first as soon as k
+      // documents are touched, then again whenever the terms read so far can add more than
+      // the rest.
       if (count >= k && k > 0 && (threshold === -Infinity || rest[n]! < rest[0]! - rest[n]!)) {
         threshold = Math.max(threshold, this.fullScoreFloor(planned, n, touched, Math.min(count, THRESHOLD_SAMPLE), k, scores, c0, c1));
         if (rest[n]! < threshold) {

@@ -72,7 +72,13 @@ const SPAN_KINDS = new Set<QuestionAnalysis["kind"]>(["quantity", "time", "perso
  * article on the page), and analysing every sentence of every passage again was most of an
  * answer's time. Keyed by chunk and title, checked against the text: a replaced chunk misses.
  */
-function analysedChunk(chunk: Passage["chunk"]): { sentences: ReturnType<typeof splitSentences>; targets: MatchTarget[]; titleTarget: MatchTarget } {
+interface AnalysedChunk {
+  sentences: ReturnType<typeof splitSentences>;
+  targets: MatchTarget[];
+  titleTarget: MatchTarget;
+}
+
+function analysedChunk(chunk: Passage["chunk"]): AnalysedChunk {
   return ANALYSED.get(`${chunk.id}\n${chunk.title}`, chunk.text, () => {
     const sentences = splitSentences(chunk.text);
     return { sentences, targets: sentences.map((s) => matchTarget(s.text)), titleTarget: matchTarget(chunk.title) };
@@ -80,7 +86,7 @@ function analysedChunk(chunk: Passage["chunk"]): { sentences: ReturnType<typeof 
 }
 
 /** A few thousand chunks (each a few KB analysed): a busy site's popular articles, bounded. */
-const ANALYSED = new StampedCache<{ sentences: ReturnType<typeof splitSentences>; targets: MatchTarget[]; titleTarget: MatchTarget }>(4096);
+const ANALYSED = new StampedCache<AnalysedChunk>(4096);
 
 export class ExtractiveAnswerer implements Answerer {
   readonly id = "extractive";
