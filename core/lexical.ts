@@ -79,6 +79,7 @@ export class Bm25Index implements TermWeights {
     private readonly packed: Packed,
   ) {
     this.totalLength = lengths.reduce((a, b) => a + b, 0);
+    this.lengthOf = Float64Array.from(lengths);
     ids.forEach((id, i) => this.positions.set(id, i));
   }
 
@@ -100,6 +101,12 @@ export class Bm25Index implements TermWeights {
       for (const t of doc.title) tf.set(t, (tf.get(t) ?? 0) + params.titleWeight);
       const length = doc.body.length + params.titleWeight * doc.title.length;
       lengths.push(length);
+      if (n >= this.lengthOf.length) {
+        const grown = new Float64Array(Math.max(16, 2 * this.lengthOf.length));
+        grown.set(this.lengthOf);
+        this.lengthOf = grown;
+      }
+      this.lengthOf[n] = length;
       this.totalLength += length;
       for (const [t, f] of tf) (added[t] ??= []).push(n, f);
     }
@@ -269,7 +276,7 @@ export class Bm25Index implements TermWeights {
     const { k1, b } = this.params;
     const c0 = k1 * (1 - b);
     const c1 = (k1 * b) / this.avgLength;
-    const lengths = this.lengths;
+    const lengths = this.lengthOf;
     const removed = this.removed.size > 0 ? this.removed : undefined;
     const { terms, offsets, docs, tfs } = this.packed;
     // **NOTE:** plain loops over the packed arrays, no callback per posting: a common term of an
@@ -294,8 +301,8 @@ export class Bm25Index implements TermWeights {
     // rest[n]: the most the terms from n on can still add.
     const rest = new Float64Array(planned.length + 1);
     for (let n = planned.length - 1; n >= 0; n--) rest[n] = rest[n + 1]! + planned[n]!.bound;
-    // The documents that can still be among the top k, once MaxScore has narrowed them.
-    let open: number[] | undefined;
+    // The documents that can still be among the top k, once MaxScore has set the remaining terms aside.
+    let open: Uint32Array | undefined;
     // A lower bound on the k-th best final score (see `fullScoreFloor`).
     let threshold = -Infinity;
     for (let n = 0; n < planned.length; n++) {
@@ -309,7 +316,7 @@ export class Bm25Index implements TermWeights {
       }
       // MaxScore: once the k-th best score exceeds all the remaining terms could add, no
       // document they have not reached yet can enter the top k. The common terms left (with
-      // the longest postings) then only update the documents that still can, by look-up.
+      // the longest postings) then only update the documents that still can (`finish`).
       // The k-th best is bounded from below by `fullScoreFloor`, from the first few thousand
       // documents touched (the rarest terms', the likeliest winners): first as soon as k
       // documents are touched, then again whenever the terms read so far can add more than
@@ -317,29 +324,7 @@ export class Bm25Index implements TermWeights {
       if (count >= k && k > 0 && (threshold === -Infinity || rest[n]! < rest[0]! - rest[n]!)) {
         threshold = Math.max(threshold, this.fullScoreFloor(planned, n, touched, Math.min(count, THRESHOLD_SAMPLE), k, scores, c0, c1));
         if (rest[n]! < threshold) {
-          open = [];
-          for (let j = 0; j < count; j++) if (scores[touched[j]!]! + rest[n]! >= threshold) open.push(touched[j]!);
-          // Ascending, like the postings: each remaining term's postings are then walked once,
-          // galloping from one open document to the next, so a common term costs about
-          // open·log(postings/open) reads instead of a read of every posting.
-          const ascending = Uint32Array.from(open).sort();
-          for (let m = n; m < planned.length; m++) {
-            const term = planned[m]!;
-            if (term.i !== undefined) {
-              const end = offsets[term.i + 1]!;
-              let at = offsets[term.i]!;
-              for (let o = 0; o < ascending.length && at < end; o++) {
-                const doc = ascending[o]!;
-                at = gallop(docs, at, end, doc);
-                if (at < end && docs[at] === doc) {
-                  const tf = tfs[at]!;
-                  scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
-                }
-              }
-            }
-            // Postings added live are few: read them, updating the open documents only.
-            if (term.list) for (let j = 0; j < term.list.length; j += 2) if (scores[term.list[j]!]! !== 0) visit(term.list[j]!, term.list[j + 1]!, term.scale);
-          }
+          open = this.finish(planned, n, rest, threshold, touched, count, scores, c0, c1);
           break;
         }
       }
@@ -355,10 +340,73 @@ export class Bm25Index implements TermWeights {
       }
       if (list) for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!, scale);
     }
-    const best = open ? topDocs(Uint32Array.from(open), open.length, k, scores) : topDocs(touched, count, k, scores);
+    // Only documents at or above the threshold can be among the top k (ties included).
+    const pool = open ?? (threshold === -Infinity ? touched.subarray(0, count) : atLeast(touched, count, threshold, scores));
+    const best = topDocs(pool, pool.length, k, scores);
     const hits = best.map((doc) => ({ doc, id: this.ids[doc]!, score: scores[doc]! }));
     for (let j = 0; j < count; j++) scores[touched[j]!] = 0;
     return hits;
+  }
+
+  /**
+   * MaxScore's second phase: the terms from `n` on can no longer bring a document the search
+   * has not touched into the top k, so only the touched documents that can still reach
+   * `threshold` stay open, and each remaining term updates them. A term with few postings
+   * beside the open documents is read through; otherwise it is walked by galloping from one
+   * open document to the next (about open·log(postings/open) reads). After each term the open
+   * documents that can no longer reach the threshold are dropped. Returns those left.
+   *
+   * **NOTE:** questions made only of common words leave most touched documents open (66k of
+   * 66k at 100k articles): galloping them, after sorting them, cost 4× reading the postings.
+   */
+  private finish(
+    planned: ReadonlyArray<{ i: number | undefined; list: number[] | undefined; scale: number }>,
+    n: number,
+    rest: Float64Array,
+    threshold: number,
+    touched: Uint32Array,
+    count: number,
+    scores: Float64Array,
+    c0: number,
+    c1: number,
+  ): Uint32Array {
+    const lengths = this.lengthOf;
+    const { offsets, docs, tfs } = this.packed;
+    let open = atLeast(touched, count, threshold, scores, rest[n]!);
+    let sorted = false;
+    for (let m = n; m < planned.length; m++) {
+      const term = planned[m]!;
+      if (term.i !== undefined) {
+        const from = offsets[term.i]!;
+        const end = offsets[term.i + 1]!;
+        if (open.length * GALLOP_COST < end - from) {
+          // Ascending, like the postings: each is then walked once.
+          if (!sorted) (open = open.sort()), (sorted = true);
+          let at = from;
+          for (let o = 0; o < open.length && at < end; o++) {
+            const doc = open[o]!;
+            at = gallop(docs, at, end, doc);
+            if (at < end && docs[at] === doc) {
+              const tf = tfs[at]!;
+              scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+            }
+          }
+        } else {
+          // Touched documents that are not open gain too; they stay below the threshold.
+          updatePostings(docs, tfs, from, end, scores, term.scale, c0, c1, lengths);
+        }
+      }
+      // Postings added live are few: read them, updating touched documents only.
+      if (term.list) {
+        for (let j = 0; j < term.list.length; j += 2) {
+          const doc = term.list[j]!;
+          const tf = term.list[j + 1]!;
+          if (scores[doc]! !== 0) scores[doc] = scores[doc]! + (term.scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+        }
+      }
+      if (m + 1 < planned.length) open = narrow(open, threshold, scores, rest[m + 1]!);
+    }
+    return open;
   }
 
   /**
@@ -380,7 +428,7 @@ export class Bm25Index implements TermWeights {
     c0: number,
     c1: number,
   ): number {
-    const lengths = this.lengths;
+    const lengths = this.lengthOf;
     const best = new KLargest(k);
     for (const doc of topDocs(touched, sample, Math.min(sample, 2 * k), scores)) {
       let s = scores[doc]!;
@@ -404,7 +452,7 @@ export class Bm25Index implements TermWeights {
     let max = 0;
     const impacts = this.packed.impacts;
     if (i !== undefined) max = impacts ? impacts.max[i]! * Math.max(1, this.avgLength / impacts.avg) : 1;
-    if (added) for (let j = 0; j < added.length; j += 2) max = Math.max(max, added[j + 1]! / (added[j + 1]! + c0 + c1 * this.lengths[added[j]!]!));
+    if (added) for (let j = 0; j < added.length; j += 2) max = Math.max(max, added[j + 1]! / (added[j + 1]! + c0 + c1 * this.lengthOf[added[j]!]!));
     return Math.min(1, max);
   }
 
@@ -437,6 +485,11 @@ export class Bm25Index implements TermWeights {
 
   private touched = new Uint32Array(0);
   private scratch = new Float64Array(0);
+  /**
+   * `lengths` in a typed array, with room for live additions: search reads a document's length
+   * for every posting, and a loop reading a JS array of doubles ran ~65% slower.
+   */
+  private lengthOf: Float64Array;
 }
 
 /**
@@ -461,6 +514,43 @@ function computeImpacts(packed: Packed, lengths: number[], params: Bm25Params, a
 
 /** How many of the first documents touched bound the k-th best score from below (see `search`). */
 const THRESHOLD_SAMPLE = 4096;
+
+/**
+ * In MaxScore's second phase, a remaining term is walked by galloping over the open documents
+ * when it has more than this many postings per open document, and read through otherwise.
+ */
+const GALLOP_COST = 4;
+
+/** Adds one term's postings to the documents already touched (score above 0) only. */
+function updatePostings(docs: Uint32Array, tfs: Float32Array, from: number, end: number, scores: Float64Array, scale: number, c0: number, c1: number, lengths: Float64Array): void {
+  for (let j = from; j < end; j++) {
+    const doc = docs[j]!;
+    const s = scores[doc]!;
+    if (s === 0) continue;
+    const tf = tfs[j]!;
+    scores[doc] = s + (scale * tf) / (tf + c0 + c1 * lengths[doc]!);
+  }
+}
+
+/** `docs` (in place, in their order) without those whose score plus `more` falls below `floor`. */
+function narrow(docs: Uint32Array, floor: number, scores: Float64Array, more: number): Uint32Array {
+  let kept = 0;
+  for (let j = 0; j < docs.length; j++) if (scores[docs[j]!]! + more >= floor) docs[kept++] = docs[j]!;
+  return docs.subarray(0, kept);
+}
+
+/**
+ * The first `count` documents of `docs` whose score, plus `more` still to come, reaches `floor`:
+ * in their order, in a new array.
+ */
+function atLeast(docs: Uint32Array, count: number, floor: number, scores: Float64Array, more = 0): Uint32Array {
+  let kept = 0;
+  for (let j = 0; j < count; j++) if (scores[docs[j]!]! + more >= floor) kept++;
+  const out = new Uint32Array(kept);
+  kept = 0;
+  for (let j = 0; j < count; j++) if (scores[docs[j]!]! + more >= floor) out[kept++] = docs[j]!;
+  return out;
+}
 
 /** The k-th highest score among the first `count` documents of `docs` (k ≤ count). */
 function kthBest(docs: Uint32Array, count: number, k: number, scores: Float64Array): number {
