@@ -1,42 +1,64 @@
 import { isContentToken, term } from "./persian/tokens.ts";
 
 /**
- * Every chunk's body as the tokens `tokenize` gives (core/persian/tokens.ts), stored with the
- * index. Re-scoring reads the words of each of a question's hundred candidates; analysing their
- * text again at query time was most of a search's time on an archive (the text of half a million
- * chunks cannot all be analysed in memory ahead of time, and a cache misses on a large archive).
- * Tokenised once at ingest, a chunk's words are an array of ids into one vocabulary.
+ * Every chunk's title and body as the tokens `tokenize` gives (core/persian/tokens.ts), stored
+ * with the index. Re-scoring reads the words of each of a question's hundred candidates;
+ * analysing their text again at query time was most of a search's time on an archive (the text
+ * of half a million chunks cannot all be analysed in memory ahead of time, and a cache misses on
+ * a large archive). Tokenised once at ingest, a chunk's words are an array of ids into one
+ * vocabulary: its title's, then its body's.
  *
  * Table row i is the chunk with HNSW label i (core/index-store.ts).
  */
 export class TokenTable {
   private constructor(
     private readonly vocab: string[],
-    /** Row i's ids are `ids[offsets[i]..offsets[i+1])`. */
+    /** Row i's ids are `ids[offsets[i]..offsets[i+1])`: its title's `titleLengths[i]`, then its body's. */
     private readonly offsets: Uint32Array,
     private readonly ids: Uint32Array,
+    private readonly titleLengths: Uint32Array,
   ) {}
 
   get rows(): number {
     return this.offsets.length - 1;
   }
 
-  /** Row `row`'s tokens, or undefined past the table (chunks added since the build). */
+  /** Row `row`'s body tokens, or undefined past the table (chunks added since the build). */
   tokens(row: number): string[] | undefined {
-    if (!(row >= 0 && row < this.rows)) return undefined;
-    const out: string[] = [];
-    for (let j = this.offsets[row]!; j < this.offsets[row + 1]!; j++) out.push(this.vocab[this.ids[j]!]!);
-    return out;
+    return this.has(row) ? this.tokensIn(this.offsets[row]! + this.titleLengths[row]!, this.offsets[row + 1]!) : undefined;
+  }
+
+  /** Row `row`'s title tokens, or undefined past the table. */
+  titleTokens(row: number): string[] | undefined {
+    return this.has(row) ? this.tokensIn(this.offsets[row]!, this.offsets[row]! + this.titleLengths[row]!) : undefined;
   }
 
   /**
-   * Row `row`'s content terms in order (what `analyze` gives for its text), or undefined past
-   * the table. Each vocabulary entry is analysed once, on first use.
+   * Row `row`'s body content terms in order (what `analyze` gives for its text), or undefined
+   * past the table. Each vocabulary entry is analysed once, on first use.
    */
   terms(row: number): string[] | undefined {
-    if (!(row >= 0 && row < this.rows)) return undefined;
+    return this.has(row) ? this.termsIn(this.offsets[row]! + this.titleLengths[row]!, this.offsets[row + 1]!) : undefined;
+  }
+
+  /** Row `row`'s title content terms in order, or undefined past the table. */
+  titleTerms(row: number): string[] | undefined {
+    return this.has(row) ? this.termsIn(this.offsets[row]!, this.offsets[row]! + this.titleLengths[row]!) : undefined;
+  }
+
+  private has(row: number): boolean {
+    return row >= 0 && row < this.rows;
+  }
+
+  private tokensIn(from: number, to: number): string[] {
     const out: string[] = [];
-    for (let j = this.offsets[row]!; j < this.offsets[row + 1]!; j++) {
+    for (let j = from; j < to; j++) out.push(this.vocab[this.ids[j]!]!);
+    return out;
+  }
+
+  private termsIn(from: number, to: number): string[] {
+    const out: string[] = [];
+    for (let j = from; j < to; j++) {
       const id = this.ids[j]!;
       let t = this.termOf[id];
       if (t === undefined) {
@@ -56,12 +78,12 @@ export class TokenTable {
     const builder = new TokenTableBuilder();
     for (const part of parts) {
       const remap = Uint32Array.from(part.vocab, (token) => builder.idOf(token));
-      for (let row = 0; row < part.rows; row++) builder.addIds(part.ids.subarray(part.offsets[row], part.offsets[row + 1]), remap);
+      for (let row = 0; row < part.rows; row++) builder.addIds(part.ids.subarray(part.offsets[row], part.offsets[row + 1]), remap, part.titleLengths[row]!);
     }
     return builder.table();
   }
 
-  /** A JSON header (the vocabulary), then the offsets and ids as u32. */
+  /** A JSON header (the vocabulary), then the offsets, ids and title lengths as u32. */
   toBinary(): Buffer {
     const header = Buffer.from(JSON.stringify(this.vocab));
     const prefix = Buffer.alloc(12);
@@ -70,7 +92,7 @@ export class TokenTable {
     prefix.writeUInt32LE(this.ids.length, 8);
     const pad = Buffer.alloc((4 - (header.length % 4)) % 4);
     const bytes = (a: Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-    return Buffer.concat([prefix, header, pad, bytes(this.offsets), bytes(this.ids)]);
+    return Buffer.concat([prefix, header, pad, bytes(this.offsets), bytes(this.ids), bytes(this.titleLengths)]);
   }
 
   static fromBinary(buffer: Buffer): TokenTable {
@@ -81,19 +103,21 @@ export class TokenTable {
     const idCount = bytes.readUInt32LE(8);
     const vocab = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as string[];
     const at = 12 + headerLength + ((4 - (headerLength % 4)) % 4);
+    if (offsetCount < 1 || bytes.byteLength < at + 4 * (2 * offsetCount - 1 + idCount)) throw new Error("The chunk token table is truncated");
     const offsets = new Uint32Array(bytes.buffer, bytes.byteOffset + at, offsetCount);
     const ids = new Uint32Array(bytes.buffer, bytes.byteOffset + at + 4 * offsetCount, idCount);
+    const titleLengths = new Uint32Array(bytes.buffer, bytes.byteOffset + at + 4 * (offsetCount + idCount), offsetCount - 1);
     if (offsets[offsetCount - 1] !== idCount) throw new Error("The chunk token table is truncated");
-    return new TokenTable(vocab, offsets, ids);
+    return new TokenTable(vocab, offsets, ids, titleLengths);
   }
 
   /** The table as plain data, to pass to or from a worker thread (`fromParts` restores it). */
   parts(): TokenTableParts {
-    return { vocab: this.vocab, offsets: this.offsets, ids: this.ids };
+    return { vocab: this.vocab, offsets: this.offsets, ids: this.ids, titleLengths: this.titleLengths };
   }
 
   static fromParts(parts: TokenTableParts): TokenTable {
-    return new TokenTable(parts.vocab, parts.offsets, parts.ids);
+    return new TokenTable(parts.vocab, parts.offsets, parts.ids, parts.titleLengths);
   }
 }
 
@@ -101,6 +125,7 @@ export interface TokenTableParts {
   vocab: string[];
   offsets: Uint32Array;
   ids: Uint32Array;
+  titleLengths: Uint32Array;
 }
 
 /** Collects rows of tokens into a `TokenTable`. */
@@ -109,18 +134,23 @@ export class TokenTableBuilder {
   private readonly lookup = new Map<string, number>();
   private offsets: Uint32Array = new Uint32Array(1024);
   private ids: Uint32Array = new Uint32Array(1 << 16);
+  private titleLengths: Uint32Array = new Uint32Array(1024);
   private rows = 0;
   private length = 0;
 
-  add(tokens: readonly string[]): void {
-    this.reserve(tokens.length);
-    for (const token of tokens) this.ids[this.length++] = this.idOf(token);
+  /** A chunk's row: its title's tokens and its body's. */
+  add(title: readonly string[], body: readonly string[]): void {
+    this.reserve(title.length + body.length);
+    this.titleLengths[this.rows] = title.length;
+    for (const token of title) this.ids[this.length++] = this.idOf(token);
+    for (const token of body) this.ids[this.length++] = this.idOf(token);
     this.offsets[++this.rows] = this.length;
   }
 
-  /** A row given as another vocabulary's ids, with the map from those to this one's. */
-  addIds(ids: Uint32Array, remap: Uint32Array): void {
+  /** A row given as another vocabulary's ids (title's, then body's), with the map from those to this one's. */
+  addIds(ids: Uint32Array, remap: Uint32Array, titleLength: number): void {
     this.reserve(ids.length);
+    this.titleLengths[this.rows] = titleLength;
     for (const id of ids) this.ids[this.length++] = remap[id]!;
     this.offsets[++this.rows] = this.length;
   }
@@ -135,11 +165,12 @@ export class TokenTableBuilder {
   }
 
   table(): TokenTable {
-    return TokenTable.fromParts({ vocab: this.vocab, offsets:  this.offsets.slice(0, this.rows + 1), ids: this.ids.slice(0, this.length) });
+    return TokenTable.fromParts({ vocab: this.vocab, offsets: this.offsets.slice(0, this.rows + 1), ids: this.ids.slice(0, this.length), titleLengths: this.titleLengths.slice(0, this.rows) });
   }
 
   private reserve(tokens: number): void {
     if (this.rows + 2 > this.offsets.length) this.offsets = grow(this.offsets, this.rows + 2);
+    if (this.rows + 1 > this.titleLengths.length) this.titleLengths = grow(this.titleLengths, this.rows + 1);
     if (this.length + tokens > this.ids.length) this.ids = grow(this.ids, this.length + tokens);
   }
 }

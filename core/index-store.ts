@@ -20,7 +20,7 @@ import { Bm25Index } from "./lexical.ts";
  *   data/index/gen-…/articles.bin     cleaned articles: metadata, then every text (see `writeArticles`)
  *   data/index/gen-…/chunks.bin       the chunk table: article, position, start, end (4 × u32 a chunk)
  *   data/index/gen-…/lexical.bin      BM25F index over analysed title and body terms of each chunk
- *   data/index/gen-…/tokens.bin       each chunk's body tokens, read by re-scoring (core/chunk-tokens.ts)
+ *   data/index/gen-…/tokens.bin       each chunk's title and body tokens, read by re-scoring (core/chunk-tokens.ts)
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
  *   data/index/gen-…/hnswlib.index    the HNSW graph and vectors; chunk i has label i
  *
@@ -36,7 +36,7 @@ import { Bm25Index } from "./lexical.ts";
  */
 
 /** Bump when the layout of a generation changes. */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 
 /**
  * HNSW graph parameters. M = 16 links a node; efConstruction 100 (hnswlib's default is 200)

@@ -10,7 +10,7 @@ export interface AnalysedArticles {
   chunks: Chunk[];
   /** Per chunk, in order: its terms for the lexical index. */
   lexical: LexicalDoc[];
-  /** Per chunk, in order: its body's tokens, stored for re-scoring (core/chunk-tokens.ts). */
+  /** Per chunk, in order: its title's and its body's tokens, stored for re-scoring (core/chunk-tokens.ts). */
   tokens: TokenTable;
   /** The local embedder's feature counts over the chunks, when it is the embedder. */
   counts?: FeatureCountsSummary;
@@ -37,7 +37,7 @@ export function analyseArticles(articles: Article[], countFeatures: boolean): An
     for (const chunk of chunkArticle(article, DEFAULT_CHUNKING)) {
       chunks.push(chunk);
       const body = tokenize(chunk.text);
-      tokens.add(body);
+      tokens.add(titleTokens, body);
       lexical.push({ id: chunk.id, title, body: analyzeTokenList(body).map((t) => t.term) });
       if (countFeatures) joined.push(embeddingTokens(titleTokens, body));
     }
@@ -55,16 +55,11 @@ export function embeddingTokens(titleTokens: readonly string[], bodyTokens: read
 }
 
 /**
- * The local embedder's vectors of chunks whose bodies were tokenised at ingest: row `first + i`
- * of `tokens` is chunk i's body, so no body is tokenised again (a title once for its article's
- * chunks). The same vectors `embedChunks` gives.
+ * The local embedder's vectors of chunks tokenised at ingest: row `first + i` of `tokens` is
+ * chunk i's title and body, so nothing is tokenised again. The same vectors `embedChunks` gives.
  */
 export function embedTokenised(embedder: LocalEmbeddings, chunks: Chunk[], tokens: TokenTable, first = 0): number[][] {
-  let title: { text: string; tokens: string[] } | undefined;
-  return chunks.map((c, i) => {
-    if (title?.text !== c.title) title = { text: c.title, tokens: tokenize(c.title) };
-    return embedder.embedTokens(embeddingTokens(title.tokens, tokens.tokens(first + i)!));
-  });
+  return chunks.map((_, i) => embedder.embedTokens(embeddingTokens(tokens.titleTokens(first + i)!, tokens.tokens(first + i)!)));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Chunk } from "../core/article.ts";
 import { asCorpus } from "../core/corpus/hnswlib.ts";
 import { KLargest } from "../core/top-k.ts";
-import type { Corpus, ScoredChunk } from "../core/corpus/index.ts";
+import type { AnalysedText, Corpus, ScoredChunk } from "../core/corpus/index.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
 import { analyzeTokenList, analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
 import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./answer/match.ts";
@@ -159,8 +159,8 @@ export class Retriever {
   private async feedbackTerms(hits: ScoredChunk[], known: Set<string>): Promise<Array<{ term: string; weight: number }>> {
     const top = hits[0]?.score ?? 0;
     if (top === 0) return [];
-    // Three hits: made afresh from stored tokens, cached otherwise (see `target`).
-    const termLists = hits.map((hit) => this.target(hit.chunk, Infinity).termList);
+    // Three hits: made afresh from stored tokens, cached otherwise (see `analysed`).
+    const termLists = hits.map((hit) => this.analysed(hit.chunk, Infinity).whole.termList);
     const stats = await this.corpus.termStats(termLists.flat());
     const mass = new Map<string, number>();
     hits.forEach((hit, i) => {
@@ -228,7 +228,7 @@ export class Retriever {
     for (const c of ranked) {
       const ofArticle = options.articleId !== undefined && c.chunk.articleId === options.articleId;
       if (!ofArticle && best.full && w.fused * c.score + gain < best.min) continue;
-      const target = this.target(c.chunk, archiveChunks);
+      const { whole: target, title } = this.analysed(c.chunk, archiveChunks);
       const phrase = pairList.length > 0 ? phrasesFound(pairs, pairList, target.termList) / pairList.length : 0;
       const nums = numbers.length > 0 ? numbers.filter((n) => target.terms.has(n)).length / numbers.length : 0;
       c.score =
@@ -236,7 +236,7 @@ export class Retriever {
         w.coverage * coverage(weighted, target) +
         w.phrase * phrase +
         w.numbers * nums +
-        w.title * coverage(weighted, this.titleTarget(c.chunk));
+        w.title * coverage(weighted, title);
       best.push(c.score);
       kept.push(c);
     }
@@ -244,34 +244,50 @@ export class Retriever {
   }
 
   /**
-   * A candidate analysed for re-scoring: its article's title and its body, read as the corpus
-   * stored the body's tokens at ingest, or tokenised now when it did not (a chunk published since).
+   * A candidate analysed for re-scoring: its article's title with its body (`whole`), and the
+   * title alone. Read as the corpus stored their tokens at ingest, or tokenised now when it did
+   * not (a chunk published since).
    */
-  private target(chunk: Chunk, archiveChunks: number): ChunkTarget {
+  private analysed(chunk: Chunk, archiveChunks: number): { whole: ChunkTarget; title: MatchTarget } {
     // **NOTE:** from a corpus that stores chunks' tokens (the embedded index) and holds more
-    // chunks than the cache, a target is made each time. A cache that keeps turning over, as an
+    // chunks than the cache, targets are made each time. A cache that keeps turning over, as an
     // archive's questions reach ever other chunks, kept each new target alive long enough to be
     // copied out of V8's young generation: every scavenge took 6–12 ms and one fell in every
     // tenth search (p95 14.1 → 11.1 ms at 100k articles without it). When every chunk fits, the
     // cache stops turning over and saves the ~40 µs a target costs (a 1k-article site's searches
     // took twice as long without it).
-    const body = this.corpus.chunkTokens?.(chunk);
-    const make = () => {
-      const title = this.titleTarget(chunk);
-      return body ? matchTargetOfTokens([...title.tokens, ...body.tokens], [...title.termList, ...body.terms]) : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
-    };
-    if (body && archiveChunks > TARGET_CACHE_SIZE) return make();
-    // The embedded index hands out one object per chunk for as long as it is indexed: the cache
-    // checks that object, not the chunk's decoded text.
-    return this.targets.get(`chunk:${chunk.id}`, body ? chunk : `${chunk.title}\n${chunk.text}`, make);
+    const stored = archiveChunks > TARGET_CACHE_SIZE ? this.stored(chunk) : undefined;
+    if (stored) return { whole: wholeTarget(stored), title: matchTargetOfTokens(stored.title.tokens, stored.title.terms) };
+    const title = this.titleTarget(chunk);
+    // A corpus that stores tokens hands out one object per chunk for as long as it is indexed:
+    // the cache checks that object, not the chunk's decoded text.
+    const whole = this.targets.get(`chunk:${chunk.id}`, this.corpus.chunkTokens ? chunk : `${chunk.title}\n${chunk.text}`, () => {
+      const s = this.stored(chunk);
+      return s ? wholeTarget(s) : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
+    });
+    return { whole, title };
   }
 
-  private titleTarget(chunk: Chunk): ChunkTarget & { tokens: string[] } {
+  /** A title analysed, cached per article. */
+  private titleTarget(chunk: Chunk): ChunkTarget & { tokens: readonly string[] } {
     return this.targets.get(`title:${chunk.articleId}`, chunk.title, () => {
-      const tokens = tokenize(chunk.title);
+      const tokens = this.corpus.chunkTokens?.(chunk, "title")?.tokens ?? tokenize(chunk.title);
       return { ...matchTargetOfTokens(tokens), tokens };
     });
   }
+
+  /** A chunk's title and body as the corpus stored them at ingest, if it did. */
+  private stored(chunk: Chunk): StoredChunk | undefined {
+    const body = this.corpus.chunkTokens?.(chunk, "body");
+    const title = body && this.corpus.chunkTokens!(chunk, "title");
+    return title && { title, body: body! };
+  }
+}
+
+type StoredChunk = { title: AnalysedText; body: AnalysedText };
+
+function wholeTarget(stored: StoredChunk): ChunkTarget {
+  return matchTargetOfTokens([...stored.title.tokens, ...stored.body.tokens], [...stored.title.terms, ...stored.body.terms]);
 }
 
 /** How many of the question's term pairs (`list`; `pairs` maps first to second terms) the text has side by side. */

@@ -62,7 +62,7 @@ describe("building and opening the index", () => {
     chunks.forEach((chunk, i) => assert.deepEqual(lexical[i], lexicalDoc(chunk), chunk.id));
   });
 
-  it("stores every chunk's tokens, as re-scoring would read them from the text, in one table from parts", async () => {
+  it("stores every chunk's title and body tokens, as re-scoring would read them from the text, in one table from parts", async () => {
     const indexDir = await tempDir();
     await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" } });
     const index = await openIndex(indexDir, { kind: "local" });
@@ -71,14 +71,24 @@ describe("building and opening the index", () => {
       const label = index.labels.get(id)!;
       assert.deepEqual(index.tokens.tokens(label), tokenize(chunk.text), id);
       assert.deepEqual(index.tokens.terms(label), analyze(chunk.text), id);
+      assert.deepEqual(index.tokens.titleTokens(label), tokenize(chunk.title), id);
+      assert.deepEqual(index.tokens.titleTerms(label), analyze(chunk.title), id);
     }
     assert.equal(index.tokens.tokens(index.chunks.size), undefined, "a chunk published since the build is not in the table");
+    assert.equal(index.tokens.titleTokens(index.chunks.size), undefined);
 
     const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
     const whole = analyseArticles(articles, false).tokens;
     const joined = TokenTable.concat([analyseArticles(articles.slice(0, 2), false).tokens, analyseArticles(articles.slice(2), false).tokens]);
-    for (let row = 0; row < whole.rows; row++) assert.deepEqual(joined.tokens(row), whole.tokens(row));
-    assert.deepEqual(TokenTable.fromBinary(joined.toBinary()).tokens(whole.rows - 1), whole.tokens(whole.rows - 1));
+    for (let row = 0; row < whole.rows; row++) {
+      assert.deepEqual(joined.tokens(row), whole.tokens(row));
+      assert.deepEqual(joined.titleTokens(row), whole.titleTokens(row));
+    }
+    const read = TokenTable.fromBinary(joined.toBinary());
+    for (const row of [0, whole.rows - 1]) {
+      assert.deepEqual(read.tokens(row), whole.tokens(row));
+      assert.deepEqual(read.titleTokens(row), whole.titleTokens(row));
+    }
   });
 
   it("embeds a chunk at build as live publishing does, and the same on worker threads as on one", async () => {

@@ -114,10 +114,12 @@ export class HnswlibCorpus implements Corpus {
     return Array.from({ length: this.index.chunkCounts.get(articleId) ?? 0 }, (_, p) => chunkId(articleId, p));
   }
 
-  chunkTokens(chunk: Chunk): AnalysedText | undefined {
+  chunkTokens(chunk: Chunk, part: "title" | "body"): AnalysedText | undefined {
     const label = this.index.labels.get(chunk.id);
-    const tokens = label === undefined ? undefined : this.index.tokens.tokens(label);
-    return tokens && { tokens, terms: this.index.tokens.terms(label!)! };
+    if (label === undefined) return undefined;
+    const table = this.index.tokens;
+    const tokens = part === "title" ? table.titleTokens(label) : table.tokens(label);
+    return tokens && { tokens, terms: (part === "title" ? table.titleTerms(label) : table.terms(label))! };
   }
 
   async termStats(_terms: Iterable<string>): Promise<TermStats> {

@@ -35,10 +35,12 @@ export interface Corpus {
   /** How rare the given terms are, for scoring and answer extraction; other terms read as unseen. */
   termStats(terms: Iterable<string>): Promise<TermStats>;
   /**
-   * A chunk's body as `tokenize` gives it and its content terms (`analyze`), when the corpus
-   * stored them at ingest (re-scoring then need not analyse the text); undefined when it did not.
+   * A chunk's title or body as `tokenize` gives it and its content terms (`analyze`), when the
+   * corpus stored them at ingest (re-scoring then need not analyse the text); undefined when it
+   * did not. A corpus that stores them hands out one object per chunk for as long as the chunk
+   * is indexed, so the chunk object itself says whether a cached analysis is still its own.
    */
-  chunkTokens?(chunk: Chunk): AnalysedText | undefined;
+  chunkTokens?(chunk: Chunk, part: "title" | "body"): AnalysedText | undefined;
   /** The articles with these ids that exist. */
   articles(ids: Iterable<string>): Promise<Map<string, Article>>;
   hasArticle(id: string): Promise<boolean>;
