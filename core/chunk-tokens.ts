@@ -23,31 +23,34 @@ export class TokenTable {
     return this.offsets.length - 1;
   }
 
-  /** Row `row`'s body tokens, or undefined past the table (chunks added since the build). */
-  tokens(row: number): string[] | undefined {
-    return this.has(row) ? this.tokensIn(this.offsets[row]! + this.titleLengths[row]!, this.offsets[row + 1]!) : undefined;
-  }
-
-  /** Row `row`'s title tokens, or undefined past the table. */
-  titleTokens(row: number): string[] | undefined {
-    return this.has(row) ? this.tokensIn(this.offsets[row]!, this.offsets[row]! + this.titleLengths[row]!) : undefined;
+  /**
+   * Row `row`'s tokens: its body's, its title's, or both in that order (`whole`, title first);
+   * undefined past the table (chunks added since the build).
+   */
+  tokens(row: number, part: TablePart = "body"): string[] | undefined {
+    if (!this.has(row)) return undefined;
+    const [from, to] = this.range(row, part);
+    return this.tokensIn(from, to);
   }
 
   /**
-   * Row `row`'s body content terms in order (what `analyze` gives for its text), or undefined
+   * The same tokens' content terms in order (what `analyze` gives for the text), or undefined
    * past the table. Each vocabulary entry is analysed once, on first use.
    */
-  terms(row: number): string[] | undefined {
-    return this.has(row) ? this.termsIn(this.offsets[row]! + this.titleLengths[row]!, this.offsets[row + 1]!) : undefined;
-  }
-
-  /** Row `row`'s title content terms in order, or undefined past the table. */
-  titleTerms(row: number): string[] | undefined {
-    return this.has(row) ? this.termsIn(this.offsets[row]!, this.offsets[row]! + this.titleLengths[row]!) : undefined;
+  terms(row: number, part: TablePart = "body"): string[] | undefined {
+    if (!this.has(row)) return undefined;
+    const [from, to] = this.range(row, part);
+    return this.termsIn(from, to);
   }
 
   private has(row: number): boolean {
     return row >= 0 && row < this.rows;
+  }
+
+  private range(row: number, part: TablePart): [number, number] {
+    const start = this.offsets[row]!;
+    const body = start + this.titleLengths[row]!;
+    return part === "title" ? [start, body] : [part === "body" ? body : start, this.offsets[row + 1]!];
   }
 
   private tokensIn(from: number, to: number): string[] {
@@ -120,6 +123,9 @@ export class TokenTable {
     return new TokenTable(parts.vocab, parts.offsets, parts.ids, parts.titleLengths);
   }
 }
+
+/** A part of a chunk's row: its title's tokens, its body's, or both (title first). */
+export type TablePart = "title" | "body" | "whole";
 
 export interface TokenTableParts {
   vocab: string[];

@@ -59,7 +59,7 @@ export function embeddingTokens(titleTokens: readonly string[], bodyTokens: read
  * chunk i's title and body, so nothing is tokenised again. The same vectors `embedChunks` gives.
  */
 export function embedTokenised(embedder: LocalEmbeddings, chunks: Chunk[], tokens: TokenTable, first = 0): number[][] {
-  return chunks.map((_, i) => embedder.embedTokens(embeddingTokens(tokens.titleTokens(first + i)!, tokens.tokens(first + i)!)));
+  return chunks.map((_, i) => embedder.embedTokens(embeddingTokens(tokens.tokens(first + i, "title")!, tokens.tokens(first + i)!)));
 }
 
 /**

@@ -257,13 +257,13 @@ export class Retriever {
     // cache stops turning over and saves the ~40 µs a target costs (a 1k-article site's searches
     // took twice as long without it).
     const stored = archiveChunks > TARGET_CACHE_SIZE ? this.stored(chunk) : undefined;
-    if (stored) return { whole: wholeTarget(stored), title: matchTargetOfTokens(stored.title.tokens, stored.title.terms) };
+    if (stored) return { whole: matchTargetOfTokens(stored.whole.tokens, stored.whole.terms), title: matchTargetOfTokens(stored.title.tokens, stored.title.terms) };
     const title = this.titleTarget(chunk);
     // A corpus that stores tokens hands out one object per chunk for as long as it is indexed:
     // the cache checks that object, not the chunk's decoded text.
     const whole = this.targets.get(`chunk:${chunk.id}`, this.corpus.chunkTokens ? chunk : `${chunk.title}\n${chunk.text}`, () => {
-      const s = this.stored(chunk);
-      return s ? wholeTarget(s) : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
+      const s = this.corpus.chunkTokens?.(chunk, "whole");
+      return s ? matchTargetOfTokens(s.tokens, s.terms) : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
     });
     return { whole, title };
   }
@@ -276,18 +276,12 @@ export class Retriever {
     });
   }
 
-  /** A chunk's title and body as the corpus stored them at ingest, if it did. */
-  private stored(chunk: Chunk): StoredChunk | undefined {
-    const body = this.corpus.chunkTokens?.(chunk, "body");
-    const title = body && this.corpus.chunkTokens!(chunk, "title");
-    return title && { title, body: body! };
+  /** A chunk's title with its body, and its title, as the corpus stored them at ingest, if it did. */
+  private stored(chunk: Chunk): { whole: AnalysedText; title: AnalysedText } | undefined {
+    const whole = this.corpus.chunkTokens?.(chunk, "whole");
+    const title = whole && this.corpus.chunkTokens!(chunk, "title");
+    return title && { whole: whole!, title };
   }
-}
-
-type StoredChunk = { title: AnalysedText; body: AnalysedText };
-
-function wholeTarget(stored: StoredChunk): ChunkTarget {
-  return matchTargetOfTokens([...stored.title.tokens, ...stored.body.tokens], [...stored.title.terms, ...stored.body.terms]);
 }
 
 /** How many of the question's term pairs (`list`; `pairs` maps first to second terms) the text has side by side. */

@@ -71,23 +71,25 @@ describe("building and opening the index", () => {
       const label = index.labels.get(id)!;
       assert.deepEqual(index.tokens.tokens(label), tokenize(chunk.text), id);
       assert.deepEqual(index.tokens.terms(label), analyze(chunk.text), id);
-      assert.deepEqual(index.tokens.titleTokens(label), tokenize(chunk.title), id);
-      assert.deepEqual(index.tokens.titleTerms(label), analyze(chunk.title), id);
+      assert.deepEqual(index.tokens.tokens(label, "title"), tokenize(chunk.title), id);
+      assert.deepEqual(index.tokens.terms(label, "title"), analyze(chunk.title), id);
+      assert.deepEqual(index.tokens.tokens(label, "whole"), [...tokenize(chunk.title), ...tokenize(chunk.text)], id);
+      assert.deepEqual(index.tokens.terms(label, "whole"), [...analyze(chunk.title), ...analyze(chunk.text)], id);
     }
     assert.equal(index.tokens.tokens(index.chunks.size), undefined, "a chunk published since the build is not in the table");
-    assert.equal(index.tokens.titleTokens(index.chunks.size), undefined);
+    assert.equal(index.tokens.tokens(index.chunks.size, "title"), undefined);
 
     const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
     const whole = analyseArticles(articles, false).tokens;
     const joined = TokenTable.concat([analyseArticles(articles.slice(0, 2), false).tokens, analyseArticles(articles.slice(2), false).tokens]);
     for (let row = 0; row < whole.rows; row++) {
       assert.deepEqual(joined.tokens(row), whole.tokens(row));
-      assert.deepEqual(joined.titleTokens(row), whole.titleTokens(row));
+      assert.deepEqual(joined.tokens(row, "title"), whole.tokens(row, "title"));
     }
     const read = TokenTable.fromBinary(joined.toBinary());
     for (const row of [0, whole.rows - 1]) {
       assert.deepEqual(read.tokens(row), whole.tokens(row));
-      assert.deepEqual(read.titleTokens(row), whole.titleTokens(row));
+      assert.deepEqual(read.tokens(row, "title"), whole.tokens(row, "title"));
     }
   });
 

@@ -5,6 +5,7 @@ import { chunkId, newestFirst, type Article, type Chunk } from "../article.ts";
 import type { Embedder } from "../embeddings/index.ts";
 import { chunkFromDocument, HNSW_PARAMS, type LoadedIndex } from "../index-store.ts";
 import { DenseThread } from "./dense-thread.ts";
+import type { TablePart } from "../chunk-tokens.ts";
 import type { AnalysedText, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "./index.ts";
 
 /**
@@ -114,12 +115,10 @@ export class HnswlibCorpus implements Corpus {
     return Array.from({ length: this.index.chunkCounts.get(articleId) ?? 0 }, (_, p) => chunkId(articleId, p));
   }
 
-  chunkTokens(chunk: Chunk, part: "title" | "body"): AnalysedText | undefined {
+  chunkTokens(chunk: Chunk, part: TablePart): AnalysedText | undefined {
     const label = this.index.labels.get(chunk.id);
-    if (label === undefined) return undefined;
-    const table = this.index.tokens;
-    const tokens = part === "title" ? table.titleTokens(label) : table.tokens(label);
-    return tokens && { tokens, terms: (part === "title" ? table.titleTerms(label) : table.terms(label))! };
+    const tokens = label === undefined ? undefined : this.index.tokens.tokens(label, part);
+    return tokens && { tokens, terms: this.index.tokens.terms(label!, part)! };
   }
 
   async termStats(_terms: Iterable<string>): Promise<TermStats> {

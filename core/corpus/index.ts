@@ -1,6 +1,7 @@
 import type { Article, Chunk, SourceArticle } from "../article.ts";
 import type { Embedder } from "../embeddings/index.ts";
 import type { LexicalDoc, TermWeights } from "../lexical.ts";
+import type { TablePart } from "../chunk-tokens.ts";
 
 /**
  * The indexed corpus as the server uses it, whatever holds it: the embedded index (HNSWLib and
@@ -35,12 +36,13 @@ export interface Corpus {
   /** How rare the given terms are, for scoring and answer extraction; other terms read as unseen. */
   termStats(terms: Iterable<string>): Promise<TermStats>;
   /**
-   * A chunk's title or body as `tokenize` gives it and its content terms (`analyze`), when the
-   * corpus stored them at ingest (re-scoring then need not analyse the text); undefined when it
-   * did not. A corpus that stores them hands out one object per chunk for as long as the chunk
-   * is indexed, so the chunk object itself says whether a cached analysis is still its own.
+   * A chunk's title, body or both (`whole`, title first) as `tokenize` gives them, and their
+   * content terms (`analyze`), when the corpus stored them at ingest (re-scoring then need not
+   * analyse the text); undefined when it did not. A corpus that stores them hands out one object
+   * per chunk for as long as the chunk is indexed, so the chunk object itself says whether a
+   * cached analysis is still its own.
    */
-  chunkTokens?(chunk: Chunk, part: "title" | "body"): AnalysedText | undefined;
+  chunkTokens?(chunk: Chunk, part: TablePart): AnalysedText | undefined;
   /** The articles with these ids that exist. */
   articles(ids: Iterable<string>): Promise<Map<string, Article>>;
   hasArticle(id: string): Promise<boolean>;

@@ -31,10 +31,11 @@ export function weighTerms(text: string, stats: TermWeights): WeightedTerm[] {
 /** Pre-analysed text, so scoring many questions against one sentence analyses it once. */
 export interface MatchTarget {
   terms: Set<string>;
-  /** The normalised text without spaces. */
-  compact: string;
-  /** Offsets in `compact` where a word of the text starts. */
-  wordStarts: Set<number>;
+  /**
+   * The text's tokens (`tokenize`): joined without spaces, they are the text as compound
+   * matches read it, with a word starting at each token.
+   */
+  tokens: readonly string[];
 }
 
 export function matchTarget(text: string): MatchTarget {
@@ -43,47 +44,22 @@ export function matchTarget(text: string): MatchTarget {
 
 /**
  * The target of text already tokenised (`tokenize`), as an index stores each chunk: the text is
- * not read again. `termList` is its content terms in order (given when known: `contentTerms`). The compact form joins the tokens
- * (a word start is a token start); it is built only when a matcher first needs it, which is
- * when a question term is not among the text's terms.
+ * not read again. `termList` is its content terms in order (given when known: `contentTerms`).
  */
 export function matchTargetOfTokens(tokens: readonly string[], contentTerms?: readonly string[]): MatchTarget & { termList: readonly string[] } {
   const termList = contentTerms ?? tokens.filter(isContentToken).map(term);
-  const terms = new Set(termList);
-  let joined: { compact: string; wordStarts: Set<number> } | undefined;
-  const join = () => {
-    if (joined) return joined;
-    const wordStarts = new Set<number>();
-    let compact = "";
-    for (const token of tokens) {
-      wordStarts.add(compact.length);
-      compact += token;
-    }
-    return (joined = { compact, wordStarts });
-  };
-  return {
-    terms,
-    termList,
-    get compact() {
-      return join().compact;
-    },
-    get wordStarts() {
-      return join().wordStarts;
-    },
-  };
+  return { terms: new Set(termList), termList, tokens };
 }
 
 /** The target of several texts read together, from their targets: no text is analysed again. */
 export function mergeTargets(...targets: MatchTarget[]): MatchTarget {
   const terms = new Set<string>();
-  const wordStarts = new Set<number>();
-  let compact = "";
+  const tokens: string[] = [];
   for (const t of targets) {
     for (const term of t.terms) terms.add(term);
-    for (const start of t.wordStarts) wordStarts.add(compact.length + start);
-    compact += t.compact;
+    for (const token of t.tokens) tokens.push(token);
   }
-  return { terms, compact, wordStarts };
+  return { terms, tokens };
 }
 
 /** 0..1: the weighted share of question terms found in the text. */
@@ -108,9 +84,32 @@ export function termMatch(t: WeightedTerm, target: MatchTarget): number {
   return 0;
 }
 
+/**
+ * Whether the text, its tokens joined without spaces, has `form` starting where a token starts.
+ *
+ * **NOTE:** read from the tokens, without joining them: re-scoring checks the forms of a
+ * question's missing terms in a hundred candidates, and building each one's joined text and
+ * set of word starts was most of what a search allocated.
+ */
 function occursAtWordStart(form: string, target: MatchTarget): boolean {
-  for (let i = target.compact.indexOf(form); i >= 0; i = target.compact.indexOf(form, i + 1)) {
-    if (target.wordStarts.has(i)) return true;
+  const tokens = target.tokens;
+  const first = form.charCodeAt(0);
+  for (let p = 0; p < tokens.length; p++) {
+    // An empty token starts where the next one does, which is checked next.
+    if (tokens[p]!.charCodeAt(0) === first && startsAt(tokens, p, form)) return true;
   }
   return false;
+}
+
+/** Whether the tokens from `p` on, joined, start with `form`. */
+function startsAt(tokens: readonly string[], p: number, form: string): boolean {
+  let i = 0;
+  for (let q = p; i < form.length; q++) {
+    if (q >= tokens.length) return false;
+    const token = tokens[q]!;
+    const n = Math.min(token.length, form.length - i);
+    for (let c = 0; c < n; c++) if (token.charCodeAt(c) !== form.charCodeAt(i + c)) return false;
+    i += n;
+  }
+  return true;
 }
