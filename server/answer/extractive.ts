@@ -253,6 +253,9 @@ export type AnswerSpan = Found & { fit: number; role?: string };
 export function findSpan(sentence: string, question: QuestionAnalysis, weighted: WeightedTerm[]): AnswerSpan | undefined {
   const near = (span: Found) => coverage(weighted, matchTarget(sentence.slice(Math.max(0, span.start - 50), span.end + 50)));
   const pick = <T extends Found>(spans: T[], fit: (s: T) => number = () => 0): (T & { fit: number }) | undefined => {
+    // One span needs no comparing: reading the words around it (analysing a window of the
+    // sentence) was most of an answer's time, and most sentences hold one number or name.
+    if (spans.length === 1) return { ...spans[0]!, fit: fit(spans[0]!) };
     let best: (T & { fit: number }) | undefined;
     let bestScore = -Infinity;
     for (const s of spans) {
