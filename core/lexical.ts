@@ -268,6 +268,7 @@ export class Bm25Index implements TermWeights {
     if (this.scratch.length < this.ids.length) {
       this.scratch = new Float64Array(Math.max(this.ids.length, this.scratch.length * 2));
       this.touched = new Uint32Array(this.scratch.length);
+      this.open = new Uint32Array(this.scratch.length);
     }
     const scores = this.scratch;
     const touched = this.touched;
@@ -341,7 +342,7 @@ export class Bm25Index implements TermWeights {
       if (list) for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!, scale);
     }
     // Only documents at or above the threshold can be among the top k (ties included).
-    const pool = open ?? (threshold === -Infinity ? touched.subarray(0, count) : atLeast(touched, count, threshold, scores));
+    const pool = open ?? (threshold === -Infinity ? touched.subarray(0, count) : atLeast(touched, count, threshold, scores, 0, this.open));
     const best = topDocs(pool, pool.length, k, scores);
     const hits = best.map((doc) => ({ doc, id: this.ids[doc]!, score: scores[doc]! }));
     for (let j = 0; j < count; j++) scores[touched[j]!] = 0;
@@ -372,7 +373,7 @@ export class Bm25Index implements TermWeights {
   ): Uint32Array {
     const lengths = this.lengthOf;
     const { offsets, docs, tfs } = this.packed;
-    let open = atLeast(touched, count, threshold, scores, rest[n]!);
+    let open = atLeast(touched, count, threshold, scores, rest[n]!, this.open);
     let sorted = false;
     for (let m = n; m < planned.length; m++) {
       const term = planned[m]!;
@@ -485,6 +486,8 @@ export class Bm25Index implements TermWeights {
 
   private touched = new Uint32Array(0);
   private scratch = new Float64Array(0);
+  /** The documents still open in MaxScore's second phase (`finish`), or at the threshold: a scratch array like `touched`. */
+  private open = new Uint32Array(0);
   /**
    * `lengths` in a typed array, with room for live additions: search reads a document's length
    * for every posting, and a loop reading a JS array of doubles ran ~65% slower.
@@ -541,15 +544,13 @@ function narrow(docs: Uint32Array, floor: number, scores: Float64Array, more: nu
 
 /**
  * The first `count` documents of `docs` whose score, plus `more` still to come, reaches `floor`:
- * in their order, in a new array.
+ * in their order, written to the start of `into` (a scratch array as long as the index).
+ * One pass, and no new array of tens of thousands of documents at each question of common words.
  */
-function atLeast(docs: Uint32Array, count: number, floor: number, scores: Float64Array, more = 0): Uint32Array {
+function atLeast(docs: Uint32Array, count: number, floor: number, scores: Float64Array, more: number, into: Uint32Array): Uint32Array {
   let kept = 0;
-  for (let j = 0; j < count; j++) if (scores[docs[j]!]! + more >= floor) kept++;
-  const out = new Uint32Array(kept);
-  kept = 0;
-  for (let j = 0; j < count; j++) if (scores[docs[j]!]! + more >= floor) out[kept++] = docs[j]!;
-  return out;
+  for (let j = 0; j < count; j++) if (scores[docs[j]!]! + more >= floor) into[kept++] = docs[j]!;
+  return into.subarray(0, kept);
 }
 
 /** The k-th highest score among the first `count` documents of `docs` (k ≤ count). */
