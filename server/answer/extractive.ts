@@ -3,7 +3,7 @@ import { normalizeForMatch } from "../../core/persian/normalize.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
 import { coverage, matchTarget, mergeTargets, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
-import { findPeople, findQuantities, findTimes, type Found } from "../../core/persian/spans.ts";
+import { findPeople, findQuantities, findTimes, type Found, type Person, type QuantitySpan } from "../../core/persian/spans.ts";
 import { StampedCache } from "../stamped-cache.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Citation, type Passage } from "./types.ts";
 
@@ -76,13 +76,46 @@ interface AnalysedChunk {
   sentences: ReturnType<typeof splitSentences>;
   targets: MatchTarget[];
   titleTarget: MatchTarget;
+  spans: SentenceSpans[];
 }
 
 function analysedChunk(chunk: Passage["chunk"]): AnalysedChunk {
   return ANALYSED.get(`${chunk.id}\n${chunk.title}`, chunk.text, () => {
     const sentences = splitSentences(chunk.text);
-    return { sentences, targets: sentences.map((s) => matchTarget(s.text)), titleTarget: matchTarget(chunk.title) };
+    return { sentences, targets: sentences.map((s) => matchTarget(s.text)), titleTarget: matchTarget(chunk.title), spans: sentences.map((s) => new SentenceSpans(s.text)) };
   });
+}
+
+/**
+ * What a sentence holds that may answer a question: its amounts, times and people, and the
+ * words around each, found when first asked for and kept with the sentence. None of it depends
+ * on the question; finding it in every sentence of every passage was most of an answer's time.
+ */
+export class SentenceSpans {
+  private found?: { quantities?: QuantitySpan[]; times?: Found[]; people?: Person[] };
+  private windows?: Map<string, MatchTarget>;
+
+  constructor(readonly text: string) {}
+
+  get quantities(): QuantitySpan[] {
+    return ((this.found ??= {}).quantities ??= findQuantities(this.text));
+  }
+
+  get times(): Found[] {
+    return ((this.found ??= {}).times ??= findTimes(this.text));
+  }
+
+  get people(): Person[] {
+    return ((this.found ??= {}).people ??= findPeople(this.text));
+  }
+
+  /** A part of the sentence (a span, the words around one) analysed, kept for the next question. */
+  target(part: string): MatchTarget {
+    const windows = (this.windows ??= new Map());
+    let target = windows.get(part);
+    if (!target) windows.set(part, (target = matchTarget(part)));
+    return target;
+  }
 }
 
 /** A few thousand chunks (each a few KB analysed): a busy site's popular articles, bounded. */
@@ -135,7 +168,7 @@ export class ExtractiveAnswerer implements Answerer {
     const needsSpan = SPAN_KINDS.has(question.kind);
     for (const { chunk, score: passageScore } of passages) {
       // Each sentence and the title analysed once; contexts are merged from them.
-      const { sentences, targets, titleTarget } = analysedChunk(chunk);
+      const { sentences, targets, titleTarget, spans } = analysedChunk(chunk);
       const conversationCoverage = conversation.length > 0 ? coverage(conversation, mergeTargets(titleTarget, ...targets)) : 0;
       sentences.forEach((s, i) => {
         const start = chunk.start + s.start;
@@ -153,7 +186,7 @@ export class ExtractiveAnswerer implements Answerer {
         // the previous sentence's subject: it is read together with that sentence.
         const refers = i > 0 && REFERS_BACK.test(normalizeForMatch(s.text.split(/\s+/u).slice(0, 4).join(" ")));
         const cov = refers ? Math.max(own, context) : Math.max(own, (own + context) / 2);
-        const span = findSpan(s.text, question, weighted);
+        const span = findSpan(spans[i]!, question, weighted);
         let score = (refers ? 0.3 * own + 0.55 * context : 0.6 * own + 0.25 * context) + 0.05 * (topScore > 0 ? passageScore / topScore : 0);
         // A question that asks «how many» or «who» is answered by a sentence holding a number
         // or a name; one without is at best background.
@@ -250,8 +283,8 @@ export type AnswerSpan = Found & { fit: number; role?: string };
  * The span the question asks for, if this sentence has one, with `fit` (0..1) saying how well
  * it fits beyond its kind: the unit the question names («چند پروانه»), money for «ارزش».
  */
-export function findSpan(sentence: string, question: QuestionAnalysis, weighted: WeightedTerm[]): AnswerSpan | undefined {
-  const near = (span: Found) => coverage(weighted, matchTarget(sentence.slice(Math.max(0, span.start - 50), span.end + 50)));
+export function findSpan(sentence: SentenceSpans, question: QuestionAnalysis, weighted: WeightedTerm[]): AnswerSpan | undefined {
+  const near = (span: Found) => coverage(weighted, sentence.target(sentence.text.slice(Math.max(0, span.start - 50), span.end + 50)));
   const pick = <T extends Found>(spans: T[], fit: (s: T) => number = () => 0): (T & { fit: number }) | undefined => {
     // One span needs no comparing: reading the words around it (analysing a window of the
     // sentence) was most of an answer's time, and most sentences hold one number or name.
@@ -271,16 +304,16 @@ export function findSpan(sentence: string, question: QuestionAnalysis, weighted:
       const unit = question.unit;
       // «ارزش/اعتبار … چقدر» asks for money: an amount of months or tons is not its answer.
       const wantsMoney = question.money && !unit;
-      const spans = findQuantities(sentence).filter((q) => !q.numberTerms.some((n) => question.numbers.has(n)) && (!wantsMoney || CURRENCY.test(q.text)));
+      const spans = sentence.quantities.filter((q) => !q.numberTerms.some((n) => question.numbers.has(n)) && (!wantsMoney || CURRENCY.test(q.text)));
       return pick(spans, (q) => {
         if (unit) return q.unitTerms.some((u) => u === unit || u.startsWith(unit) || unit.startsWith(u)) ? 1 : 0;
         return wantsMoney ? 0.5 : 0;
       });
     }
     case "time":
-      return pick(findTimes(sentence).filter((t) => coverage(weighted, matchTarget(t.text)) < 1 || weighted.length === 0));
+      return pick(sentence.times.filter((t) => coverage(weighted, sentence.target(t.text)) < 1 || weighted.length === 0));
     case "person":
-      return pick(findPeople(sentence), (p) => coverage(weighted, matchTarget(sentence.slice(p.roleStart, p.roleStart + 70))));
+      return pick(sentence.people, (p) => coverage(weighted, sentence.target(sentence.text.slice(p.roleStart, p.roleStart + 70))));
     default:
       return undefined;
   }
