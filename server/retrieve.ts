@@ -3,7 +3,7 @@ import { asCorpus } from "../core/corpus/hnswlib.ts";
 import { KLargest } from "../core/top-k.ts";
 import type { AnalysedText, Corpus, ScoredChunk } from "../core/corpus/index.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
-import { analyzeTokenList, analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
+import { analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
 import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./answer/match.ts";
 import { questionContent } from "./answer/question.ts";
 import type { Passage } from "./answer/types.ts";
