@@ -54,6 +54,8 @@ export interface RetrievalProbeResult {
   dimensions: number;
   /** Whether hybrid retrieval searched vectors on their own thread (DENSE_SEARCH_THREAD=auto). */
   searchThread: boolean;
+  /** Whether it ran BM25F on its own thread (LEXICAL_SEARCH_THREAD=auto). */
+  lexicalThread?: boolean;
   hybrid: { questions: number; latency: Latency; hit1: number; hit10: number; byKind: Record<string, { questions: number; hit1: number; hit10: number }> };
   embedQuery: Latency;
   dense: { queries: number; ef: number; latency: Latency; hit10: number; recall: number; idRecall: number };

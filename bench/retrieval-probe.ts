@@ -36,12 +36,13 @@ const opened = process.memoryUsage();
 const memoryAfterOpen = { rssMiB: Math.round(opened.rss / 2 ** 20), heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20), externalMiB: Math.round(opened.external / 2 ** 20) };
 console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 
-// Hybrid retrieval as the API runs it, vector searches on their own thread when the server's
-// default (DENSE_SEARCH_THREAD=auto) starts one, once it has read the graph as a server does a
-// moment after start. A warm-up pass first: JIT, and the analysed chunk texts the re-scorer
-// caches on first use.
-const searchThread = await HnswlibCorpus.of(index).searchThreadReady();
-console.error(`vector searches ${searchThread ? "on their own thread" : "in process"}`);
+// Hybrid retrieval as the API runs it, vector and BM25F searches on their own threads when the
+// server's defaults (DENSE_SEARCH_THREAD, LEXICAL_SEARCH_THREAD=auto) start them, once they have
+// loaded as a server's do a moment after start. A warm-up pass first: JIT, and the analysed
+// chunk texts the re-scorer caches on first use.
+const corpus = HnswlibCorpus.of(index);
+const [searchThread, lexicalThread] = await Promise.all([corpus.searchThreadReady(), corpus.lexicalThreadReady()]);
+console.error(`vector searches ${searchThread ? "on their own thread" : "in process"}, BM25F ${lexicalThread ? "on its own thread" : "in process"}`);
 const retriever = new Retriever(index);
 for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
 const hybridMs: number[] = [];
@@ -129,6 +130,7 @@ const result: RetrievalProbeResult = {
   chunks: index.manifest.counts.chunks,
   dimensions: table.dimensions,
   searchThread,
+  lexicalThread,
   hybrid: { questions: questions.length, latency: percentiles(hybridMs), hit1: hit1 / questions.length, hit10: hit10 / questions.length, byKind: kinds },
   embedQuery: percentiles(embedMs),
   dense: { queries: queryVectors.length, ef, latency: percentiles(denseMs), hit10: denseHits / queryVectors.length, recall, idRecall },

@@ -18,6 +18,7 @@ const Env = z.object({
   INDEX_DIR: z.string().min(1).default("data/index"),
   VECTOR_STORE: z.enum(["embedded", "pgvector"], { message: 'must be "embedded" or "pgvector"' }).default("embedded"),
   DENSE_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
+  LEXICAL_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(?:ql)?:\/\//, "must be a PostgreSQL URL such as postgres://user:password@host:5432/goftogu?sslmode=require")
@@ -86,6 +87,8 @@ export type StoreSpec =
       kind: "embedded";
       /** DENSE_SEARCH_THREAD: whether HNSW is searched on a thread of its own (core/corpus/hnswlib.ts). */
       searchThread?: "auto" | "on" | "off";
+      /** LEXICAL_SEARCH_THREAD: whether BM25F is searched on a thread of its own. */
+      lexicalThread?: "auto" | "on" | "off";
     }
   | { kind: "pgvector"; database: { url: string; schema: string } };
 
@@ -169,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     articlesDir: e.ARTICLES_DIR,
     indexDir: e.INDEX_DIR,
-    store: e.VECTOR_STORE === "pgvector" ? { kind: "pgvector", database: { url: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA } } : { kind: "embedded", searchThread: e.DENSE_SEARCH_THREAD },
+    store: e.VECTOR_STORE === "pgvector" ? { kind: "pgvector", database: { url: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA } } : { kind: "embedded", searchThread: e.DENSE_SEARCH_THREAD, lexicalThread: e.LEXICAL_SEARCH_THREAD },
     embedder: openai && e.EMBEDDING_MODEL ? { kind: "openai", model: e.EMBEDDING_MODEL, ...openai } : { kind: "local" },
     answerer: openai && e.CHAT_MODEL ? { kind: "llm", model: e.CHAT_MODEL, ...openai, timeoutMs: e.MODEL_TIMEOUT_MS } : { kind: "extractive" },
     retrieval: {

@@ -73,6 +73,11 @@ export interface LoadedIndex {
   manifest: Manifest;
   articles: Map<string, Article>;
   lexical: Bm25Index;
+  /**
+   * lexical.bin as read, in memory other threads can share: `lexical`'s postings are views on
+   * it, and a search thread opens its own index on the same bytes (core/corpus/lexical-thread.ts).
+   */
+  lexicalBytes: SharedArrayBuffer;
   /** Each chunk's body tokens by HNSW label; chunks added since the build are not in it. */
   tokens: TokenTable;
   store: HNSWLib;
@@ -272,12 +277,12 @@ async function removeOldGenerations(indexDir: string, keep: string): Promise<voi
  * **NOTE:** `readFile` reads 512 KiB at a time, and each next read is issued from this thread:
  * while it decodes one file (a second, at an archive's size) the reads of the others stood still.
  */
-async function readWhole(file: string): Promise<Buffer> {
+async function readWhole(file: string, options: { shared?: boolean } = {}): Promise<Buffer> {
   const handle = await open(file, "r");
   try {
     const { size } = await handle.stat();
     // Not from the pool of small Buffers: typed arrays over it need it to start aligned.
-    const buffer = Buffer.allocUnsafeSlow(size);
+    const buffer = options.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
     let read = 0;
     while (read < size) {
       const { bytesRead } = await handle.read(buffer, read, size - read, read);
@@ -303,9 +308,9 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const graph = new hnswlib.HierarchicalNSW("cosine", numDimensions);
   const graphRead = graph.readIndex(path.join(dir, "hnswlib.index"));
   graphRead.catch(() => {}); // awaited below, unless another file fails first
-  const [stored, lexical, state, table, tokens] = await Promise.all([
+  const [stored, [lexical, lexicalBytes], state, table, tokens] = await Promise.all([
     readWhole(path.join(dir, "articles.bin")).then(readArticles),
-    readWhole(path.join(dir, "lexical.bin")).then(Bm25Index.fromBinary),
+    readWhole(path.join(dir, "lexical.bin"), { shared: true }).then((bytes) => [Bm25Index.fromBinary(bytes), bytes.buffer as SharedArrayBuffer] as const),
     spec.kind === "local" ? readJson<unknown>("embedder.json") : Promise.resolve(undefined),
     readWhole(path.join(dir, "chunks.bin")),
     readWhole(path.join(dir, "tokens.bin")).then(TokenTable.fromBinary),
@@ -322,7 +327,7 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const chunkCounts = chunkTable.chunkCounts();
   const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(chunkTable) });
   const chunkAt = (label: number) => chunkTable.chunkAt(label);
-  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, tokens, store, embedder, chunks, chunkCounts, labels, chunkAt };
+  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, lexicalBytes, tokens, store, embedder, chunks, chunkCounts, labels, chunkAt };
 }
 
 /**

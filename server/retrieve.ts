@@ -131,10 +131,10 @@ export class Retriever {
   }
 
   private async lexicalCandidates(terms: string[], pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
-    // BM25 runs on this thread. When the corpus searches vectors on another, let the dense side
-    // embed the question and send its search off first: the two then run at once. (Otherwise
-    // the wait would only add a turn of the event loop to every search.)
-    if (this.settings.dense && this.corpus.searchesVectorsAside) await new Promise(setImmediate);
+    // When BM25 runs on this thread and the corpus searches vectors on another, let the dense
+    // side embed the question and send its search off first: the two then run at once.
+    // (Otherwise the wait would only add a turn of the event loop to every search.)
+    if (this.settings.dense && this.corpus.searchesVectorsAside && !this.corpus.searchesTermsAside) await new Promise(setImmediate);
     const lists = await Promise.all([this.corpus.lexical(terms, pool), ...(articleId ? [this.corpus.lexical(terms, pool, articleId)] : [])]);
     lists.forEach((list, i) =>
       list.forEach(({ chunk, score }, rank) => {

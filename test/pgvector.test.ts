@@ -278,7 +278,7 @@ describe("configuration", () => {
       kind: "pgvector",
       database: { url: "postgres://goftogu@db.example:5432/news?sslmode=require", schema: "goftogu" },
     });
-    assert.deepEqual(loadConfig({}).store, { kind: "embedded", searchThread: "auto" });
+    assert.deepEqual(loadConfig({}).store, { kind: "embedded", searchThread: "auto", lexicalThread: "auto" });
   });
 });
 

@@ -5,6 +5,7 @@ import { chunkId, newestFirst, type Article, type Chunk } from "../article.ts";
 import type { Embedder } from "../embeddings/index.ts";
 import { chunkFromDocument, HNSW_PARAMS, type LoadedIndex } from "../index-store.ts";
 import { DenseThread } from "./dense-thread.ts";
+import { LexicalThread } from "./lexical-thread.ts";
 import type { TablePart } from "../chunk-tokens.ts";
 import type { AnalysedText, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "./index.ts";
 
@@ -23,24 +24,30 @@ export class HnswlibCorpus implements Corpus {
 
   /** The graph searched on a thread of its own, when there is one (see `SearchThread`). */
   private readonly thread: DenseThread | undefined;
+  /** BM25F searched on a thread of its own, when there is one (see `SearchThread`). */
+  private readonly lexicalThread: LexicalThread | undefined;
 
   private constructor(
     readonly index: LoadedIndex,
-    searchThread: SearchThread,
+    threads: SearchThreads,
   ) {
     const chunks = index.manifest.counts.chunks;
     const vectorBytes = chunks * index.manifest.embedder.dimensions * 4;
-    const use = searchThread === "on" || (searchThread === "auto" && chunks >= THREAD_MIN_CHUNKS && vectorBytes <= THREAD_MAX_VECTOR_BYTES && availableParallelism() > 1);
-    this.thread = use ? DenseThread.start(path.join(index.dir, "hnswlib.index"), index.manifest.embedder.dimensions) : undefined;
+    const large = chunks >= THREAD_MIN_CHUNKS && availableParallelism() > 1;
+    const dense = threads.searchThread ?? "auto";
+    const lexical = threads.lexicalThread ?? "auto";
+    const useDense = dense === "on" || (dense === "auto" && large && vectorBytes <= THREAD_MAX_VECTOR_BYTES);
+    this.thread = useDense ? DenseThread.start(path.join(index.dir, "hnswlib.index"), index.manifest.embedder.dimensions) : undefined;
+    this.lexicalThread = lexical === "on" || (lexical === "auto" && large) ? LexicalThread.start(index.lexicalBytes) : undefined;
   }
 
   /**
    * The corpus of an index opened with `openIndex`: one per index, so caches keyed by the corpus
    * are shared. The options of the first call are the ones that hold.
    */
-  static of(index: LoadedIndex, options: { searchThread?: SearchThread } = {}): HnswlibCorpus {
+  static of(index: LoadedIndex, options: SearchThreads = {}): HnswlibCorpus {
     let corpus = OPENED.get(index);
-    if (!corpus) OPENED.set(index, (corpus = new HnswlibCorpus(index, options.searchThread ?? "auto")));
+    if (!corpus) OPENED.set(index, (corpus = new HnswlibCorpus(index, options)));
     return corpus;
   }
 
@@ -48,9 +55,18 @@ export class HnswlibCorpus implements Corpus {
     return this.thread?.isReady ?? false;
   }
 
+  get searchesTermsAside(): boolean {
+    return this.lexicalThread?.isReady ?? false;
+  }
+
   /** Settles when vector searches go to their own thread (true), or will not (false). */
   searchThreadReady(): Promise<boolean> {
     return this.thread?.loaded ?? Promise.resolve(false);
+  }
+
+  /** Settles when BM25F searches go to their own thread (true), or will not (false). */
+  lexicalThreadReady(): Promise<boolean> {
+    return this.lexicalThread?.loaded ?? Promise.resolve(false);
   }
 
   async stats(): Promise<CorpusStats> {
@@ -98,7 +114,11 @@ export class HnswlibCorpus implements Corpus {
 
   async lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]> {
     const { lexical, chunks } = this.index;
-    return lexical.search(query, k, articleId === undefined ? undefined : this.chunkIdsOf(articleId)).flatMap((hit) => {
+    const within = articleId === undefined ? undefined : this.chunkIdsOf(articleId);
+    const found = this.lexicalThread?.isReady ? await this.lexicalThread.search(query, k, within).catch(() => undefined) : undefined;
+    const hits = found ? found.ids.map((id, i) => ({ id, score: found.scores[i]! })) : lexical.search(query, k, within);
+    // A chunk deleted while the search was on its way is dropped.
+    return hits.flatMap((hit) => {
       const chunk = chunks.get(hit.id);
       return chunk ? [{ chunk, score: hit.score }] : [];
     });
@@ -162,6 +182,7 @@ export class HnswlibCorpus implements Corpus {
         index.chunkCounts.set(c.articleId, (index.chunkCounts.get(c.articleId) ?? 0) + 1);
       });
       index.lexical.add(batch.lexical);
+      this.lexicalThread?.add(batch.lexical);
     }
     for (const a of batch.articles) index.articles.set(a.id, a);
     this.counted();
@@ -175,7 +196,7 @@ export class HnswlibCorpus implements Corpus {
   }
 
   async close(): Promise<void> {
-    await this.thread?.close();
+    await Promise.all([this.thread?.close(), this.lexicalThread?.close()]);
   }
 
   /** Takes an article's chunks out of every structure that answers queries. */
@@ -195,6 +216,7 @@ export class HnswlibCorpus implements Corpus {
     }
     this.thread?.delete(deleted);
     index.lexical.remove(gone);
+    this.lexicalThread?.remove(gone);
     index.chunkCounts.delete(articleId);
     index.articles.delete(articleId);
   }
@@ -227,8 +249,17 @@ const OPENED = new WeakMap<LoadedIndex, HnswlibCorpus>();
  * graph costs more than the millisecond or two it saves a question: at 100k articles the local
  * embedder's vectors (256 dimensions) make the server's RSS 0.6 GB larger (2.0 → 2.6 GB), and
  * 1,536-dimension vectors would make it 3 GB larger. "on" and "off" decide regardless.
+ *
+ * BM25F's thread (LEXICAL_SEARCH_THREAD) follows the same rule but for memory: it shares the
+ * postings with the main thread and only decodes the ids and the vocabulary again.
  */
 export type SearchThread = "auto" | "on" | "off";
+export interface SearchThreads {
+  /** DENSE_SEARCH_THREAD. */
+  searchThread?: SearchThread;
+  /** LEXICAL_SEARCH_THREAD. */
+  lexicalThread?: SearchThread;
+}
 export const THREAD_MIN_CHUNKS = 20_000;
 export const THREAD_MAX_VECTOR_BYTES = 1024 ** 3;
 

@@ -26,6 +26,8 @@ export interface Corpus {
    * (BM25) overlaps it. Retrieval then sends the vector search off before that work.
    */
   readonly searchesVectorsAside?: boolean;
+  /** Whether `lexical` runs on another thread too: retrieval then has no reason to hold it back. */
+  readonly searchesTermsAside?: boolean;
   stats(): Promise<CorpusStats>;
   /** The embedder that built the index: questions must be embedded the same way. */
   embedder(): Promise<Embedder>;

@@ -10,5 +10,5 @@ export async function openCorpus(store: StoreSpec, indexDir: string, embedder: E
     const { PgvectorCorpus } = await import("./pgvector.ts");
     return PgvectorCorpus.open(store.database, embedder);
   }
-  return HnswlibCorpus.of(await openIndex(indexDir, embedder), { searchThread: store.searchThread ?? "auto" });
+  return HnswlibCorpus.of(await openIndex(indexDir, embedder), { searchThread: store.searchThread ?? "auto", lexicalThread: store.lexicalThread ?? "auto" });
 }

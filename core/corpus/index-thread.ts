@@ -1,0 +1,146 @@
+import { parentPort, type Worker } from "node:worker_threads";
+
+/**
+ * A part of the embedded index served from a thread of its own (the HNSW graph:
+ * dense-thread.ts; BM25F: lexical-thread.ts), so that a question's searches run on other cores
+ * than the one that parses requests, re-scores and answers. The thread holds its own copy of
+ * that part (or a view on the same memory), kept equal to the main thread's by the same
+ * additions and deletions, sent in order: a search sent after a change sees it.
+ *
+ * Until the thread has loaded (or if it fails), `isReady` is false and callers search the main
+ * thread's copy as before. This class is the main thread's side; `serveIndexThread` the thread's.
+ */
+export class IndexThread<Change, Found> {
+  private ready = false;
+  private closed = false;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (found: Found) => void; reject: (err: Error) => void }>();
+  /** Settles once the thread has loaded: true, or false if it could not. */
+  readonly loaded: Promise<boolean>;
+
+  constructor(
+    private readonly worker: Worker,
+    /** What the thread holds, for errors: "the dense search thread". */
+    private readonly name: string,
+  ) {
+    let settle!: (ok: boolean) => void;
+    this.loaded = new Promise((resolve) => (settle = resolve));
+    worker.on("message", (m: ThreadReply<Found>) => {
+      if (m.type === "ready") {
+        this.ready = true;
+        settle(true);
+        this.holdOpen();
+      } else if (m.type === "failed") {
+        this.stop(new Error(`${name} could not load: ${m.error}`));
+        settle(false);
+      } else {
+        const waiting = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.type === "found") waiting?.resolve(m.found);
+        else waiting?.reject(new Error(m.error));
+        this.holdOpen();
+      }
+    });
+    const gone = (err: Error) => {
+      this.stop(err);
+      settle(false);
+    };
+    worker.once("error", gone);
+    worker.once("exit", (code) => gone(new Error(`${name} stopped (exit code ${code})`)));
+  }
+
+  /** Whether searches can go to the thread now. */
+  get isReady(): boolean {
+    return this.ready && !this.closed;
+  }
+
+  /** A search, answered by the thread in turn after every change sent before it. */
+  protected ask(search: unknown): Promise<Found> {
+    const id = this.nextId++;
+    return new Promise<Found>((resolve, reject) => {
+      if (this.closed) return reject(new Error(`${this.name} is not running`));
+      this.pending.set(id, { resolve, reject });
+      this.holdOpen();
+      this.worker.postMessage({ type: "search", id, search } satisfies ThreadRequest<Change>);
+    });
+  }
+
+  /** A change the main thread made to its own copy. A stopped thread takes none: searches no longer go to it. */
+  protected tell(change: Change): void {
+    if (!this.closed) this.worker.postMessage({ type: "change", change } satisfies ThreadRequest<Change>);
+  }
+
+  async close(): Promise<void> {
+    this.stop(new Error(`${this.name} was closed`));
+    await this.worker.terminate();
+  }
+
+  /**
+   * The thread keeps the process alive only while something waits on it (loading, a search):
+   * an idle search thread must not keep a process open that has nothing else to do.
+   */
+  private holdOpen(): void {
+    if (this.pending.size > 0 || (!this.ready && !this.closed)) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  /** No more searches go to the thread; those waiting fail (and their callers search in process). */
+  private stop(err: Error): void {
+    this.closed = true;
+    this.ready = false;
+    for (const { reject } of this.pending.values()) reject(err);
+    this.pending.clear();
+    this.holdOpen();
+  }
+}
+
+/** Main thread → index thread, handled in the order sent. */
+type ThreadRequest<Change> = { type: "search"; id: number; search: unknown } | { type: "change"; change: Change };
+
+/** Index thread → main thread. */
+type ThreadReply<Found> =
+  | { type: "ready" }
+  | { type: "failed"; error: string }
+  | { type: "found"; id: number; found: Found }
+  | { type: "error"; id: number; error: string };
+
+export interface IndexThreadHandlers<Search, Change, Found> {
+  search(search: Search): Found;
+  change(change: Change): void;
+}
+
+/**
+ * The thread's side: loads its part of the index, then answers searches and applies changes in
+ * the order they arrive. Messages that come while it loads wait for it, in order. A change that
+ * fails leaves this copy unlike the main thread's, so the thread stops and the main thread
+ * searches its own.
+ */
+export function serveIndexThread<Search, Change, Found>(load: () => Promise<IndexThreadHandlers<Search, Change, Found>>): void {
+  const port = parentPort!;
+  const reply = (m: ThreadReply<Found>) => port.postMessage(m);
+  const waiting: Array<ThreadRequest<Change>> = [];
+  let handlers: IndexThreadHandlers<Search, Change, Found> | undefined;
+  const handle = (m: ThreadRequest<Change>) => {
+    if (m.type === "change") return handlers!.change(m.change);
+    try {
+      reply({ type: "found", id: m.id, found: handlers!.search(m.search as Search) });
+    } catch (err) {
+      reply({ type: "error", id: m.id, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  port.on("message", (m: ThreadRequest<Change>) => {
+    if (handlers) handle(m);
+    else waiting.push(m);
+  });
+  load().then(
+    (loaded) => {
+      handlers = loaded;
+      for (const m of waiting.splice(0)) handle(m);
+      reply({ type: "ready" });
+    },
+    (err: unknown) => {
+      reply({ type: "failed", error: err instanceof Error ? err.message : String(err) });
+      port.close();
+    },
+  );
+}
