@@ -7,7 +7,7 @@ import { IndexThread } from "./index-thread.ts";
  * synchronous and would otherwise add its time to every question's. The thread holds its own
  * copy of the graph, read from the generation's file (see `IndexThread`).
  */
-export class DenseThread extends IndexThread<DenseChange, Found> {
+export class DenseThread extends IndexThread<DenseSearch, DenseChange, Found> {
   /** Starts a thread on the graph saved in `file` (a generation's hnswlib.index). */
   static start(file: string, dimensions: number): DenseThread {
     return new DenseThread(startWorker(import.meta.url, "./dense-worker", { file, dimensions } satisfies DenseWorkerData), "the dense search thread");

@@ -10,7 +10,7 @@ import { parentPort, type Worker } from "node:worker_threads";
  * Until the thread has loaded (or if it fails), `isReady` is false and callers search the main
  * thread's copy as before. This class is the main thread's side; `serveIndexThread` the thread's.
  */
-export class IndexThread<Change, Found> {
+export class IndexThread<Search, Change, Found> {
   private ready = false;
   private closed = false;
   private nextId = 0;
@@ -55,19 +55,19 @@ export class IndexThread<Change, Found> {
   }
 
   /** A search, answered by the thread in turn after every change sent before it. */
-  protected ask(search: unknown): Promise<Found> {
+  protected ask(search: Search): Promise<Found> {
     const id = this.nextId++;
     return new Promise<Found>((resolve, reject) => {
       if (this.closed) return reject(new Error(`${this.name} is not running`));
       this.pending.set(id, { resolve, reject });
       this.holdOpen();
-      this.worker.postMessage({ type: "search", id, search } satisfies ThreadRequest<Change>);
+      this.worker.postMessage({ type: "search", id, search } satisfies ThreadRequest<Search, Change>);
     });
   }
 
   /** A change the main thread made to its own copy. A stopped thread takes none: searches no longer go to it. */
   protected tell(change: Change): void {
-    if (!this.closed) this.worker.postMessage({ type: "change", change } satisfies ThreadRequest<Change>);
+    if (!this.closed) this.worker.postMessage({ type: "change", change } satisfies ThreadRequest<Search, Change>);
   }
 
   async close(): Promise<void> {
@@ -95,7 +95,7 @@ export class IndexThread<Change, Found> {
 }
 
 /** Main thread → index thread, handled in the order sent. */
-type ThreadRequest<Change> = { type: "search"; id: number; search: unknown } | { type: "change"; change: Change };
+type ThreadRequest<Search, Change> = { type: "search"; id: number; search: Search } | { type: "change"; change: Change };
 
 /** Index thread → main thread. */
 type ThreadReply<Found> =
@@ -118,17 +118,17 @@ export interface IndexThreadHandlers<Search, Change, Found> {
 export function serveIndexThread<Search, Change, Found>(load: () => Promise<IndexThreadHandlers<Search, Change, Found>>): void {
   const port = parentPort!;
   const reply = (m: ThreadReply<Found>) => port.postMessage(m);
-  const waiting: Array<ThreadRequest<Change>> = [];
+  const waiting: Array<ThreadRequest<Search, Change>> = [];
   let handlers: IndexThreadHandlers<Search, Change, Found> | undefined;
-  const handle = (m: ThreadRequest<Change>) => {
+  const handle = (m: ThreadRequest<Search, Change>) => {
     if (m.type === "change") return handlers!.change(m.change);
     try {
-      reply({ type: "found", id: m.id, found: handlers!.search(m.search as Search) });
+      reply({ type: "found", id: m.id, found: handlers!.search(m.search) });
     } catch (err) {
       reply({ type: "error", id: m.id, error: err instanceof Error ? err.message : String(err) });
     }
   };
-  port.on("message", (m: ThreadRequest<Change>) => {
+  port.on("message", (m: ThreadRequest<Search, Change>) => {
     if (handlers) handle(m);
     else waiting.push(m);
   });

@@ -11,22 +11,22 @@ import { IndexThread } from "./index-thread.ts";
  * thread read (`LoadedIndex.lexicalBytes`, shared memory): the postings are not copied, only the
  * ids and the vocabulary are decoded once more. Live changes are sent in order (see `IndexThread`).
  */
-export class LexicalThread extends IndexThread<LexicalChange, LexicalFound> {
+export class LexicalThread extends IndexThread<LexicalSearch, LexicalChange, LexicalFound> {
   static start(bytes: SharedArrayBuffer): LexicalThread {
     return new LexicalThread(startWorker(import.meta.url, "./lexical-worker", { bytes } satisfies LexicalWorkerData), "the lexical search thread");
   }
 
   /** `Bm25Index.search` on the thread's copy: the same hits, as ids and scores. */
   search(query: LexicalQuery, k: number, within?: readonly string[]): Promise<LexicalFound> {
-    return this.ask({ query, k, ...(within && { within: [...within] }) } satisfies LexicalSearch);
+    return this.ask({ query, k, ...(within && { within }) });
   }
 
   add(docs: readonly LexicalDoc[]): void {
-    if (docs.length > 0) this.tell({ type: "add", docs: [...docs] });
+    if (docs.length > 0) this.tell({ type: "add", docs });
   }
 
   remove(ids: readonly string[]): void {
-    if (ids.length > 0) this.tell({ type: "remove", ids: [...ids] });
+    if (ids.length > 0) this.tell({ type: "remove", ids });
   }
 }
 
@@ -37,7 +37,7 @@ export interface LexicalWorkerData {
 export interface LexicalSearch {
   query: LexicalQuery;
   k: number;
-  within?: string[];
+  within?: readonly string[];
 }
 
 export interface LexicalFound {
@@ -45,4 +45,5 @@ export interface LexicalFound {
   scores: number[];
 }
 
-export type LexicalChange = { type: "add"; docs: LexicalDoc[] } | { type: "remove"; ids: string[] };
+/** Sent as they are: postMessage copies them. */
+export type LexicalChange = { type: "add"; docs: readonly LexicalDoc[] } | { type: "remove"; ids: readonly string[] };
