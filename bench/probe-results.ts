@@ -57,6 +57,11 @@ export interface RetrievalProbeResult {
   /** Whether it ran BM25F on its own thread (LEXICAL_SEARCH_THREAD=auto). */
   lexicalThread?: boolean;
   hybrid: { questions: number; latency: Latency; hit1: number; hit10: number; byKind: Record<string, { questions: number; hit1: number; hit10: number }> };
+  /**
+   * The same hybrid retrieval with exact vector search in place of HNSW: the answering article
+   * in top 1 / top 10, and the share of questions whose top 10 is the same as with HNSW.
+   */
+  hybridExact: { hit1: number; hit10: number; sameTop10: number };
   embedQuery: Latency;
   dense: { queries: number; ef: number; latency: Latency; hit10: number; recall: number; idRecall: number };
   /** HNSW recall@10 and searchKnn time at other ef than the server's. */

@@ -2,6 +2,7 @@ import { open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../core/article.ts";
 import { HnswlibCorpus } from "../core/corpus/hnswlib.ts";
+import type { Corpus } from "../core/corpus/index.ts";
 import { HNSW_PARAMS, openIndex, type LoadedIndex } from "../core/index-store.ts";
 import { Retriever } from "../server/retrieve.ts";
 import type { BenchQuestion } from "./corpus.ts";
@@ -49,10 +50,12 @@ const hybridMs: number[] = [];
 const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
 let hit1 = 0;
 let hit10 = 0;
+const hybridTop: string[][] = [];
 for (const q of questions) {
   t = performance.now();
   const passages = await retriever.search(q.question, { k: K });
   hybridMs.push(performance.now() - t);
+  hybridTop.push(passages.map((p) => p.chunk.id));
   const gold = new Set(q.answerArticles);
   const first = passages[0] !== undefined && gold.has(passages[0].chunk.articleId);
   const any = passages.some((p) => gold.has(p.chunk.articleId));
@@ -104,6 +107,22 @@ const exactS = seconds(performance.now() - t);
 const { recall, idRecall } = recallAtK(hnswNeighbours, exact, K);
 console.error(`exact search in ${exactS} s; HNSW recall@10 ${recall.toFixed(4)} at ef ${ef}`);
 
+// What HNSW's missed neighbours cost a reader: the same hybrid retrieval, its vector search
+// answered exactly from the table instead (one brute-force sweep a question).
+console.error(`hybrid retrieval again with exact vector search…`);
+const exactRetriever = new Retriever(withExactNearest(corpus, table, labelToChunk));
+let exactHit1 = 0;
+let exactHit10 = 0;
+let sameTop10 = 0;
+for (const [i, q] of questions.entries()) {
+  const passages = await exactRetriever.search(q.question, { k: K });
+  const gold = new Set(q.answerArticles);
+  if (passages[0] !== undefined && gold.has(passages[0].chunk.articleId)) exactHit1++;
+  if (passages.some((p) => gold.has(p.chunk.articleId))) exactHit10++;
+  if (passages.map((p) => p.chunk.id).join("\n") === hybridTop[i]!.join("\n")) sameTop10++;
+}
+const hybridExact = { hit1: exactHit1 / questions.length, hit10: exactHit10 / questions.length, sameTop10: sameTop10 / questions.length };
+
 // What another ef would give: recall and search time at each, on the same queries.
 const efSweep: RetrievalProbeResult["efSweep"] = [];
 for (const sweepEf of [64, 128, 256, 512].filter((e) => e !== ef)) {
@@ -132,6 +151,7 @@ const result: RetrievalProbeResult = {
   searchThread,
   lexicalThread,
   hybrid: { questions: questions.length, latency: percentiles(hybridMs), hit1: hit1 / questions.length, hit10: hit10 / questions.length, byKind: kinds },
+  hybridExact,
   embedQuery: percentiles(embedMs),
   dense: { queries: queryVectors.length, ef, latency: percentiles(denseMs), hit10: denseHits / queryVectors.length, recall, idRecall },
   efSweep,
@@ -142,6 +162,28 @@ const result: RetrievalProbeResult = {
   peerExported,
 };
 await reportResult(result);
+
+/**
+ * The corpus, but with whole-corpus vector searches answered by exact cosine over `table`
+ * (one article's chunks are compared exactly by the corpus already).
+ */
+function withExactNearest(inner: Corpus, table: VectorTable, labelToChunk: Map<number, Chunk>): Corpus {
+  const nearest: Corpus["nearest"] = async (vector, k, articleId) => {
+    if (articleId !== undefined) return inner.nearest(vector, k, articleId);
+    const [found = []] = exactTopK(table, [Float32Array.from(vector)], k);
+    return found.flatMap(({ label, similarity }) => {
+      const chunk = labelToChunk.get(label);
+      return chunk ? [{ chunk, score: similarity }] : [];
+    });
+  };
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "nearest") return nearest;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
 
 /**
  * **NOTE:** the one place that reaches inside the index: HNSWLib's HierarchicalNSW (to read

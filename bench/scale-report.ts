@@ -80,6 +80,7 @@ export function renderTable(results: SizeResult[]): string {
     ["HNSW recall@10 · searchKnn p95 ms at other ef", "", (r) => [cell(r, "retrieval", () => r.retrieval?.efSweep.map((e) => `${e.ef}: ${n(e.recall, 3)} · ${n(e.latency.p95, 2)}`).join("; ")), "—"]],
     ["top-10 overlap, Goftogu HNSW vs peer", "", (r) => [cell(r, "peer", () => r.peer && n(r.peer.overlapWithGoftogu, 3)), peer(r, () => "")]],
     ["answering article in top 1 / top 10: hybrid", "", (r) => [cell(r, "retrieval", () => r.retrieval && `${n(r.retrieval.hybrid.hit1, 3)} / ${n(r.retrieval.hybrid.hit10, 3)}`), "—"]],
+    ["… with exact vector search in place of HNSW · same top 10", "", (r) => [cell(r, "retrieval", () => r.retrieval?.hybridExact && `${n(r.retrieval.hybridExact.hit1, 3)} / ${n(r.retrieval.hybridExact.hit10, 3)} · ${n(r.retrieval.hybridExact.sameTop10, 3)}`), "—"]],
     ["answering article in top 10: vectors only", "", (r) => [cell(r, "retrieval", () => r.retrieval && n(r.retrieval.dense.hit10, 3)), peer(r, (p) => n(p.hit10, 3))]],
     ["POST /api/search req/s (p50 / p99 ms)", "", (r) => [cell(r, "server", () => r.server && `${n(r.server.search.rps)} (${r.server.search.p50} / ${r.server.search.p99})`), "—"]],
     ["POST /api/chat req/s (p50 / p99 ms)", TARGETS.chat.text, (r) => [cell(r, "server", () => r.server && `${n(r.server.chat.rps)} (${r.server.chat.p50} / ${r.server.chat.p99})`, TARGETS.chat), "—"]],
