@@ -56,9 +56,7 @@ for (const q of questions) {
   const passages = await retriever.search(q.question, { k: K });
   hybridMs.push(performance.now() - t);
   hybridTop.push(passages.map((p) => p.chunk.id));
-  const gold = new Set(q.answerArticles);
-  const first = passages[0] !== undefined && gold.has(passages[0].chunk.articleId);
-  const any = passages.some((p) => gold.has(p.chunk.articleId));
+  const { first, any } = answering(passages, q);
   const kind = (kinds[q.kind] ??= { questions: 0, hit1: 0, hit10: 0 });
   kind.questions++;
   if (first) (hit1++, kind.hit1++);
@@ -116,9 +114,9 @@ let exactHit10 = 0;
 let sameTop10 = 0;
 for (const [i, q] of questions.entries()) {
   const passages = await exactRetriever.search(q.question, { k: K });
-  const gold = new Set(q.answerArticles);
-  if (passages[0] !== undefined && gold.has(passages[0].chunk.articleId)) exactHit1++;
-  if (passages.some((p) => gold.has(p.chunk.articleId))) exactHit10++;
+  const { first, any } = answering(passages, q);
+  if (first) exactHit1++;
+  if (any) exactHit10++;
   if (passages.map((p) => p.chunk.id).join("\n") === hybridTop[i]!.join("\n")) sameTop10++;
 }
 const hybridExact = { hit1: exactHit1 / questions.length, hit10: exactHit10 / questions.length, sameTop10: sameTop10 / questions.length };
@@ -162,6 +160,12 @@ const result: RetrievalProbeResult = {
   peerExported,
 };
 await reportResult(result);
+
+/** Whether an answering article is ranked first, and whether it is among the passages at all. */
+function answering(passages: ReadonlyArray<{ chunk: Chunk }>, question: BenchQuestion): { first: boolean; any: boolean } {
+  const gold = new Set(question.answerArticles);
+  return { first: passages[0] !== undefined && gold.has(passages[0].chunk.articleId), any: passages.some((p) => gold.has(p.chunk.articleId)) };
+}
 
 /**
  * The corpus, but with whole-corpus vector searches answered by exact cosine over `table`
