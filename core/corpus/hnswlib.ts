@@ -244,8 +244,18 @@ const OPENED = new WeakMap<LoadedIndex, HnswlibCorpus>();
 /**
  * Whether vector searches run on a thread of their own (DENSE_SEARCH_THREAD): "auto" does so
  * from THREAD_MIN_CHUNKS chunks, on a machine with more than one core, while the vectors take
- * at most THREAD_MAX_VECTOR_BYTES. Below that size a search takes a fraction of a millisecond,
- * less than the thread's round trip is worth. Above that memory the thread's own copy of the
+ * at most THREAD_MAX_VECTOR_BYTES.
+ *
+ * **NOTE:** the threads are worth having long before a search itself is slow. With every search
+ * on the main thread a chat request runs from parsing to answer without giving the event loop
+ * back: under 50 concurrent chats the loop turned every ~500 ms, and at 200 and at 1,000 articles
+ * 7–15 requests in 12–20 s went past autocannon's 10 s timeout. With both threads a request waits
+ * for them midway, other requests are read meanwhile and a second core works: no timeouts, p99
+ * 0.7–3.8 s against 4.7–6.3 s, and more served (1k articles, alternating runs: 103–110 against
+ * 79–92 req/s). A lone search takes 0.2–1 ms longer and the threads add ~25 MiB of RSS, so a corpus
+ * of a few dozen articles (the seeds) does without them.
+ *
+ * Above THREAD_MAX_VECTOR_BYTES the thread's own copy of the
  * graph costs more than the millisecond or two it saves a question: at 100k articles the local
  * embedder's vectors (256 dimensions) make the server's RSS 0.6 GB larger (2.0 → 2.6 GB), and
  * 1,536-dimension vectors would make it 3 GB larger. "on" and "off" decide regardless.
@@ -260,7 +270,7 @@ export interface SearchThreads {
   /** LEXICAL_SEARCH_THREAD. */
   lexicalThread?: SearchThread;
 }
-export const THREAD_MIN_CHUNKS = 20_000;
+export const THREAD_MIN_CHUNKS = 500;
 export const THREAD_MAX_VECTOR_BYTES = 1024 ** 3;
 
 /** A corpus, or an embedded index opened with `openIndex` (as tests and benchmarks hold one). */
