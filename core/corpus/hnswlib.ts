@@ -247,13 +247,13 @@ const OPENED = new WeakMap<LoadedIndex, HnswlibCorpus>();
  * at most THREAD_MAX_VECTOR_BYTES.
  *
  * **NOTE:** the threads are worth having long before a search itself is slow. With every search
- * on the main thread a chat request runs from parsing to answer without giving the event loop
- * back: under 50 concurrent chats the loop turned every ~500 ms, and at 200 and at 1,000 articles
- * 7–15 requests in 12–20 s went past autocannon's 10 s timeout. With both threads a request waits
- * for them midway, other requests are read meanwhile and a second core works: no timeouts, p99
- * 0.7–3.8 s against 4.7–6.3 s, and more served (1k articles, alternating runs: 103–110 against
- * 79–92 req/s). A lone search takes 0.2–1 ms longer and the threads add ~25 MiB of RSS, so a corpus
- * of a few dozen articles (the seeds) does without them.
+ * on the main thread, 50 concurrent chats at 200 and at 1,000 articles kept the event loop
+ * turning only every ~500 ms, and 7–15 requests in 12–20 s went past autocannon's 10 s timeout.
+ * With both threads, none did, p99 fell from 4.7–6.3 s to 0.7–3.8 s, and more were served
+ * (1k articles, alternating runs: 103–110 against 79–92 req/s). Giving the loop back once a
+ * request (a setImmediate before fusion) did not remove those tails; the second core's share
+ * of the work did. A lone search takes 0.2–1 ms longer and the threads add ~25 MiB of RSS, so a
+ * corpus of a few dozen articles (the seeds) does without them.
  *
  * Above THREAD_MAX_VECTOR_BYTES the thread's own copy of the
  * graph costs more than the millisecond or two it saves a question: at 100k articles the local
