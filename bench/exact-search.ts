@@ -32,6 +32,13 @@ export class VectorTable {
     this.labels.push(label);
   }
 
+  /** Every vector of an HNSW graph, read back by label. */
+  static of(graph: { getNumDimensions(): number; getIdsList(): number[]; getPoint(label: number): ArrayLike<number> }): VectorTable {
+    const table = new VectorTable(graph.getNumDimensions());
+    for (const label of graph.getIdsList()) table.add(label, graph.getPoint(label));
+    return table;
+  }
+
   /** Row `i` as a view (no copy). */
   row(i: number): Float32Array {
     const block = this.blocks[Math.floor(i / this.rowsPerBlock)]!;
@@ -86,6 +93,11 @@ export function exactTopK(table: VectorTable, queries: Float32Array[], k: number
     }
   }
   return best.map((top) => [...top.labels].flatMap((label, i) => (label < 0 ? [] : [{ label, similarity: top.sims[i]! }])));
+}
+
+/** An HNSW search's result (cosine distances, lower is better) as neighbours, for `recallAtK`. */
+export function neighboursOf(found: { neighbors: number[]; distances: number[] }): Neighbour[] {
+  return found.neighbors.map((label, j) => ({ label, similarity: 1 - found.distances[j]! }));
 }
 
 /**

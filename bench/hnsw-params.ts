@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import hnswlib from "hnswlib-node";
 import { openIndex } from "../core/index-store.ts";
 import type { BenchQuestion } from "./corpus.ts";
-import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
+import { exactTopK, neighboursOf, recallAtK, VectorTable } from "./exact-search.ts";
 
 /**
  * What other HNSW graph parameters would give on an index the bench built and kept
@@ -41,9 +41,8 @@ const index = await openIndex(values.index, { kind: "local" });
 const questions = (JSON.parse(await readFile(values.questions, "utf8")) as BenchQuestion[]).slice(0, Number(values.queries));
 const queries = await Promise.all(questions.map(async (q) => Float32Array.from(await index.embedder.embedQuery(q.question))));
 const source = index.store.index;
-const labels = source.getIdsList();
-const table = new VectorTable(source.getNumDimensions());
-for (const label of labels) table.add(label, source.getPoint(label));
+const table = VectorTable.of(source);
+const labels = table.labels;
 const exact = exactTopK(table, queries, K);
 console.error(`${table.size} vectors of ${table.dimensions} dimensions, ${queries.length} queries`);
 
@@ -57,10 +56,7 @@ for (const { m, efConstruction } of params) {
   const cells = efs.map((ef) => {
     graph.setEf(ef);
     t = performance.now();
-    const found: Neighbour[][] = queries.map((q) => {
-      const r = graph.searchKnn(Array.from(q), K);
-      return r.neighbors.map((label, j) => ({ label, similarity: 1 - r.distances[j]! }));
-    });
+    const found = queries.map((q) => neighboursOf(graph.searchKnn(Array.from(q), K)));
     const ms = (performance.now() - t) / queries.length;
     return `${recallAtK(found, exact, K).recall.toFixed(3)} · ${ms.toFixed(2)}`;
   });

@@ -6,7 +6,7 @@ import type { Corpus } from "../core/corpus/index.ts";
 import { HNSW_PARAMS, openIndex, type LoadedIndex } from "../core/index-store.ts";
 import { Retriever } from "../server/retrieve.ts";
 import type { BenchQuestion } from "./corpus.ts";
-import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
+import { exactTopK, neighboursOf, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
 import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
 import { PEER_FILES, type RetrievalProbeResult } from "./probe-results.ts";
 
@@ -88,15 +88,14 @@ for (const [i, vector] of queryVectors.entries()) {
   denseMs.push(performance.now() - t);
   const found = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
   hnswTop.push(found.neighbors);
-  hnswNeighbours.push(found.neighbors.map((label, j) => ({ label, similarity: 1 - found.distances[j]! })));
+  hnswNeighbours.push(neighboursOf(found));
   const gold = new Set(recallSet[i]!.answerArticles);
   if (found.neighbors.some((label) => gold.has(labelToChunk.get(label)?.articleId ?? ""))) denseHits++;
 }
 
 // Every stored vector, read back from HNSW, for the exact ground truth.
 t = performance.now();
-const table = new VectorTable(hnsw.getNumDimensions());
-for (const label of hnsw.getIdsList()) table.add(label, hnsw.getPoint(label));
+const table = VectorTable.of(hnsw);
 const extractS = seconds(performance.now() - t);
 console.error(`read ${table.size} vectors of ${table.dimensions} dimensions back from HNSW in ${extractS} s; exact search for ${queryVectors.length} queries…`);
 t = performance.now();
@@ -130,7 +129,7 @@ for (const sweepEf of [64, 128, 256, 512].filter((e) => e !== ef)) {
     const start = performance.now();
     const r = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
     sweepMs.push(performance.now() - start);
-    return r.neighbors.map((label, j) => ({ label, similarity: 1 - r.distances[j]! }));
+    return neighboursOf(r);
   });
   efSweep.push({ ef: sweepEf, recall: recallAtK(found, exact, K).recall, latency: percentiles(sweepMs) });
 }
