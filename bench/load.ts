@@ -13,7 +13,8 @@ import { httpFigures, type HttpFigures } from "./server-run.ts";
  * the real server on loopback over the seed articles, as `npm start` runs it (rate limiting off,
  * as the load comes from one client; the article API on, so the fuzz can knock on it):
  *
- * 1. load: autocannon on `/api/chat`, then `/api/search`, each for `seconds` at `connections`;
+ * 1. load: autocannon on `/api/chat` (every answer written, then answers kept), then `/api/search`,
+ *    each for `seconds` at `connections`;
  *    the server's memory (RSS) sampled every second throughout, so a leak shows as growth;
  * 2. fuzz: 2,400 malformed and hostile requests (bench/fuzz.ts) on the same server, then a
  *    real question, which must still be answered;
@@ -70,9 +71,9 @@ export async function runLoad(options: { seconds: number; connections: number })
     await sample();
     const sampler = setInterval(() => void sample(), SAMPLE_MS);
     try {
-      for (const r of ["/api/chat", "/api/search"]) {
-        route = r;
-        console.error(`load: ${r} for ${options.seconds} s at ${options.connections} connections…`);
+      for (const r of ROUTES) {
+        route = r.name;
+        console.error(`load: ${r.name} for ${options.seconds} s at ${options.connections} connections…`);
         rows.push(await load(server.url, r, options));
       }
     } finally {
@@ -104,24 +105,34 @@ export async function runLoad(options: { seconds: number; connections: number })
   printModel(model.rows, model.modelTimeoutMs);
 }
 
-async function load(base: string, route: string, options: { seconds: number; connections: number }): Promise<LoadRow> {
+/**
+ * The routes loaded, in order. The questions are few: without `no-cache`, all but the first
+ * asking of each would be answered from the answer cache, which the second chat row measures.
+ */
+const ROUTES = [
+  { name: "/api/chat", path: "/api/chat", headers: { "cache-control": "no-cache" } },
+  { name: "/api/chat, kept", path: "/api/chat", headers: {} },
+  { name: "/api/search", path: "/api/search", headers: {} },
+];
+
+async function load(base: string, route: (typeof ROUTES)[number], options: { seconds: number; connections: number }): Promise<LoadRow> {
   let i = 0;
   const result = await autocannon({
-    url: `${base}${route}`,
+    url: `${base}${route.path}`,
     method: "POST",
     connections: options.connections,
     duration: options.seconds,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...route.headers },
     requests: [
       {
         setupRequest: (req) => {
           const q = QUESTIONS[i++ % QUESTIONS.length]!;
-          return { ...req, body: JSON.stringify(route === "/api/chat" ? { question: q } : { query: q, k: 10 }) };
+          return { ...req, body: JSON.stringify(route.path === "/api/chat" ? { question: q } : { query: q, k: 10 }) };
         },
       },
     ],
   });
-  return { route, ...httpFigures(result) };
+  return { route: route.name, ...httpFigures(result) };
 }
 
 async function rss(pid: number): Promise<number> {
@@ -148,7 +159,7 @@ function printLoad(rows: LoadRow[], options: { seconds: number; connections: num
 function printMemory(samples: Sample[], options: { seconds: number }): void {
   console.log(`\nMEMORY · server RSS, sampled every ${SAMPLE_MS / 1000} s during the load (${samples.length} samples)\n`);
   const rowOf = (name: string, xs: Sample[]) => [name, xs[0]!.mib, Math.max(...xs.map((s) => s.mib)), xs.at(-1)!.mib, `${signed(xs.at(-1)!.mib - xs[0]!.mib)}`];
-  const rows = ["/api/chat", "/api/search"].map((route) => samples.filter((s) => s.route === route)).filter((xs) => xs.length > 0);
+  const rows = ROUTES.map((route) => samples.filter((s) => s.route === route.name)).filter((xs) => xs.length > 0);
   table(["phase", "start MiB", "peak MiB", "end MiB", "change MiB"], [...rows.map((xs) => rowOf(xs[0]!.route, xs)), rowOf("whole run", samples)]);
   // A leak grows steadily; a warmed-up server levels off. Compare the two halves of each route's run.
   const halves = rows.map((xs) => {

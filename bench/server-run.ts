@@ -45,7 +45,10 @@ export interface ServerFigures {
   rssAfterLoadMiB: number;
   peakRssMiB: number;
   search: HttpFigures;
+  /** Every answer written for its request (`Cache-Control: no-cache`): the questions' whole cost. */
   chat: HttpFigures;
+  /** The same questions with the answer cache: each has been asked before, as readers clicking an article's suggestions do. */
+  chatKept: HttpFigures;
 }
 
 export interface ServerRunOptions {
@@ -86,7 +89,11 @@ export async function runServer(options: ServerRunOptions): Promise<ServerFigure
     const rssAfterWarmupMiB = await rssMiB(server.pid);
     const search = await load(`${server.base}/api/search`, options, (q) => ({ query: q, k: 10 }));
     await settle(server.base);
-    const chat = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }));
+    // Autocannon cycles through the questions: without no-cache, all but the first of each would
+    // be the answer kept from before.
+    const chat = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }), { "cache-control": "no-cache" });
+    await settle(server.base);
+    const chatKept = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }));
     return {
       coldStartS: server.coldStartS,
       ...(server.listeningS !== undefined && { listeningS: server.listeningS }),
@@ -97,6 +104,7 @@ export async function runServer(options: ServerRunOptions): Promise<ServerFigure
       peakRssMiB: await statusMiB(server.pid, "VmHWM"),
       search,
       chat,
+      chatKept,
     };
   } finally {
     await server.stop();
@@ -210,15 +218,15 @@ async function waitUntilReady(log: LogWatch, exited: Promise<string>): Promise<u
   throw new Error(`server not ready after ${READY_TIMEOUT_MS / 1000} s`);
 }
 
-async function load(url: string, options: ServerRunOptions, body: (question: string) => unknown): Promise<HttpFigures> {
-  options.progress(`loading ${new URL(url).pathname} for ${options.seconds} s at ${options.connections} connections`);
+async function load(url: string, options: ServerRunOptions, body: (question: string) => unknown, headers: Record<string, string> = {}): Promise<HttpFigures> {
+  options.progress(`loading ${new URL(url).pathname}${headers["cache-control"] ? ` (${headers["cache-control"]})` : ""} for ${options.seconds} s at ${options.connections} connections`);
   let i = 0;
   const result = await autocannon({
     url,
     method: "POST",
     connections: options.connections,
     duration: options.seconds,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(body(options.questions[i++ % options.questions.length]!)) }) }],
   });
   return httpFigures(result);

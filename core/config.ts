@@ -6,6 +6,9 @@ function milliseconds(fallback: number) {
   return z.coerce.number({ message: "must be a number of milliseconds" }).int("must be a whole number of milliseconds").min(1000, "is in milliseconds and must be at least 1000").default(fallback);
 }
 
+/** ANSWER_CACHE_SIZE's default: answers take a few KB each, so a few MB in all. */
+export const DEFAULT_ANSWER_CACHE_SIZE = 1000;
+
 /**
  * Settings from the environment (and `.env`, when present), checked once at start-up. Every
  * variable is optional: with none set Goftogu runs offline with the local embedder and
@@ -39,6 +42,7 @@ const Env = z.object({
     .default(["dense", "lexical", "rerank"]),
   FEEDBACK_DIR: z.string().min(1).default("data/feedback"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, "must be 0 (no limit) or more").default(60),
+  ANSWER_CACHE_SIZE: z.coerce.number({ message: "must be a number of answers" }).int("must be a whole number of answers").min(0, "must be 0 (no cache) or more").default(DEFAULT_ANSWER_CACHE_SIZE),
   TRUST_PROXY: z.enum(["true", "false", "1", "0"], { message: 'must be "true" or "false"' }).default("false"),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (it guards changing articles)").optional(),
   REQUEST_TIMEOUT_MS: milliseconds(30_000),
@@ -128,6 +132,8 @@ export interface Config {
   feedbackDir: string;
   /** Requests a minute per client on /api/chat and /api/search (0: no limit). */
   rateLimitPerMinute: number;
+  /** Answers kept for questions asked again while the articles stay the same (0: none). */
+  answerCacheSize: number;
   /** Believe X-Forwarded-For for the client address (only behind your own proxy). */
   trustProxy: boolean;
   /** Origins whose pages may call `/api/*` from the browser (CORS), or "*" for any. */
@@ -187,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     streamTimeoutMs: e.STREAM_TIMEOUT_MS,
     ...(e.ADMIN_TOKEN && { adminToken: e.ADMIN_TOKEN }),
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    answerCacheSize: e.ANSWER_CACHE_SIZE,
     feedbackDir: e.FEEDBACK_DIR,
     trustProxy: e.TRUST_PROXY === "true" || e.TRUST_PROXY === "1",
   };

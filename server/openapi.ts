@@ -72,10 +72,12 @@ export function openApiDocument(): Record<string, unknown> {
       "/api/chat": {
         post: {
           summary: "An answer with citations; Server-Sent Events with stream: true or Accept: text/event-stream",
+          parameters: [{ name: "Cache-Control", in: "header", required: false, description: "no-cache: write the answer anew, even if one was kept for this question", schema: { type: "string" } }],
           requestBody: { required: true, content: json(schemaOf(ChatBody)) },
           responses: {
             "200": {
               description: "The answer (JSON), or the events token…, citations, done (error on a failure mid-stream, or code timeout after STREAM_TIMEOUT_MS)",
+              headers: { "X-Answer-Cache": { description: "hit: the answer given before to the same question, article and history, the articles unchanged since; miss: written for this request", schema: { type: "string", enum: ["hit", "miss"] } } },
               content: { ...json(ref("Answer")), "text/event-stream": { schema: { type: "string" } } },
             },
             ...errors(400, 404, 413, 429, 503, 504),

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Article } from "../core/article.ts";
-import type { Config } from "../core/config.ts";
+import { DEFAULT_ANSWER_CACHE_SIZE, type Config } from "../core/config.ts";
 import { asCorpus } from "../core/corpus/hnswlib.ts";
 import type { Corpus } from "../core/corpus/index.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
@@ -13,6 +13,7 @@ import { questionContent } from "./answer/question.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage, type Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
+import { StampedCache } from "./stamped-cache.ts";
 
 /** What the routes work with: the corpus, retrieval and the configured answerer. */
 export interface Services {
@@ -27,6 +28,12 @@ export interface Services {
    * writes the answers.
    */
   checkedSuggestions(article: Article): Promise<string[]>;
+  /**
+   * Answers already given, by answerer, question, article and conversation, each stamped with
+   * the corpus's revision: a change to the articles (here, or by another server sharing the
+   * database) makes every one of them stale at once.
+   */
+  answers: StampedCache<Answer>;
 }
 
 /** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
@@ -35,7 +42,7 @@ const CHAT_PASSAGES = 8;
 const CHECKED_ARTICLES = 10_000;
 
 /** Services over a corpus: any backend, or an embedded index opened with `openIndex`. */
-export function createServices(source: Corpus | LoadedIndex, config: Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval">>): Services {
+export function createServices(source: Corpus | LoadedIndex, config: Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval" | "answerCacheSize">>): Services {
   const corpus = asCorpus(source);
   const extractive = new ExtractiveAnswerer();
   const answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, extractive) : extractive;
@@ -46,6 +53,7 @@ export function createServices(source: Corpus | LoadedIndex, config: Pick<Config
     corpus,
     retriever: new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL),
     answerer,
+    answers: new StampedCache<Answer>(config.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE),
     checkedSuggestions(article) {
       const key = versionOf(article);
       let check = checked.get(key);
@@ -96,14 +104,58 @@ export interface Question {
 
 /** Retrieval and answer for one question: the whole of `POST /api/chat` but the transport. */
 export async function ask(services: Services, q: Question, signal?: AbortSignal): Promise<Answer> {
-  return (await compared(services, q, signal)) ?? services.answerer.answer(await prepare(services, q, signal));
+  return (await answered(services, q, signal)).answer;
 }
 
-/** The same, streamed: tokens as the answer is written, then the whole answer. */
-export async function* askStream(services: Services, q: Question, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
+/**
+ * The same, and whether the answer was given before, to the same question on the same article
+ * after the same conversation, with the articles as they are now (then it is that answer).
+ *
+ * **NOTE:** a news site's readers ask alike: every reader of an article is offered the same
+ * suggested questions, and the suggestions' check (`checkedSuggestions`) has asked them all
+ * before the first reader does. An answer the model could not write (`warning`) is not kept,
+ * so the next reader gets the model's.
+ */
+export async function answered(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ answer: Answer; cached: boolean }> {
+  const key = answerKey(services.answerer, q);
+  const revision = await services.corpus.revision();
+  const kept = options.reuse === false ? undefined : services.answers.peek(key, revision);
+  if (kept) return { answer: kept, cached: true };
+  const answer = (await compared(services, q, signal)) ?? (await services.answerer.answer(await prepare(services, q, signal)));
+  if (answer.warning === undefined) services.answers.set(key, revision, answer);
+  return { answer, cached: false };
+}
+
+/** The answer streamed (tokens as it is written, then the whole answer), and whether it was given before (`answered`), when it is streamed as it was written. */
+export async function streamed(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ events: AsyncIterable<AnswerEvent>; cached: boolean }> {
+  const key = answerKey(services.answerer, q);
+  const revision = await services.corpus.revision();
+  const kept = options.reuse === false ? undefined : services.answers.peek(key, revision);
+  if (kept) return { events: streamWhole(kept), cached: true };
+  return { events: keeping(fresh(services, q, signal), (answer) => answer.warning === undefined && services.answers.set(key, revision, answer)), cached: false };
+}
+
+async function* fresh(services: Services, q: Question, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
   const side = await compared(services, q, signal);
   if (side) yield* streamWhole(side);
   else yield* services.answerer.stream(await prepare(services, q, signal));
+}
+
+async function* keeping(events: AsyncIterable<AnswerEvent>, keep: (answer: Answer) => void): AsyncIterable<AnswerEvent> {
+  for await (const event of events) {
+    if (event.type === "done") keep(event.answer);
+    yield event;
+  }
+}
+
+export interface Reuse {
+  /** False to write the answer anew even when one is kept (the new one is then kept instead). */
+  reuse?: boolean;
+}
+
+/** What an answer depends on besides the corpus, hashed: a conversation can be long. */
+function answerKey(answerer: Answerer, q: Question): string {
+  return createHash("sha256").update(JSON.stringify([answerer.id, q.question, q.articleId ?? null, q.history])).digest("base64");
 }
 
 /**

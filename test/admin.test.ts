@@ -52,6 +52,50 @@ for (const backend of BACKENDS) {
       assert.equal((await send(app, "DELETE", "/api/articles/anzali-1")).status, 404);
     });
 
+    it("gives a question asked again the answer it gave (X-Answer-Cache: hit), and writes it anew after any change to the articles", async () => {
+      const { app } = await adminApp(backend);
+      const question = "بندر انزلی امسال پذیرای چند کشتی بود؟";
+      const ask = async (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
+        const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ question, ...body }) });
+        assert.equal(res.status, 200);
+        return { cache: res.headers.get("x-answer-cache"), body: (await res.json()) as { answer: string; found: boolean; citations: Array<{ articleId: string }> } };
+      };
+      assert.equal((await send(app, "PUT", "/api/articles/anzali-1", ANZALI)).status, 200);
+      const first = await ask();
+      assert.equal(first.cache, "miss");
+      assert.ok(first.body.found && same(first.body.answer).includes(same("۴۷۰ کشتی")), first.body.answer);
+      const again = await ask();
+      assert.equal(again.cache, "hit");
+      assert.deepEqual(again.body, first.body);
+
+      // Streamed, the kept answer comes as tokens that add up to it, with its citations.
+      const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, stream: true }) });
+      assert.equal(res.headers.get("x-answer-cache"), "hit");
+      const events = (await res.text()).split("\n\n").filter((b) => b.startsWith("event: ")).map((b) => ({ event: /^event: (.+)$/m.exec(b)![1], data: JSON.parse(/^data: (.+)$/m.exec(b)![1]!) }));
+      assert.equal(events.filter((e) => e.event === "token").map((e) => e.data.text).join(""), first.body.answer);
+      assert.deepEqual(events.find((e) => e.event === "citations")!.data, first.body.citations);
+
+      // Asked on an article's page, or after a conversation, it is another question; `no-cache` asks for a new answer.
+      assert.equal((await ask({ articleId: "anzali-1" })).cache, "miss");
+      assert.equal((await ask({ history: [{ role: "user", content: "سلام" }, { role: "assistant", content: "سلام! بپرسید." }] })).cache, "miss");
+      const fresh = await ask({}, { "cache-control": "no-cache" });
+      assert.equal(fresh.cache, "miss");
+      assert.deepEqual(fresh.body, first.body);
+
+      // Any change may change any answer: another article's publication makes this one stale too.
+      await send(app, "PUT", "/api/articles/rasht-1", { title: "نمایشگاه کتاب رشت", text: "نمایشگاه کتاب رشت با حضور ۲۱۰ ناشر در گیلان گشایش یافت." });
+      const afterOther = await ask();
+      assert.equal(afterOther.cache, "miss");
+      assert.deepEqual(afterOther.body, first.body);
+      await send(app, "PUT", "/api/articles/anzali-1", { ...ANZALI, text: ANZALI.text.replace("۴۷۰", "۵۱۲") });
+      const replaced = await ask();
+      assert.equal(replaced.cache, "miss");
+      assert.ok(same(replaced.body.answer).includes(same("۵۱۲ کشتی")) && !same(replaced.body.answer).includes(same("۴۷۰")), replaced.body.answer);
+      assert.equal((await send(app, "DELETE", "/api/articles/anzali-1")).status, 204);
+      const deleted = await ask();
+      assert.deepEqual([deleted.cache, deleted.body.found, deleted.body.citations.length], ["miss", false, 0]);
+    });
+
     it("publishes a batch all or nothing, naming the bad article", async () => {
       const { app } = await adminApp(backend);
       const bad = await send(app, "POST", "/api/articles", { articles: [{ id: "b1", ...ANZALI }, { id: "b2", title: "بی‌متن" }] });

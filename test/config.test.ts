@@ -21,6 +21,14 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ RETRIEVAL_FUSION: "max" }), /RETRIEVAL_FUSION: must be "weighted" or "rrf"/);
   });
 
+  it("keeps 1000 answers by default, any number or none with ANSWER_CACHE_SIZE", () => {
+    assert.equal(loadConfig({}).answerCacheSize, 1000);
+    assert.equal(loadConfig({ ANSWER_CACHE_SIZE: "0" }).answerCacheSize, 0);
+    assert.equal(loadConfig({ ANSWER_CACHE_SIZE: "50000" }).answerCacheSize, 50000);
+    assert.throws(() => loadConfig({ ANSWER_CACHE_SIZE: "-1" }), /ANSWER_CACHE_SIZE: must be 0 \(no cache\) or more/);
+    assert.throws(() => loadConfig({ ANSWER_CACHE_SIZE: "many" }), /ANSWER_CACHE_SIZE: must be a number of answers/);
+  });
+
   it("uses OpenAI-compatible models when a key and model names are set", () => {
     const config = loadConfig({ OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: "http://localhost:11434/v1", CHAT_MODEL: "qwen2.5", EMBEDDING_MODEL: "bge-m3" });
     assert.deepEqual(config.embedder, { kind: "openai", model: "bge-m3", apiKey: "sk-x", baseURL: "http://localhost:11434/v1" });

@@ -72,7 +72,9 @@ before(async () => {
   const indexDir = await tempDir("goftogu-index-");
   await buildIndex({ articlesDir: SEEDS_DIR, indexDir, embedder: { kind: "local" } });
   index = await openIndex(indexDir, { kind: "local" });
-  const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+  // Each test scripts the model anew for the same few questions: no answer is kept
+  // (ANSWER_CACHE_SIZE=0), so every request reaches the model.
+  const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL }, answerCacheSize: 0 });
   app = createApp(services, { log: (entry) => logged.push(entry), chat: { keepAliveMs: 50 } });
 });
 
@@ -345,5 +347,30 @@ describe("POST /api/chat as JSON with the chat model", () => {
     assert.equal(citation!.n, 1);
     assert.equal(citation!.articleId, articleOf(sourcesOf(fake.requests[0]!)[1]!).id, "[1] is the model's source [2]");
     assert.equal(index.articles.get(citation!.articleId)!.text.slice(citation!.start, citation!.end), citation!.quote);
+  });
+});
+
+describe("answers kept with the chat model", () => {
+  it("calls the model once for a question asked twice, but not at all to keep an extractive stand-in", async () => {
+    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const kept = createApp(services, { log: () => {} });
+    const ask = async () => {
+      const res = await kept.request("/api/chat", { method: "POST", body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" }) });
+      return { cache: res.headers.get("x-answer-cache"), body: (await res.json()) as { answer: string; mode: string; warning?: string } };
+    };
+    fake.script = () => ({ status: 500, message: "upstream exploded" });
+    const failed = await ask();
+    assert.deepEqual([failed.cache, failed.body.mode], ["miss", "extractive"]);
+    assert.ok(failed.body.warning, "the stand-in says the model failed");
+
+    fake.requests.length = 0;
+    fake.script = () => ({ content: "قزوین ۲۶۳ میلیون دلار کالا صادر کرد [1]." });
+    const written = await ask();
+    assert.deepEqual([written.cache, written.body.mode, written.body.warning], ["miss", "llm", undefined], "the stand-in was not kept");
+    assert.equal(fake.requests.length, 1);
+    const again = await ask();
+    assert.equal(again.cache, "hit");
+    assert.deepEqual(again.body, written.body);
+    assert.equal(fake.requests.length, 1, "the model was not called again");
   });
 });

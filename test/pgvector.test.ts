@@ -134,6 +134,8 @@ describe("stateless servers sharing one database", () => {
     const b = await serverOn(database);
     try {
       assert.equal((await chat(b.app, ANZALI_QUESTION)).found, false);
+      // b keeps that answer while nothing changes, and must not give it once a has published.
+      assert.equal((await post(b.app, "/api/chat", { question: ANZALI_QUESTION })).headers.get("x-answer-cache"), "hit");
 
       assert.equal((await send(a.app, "PUT", "/api/articles/anzali-1", ANZALI)).status, 200);
       const answer = await chat(b.app, ANZALI_QUESTION);

@@ -69,6 +69,10 @@ export class HnswlibCorpus implements Corpus {
     return this.lexicalThread?.loaded ?? Promise.resolve(false);
   }
 
+  async revision(): Promise<string> {
+    return String(this.changes);
+  }
+
   async stats(): Promise<CorpusStats> {
     return { articles: this.index.articles.size, chunks: this.index.manifest.counts.chunks, embedder: this.index.embedder.id };
   }
@@ -221,7 +225,11 @@ export class HnswlibCorpus implements Corpus {
     index.articles.delete(articleId);
   }
 
+  /** Changes made through `put` and `remove`: this process is the only writer of its index. */
+  private changes = 0;
+
   private counted(): void {
+    this.changes++;
     this.sorted = undefined;
     this.index.manifest.counts = { articles: this.index.articles.size, chunks: this.index.chunks.size };
   }

@@ -29,6 +29,11 @@ export interface Corpus {
   /** Whether `lexical` runs on another thread too: retrieval then has no reason to hold it back. */
   readonly searchesTermsAside?: boolean;
   stats(): Promise<CorpusStats>;
+  /**
+   * A stamp that changes whenever what the corpus would answer may have: a build, a `put`, a
+   * `remove`, by this server or, with a database, by any other. Answers are cached under it.
+   */
+  revision(): Promise<string>;
   /** The embedder that built the index: questions must be embedded the same way. */
   embedder(): Promise<Embedder>;
   /** The `k` chunks nearest to the vector (cosine similarity, higher is better), optionally only of one article. */

@@ -100,6 +100,9 @@ const MIGRATIONS: string[] = [
     deleted_at timestamptz NOT NULL DEFAULT now()
   );
   `,
+  // Counts changes to the corpus, so that a server's cached answers go stale when any server
+  // changes it.
+  `ALTER TABLE goftogu.build ADD COLUMN revision bigint NOT NULL DEFAULT 0;`,
 ];
 
 /** pgvector 0.7 brought halfvec, which the HNSW index needs for more than 2,000 dimensions. */

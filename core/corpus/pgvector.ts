@@ -60,6 +60,12 @@ export class PgvectorCorpus implements Corpus {
     return { articles: row?.articles ?? 0, chunks: row?.chunks ?? 0, embedder: row?.embedder_id ?? "" };
   }
 
+  /** The build's id and its count of changes since: every `put` and `remove` adds one in its own transaction. */
+  async revision(): Promise<string> {
+    const { rows } = await this.pool.query<{ id: string; revision: string }>(`SELECT id, revision FROM ${this.s}.build`);
+    return rows[0] ? `${rows[0].id}:${rows[0].revision}` : "";
+  }
+
   async embedder(): Promise<Embedder> {
     return (await this.current()).embedder;
   }
@@ -364,7 +370,7 @@ async function insertBatch(client: pg.PoolClient, s: string, batch: IndexedBatch
       );
     }
   }
-  await client.query(`UPDATE ${s}.build SET articles = articles + $1, chunks = chunks + $2, total_length = total_length + $3`, [batch.articles.length, batch.chunks.length, length]);
+  await client.query(`UPDATE ${s}.build SET articles = articles + $1, chunks = chunks + $2, total_length = total_length + $3, revision = revision + 1`, [batch.articles.length, batch.chunks.length, length]);
 }
 
 /** Removes articles, their chunks and postings, and their share of the totals. Returns how many articles there were. */
@@ -384,7 +390,7 @@ async function removeArticles(client: pg.PoolClient, s: string, ids: string[]): 
   const articles = await client.query(`DELETE FROM ${s}.articles WHERE id = ANY($1::text[])`, [ids]);
   const removed = articles.rowCount ?? 0;
   const { n, length } = chunks.rows[0]!;
-  await client.query(`UPDATE ${s}.build SET articles = articles - $1, chunks = chunks - $2, total_length = total_length - $3`, [removed, n, length]);
+  await client.query(`UPDATE ${s}.build SET articles = articles - $1, chunks = chunks - $2, total_length = total_length - $3, revision = revision + 1`, [removed, n, length]);
   return removed;
 }
 

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { formatSeconds, requestSignal } from "../deadline.ts";
 import { ChatBody, parseJsonBody } from "../schemas.ts";
-import { ask, askStream, requireArticle, type Services } from "../services.ts";
+import { answered, requireArticle, streamed, type Services } from "../services.ts";
 
 export interface ChatOptions {
   /** How often a comment line keeps an idle stream open through proxies. */
@@ -10,6 +10,9 @@ export interface ChatOptions {
   /** The longest a streamed answer may run before it ends with `event: error` (STREAM_TIMEOUT_MS). */
   streamTimeoutMs?: number;
 }
+
+/** Says whether the answer is one given before (`hit`) or was written for this request (`miss`). */
+const CACHE_HEADER = "X-Answer-Cache";
 
 /** Proxies commonly drop a connection that is silent for 30–60 s. */
 const KEEP_ALIVE_MS = 15_000;
@@ -26,7 +29,13 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
     const body = await parseJsonBody(c.req.raw, ChatBody);
     const question = { question: body.question, history: body.history, ...(body.articleId && { articleId: body.articleId }) };
     const wantsStream = body.stream || (c.req.header("accept") ?? "").includes("text/event-stream");
-    if (!wantsStream) return c.json(await ask(services, question, requestSignal(c)));
+    // `Cache-Control: no-cache` asks for an answer written now, as HTTP caches read it.
+    const reuse = { reuse: !/\bno-(?:cache|store)\b/i.test(c.req.header("cache-control") ?? "") };
+    if (!wantsStream) {
+      const { answer, cached } = await answered(services, question, requestSignal(c), reuse);
+      c.header(CACHE_HEADER, cached ? "hit" : "miss");
+      return c.json(answer);
+    }
 
     // Checked before the stream opens, so an unknown article is a plain 404.
     await requireArticle(services, body.articleId);
@@ -39,11 +48,12 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
       log({ level: "warn", msg: "chat stream timed out", ms: streamTimeoutMs });
       await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "timeout", message: `The answer took longer than ${formatSeconds(streamTimeoutMs)} and was stopped; try again` }) });
     };
+    const { events, cached } = await streamed(services, question, signal, reuse);
     const response = streamSSE(c, async (stream) => {
       const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), options.keepAliveMs ?? KEEP_ALIVE_MS);
       // **NOTE:** errors thrown in here bypass app.onError: the stream must report them itself.
       try {
-        for await (const event of askStream(services, question, signal)) {
+        for await (const event of events) {
           if (overtime.aborted && !stream.aborted) return await timedOut(stream);
           if (stream.aborted || signal.aborted) return;
           if (event.type === "token") {
@@ -69,6 +79,7 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
     // Proxies must neither buffer nor transform the stream (streamSSE sets a plain "no-cache").
     response.headers.set("Cache-Control", "no-cache, no-transform");
     response.headers.set("X-Accel-Buffering", "no");
+    response.headers.set(CACHE_HEADER, cached ? "hit" : "miss");
     return response;
   });
   return app;
