@@ -113,39 +113,24 @@ export async function ask(services: Services, q: Question, signal?: AbortSignal)
  *
  * **NOTE:** a news site's readers ask alike: every reader of an article is offered the same
  * suggested questions, and the suggestions' check (`checkedSuggestions`) has asked them all
- * before the first reader does. An answer the model could not write (`warning`) is not kept,
- * so the next reader gets the model's.
+ * before the first reader does.
  */
 export async function answered(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ answer: Answer; cached: boolean }> {
-  const key = answerKey(services.answerer, q);
-  const revision = await services.corpus.revision();
-  const kept = options.reuse === false ? undefined : services.answers.peek(key, revision);
+  const { kept, keep } = await recall(services, q, options);
   if (kept) return { answer: kept, cached: true };
   const answer = (await compared(services, q, signal)) ?? (await services.answerer.answer(await prepare(services, q, signal)));
-  if (answer.warning === undefined) services.answers.set(key, revision, answer);
+  keep(answer);
   return { answer, cached: false };
 }
 
-/** The answer streamed (tokens as it is written, then the whole answer), and whether it was given before (`answered`), when it is streamed as it was written. */
+/**
+ * The answer as events (tokens as it is written, then the whole answer), and whether it was
+ * given before (see `answered`): a kept answer's tokens come all at once.
+ */
 export async function streamed(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ events: AsyncIterable<AnswerEvent>; cached: boolean }> {
-  const key = answerKey(services.answerer, q);
-  const revision = await services.corpus.revision();
-  const kept = options.reuse === false ? undefined : services.answers.peek(key, revision);
+  const { kept, keep } = await recall(services, q, options);
   if (kept) return { events: streamWhole(kept), cached: true };
-  return { events: keeping(fresh(services, q, signal), (answer) => answer.warning === undefined && services.answers.set(key, revision, answer)), cached: false };
-}
-
-async function* fresh(services: Services, q: Question, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
-  const side = await compared(services, q, signal);
-  if (side) yield* streamWhole(side);
-  else yield* services.answerer.stream(await prepare(services, q, signal));
-}
-
-async function* keeping(events: AsyncIterable<AnswerEvent>, keep: (answer: Answer) => void): AsyncIterable<AnswerEvent> {
-  for await (const event of events) {
-    if (event.type === "done") keep(event.answer);
-    yield event;
-  }
+  return { events: keeping(fresh(services, q, signal), keep), cached: false };
 }
 
 export interface Reuse {
@@ -153,9 +138,34 @@ export interface Reuse {
   reuse?: boolean;
 }
 
-/** What an answer depends on besides the corpus, hashed: a conversation can be long. */
-function answerKey(answerer: Answerer, q: Question): string {
-  return createHash("sha256").update(JSON.stringify([answerer.id, q.question, q.articleId ?? null, q.history])).digest("base64");
+/** The answer kept for this question, if any and still current, and how to keep a new one. */
+async function recall(services: Services, q: Question, options: Reuse): Promise<{ kept: Answer | undefined; keep: (answer: Answer) => void }> {
+  // Hashed: a conversation can be long.
+  const key = createHash("sha256").update(JSON.stringify([services.answerer.id, q.question, q.articleId ?? null, q.history])).digest("base64");
+  // Read before the answer is written: one written while the corpus changes is kept under the old revision, so it is not used.
+  const revision = await services.corpus.revision();
+  return {
+    kept: options.reuse === false ? undefined : services.answers.peek(key, revision),
+    // An answer the model could not write (`warning`) is not kept: the next reader gets the model's.
+    keep: (answer) => {
+      if (answer.warning === undefined) services.answers.set(key, revision, answer);
+    },
+  };
+}
+
+/** The answer written now, as events. */
+async function* fresh(services: Services, q: Question, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
+  const side = await compared(services, q, signal);
+  if (side) yield* streamWhole(side);
+  else yield* services.answerer.stream(await prepare(services, q, signal));
+}
+
+/** The events as they come, keeping the whole answer when it does. */
+async function* keeping(events: AsyncIterable<AnswerEvent>, keep: (answer: Answer) => void): AsyncIterable<AnswerEvent> {
+  for await (const event of events) {
+    if (event.type === "done") keep(event.answer);
+    yield event;
+  }
 }
 
 /**
