@@ -10,6 +10,7 @@ import type { EmbedderSpec } from "./config.ts";
 import { restoreEmbedder, type Embedder } from "./embeddings/index.ts";
 import { TokenTable } from "./chunk-tokens.ts";
 import { Bm25Index } from "./lexical.ts";
+import type { VectorRows } from "./corpus/index.ts";
 
 /**
  * The on-disk index: one directory per build ("generation") under INDEX_DIR, and a `current`
@@ -144,7 +145,7 @@ export interface GenerationContent {
   manifest: Manifest;
   articles: Article[];
   chunks: Chunk[];
-  vectors: number[][];
+  vectors: VectorRows;
   lexical: Bm25Index;
   /** Per chunk, in order: its body's tokens. */
   tokens: TokenTable;
@@ -163,7 +164,8 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     content.vectors.forEach((vector, label) => {
       // **NOTE:** hnswlib aborts the process on a wrong-sized vector; refuse it with an error.
       if (vector.length !== dimensions) throw new Error(`Vector ${label} has ${vector.length} dimensions, not ${dimensions}`);
-      graph.addPoint(vector, label);
+      // hnswlib-node takes plain arrays only: a typed row is copied just for the call.
+      graph.addPoint(Array.isArray(vector) ? vector : Array.from(vector), label);
     });
     await mkdir(dir, { recursive: true });
     await graph.writeIndex(path.join(dir, "hnswlib.index"));

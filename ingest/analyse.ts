@@ -1,5 +1,5 @@
 import type { Article, Chunk } from "../core/article.ts";
-import { LocalEmbeddings, type FeatureCountsSummary } from "../core/embeddings/local.ts";
+import { DocumentFrequencies, LocalEmbeddings, type FeatureCountsSummary } from "../core/embeddings/local.ts";
 import type { Embedder } from "../core/embeddings/index.ts";
 import type { LexicalDoc } from "../core/lexical.ts";
 import { TokenTableBuilder, type TokenTable } from "../core/chunk-tokens.ts";
@@ -29,7 +29,7 @@ export interface AnalysedArticles {
 export function analyseArticles(articles: Article[], countFeatures: boolean): AnalysedArticles {
   const chunks: Chunk[] = [];
   const lexical: LexicalDoc[] = [];
-  const joined: AnalyzedToken[][] = [];
+  const counter = countFeatures ? new DocumentFrequencies() : undefined;
   const tokens = new TokenTableBuilder();
   for (const article of articles) {
     const titleTokens = tokenize(article.title);
@@ -39,10 +39,10 @@ export function analyseArticles(articles: Article[], countFeatures: boolean): An
       const body = tokenize(chunk.text);
       tokens.add(titleTokens, body);
       lexical.push({ id: chunk.id, title, body: analyzeTokenList(body).map((t) => t.term) });
-      if (countFeatures) joined.push(embeddingTokens(titleTokens, body));
+      counter?.add(embeddingTokens(titleTokens, body));
     }
   }
-  return { chunks, lexical, tokens: tokens.table(), ...(countFeatures && { counts: LocalEmbeddings.count(joined) }) };
+  return { chunks, lexical, tokens: tokens.table(), ...(counter && { counts: counter.summary() }) };
 }
 
 /**

@@ -6,6 +6,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
 import type { TokenTable } from "../core/chunk-tokens.ts";
+import type { VectorRows } from "../core/corpus/index.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { analyseArticles, embedChunks, embeddingText, embedTokenised, lexicalDoc } from "./analyse.ts";
@@ -95,7 +96,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
 export interface EmbeddedCorpus {
   articles: Article[];
   chunks: Chunk[];
-  vectors: number[][];
+  vectors: VectorRows;
   /** Per chunk, in order: its terms for the lexical index. */
   lexical: LexicalDoc[];
   /** Per chunk, in order: its body's tokens. */

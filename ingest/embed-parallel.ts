@@ -58,7 +58,7 @@ export async function embedInParallel(
       ),
     );
     const d = embedder.dimensions;
-    const vectors = embedded.flatMap((flat) => Array.from({ length: flat.length / d }, (_, i) => Array.from(flat.subarray(i * d, (i + 1) * d))));
+    const vectors = embedded.flatMap((flat) => Array.from({ length: flat.length / d }, (_, i) => flat.subarray(i * d, (i + 1) * d)));
     const tokens = TokenTable.concat(prepared.map((p) => TokenTable.fromParts(p.tokens)));
     return { articles: prepared.flatMap((p) => p.articles), chunks, vectors, lexical: prepared.flatMap((p) => p.lexical), tokens, embedder };
   } finally {

@@ -100,12 +100,12 @@ describe("building and opening the index", () => {
     assert.deepEqual((parallel.embedder as LocalEmbeddings).toState(), (single.embedder as LocalEmbeddings).toState());
     assert.deepEqual(parallel.lexical, single.lexical);
     // Workers hand vectors back as float32, as HNSW stores them.
-    assert.deepEqual(parallel.vectors, single.vectors.map((v) => v.map(Math.fround)));
+    assert.deepEqual(parallel.vectors.map((v) => Array.from(v)), single.vectors.map((v) => Array.from(v, Math.fround)));
     for (let row = 0; row < single.chunks.length; row++) assert.deepEqual(parallel.tokens.tokens(row), single.tokens.tokens(row));
     // Live publishing (server/library.ts) embeds with embedChunks: the same vectors, the chunk whose body starts with «ها» included.
     assert.ok(single.chunks.some((c) => c.text.startsWith("ها ")));
     const live = await embedChunks(single.embedder, single.chunks);
-    live.forEach((v, i) => assert.deepEqual(v, single.vectors[i], single.chunks[i]!.id));
+    live.forEach((v, i) => assert.deepEqual(v, Array.from(single.vectors[i]!), single.chunks[i]!.id));
   });
 
   it("knows an unchanged archive is current from its files' sizes and times, without reading it", async () => {

@@ -92,6 +92,12 @@ export type ArticleSummary = Pick<Article, "id" | "title" | "source" | "publishe
 /** An article as the corpus reader gave it: kept so a database can rebuild its index by itself. */
 export type ArticleSource = SourceArticle;
 
+/**
+ * Chunks' vectors, in order: plain arrays, or rows of the typed arrays a parallel ingest embeds
+ * into (kept as they are: as arrays of doubles, 100k articles' vectors took a further 1 GB).
+ */
+export type VectorRows = ReadonlyArray<ArrayLike<number>>;
+
 /** Articles ready to index: what `put` stores. `vectors` and `lexical` are per chunk, in order. */
 export interface IndexedBatch {
   sources: ArticleSource[];

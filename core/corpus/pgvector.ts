@@ -6,7 +6,7 @@ import { restoreEmbedder, type Embedder } from "../embeddings/index.ts";
 import { HNSW_PARAMS } from "../index-store.ts";
 import type { Bm25Params, LexicalDoc } from "../lexical.ts";
 import type { PgLocation } from "./pg-schema.ts";
-import type { ArticleSource, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "./index.ts";
+import type { ArticleSource, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats, VectorRows } from "./index.ts";
 import { createPool, lockWrites, migrate, quoted, transaction, vectorLiteral } from "./pg-schema.ts";
 
 /**
@@ -234,7 +234,7 @@ export interface PgBuild {
   pipeline: string;
   chunking: { targetChars: number; overlapChars: number };
   bm25: Bm25Params;
-  batch: IndexedBatch;
+  batch: Omit<IndexedBatch, "vectors"> & { vectors: VectorRows };
 }
 
 /**
@@ -307,7 +307,7 @@ export async function readPgSources(pool: pg.Pool, s: string): Promise<{ sources
 const CHUNK_BATCH = 100;
 const POSTING_BATCH = 20_000;
 
-async function insertBatch(client: pg.PoolClient, s: string, batch: IndexedBatch, bm25: Bm25Params): Promise<void> {
+async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["batch"], bm25: Bm25Params): Promise<void> {
   const sources = new Map(batch.sources.map((s) => [s.id, s]));
   if (batch.articles.length > 0) {
     await client.query(

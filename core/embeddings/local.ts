@@ -46,6 +46,36 @@ export interface FeatureCountsSummary {
 /** 2^18 buckets: few collisions among the vocabulary of a news archive, 1 MiB on disk. */
 const IDF_BUCKETS = 1 << 18;
 
+/**
+ * Document frequencies counted one text at a time, as `LocalEmbeddings.count` counts them: ingest
+ * counts each chunk as it is analysed, rather than keeping every chunk's tokens until the end
+ * (at 100k articles, gigabytes of token objects on each worker thread).
+ */
+export class DocumentFrequencies {
+  private readonly df = new Uint32Array(IDF_BUCKETS);
+  // Which buckets the current text has already counted: stamped with the text's number, so
+  // nothing is cleared between texts.
+  private readonly stamp = new Uint32Array(IDF_BUCKETS);
+  private docCount = 0;
+  private readonly sink = (_kind: number, h: number) => {
+    const bucket = h % IDF_BUCKETS;
+    if (this.stamp[bucket] === this.docCount) return;
+    this.stamp[bucket] = this.docCount;
+    this.df[bucket]!++;
+  };
+
+  constructor(private readonly options: LocalEmbeddingsOptions = DEFAULT_LOCAL) {}
+
+  add(text: string | AnalyzedToken[]): void {
+    this.docCount++;
+    visitFeatures(typeof text === "string" ? analyzeTokens(text) : text, this.options.ngrams, undefined, this.sink);
+  }
+
+  summary(): FeatureCountsSummary {
+    return { df: this.df, docCount: this.docCount };
+  }
+}
+
 export class LocalEmbeddings extends Embeddings {
   readonly id: string;
   readonly dimensions: number;
@@ -76,22 +106,9 @@ export class LocalEmbeddings extends Embeddings {
    * ingest) and summed by `fromCounts`, which gives the embedder `fit` gives over all of them.
    */
   static count(texts: Iterable<string | AnalyzedToken[]>, options: LocalEmbeddingsOptions = DEFAULT_LOCAL): FeatureCountsSummary {
-    const df = new Uint32Array(IDF_BUCKETS);
-    // Which buckets the current text has already counted: stamped with the text's number, so
-    // nothing is cleared between texts.
-    const stamp = new Uint32Array(IDF_BUCKETS);
-    let docCount = 0;
-    const sink = (_kind: number, h: number) => {
-      const bucket = h % IDF_BUCKETS;
-      if (stamp[bucket] === docCount) return;
-      stamp[bucket] = docCount;
-      df[bucket]!++;
-    };
-    for (const text of texts) {
-      docCount++;
-      visitFeatures(typeof text === "string" ? analyzeTokens(text) : text, options.ngrams, undefined, sink);
-    }
-    return { df, docCount };
+    const counter = new DocumentFrequencies(options);
+    for (const text of texts) counter.add(text);
+    return counter.summary();
   }
 
   static fromCounts(parts: FeatureCountsSummary[], options: LocalEmbeddingsOptions = DEFAULT_LOCAL): LocalEmbeddings {
