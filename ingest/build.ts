@@ -74,7 +74,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   log(`building index in ${options.indexDir}: ${reason}`);
 
   const stage = stopwatch();
-  const { articles, chunks, vectors, embedder, lexical: docs, tokens } = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
+  const embedded = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
+  const { articles, chunks, vectors, embedder, tokens } = embedded;
   log(`embedded ${chunks.length} chunks of ${articles.length} articles in ${stage()} s`);
   const manifest: Manifest = {
     format: INDEX_FORMAT,
@@ -86,7 +87,10 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     ...(files && { files }),
     counts: { articles: articles.length, chunks: chunks.length },
   };
-  const lexical = Bm25Index.build(docs);
+  const lexical = Bm25Index.build(embedded.lexical);
+  // The documents are in the index now: let them go before the graph is built, the longest and
+  // largest step (half a GB of term arrays at 100k articles).
+  embedded.lexical = [];
   log(`lexical index built in ${stage()} s`);
   await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, tokens, embedder });
   log(`HNSW index built and generation written in ${stage()} s`);

@@ -5,7 +5,7 @@ import type { TokenTable } from "../core/chunk-tokens.ts";
 import { analyseArticles, embedTokenised } from "./analyse.ts";
 import { prepareArticle } from "./prepare.ts";
 import type { SourceArticle } from "./read.ts";
-import type { WorkerReply, WorkerRequest } from "./embed-parallel.ts";
+import { packLexical, type WorkerReply, type WorkerRequest } from "./embed-parallel.ts";
 
 /**
  * One worker of a parallel ingest (see ingest/embed-parallel.ts): prepares and chunks its share
@@ -30,7 +30,7 @@ function handle(request: WorkerRequest): WorkerReply {
     const analysed = analyseArticles(articles, true);
     chunks = analysed.chunks;
     tokens = analysed.tokens;
-    return { type: "prepared", articles, chunks, lexical: analysed.lexical, tokens: analysed.tokens.parts(), df: analysed.counts!.df, docCount: analysed.counts!.docCount };
+    return { type: "prepared", articles, chunks, lexical: packLexical(analysed.lexical), tokens: analysed.tokens.parts(), df: analysed.counts!.df, docCount: analysed.counts!.docCount };
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);
