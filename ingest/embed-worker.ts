@@ -18,7 +18,10 @@ let tokens: TokenTable | undefined;
 
 port.on("message", (request: WorkerRequest) => {
   try {
-    port.postMessage(handle(request));
+    const reply = handle(request);
+    // The vectors are most of the second reply: handed over, not copied (at 100k articles a copy
+    // was half a GB on top of the largest moment of the build).
+    port.postMessage(reply, reply.type === "embedded" ? [reply.vectors.buffer as ArrayBuffer] : []);
   } catch (err) {
     port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
   }
