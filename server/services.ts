@@ -4,6 +4,7 @@ import { DEFAULT_ANSWER_CACHE_SIZE, type Config } from "../core/config.ts";
 import { asCorpus } from "../core/corpus/hnswlib.ts";
 import type { Corpus } from "../core/corpus/index.ts";
 import type { LoadedIndex } from "../core/index-store.ts";
+import { normalizeForMatch } from "../core/persian/normalize.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
 import { ExtractiveAnswerer } from "./answer/extractive.ts";
 import { LlmAnswerer } from "./answer/llm.ts";
@@ -140,8 +141,11 @@ export interface Reuse {
 
 /** The answer kept for this question, if any and still current, and how to keep a new one. */
 async function recall(services: Services, q: Question, options: Reuse): Promise<{ kept: Answer | undefined; keep: (answer: Answer) => void }> {
-  // Hashed: a conversation can be long.
-  const key = createHash("sha256").update(JSON.stringify([services.answerer.id, q.question, q.articleId ?? null, q.history])).digest("base64");
+  // Hashed: a conversation can be long. Normalised as every stage reads the question, so a
+  // reader who types «ي» or «ك», Arabic or Latin digits, a ZWNJ or none, or extra spaces asks the
+  // question another reader asked.
+  const conversation = q.history.map((turn) => [turn.role, normalizeForMatch(turn.content)]);
+  const key = createHash("sha256").update(JSON.stringify([services.answerer.id, normalizeForMatch(q.question), q.articleId ?? null, conversation])).digest("base64");
   // Read before the answer is written: one written while the corpus changes is kept under the old revision, so it is not used.
   const revision = await services.corpus.revision();
   return {

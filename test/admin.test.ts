@@ -67,6 +67,13 @@ for (const backend of BACKENDS) {
       const again = await ask();
       assert.equal(again.cache, "hit");
       assert.deepEqual(again.body, first.body);
+      // Typed another way (Arabic «ي» and «ك», a ZWNJ, doubled spaces), it is the same question:
+      // written anew, its answer is the same, so the kept one is given.
+      const variant = { question: "بندر  انزلي ام\u200cسال پذيراي چند كشتي بود؟" };
+      const variantAgain = await ask(variant);
+      assert.equal(variantAgain.cache, "hit");
+      assert.deepEqual(variantAgain.body, first.body);
+      assert.deepEqual((await ask(variant, { "cache-control": "no-cache" })).body, first.body);
 
       // Streamed, the kept answer comes as tokens that add up to it, with its citations.
       const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, stream: true }) });
