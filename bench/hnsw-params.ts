@@ -11,7 +11,13 @@ import { exactTopK, neighboursOf, recallAtK, VectorTable } from "./exact-search.
  * index's own vectors, then recall@10 against exact search and search time are measured at
  * several ef, on the bench's questions. The index itself is only read.
  *
- *   npx tsx bench/hnsw-params.ts --index DIR/index --questions DIR/probe/questions.json --params 16:100,32:200
+ * `--dimensions D` (a divisor of the index's dimensions) first folds every vector, and each
+ * query, into D dimensions: the local embedder signed-hashes a feature into dimension h mod N,
+ * so summing dimensions d, d + D, d + 2D, … gives exactly the vectors it would hash into D.
+ * This is how fewer dimensions were weighed: recall and build time here, quality with
+ * `npm run eval` after changing DEFAULT_LOCAL.
+ *
+ *   npx tsx bench/hnsw-params.ts --index DIR/index --questions DIR/probe/questions.json --params 16:100,32:200 [--dimensions 64]
  */
 function usage(problem: string): never {
   console.error(`hnsw-params: ${problem}`);
@@ -25,6 +31,7 @@ const { values } = parseArgs({
     params: { type: "string", default: "16:100,16:200,32:200" },
     ef: { type: "string", default: "128,256,512,1024" },
     queries: { type: "string", default: "200" },
+    dimensions: { type: "string" },
   },
 });
 if (!values.index || !values.questions) usage("--index (an index directory) and --questions (the bench's questions.json) are required");
@@ -39,9 +46,18 @@ const K = 10;
 
 const index = await openIndex(values.index, { kind: "local" });
 const questions = (JSON.parse(await readFile(values.questions, "utf8")) as BenchQuestion[]).slice(0, Number(values.queries));
-const queries = await Promise.all(questions.map(async (q) => Float32Array.from(await index.embedder.embedQuery(q.question))));
 const source = index.store.index;
-const table = VectorTable.of(source);
+const stored = source.getNumDimensions();
+const dimensions = values.dimensions === undefined ? stored : Number(values.dimensions);
+if (!(Number.isInteger(dimensions) && dimensions > 0 && stored % dimensions === 0)) usage(`--dimensions takes a divisor of the index's ${stored} dimensions, not "${values.dimensions}"`);
+const fold = (vector: ArrayLike<number>) => {
+  const folded = new Float32Array(dimensions);
+  for (let d = 0; d < vector.length; d++) folded[d % dimensions]! += vector[d]!;
+  return folded;
+};
+const queries = await Promise.all(questions.map(async (q) => fold(await index.embedder.embedQuery(q.question))));
+const table = new VectorTable(dimensions);
+for (const label of source.getIdsList()) table.add(label, fold(source.getPoint(label)));
 const labels = table.labels;
 const exact = exactTopK(table, queries, K);
 console.error(`${table.size} vectors of ${table.dimensions} dimensions, ${queries.length} queries`);
@@ -51,7 +67,7 @@ for (const { m, efConstruction } of params) {
   const graph = new hnswlib.HierarchicalNSW("cosine", table.dimensions);
   graph.initIndex(labels.length, m, efConstruction, 100);
   let t = performance.now();
-  for (const label of labels) graph.addPoint(source.getPoint(label), label);
+  labels.forEach((label, row) => graph.addPoint(Array.from(table.row(row)), label));
   const buildS = (performance.now() - t) / 1000;
   const cells = efs.map((ef) => {
     graph.setEf(ef);
