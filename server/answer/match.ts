@@ -95,8 +95,9 @@ export function termMatch(t: WeightedTerm, target: MatchTarget): number {
  * terms each of a hundred candidates lacks, and chunks' targets are kept between searches
  * (retrieve.ts): on a small archive the same chunks come back search after search, and with
  * their look-ups made, re-scoring took 2.9 ms of a 5.2 ms search at p50 on the bench's
- * 1k-article corpus instead of 3.6 of 6.1 (three alternating runs of 300 questions). On a large one most candidates are new to each
- * search, and making look-ups for each made re-scoring slower (1.4 ms against 1.0 at 100k).
+ * 1k-article corpus instead of 3.6 of 6.1 (three alternating runs of 300 questions). On a large
+ * one most candidates are new to each search, and making look-ups for each made re-scoring
+ * slower (1.4 ms against 1.0 at 100k).
  */
 export interface TargetIndex {
   /** The words of 4 letters or more, in code-unit order. */
