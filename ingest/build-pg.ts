@@ -71,7 +71,8 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
     if (sources.length === 0) throw new Error(`No articles in ${options.articlesDir}: add *.txt pages or *.jsonl exports (see README)`);
     log(`building the index in PostgreSQL: ${reason}`);
 
-    const { articles, chunks, vectors, embedder, lexical } = await embedCorpus(sources, options.embedder, options.onProgress);
+    // A copy: embedCorpus empties the array it is given, and the database keeps the sources.
+    const { articles, chunks, vectors, embedder, lexical } = await embedCorpus([...sources], options.embedder, options.onProgress);
     await writeBuild(pool, s, {
       embedder,
       dimensions: vectors[0]?.length ?? 0,

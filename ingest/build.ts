@@ -4,7 +4,7 @@ import { createEmbedder, embedderIdFor, LocalEmbeddings, type Embedder } from ".
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration, type Manifest } from "../core/index-store.ts";
+import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration, type GenerationContent, type Manifest } from "../core/index-store.ts";
 import type { TokenTable } from "../core/chunk-tokens.ts";
 import type { VectorRows } from "../core/corpus/index.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
@@ -74,27 +74,42 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   log(`building index in ${options.indexDir}: ${reason}`);
 
   const stage = stopwatch();
-  const embedded = await embedCorpus(corpus.articles, options.embedder, options.onProgress);
+  const described = { pipeline, articles: expected.articles, ...(files && { files }) };
+  const content = await embeddedGeneration(corpus.articles, options.embedder, described, options.onProgress, (line) => log(`${line} in ${stage()} s`));
+  const { counts } = content.manifest;
+  await writeGeneration(options.indexDir, content);
+  log(`HNSW index built and generation written in ${stage()} s`);
+  return { built: true, reason, ...counts, seconds: seconds(), problems: corpus.problems };
+}
+
+/**
+ * Everything a generation holds, from the articles as read. Its parts are held by the object
+ * returned alone, not by the caller's locals, so that writeGeneration can let each go once it is
+ * on disk (see there).
+ */
+async function embeddedGeneration(
+  sources: SourceArticle[],
+  spec: EmbedderSpec,
+  described: Pick<Manifest, "pipeline" | "articles" | "files">,
+  onProgress: BuildOptions["onProgress"],
+  done: (line: string) => void,
+): Promise<GenerationContent> {
+  const embedded = await embedCorpus(sources, spec, onProgress);
   const { articles, chunks, vectors, embedder, tokens } = embedded;
-  log(`embedded ${chunks.length} chunks of ${articles.length} articles in ${stage()} s`);
+  done(`embedded ${chunks.length} chunks of ${articles.length} articles`);
   const manifest: Manifest = {
     format: INDEX_FORMAT,
     createdAt: new Date().toISOString(),
     embedder: { id: embedder.id, dimensions: vectors[0]?.length ?? 0 },
-    pipeline,
+    pipeline: described.pipeline,
     chunking: DEFAULT_CHUNKING,
-    articles: Object.fromEntries(corpus.articles.map((a: SourceArticle) => [a.id, a.contentHash])),
-    ...(files && { files }),
+    articles: described.articles,
+    ...(described.files && { files: described.files }),
     counts: { articles: articles.length, chunks: chunks.length },
   };
   const lexical = Bm25Index.build(embedded.lexical);
-  // The documents are in the index now: let them go before the graph is built, the longest and
-  // largest step (half a GB of term arrays at 100k articles).
-  embedded.lexical = [];
-  log(`lexical index built in ${stage()} s`);
-  await writeGeneration(options.indexDir, { manifest, articles, chunks, vectors, lexical, tokens, embedder });
-  log(`HNSW index built and generation written in ${stage()} s`);
-  return { built: true, reason, articles: articles.length, chunks: chunks.length, seconds: seconds(), problems: corpus.problems };
+  done("lexical index built");
+  return { manifest, articles, chunks, vectors, lexical, tokens, embedder };
 }
 
 export interface EmbeddedCorpus {
@@ -112,11 +127,15 @@ export interface EmbeddedCorpus {
  * The stages every index shares, whatever stores it: clean and analyse the articles, chunk them,
  * fit the embedder to the corpus (the local one learns IDF) and embed every chunk. With the
  * local embedder and a large corpus, on worker threads (ingest/embed-parallel.ts).
+ *
+ * Takes `sources` over and empties the array once they are prepared: the cleaned articles are
+ * what the rest of the build needs, and an archive's pages as read are as large again.
  */
 export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, onProgress?: (done: number, total: number) => void): Promise<EmbeddedCorpus> {
   const workers = parallelWorkers(sources.length);
   if (spec.kind === "local" && workers > 1) return embedInParallel(sources, workers, onProgress);
   const articles = sources.map(prepareArticle);
+  sources.length = 0;
   const { chunks, lexical, tokens, counts } = analyseArticles(articles, spec.kind === "local");
   const embedder = counts ? LocalEmbeddings.fromCounts([counts]) : createEmbedder(spec, chunks.map(embeddingText));
   const vectors: number[][] = [];

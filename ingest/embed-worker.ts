@@ -5,7 +5,7 @@ import type { TokenTable } from "../core/chunk-tokens.ts";
 import { analyseArticles, embedTokenised } from "./analyse.ts";
 import { prepareArticle } from "./prepare.ts";
 import type { SourceArticle } from "./read.ts";
-import { packLexical, type WorkerReply, type WorkerRequest } from "./embed-parallel.ts";
+import { packChunks, packLexical, type WorkerReply, type WorkerRequest } from "./embed-parallel.ts";
 
 /**
  * One worker of a parallel ingest (see ingest/embed-parallel.ts): prepares and chunks its share
@@ -19,14 +19,20 @@ let tokens: TokenTable | undefined;
 port.on("message", (request: WorkerRequest) => {
   try {
     const reply = handle(request);
-    // The vectors are most of the second reply: handed over, not copied. This is the build's
-    // largest moment, the workers' shares still alive beside the main thread's copy: at 100k
-    // articles, 6,117 MiB of RSS with the vectors copied, 5,753 with them handed over.
-    port.postMessage(reply, reply.type === "embedded" ? [reply.vectors.buffer as ArrayBuffer] : []);
+    // Arrays this worker keeps no hold of are handed over, not copied: the vectors, and the
+    // chunk spans, the lexical ids and the feature counts (the tokens stay here to be embedded).
+    port.postMessage(reply, handedOver(reply));
   } catch (err) {
     port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
   }
 });
+
+function handedOver(reply: WorkerReply): ArrayBuffer[] {
+  if (reply.type === "embedded") return [reply.vectors.buffer as ArrayBuffer];
+  if (reply.type !== "prepared") return [];
+  const { chunks, lexical, df } = reply;
+  return [...new Set([chunks, lexical.ids, lexical.offsets, lexical.titleLengths, df].map((a) => a.buffer as ArrayBuffer))];
+}
 
 function handle(request: WorkerRequest): WorkerReply {
   if (request.type === "prepare") {
@@ -34,7 +40,7 @@ function handle(request: WorkerRequest): WorkerReply {
     const analysed = analyseArticles(articles, true);
     chunks = analysed.chunks;
     tokens = analysed.tokens;
-    return { type: "prepared", articles, chunks, lexical: packLexical(analysed.lexical), tokens: analysed.tokens.parts(), df: analysed.counts!.df, docCount: analysed.counts!.docCount };
+    return { type: "prepared", articles, chunks: packChunks(chunks, articles), lexical: packLexical(analysed.lexical), tokens: analysed.tokens.parts(), df: analysed.counts!.df, docCount: analysed.counts!.docCount };
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);

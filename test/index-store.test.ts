@@ -95,9 +95,12 @@ describe("building and opening the index", () => {
 
   it("embeds a chunk at build as live publishing does, and the same on worker threads as on one", async () => {
     const sources = (await readCorpus(SEEDS_DIR)).articles;
-    const single = await embedCorpus(sources, { kind: "local" });
-    const parallel = await embedInParallel(sources, 2);
+    // Both take their sources over (and empty the array): each gets its own.
+    const single = await embedCorpus([...sources], { kind: "local" });
+    const parallel = await embedInParallel([...sources], 2);
     assert.deepEqual((parallel.embedder as LocalEmbeddings).toState(), (single.embedder as LocalEmbeddings).toState());
+    assert.deepEqual(parallel.articles, single.articles);
+    assert.deepEqual(parallel.chunks, single.chunks);
     assert.deepEqual(parallel.lexical, single.lexical);
     // Workers hand vectors back as float32, as HNSW stores them.
     assert.deepEqual(parallel.vectors.map((v) => Array.from(v)), single.vectors.map((v) => Array.from(v, Math.fround)));
@@ -180,9 +183,9 @@ describe("building and opening the index", () => {
     const embedder = LocalEmbeddings.fit(["متن"]);
     const broken = writeGeneration(indexDir, {
       manifest: { ...before!, embedder: { id: embedder.id, dimensions: 2048 } },
-      articles: [],
+      articles: [{ id: "a", title: "t", text: "متن", suggestedQuestions: [] }],
       chunks: [{ id: "a#0", articleId: "a", title: "t", position: 0, start: 0, end: 3, text: "متن" }],
-      vectors: [[1, 2, 3]], // wrong dimensions: HNSWLib refuses them mid-build
+      vectors: [[1, 2, 3]], // wrong dimensions: HNSWLib refuses them mid-build, after the tables are written
       lexical: Bm25Index.build([]),
       tokens: new TokenTableBuilder().table(),
       embedder,
