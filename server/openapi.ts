@@ -77,7 +77,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             "200": {
               description: "The answer (JSON), or the events token…, citations, done (error on a failure mid-stream, or code timeout after STREAM_TIMEOUT_MS)",
-              headers: { "X-Answer-Cache": { description: "hit: the answer given before to the same question (spelling variants such as ي/ی, ك/ک, digit sets and ZWNJ count as the same), article and history, the articles unchanged since; miss: written for this request", schema: { type: "string", enum: ["hit", "miss"] } } },
+              headers: { "X-Answer-Cache": { description: "hit: the answer given before to the same question (spelling variants such as ي/ی, ك/ک, digit sets and ZWNJ count as the same), article and history, the articles unchanged since; shared: with a chat model, the answer being written for another reader who asked the same meanwhile (written once, for both); miss: written for this request", schema: { type: "string", enum: ["hit", "shared", "miss"] } } },
               content: { ...json(ref("Answer")), "text/event-stream": { schema: { type: "string" } } },
             },
             ...errors(400, 404, 413, 429, 503, 504),

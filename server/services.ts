@@ -14,6 +14,7 @@ import { questionContent } from "./answer/question.ts";
 import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage, type Turn } from "./answer/types.ts";
 import { ApiError } from "./errors.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "./retrieve.ts";
+import { SharedAnswer } from "./shared-answer.ts";
 import { StampedCache } from "./stamped-cache.ts";
 
 /** What the routes work with: the corpus, retrieval and the configured answerer. */
@@ -35,6 +36,11 @@ export interface Services {
    * database) makes every one of them stale at once.
    */
   answers: StampedCache<Answer>;
+  /**
+   * Answers a chat model is writing, by the same key as kept ones and the corpus's revision:
+   * readers who ask alike meanwhile share the one being written (see `answered`).
+   */
+  writing: Map<string, SharedAnswer>;
 }
 
 /** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
@@ -55,6 +61,7 @@ export function createServices(source: Corpus | LoadedIndex, config: Pick<Config
     retriever: new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL),
     answerer,
     answers: new StampedCache<Answer>(config.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE),
+    writing: new Map(),
     checkedSuggestions(article) {
       const key = versionOf(article);
       let check = checked.get(key);
@@ -110,37 +117,51 @@ export async function ask(services: Services, q: Question, signal?: AbortSignal)
 
 /**
  * The same, and whether the answer was given before, to the same question on the same article
- * after the same conversation, with the articles as they are now (then it is that answer).
+ * after the same conversation, with the articles as they are now (then it is that answer), or is
+ * shared with readers who asked so meanwhile.
  *
  * **NOTE:** a news site's readers ask alike: every reader of an article is offered the same
  * suggested questions, and the suggestions' check (`checkedSuggestions`) has asked them all
- * before the first reader does.
+ * before the first reader does. With a chat model, that check is extractive: the first readers
+ * to click a suggestion all ask before its answer is written, and share it.
  */
-export async function answered(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ answer: Answer; cached: boolean }> {
-  const { kept, keep } = await recall(services, q, options);
-  if (kept) return { answer: kept, cached: true };
-  const answer = (await compared(services, q, signal)) ?? (await services.answerer.answer(await prepare(services, q, signal)));
+export async function answered(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ answer: Answer; reused: Reused }> {
+  const { kept, keep, key } = await recall(services, q, options);
+  if (kept) return { answer: kept, reused: "hit" };
+  const write = async (signal?: AbortSignal) => (await compared(services, q, signal)) ?? (await services.answerer.answer(await prepare(services, q, signal)));
+  const shared = sharing(services, key, keep, write, options);
+  if (shared) return { answer: await shared.writing.answer(signal), reused: shared.joined ? "shared" : "miss" };
+  const answer = await write(signal);
   keep(answer);
-  return { answer, cached: false };
+  return { answer, reused: "miss" };
 }
 
 /**
  * The answer as events (tokens as it is written, then the whole answer), and whether it was
- * given before (see `answered`): a kept answer's tokens come all at once.
+ * given before (see `answered`): a kept answer's tokens come all at once, a shared one's from
+ * the first as they come.
  */
-export async function streamed(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ events: AsyncIterable<AnswerEvent>; cached: boolean }> {
-  const { kept, keep } = await recall(services, q, options);
-  if (kept) return { events: streamWhole(kept), cached: true };
-  return { events: keeping(fresh(services, q, signal), keep), cached: false };
+export async function streamed(services: Services, q: Question, signal?: AbortSignal, options: Reuse = {}): Promise<{ events: AsyncIterable<AnswerEvent>; reused: Reused }> {
+  const { kept, keep, key } = await recall(services, q, options);
+  if (kept) return { events: streamWhole(kept), reused: "hit" };
+  const shared = sharing(services, key, keep, (signal) => fresh(services, q, signal), options);
+  if (shared) return { events: shared.writing.follow(signal), reused: shared.joined ? "shared" : "miss" };
+  return { events: keeping(fresh(services, q, signal), keep), reused: "miss" };
 }
+
+/**
+ * `hit`: an answer kept from before; `shared`: the one being written for a reader who asked the
+ * same meanwhile; `miss`: written for this request.
+ */
+export type Reused = "hit" | "shared" | "miss";
 
 export interface Reuse {
   /** False to write the answer anew even when one is kept (the new one is then kept instead). */
   reuse?: boolean;
 }
 
-/** The answer kept for this question, if any and still current, and how to keep a new one. */
-async function recall(services: Services, q: Question, options: Reuse): Promise<{ kept: Answer | undefined; keep: (answer: Answer) => void }> {
+/** The answer kept for this question, if any and still current, how to keep a new one, and the key of both. */
+async function recall(services: Services, q: Question, options: Reuse): Promise<{ kept: Answer | undefined; keep: (answer: Answer) => void; key: string }> {
   // Hashed: a conversation can be long. Normalised as every stage reads the question, so a
   // reader who types «ي» or «ك», Arabic or Latin digits, a ZWNJ or none, or extra spaces asks the
   // question another reader asked.
@@ -154,7 +175,33 @@ async function recall(services: Services, q: Question, options: Reuse): Promise<
     keep: (answer) => {
       if (answer.warning === undefined) services.answers.set(key, revision, answer);
     },
+    key: `${String(revision)} ${key}`,
   };
+}
+
+/**
+ * The answer being written under `key`, joined, or one started for others to join; undefined
+ * when answers are not shared. They are with a chat model only: an extractive answer takes
+ * milliseconds, the CPU that readers asking at the same moment would save. With no answers kept
+ * (ANSWER_CACHE_SIZE=0), none is given to another request.
+ */
+function sharing(
+  services: Services,
+  key: string,
+  keep: (answer: Answer) => void,
+  write: (signal: AbortSignal) => AsyncIterable<AnswerEvent> | Promise<Answer>,
+  options: Reuse,
+): { writing: SharedAnswer; joined: boolean } | undefined {
+  if (services.answerer.mode !== "llm" || !services.answers.enabled) return undefined;
+  const being = options.reuse === false ? undefined : services.writing.get(key);
+  if (being) return { writing: being, joined: true };
+  const writing: SharedAnswer = new SharedAnswer(write, {
+    written: keep,
+    // A request with no-cache writes its own, which readers after it join in place of the older.
+    closed: () => services.writing.get(key) === writing && services.writing.delete(key),
+  });
+  services.writing.set(key, writing);
+  return { writing, joined: false };
 }
 
 /** The answer written now, as events. */

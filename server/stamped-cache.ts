@@ -10,6 +10,11 @@ export class StampedCache<T> {
 
   constructor(private readonly capacity: number) {}
 
+  /** False when nothing is kept (a capacity of 0). */
+  get enabled(): boolean {
+    return this.capacity > 0;
+  }
+
   /** The value cached under `key` if it was made from `stamp`, else `make()`'s, cached. */
   get<V extends T>(key: string, stamp: unknown, make: () => V): V {
     const cached = this.peek(key, stamp) as V | undefined;

@@ -109,6 +109,15 @@ async function chat(body: Record<string, unknown>): Promise<{ status: number; ra
   return { status: res.status, raw, events: res.status === 200 ? parseSse(raw) : [] };
 }
 
+/** Resolves once `condition` holds, polling; fails the test after 5 s. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const tokensOf = (events: SseEvent[]) => events.filter((e) => e.event === "token").map((e) => e.data.text as string);
 
 // ---------------------------------------------------------------------------------------------
@@ -372,5 +381,91 @@ describe("answers kept with the chat model", () => {
     assert.equal(again.cache, "hit");
     assert.deepEqual(again.body, written.body);
     assert.equal(fake.requests.length, 1, "the model was not called again");
+  });
+
+  it("writes one answer for the readers who ask alike meanwhile, streamed or not (X-Answer-Cache: shared), and keeps it", async () => {
+    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const shared = createApp(services, { log: () => {} });
+    const ask = (body: Record<string, unknown>) =>
+      shared.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟", ...body }) });
+    fake.script = () => ({ chunks: ["قزوین ", "۲۶۳ میلیون دلار ", "کالا صادر کرد [", "1]."], firstDelayMs: 300, delayMs: 20 });
+
+    const first = await ask({ stream: true });
+    await until(() => fake.requests.length === 1, "the model is called");
+    // A reader asks as JSON, another streamed, and one types «ي» and Latin digits: all while the model writes.
+    const [json, stream, typed] = await Promise.all([ask({}), ask({ stream: true }), ask({ question: "ارزش صادرات كالا از قزوين چقدر بود؟" })]);
+    const written = parseSse(await first.text());
+    const expected = "قزوین ۲۶۳ میلیون دلار کالا صادر کرد [1].";
+    assert.equal(tokensOf(written).join(""), expected);
+    assert.equal(first.headers.get("x-answer-cache"), "miss");
+    for (const res of [json, stream, typed]) assert.equal(res.headers.get("x-answer-cache"), "shared");
+    const body = (await json.json()) as { answer: string; mode: string; citations: unknown[] };
+    assert.deepEqual([body.answer, body.mode], [expected, "llm"]);
+    assert.deepEqual(body.citations, written.find((e) => e.event === "citations")!.data);
+    const joined = parseSse(await stream.text());
+    assert.equal(tokensOf(joined).join(""), expected, "a reader who joined is given the words written before it came");
+    assert.deepEqual(joined.slice(-2), written.slice(-2));
+    assert.equal(((await typed.json()) as { answer: string }).answer, expected);
+    assert.equal(fake.requests.length, 1, "one model call for four readers");
+
+    const later = await ask({});
+    assert.equal(later.headers.get("x-answer-cache"), "hit");
+    assert.equal(fake.requests.length, 1);
+  });
+
+  it("stops the model's shared answer only when every reader has left, and a reader after that gets a new one", async () => {
+    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const shared = createApp(services, { log: () => {} });
+    const ask = (body: Record<string, unknown>, signal?: AbortSignal) =>
+      shared.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", ...body }), ...(signal && { signal }) });
+    fake.script = () => ({ hang: true });
+    const jsonReader = new AbortController();
+    const streamReader = new AbortController();
+    const json = Promise.resolve(ask({}, jsonReader.signal));
+    json.catch(() => {});
+    await until(() => fake.requests.length === 1, "the model is called");
+    const stream = await ask({ stream: true }, streamReader.signal);
+    assert.equal(stream.headers.get("x-answer-cache"), "shared");
+    const upstream = fake.requests[0]!;
+
+    jsonReader.abort();
+    await json.catch(() => {});
+    const stillOpen = await Promise.race([upstream.closedEarly.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 300))]);
+    assert.ok(stillOpen, "the model call was stopped while a reader was still waiting for it");
+
+    streamReader.abort();
+    await stream.text().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      upstream.closedEarly,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("the model call was still running 2 s after every reader left")), 2_000))),
+    ]).finally(() => clearTimeout(timer));
+
+    fake.script = () => ({ content: "قم هفت شهرک صنعتی دارد [1]." });
+    const after = await ask({});
+    assert.equal(after.headers.get("x-answer-cache"), "miss");
+    assert.equal(((await after.json()) as { answer: string }).answer, "قم هفت شهرک صنعتی دارد [1].");
+    assert.equal(fake.requests.length, 2);
+  });
+
+  it("writes a new answer for each reader who asks with no-cache, and shares none with ANSWER_CACHE_SIZE=0", async () => {
+    fake.script = () => ({ chunks: ["قم هفت شهرک صنعتی دارد [1]."], firstDelayMs: 200 });
+    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const shared = createApp(services, { log: () => {} });
+    const asks = async (target: Hono, headers: Record<string, string>) => {
+      const body = JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", stream: true });
+      const responses = await Promise.all([1, 2, 3].map(() => target.request("/api/chat", { method: "POST", headers: { "content-type": "application/json", ...headers }, body })));
+      await Promise.all(responses.map((r) => r.text()));
+      return responses.map((r) => r.headers.get("x-answer-cache"));
+    };
+    assert.deepEqual(await asks(shared, { "cache-control": "no-cache" }), ["miss", "miss", "miss"]);
+    assert.equal(fake.requests.length, 3);
+    fake.requests.length = 0;
+    assert.deepEqual(await asks(app, {}), ["miss", "miss", "miss"]);
+    assert.equal(fake.requests.length, 3);
+    // The control: alike and at once, with answers kept, they share one.
+    fake.requests.length = 0;
+    assert.deepEqual((await asks(createApp(createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } }), { log: () => {} }), {})).sort(), ["miss", "shared", "shared"]);
+    assert.equal(fake.requests.length, 1);
   });
 });

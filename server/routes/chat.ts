@@ -11,7 +11,10 @@ export interface ChatOptions {
   streamTimeoutMs?: number;
 }
 
-/** Says whether the answer is one given before (`hit`) or was written for this request (`miss`). */
+/**
+ * Says whether the answer is one given before (`hit`), the one being written for a reader who
+ * asked the same meanwhile (`shared`), or was written for this request (`miss`).
+ */
 const CACHE_HEADER = "X-Answer-Cache";
 
 /** Proxies commonly drop a connection that is silent for 30–60 s. */
@@ -32,8 +35,8 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
     // `Cache-Control: no-cache` asks for an answer written now, as HTTP caches read it.
     const reuse = { reuse: !/\bno-(?:cache|store)\b/i.test(c.req.header("cache-control") ?? "") };
     if (!wantsStream) {
-      const { answer, cached } = await answered(services, question, requestSignal(c), reuse);
-      c.header(CACHE_HEADER, cached ? "hit" : "miss");
+      const { answer, reused } = await answered(services, question, requestSignal(c), reuse);
+      c.header(CACHE_HEADER, reused);
       return c.json(answer);
     }
 
@@ -48,7 +51,7 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
       log({ level: "warn", msg: "chat stream timed out", ms: streamTimeoutMs });
       await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "timeout", message: `The answer took longer than ${formatSeconds(streamTimeoutMs)} and was stopped; try again` }) });
     };
-    const { events, cached } = await streamed(services, question, signal, reuse);
+    const { events, reused } = await streamed(services, question, signal, reuse);
     const response = streamSSE(c, async (stream) => {
       const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), options.keepAliveMs ?? KEEP_ALIVE_MS);
       // **NOTE:** errors thrown in here bypass app.onError: the stream must report them itself.
@@ -79,7 +82,7 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
     // Proxies must neither buffer nor transform the stream (streamSSE sets a plain "no-cache").
     response.headers.set("Cache-Control", "no-cache, no-transform");
     response.headers.set("X-Accel-Buffering", "no");
-    response.headers.set(CACHE_HEADER, cached ? "hit" : "miss");
+    response.headers.set(CACHE_HEADER, reused);
     return response;
   });
   return app;
