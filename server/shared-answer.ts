@@ -16,6 +16,8 @@ export class SharedAnswer {
   private failure: { error: unknown } | undefined;
   private wakers: Array<() => void> = [];
   private readers = 0;
+  /** No reader may join any more (see `on.closed`). */
+  private closed = false;
   private readonly stop = new AbortController();
 
   /**
@@ -90,8 +92,6 @@ export class SharedAnswer {
       this.wake();
     }
   }
-
-  private closed = false;
 
   private close(): void {
     if (this.closed) return;
