@@ -93,8 +93,8 @@ export function packChunks(chunks: readonly Chunk[], articles: readonly Article[
 
 export function unpackChunks(spans: ChunkSpans, articles: readonly Article[]): Chunk[] {
   return Array.from({ length: spans.length / 4 }, (_, i) => {
-    const [place, position, start, end] = spans.subarray(i * 4, i * 4 + 4) as unknown as [number, number, number, number];
-    const article = articles[place]!;
+    const article = articles[spans[i * 4]!]!;
+    const [position, start, end] = [spans[i * 4 + 1]!, spans[i * 4 + 2]!, spans[i * 4 + 3]!];
     return { id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end, text: article.text.slice(start, end) };
   });
 }
