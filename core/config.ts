@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /** A duration in milliseconds; small values are refused, as they are likely meant as seconds. */
@@ -43,7 +44,20 @@ const Env = z.object({
   FEEDBACK_DIR: z.string().min(1).default("data/feedback"),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, "must be 0 (no limit) or more").default(60),
   ANSWER_CACHE_SIZE: z.coerce.number({ message: "must be a number of answers" }).int("must be a whole number of answers").min(0, "must be 0 (no cache) or more").default(DEFAULT_ANSWER_CACHE_SIZE),
-  TRUST_PROXY: z.enum(["true", "false", "1", "0"], { message: 'must be "true" or "false"' }).default("false"),
+  TRUST_PROXY: z
+    .string()
+    .transform((s, ctx): ProxyTrust | "true" => {
+      const value = s.trim().toLowerCase();
+      if (value === "false") return { hops: 0 };
+      if (value === "true") return "true";
+      if (/^\d+$/.test(value)) return { hops: Number(value) };
+      const addresses = value.split(",").map((x) => x.trim()).filter(Boolean);
+      for (const entry of addresses) {
+        if (!isProxyAddress(entry)) ctx.addIssue({ code: "custom", message: `"${entry}" is neither a number of proxies nor an address, a CIDR range (10.0.0.0/8) or one of ${[...PROXY_RANGES.keys()].join(", ")}` });
+      }
+      return { addresses };
+    })
+    .default({ hops: 0 }),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (it guards changing articles)").optional(),
   REQUEST_TIMEOUT_MS: milliseconds(30_000),
   STREAM_TIMEOUT_MS: milliseconds(120_000),
@@ -66,6 +80,27 @@ const Env = z.object({
 }).superRefine((e, ctx) => {
   if (e.VECTOR_STORE === "pgvector" && !e.DATABASE_URL) ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "must be set when VECTOR_STORE is pgvector (postgres://user:password@host:5432/goftogu)" });
 });
+
+/**
+ * Whom X-Forwarded-For is believed from (TRUST_PROXY): the `hops` proxies nearest the server
+ * (0: none, the socket's peer is the client), or proxies at these addresses and ranges.
+ */
+export type ProxyTrust = { hops: number } | { addresses: string[] };
+
+/** Express's names for the address ranges a proxy commonly sits in. */
+export const PROXY_RANGES: ReadonlyMap<string, readonly string[]> = new Map([
+  ["loopback", ["127.0.0.0/8", "::1/128"]],
+  ["linklocal", ["169.254.0.0/16", "fe80::/10"]],
+  ["uniquelocal", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]],
+]);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.has(entry)) return true;
+  const [address, bits, extra] = entry.split("/");
+  const family = isIP(address ?? "");
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+}
 
 /** `https://News.example/` → `https://news.example`, as browsers send it in `Origin`; undefined if it is more than an origin. */
 function originOf(entry: string): string | undefined {
@@ -134,8 +169,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** Answers kept for questions asked again while the articles stay the same (0: none). */
   answerCacheSize: number;
-  /** Believe X-Forwarded-For for the client address (only behind your own proxy). */
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For is believed for the client address (see server/client-address.ts). */
+  trustProxy: ProxyTrust;
   /** Origins whose pages may call `/api/*` from the browser (CORS), or "*" for any. */
   allowedOrigins: string[] | "*";
   /** The longest an API request may take before it is answered 504 (streamed answers excepted). */
@@ -168,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!openai && e.EMBEDDING_MODEL) warnings.push("EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder");
   if (!openai && e.CHAT_MODEL) warnings.push("CHAT_MODEL is set but OPENAI_API_KEY is not: answers are extractive");
   if (openai && !e.EMBEDDING_MODEL && !e.CHAT_MODEL) warnings.push("OPENAI_API_KEY is set but neither CHAT_MODEL nor EMBEDDING_MODEL: nothing uses it");
+  if (e.TRUST_PROXY === "true") warnings.push("TRUST_PROXY=true is read as 1: one proxy of yours in front of the server, whose X-Forwarded-For entry is believed; set the number of proxies, or their addresses, to say so");
   // Two attempts at the model, then retrieval and the extractive answer, must fit in a request.
   if (openai && e.CHAT_MODEL && 2 * e.MODEL_TIMEOUT_MS + FALLBACK_MARGIN_MS > e.REQUEST_TIMEOUT_MS) {
     warnings.push(`MODEL_TIMEOUT_MS (${e.MODEL_TIMEOUT_MS}) is more than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}) allows for two attempts and the fallback: a hanging model will make answers time out (504) instead of falling back to the extractive answer`);
@@ -195,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     answerCacheSize: e.ANSWER_CACHE_SIZE,
     feedbackDir: e.FEEDBACK_DIR,
-    trustProxy: e.TRUST_PROXY === "true" || e.TRUST_PROXY === "1",
+    trustProxy: e.TRUST_PROXY === "true" ? { hops: 1 } : e.TRUST_PROXY,
   };
 }
 

@@ -1,16 +1,18 @@
-import { getConnInfo } from "@hono/node-server/conninfo";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
+import type { ProxyTrust } from "../core/config.ts";
+import { clientAddress } from "./client-address.ts";
 import { ApiError } from "./errors.ts";
 
 /**
- * Per-client rate limiting for the costly routes (`/api/chat`, `/api/search`): a token bucket
- * per client that refills `perMinute` tokens a minute, up to `perMinute`. Over the limit: 429
- * with `Retry-After` in seconds. The client is the socket's address; `X-Forwarded-For` is
- * believed only behind a proxy the operator declared (TRUST_PROXY), as anyone can send it.
+ * Per-client rate limiting for the routes readers call (`/api/chat` and `/api/search` share one,
+ * `/api/feedback` has its own): a token bucket per client that refills `perMinute` tokens a
+ * minute, up to `perMinute`. Over the limit: 429 with `Retry-After` in seconds. The client is
+ * the socket's address, or the one the operator's proxies say they received the request from
+ * (TRUST_PROXY, see client-address.ts).
  */
 export interface RateLimitOptions {
   perMinute: number;
-  trustProxy: boolean;
+  trustProxy: ProxyTrust;
 }
 
 interface Bucket {
@@ -24,8 +26,9 @@ const SWEEP_AT = 10_000;
 export function rateLimit(options: RateLimitOptions, now: () => number = Date.now): MiddlewareHandler {
   const buckets = new Map<string, Bucket>();
   const perMs = options.perMinute / 60_000;
+  const clientOf = clientAddress(options.trustProxy);
   return async (c, next) => {
-    const key = clientOf(c, options.trustProxy);
+    const key = clientOf(c);
     const t = now();
     const bucket = buckets.get(key) ?? { tokens: options.perMinute, at: t };
     bucket.tokens = Math.min(options.perMinute, bucket.tokens + (t - bucket.at) * perMs);
@@ -44,17 +47,4 @@ export function rateLimit(options: RateLimitOptions, now: () => number = Date.no
     }
     await next();
   };
-}
-
-function clientOf(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    // No socket (an in-process request): one shared client.
-    return "local";
-  }
 }
