@@ -60,10 +60,11 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
   app.use("/api/*", (c, next) => (options.admin && (c.req.method === "PUT" || c.req.method === "POST") && /^\/api\/articles(\/|$)/.test(new URL(c.req.url).pathname) ? adminLimit(c, next) : readerLimit(c, next)));
 
   if (options.rateLimit) {
-    const limiter = rateLimit(options.rateLimit);
-    app.use("/api/chat", limiter);
-    app.use("/api/search", limiter);
-    app.use("/api/feedback", limiter);
+    const questions = rateLimit(options.rateLimit);
+    app.use("/api/chat", questions);
+    app.use("/api/search", questions);
+    // Buckets of its own: a reader who rates every answer keeps every question of the minute.
+    app.use("/api/feedback", rateLimit(options.rateLimit));
   }
 
   app.get("/api/health", async (c) => {
@@ -93,7 +94,12 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     return c.json(errorBody("not_found", `No route for ${c.req.method} ${pathname}`), 404);
   });
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.status);
+    if (err instanceof ApiError) {
+      if (err.status >= 500 && err.cause !== undefined) {
+        log({ level: "error", msg: err.message, method: c.req.method, path: new URL(c.req.url).pathname, error: err.cause instanceof Error ? err.cause.message : String(err.cause) });
+      }
+      return c.json(errorBody(err.code, err.message), err.status);
+    }
     if (err instanceof HTTPException && err.status < 500) return c.json(errorBody("bad_request", err.message || "Bad request"), err.status);
     // The work of a request that timed out or whose client left ends in an abort error: expected,
     // not an internal error. The reason of a timeout is its 504 (deadline.ts); a client that

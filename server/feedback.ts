@@ -97,9 +97,20 @@ export class FeedbackStore {
   }
 }
 
-/** Rows as CSV (RFC 4180 quoting), for a spreadsheet. */
+/** What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Rows as CSV (RFC 4180 quoting), for a spreadsheet. A reader writes the question, comment and
+ * answer, so a cell that a spreadsheet would read as a formula («=HYPERLINK(…)», «+», «-», «@»,
+ * or a tab or carriage return before one) starts with «'», which makes it text (OWASP's advice
+ * against CSV injection).
+ */
 export function toCsv(rows: FeedbackRow[]): string {
-  const cell = (v: unknown) => `"${String(v ?? "").replace(/"/g, '""')}"`;
+  const cell = (v: unknown) => {
+    const s = String(v ?? "");
+    return `"${(FORMULA_START.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
+  };
   const header = ["id", "createdAt", "rating", "articleId", "question", "answer", "comment"];
   return [header.join(","), ...rows.map((r) => [r.id, r.createdAt, r.rating, r.articleId, r.question, r.answer, r.comment].map(cell).join(","))].join("\r\n") + "\r\n";
 }

@@ -20,8 +20,9 @@ const ERROR_TEXT: Record<number, string> = {
   401: "Missing or wrong admin token",
   404: "Unknown article or route",
   413: "Body too large",
+  415: "unsupported_media_type: the body must be sent with Content-Type: application/json",
   429: "Rate limited; see Retry-After",
-  503: "not_ready: the server is still loading its index; see Retry-After",
+  503: "not_ready: the server is still loading its index; see Retry-After. deletion_list_damaged (article changes only): the operator must repair the server's list of deleted articles",
   504: "timeout: the request took longer than REQUEST_TIMEOUT_MS and was stopped",
 };
 
@@ -54,19 +55,19 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: Object.entries(query.properties).map(([name, schema]) => ({ name, in: "query", required: false, schema })),
           responses: { "200": { description: "A page of articles", content: json({ type: "object", properties: { articles: { type: "array", items: ref("ArticleSummary") }, total: { type: "integer" } } }) }, ...errors(400, 503, 504) },
         },
-        post: { summary: "Publish one article, an array, or {articles: [...]} (admin)", security: [{ bearer: [] }], requestBody: { content: json({}) }, responses: { "201": { description: "Published", content: json({}) }, ...errors(400, 401, 413) } },
+        post: { summary: "Publish one article, an array, or {articles: [...]} (admin)", security: [{ bearer: [] }], requestBody: { content: json({}) }, responses: { "201": { description: "Published", content: json({}) }, ...errors(400, 401, 413, 415, 503) } },
       },
       "/api/articles/{id}": {
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         get: { summary: "An article with its cleaned text and checked suggested questions", responses: { "200": { description: "The article", content: json(ref("Article")) }, ...errors(404, 503, 504) } },
-        put: { summary: "Add or replace an article (admin)", security: [{ bearer: [] }], requestBody: { content: json({}) }, responses: { "200": { description: "Published", content: json({}) }, ...errors(400, 401, 413) } },
-        delete: { summary: "Delete an article (admin)", security: [{ bearer: [] }], responses: { "204": { description: "Deleted" }, ...errors(401, 404) } },
+        put: { summary: "Add or replace an article (admin)", security: [{ bearer: [] }], requestBody: { content: json({}) }, responses: { "200": { description: "Published", content: json({}) }, ...errors(400, 401, 413, 415, 503) } },
+        delete: { summary: "Delete an article (admin)", security: [{ bearer: [] }], responses: { "204": { description: "Deleted" }, ...errors(401, 404, 503) } },
       },
       "/api/search": {
         post: {
           summary: "Passages that answer a query, best first",
           requestBody: { required: true, content: json(schemaOf(SearchBody)) },
-          responses: { "200": { description: "Results", content: json({ type: "object", properties: { results: { type: "array", items: ref("SearchResult") } } }) }, ...errors(400, 404, 413, 429, 503, 504) },
+          responses: { "200": { description: "Results", content: json({ type: "object", properties: { results: { type: "array", items: ref("SearchResult") } } }) }, ...errors(400, 404, 413, 415, 429, 503, 504) },
         },
       },
       "/api/chat": {
@@ -80,7 +81,7 @@ export function openApiDocument(): Record<string, unknown> {
               headers: { "X-Answer-Cache": { description: "hit: the answer given before to the same question (spelling variants such as ي/ی, ك/ک, digit sets and ZWNJ count as the same), article and history, the articles unchanged since; shared: with a chat model, the answer being written for another reader who asked the same meanwhile (written once, for both); miss: written for this request", schema: { type: "string", enum: ["hit", "shared", "miss"] } } },
               content: { ...json(ref("Answer")), "text/event-stream": { schema: { type: "string" } } },
             },
-            ...errors(400, 404, 413, 429, 503, 504),
+            ...errors(400, 404, 413, 415, 429, 503, 504),
           },
         },
       },

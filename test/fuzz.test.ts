@@ -26,7 +26,7 @@ describe("2,000 malformed or hostile requests", () => {
     assert.deepEqual([...kinds.keys()].sort(), [...FUZZ_KINDS].sort(), "every kind was sent");
     assert.ok((statuses.get(400) ?? 0) > 500, `few 400s: ${JSON.stringify([...statuses])}`);
     assert.deepEqual(logged.filter((l) => l.level === "error"), []);
-    const res = await app.request("/api/chat", { method: "POST", body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
+    const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
     assert.ok(((await res.json()) as { answer: string }).answer.startsWith("هفت شهرک صنعتی"));
   });
 

@@ -35,8 +35,10 @@ export async function seedApp(articlesDir = SEEDS_DIR) {
   return { app, services, index, indexDir, logged };
 }
 
+/** A JSON POST; a string or bytes are sent as they are. */
 export function post(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, path: string, body: unknown) {
-  return app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const raw = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
+  return app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: raw as BodyInit });
 }
 
 /** The body of a request to a fake server: parsed JSON, the raw text if it is not JSON, undefined if empty. */

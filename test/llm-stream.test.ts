@@ -340,7 +340,7 @@ describe("POST /api/chat streamed with the chat model", () => {
 describe("POST /api/chat as JSON with the chat model", () => {
   it("returns mode llm with citations only for markers that point at a source", async () => {
     fake.script = (req) => (req.body.stream === true ? { chunks: ["wrong endpoint"] } : { content: "در قم واحدهای صنعتی فعال هستند [2]. این خبر تأیید شده است [7]." });
-    const res = await app.request("/api/chat", { method: "POST", body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
+    const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
     assert.equal(res.status, 200);
     const body = (await res.json()) as { answer: string; found: boolean; mode: string; citations: { n: number; articleId: string; quote: string; start: number; end: number }[]; warning?: string };
 
@@ -364,7 +364,7 @@ describe("answers kept with the chat model", () => {
     const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
     const kept = createApp(services, { log: () => {} });
     const ask = async () => {
-      const res = await kept.request("/api/chat", { method: "POST", body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" }) });
+      const res = await kept.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" }) });
       return { cache: res.headers.get("x-answer-cache"), body: (await res.json()) as { answer: string; mode: string; warning?: string } };
     };
     fake.script = () => ({ status: 500, message: "upstream exploded" });

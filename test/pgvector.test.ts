@@ -303,7 +303,7 @@ describe("npm start with VECTOR_STORE=pgvector", () => {
       assert.ok(second.logs.some((l) => l.msg === "index up to date"), "the second server finds the database filled");
       const health = (await (await fetch(`${second.url}/api/health`)).json()) as { status: string; articles: number };
       assert.deepEqual([health.status, health.articles], ["ok", 5]);
-      const res = await fetch(`${second.url}/api/chat`, { method: "POST", body: JSON.stringify({ question: "چند واحد صنفی در استان قم فعالیت می‌کنند؟" }) });
+      const res = await fetch(`${second.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "چند واحد صنفی در استان قم فعالیت می‌کنند؟" }) });
       const answer = (await res.json()) as { answer: string; citations: Array<{ articleId: string }> };
       assert.ok(same(answer.answer).includes(same("۴۵هزار واحد صنفی")), answer.answer);
       assert.equal(answer.citations[0]!.articleId, "003_5e0f5a173f3dffd5");
@@ -328,7 +328,7 @@ describe("npm start with VECTOR_STORE=pgvector", () => {
       assert.deepEqual(acknowledged, ["port-0", "port-1", "port-2"]);
       for (const id of acknowledged) {
         const n = Number(id.split("-")[1]);
-        const reply = await fetch(`${second.url}/api/chat`, { method: "POST", body: JSON.stringify({ question: `بندر شماره ${n + 1} امسال پذیرای چند کشتی تجاری بود؟` }) });
+        const reply = await fetch(`${second.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: `بندر شماره ${n + 1} امسال پذیرای چند کشتی تجاری بود؟` }) });
         const body = (await reply.json()) as { found: boolean; answer: string; citations: Array<{ articleId: string }> };
         assert.equal(body.found, true, id);
         assert.equal(body.citations[0]!.articleId, id);

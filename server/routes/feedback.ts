@@ -1,21 +1,41 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { toCsv, toFixtures, type FeedbackStore } from "../feedback.ts";
-import { check, parseJsonBody } from "../schemas.ts";
+import { check, clientString, parseJsonBody } from "../schemas.ts";
 import { requireToken } from "./admin.ts";
 
 /**
  * `POST /api/feedback` (the widget's 👍/👎, open to readers) and, with ADMIN_TOKEN,
  * `GET /api/feedback?rating&articleId&limit&offset&format=json|csv|fixtures` for the editors.
  */
-const text = (max: number) => z.string({ error: "must be a string" }).max(max, `is longer than ${max} characters`);
+const text = (max: number) => clientString().max(max, `is longer than ${max} characters`);
+const count = z.number({ error: "must be a number" }).int("must be a whole number").min(0, "must not be negative");
+
+/**
+ * A citation as the answer gave it (`Citation` in server/answer/types.ts), checked field by
+ * field: the rating stores it, so nothing of another shape (nesting thousands deep, megabytes of
+ * quote) gets in. Fields it does not know are dropped.
+ */
+const FeedbackCitation = z.object(
+  {
+    n: count.min(1, "must be at least 1").max(100, "must be at most 100"),
+    articleId: text(200).min(1, "must not be empty"),
+    title: text(1000).optional(),
+    url: text(2000).optional(),
+    quote: text(4000).optional(),
+    start: count.optional(),
+    end: count.optional(),
+    score: z.number({ error: "must be a number" }).optional(),
+  },
+  { error: "must be a citation {n, articleId, title, quote, …}" },
+);
 
 const FeedbackBody = z.object({
   rating: z.enum(["up", "down"], { error: 'must be "up" or "down"' }),
   comment: text(1000).optional(),
   question: text(1000).min(1, "must not be empty"),
   answer: text(8000),
-  citations: z.array(z.unknown(), { error: "must be an array" }).max(10, "has more than 10 items").default([]),
+  citations: z.array(FeedbackCitation, { error: "must be an array of citations" }).max(10, "has more than 10 items").default([]),
   articleId: text(200).nullish().transform((v) => v ?? undefined),
 });
 
