@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { SourceArticle } from "../core/article.ts";
+import { isWebUrl } from "../core/url.ts";
 
 /**
  * Reads the corpus from `ARTICLES_DIR`: `*.txt` pages (one article each, id = file stem) and
@@ -17,19 +18,29 @@ export interface CorpusRead {
   problems: string[];
 }
 
+/**
+ * Text of an article as JSON gives it. NUL is no character of an article, and PostgreSQL cannot
+ * store it in text; half of a surrogate pair («\ud83d» without its other half) is none either,
+ * and PostgreSQL refuses it in JSON: it becomes U+FFFD, as a file's broken bytes do when read.
+ */
+const string = () =>
+  z
+    .string()
+    .refine((s) => !s.includes("\u0000"), "contains a NUL character")
+    .overwrite((s) => s.toWellFormed());
 // An empty string means "not given": CMS exports write `"title": ""` for untitled items.
-const optionalText = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().optional());
+const optionalText = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), string().trim().optional());
 const JsonlArticle = z
   .object({
-    id: z.union([z.string().trim().min(1).max(200), z.number()]).optional(),
+    id: z.union([string().trim().min(1).max(200), z.number()]).optional(),
     title: optionalText,
-    text: z.string().optional(),
-    body: z.string().optional(),
+    text: string().optional(),
+    body: string().optional(),
     url: optionalText,
     source: optionalText,
     publishedAt: z.preprocess(
       (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-      z.string().trim().refine((s) => !Number.isNaN(Date.parse(s)), "is not an ISO-8601 date").optional(),
+      string().trim().refine((s) => !Number.isNaN(Date.parse(s)), "is not an ISO-8601 date").optional(),
     ),
   })
   .refine((a) => (a.text ?? a.body ?? "").trim().length > 0, { message: "has no text (or body)" });
@@ -40,17 +51,56 @@ const JsonlArticle = z
  */
 export const DELETED_FILE = ".goftogu-deleted.json";
 
-export async function readDeleted(dir: string): Promise<Set<string>> {
-  try {
-    const ids = JSON.parse(await readFile(path.join(dir, DELETED_FILE), "utf8")) as unknown;
-    return new Set(Array.isArray(ids) ? ids.map(String) : []);
-  } catch {
-    return new Set();
+/** The deletion list is there but unreadable, or not a JSON array of ids. */
+export class DamagedDeletionListError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file} is damaged: ${problem}; restore it from a backup, or delete it to bring back every article deleted through the API`, options);
+    this.name = "DamagedDeletionListError";
   }
 }
 
-/** One article in the contract's shape, from the API or a JSONL line: an article to index, or why not. */
-export function parseArticle(json: unknown): Omit<SourceArticle, "origin"> | { problem: string } {
+const DeletedIds = z.array(z.string());
+
+/**
+ * The ids deleted through the API; none when there is no list. A list that is there but cannot
+ * be read throws `DamagedDeletionListError`: read as "none", it would bring every deleted
+ * article back at the next build, and the next deletion would write it anew holding its own id
+ * alone, losing the others for good.
+ */
+export async function readDeleted(dir: string): Promise<Set<string>> {
+  const file = path.join(dir, DELETED_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return new Set();
+    throw new DamagedDeletionListError(file, `it cannot be read (${code ?? (err as Error).message})`, { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new DamagedDeletionListError(file, "it is not JSON", { cause: err });
+  }
+  const ids = DeletedIds.safeParse(json);
+  if (!ids.success) throw new DamagedDeletionListError(file, "it is not a JSON array of article ids");
+  return new Set(ids.data);
+}
+
+export type ParsedArticle = { article: Omit<SourceArticle, "origin">; warnings: string[] } | { problem: string };
+
+/**
+ * One article in the contract's shape, from the API or a JSONL line: an article to index, or why
+ * not. A `url` that is not an http(s) address (see core/url.ts) is refused (`badUrl: "refuse"`,
+ * the management API: the CMS is told at once) or dropped with a warning (`"drop"`, files read
+ * at ingest: the article is still worth answering from, its link is not worth following).
+ */
+export function parseArticle(json: unknown, options: { badUrl: "refuse" | "drop" }): ParsedArticle {
   const result = JsonlArticle.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -58,12 +108,19 @@ export function parseArticle(json: unknown): Omit<SourceArticle, "origin"> | { p
     return { problem: field ? `field "${field}" ${issue.message}` : issue.message };
   }
   const a = result.data;
+  const warnings: string[] = [];
+  if (a.url !== undefined && !isWebUrl(a.url)) {
+    const problem = `field "url" must be an http:// or https:// address, not ${JSON.stringify(a.url.slice(0, 80))}`;
+    if (options.badUrl === "refuse") return { problem };
+    warnings.push(`${problem}; the url is left out`);
+    delete a.url;
+  }
   const raw = (a.text ?? a.body)!;
   const fields = [a.title ?? "", raw, a.url ?? "", a.source ?? "", a.publishedAt ?? ""];
   const contentHash = hash(fields);
   // Without an id, the content names the article: the same line always gets the same id.
   const id = a.id !== undefined ? String(a.id) : `a${hash([a.title ?? "", raw]).slice(0, 15)}`;
-  return {
+  const article = {
     id,
     raw,
     contentHash,
@@ -72,6 +129,7 @@ export function parseArticle(json: unknown): Omit<SourceArticle, "origin"> | { p
     ...(a.source && { source: a.source }),
     ...(a.publishedAt && { publishedAt: a.publishedAt }),
   };
+  return { article, warnings };
 }
 
 /** Whether `readCorpus` reads this file of ARTICLES_DIR. */
@@ -110,7 +168,11 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
   for (const name of names) {
     const file = path.join(dir, name);
     if (name.endsWith(".txt")) {
-      const raw = await readFile(file, "utf8");
+      let raw = await readFile(file, "utf8");
+      if (raw.includes("\u0000")) {
+        problems.push(`${name}: NUL characters removed`);
+        raw = raw.replaceAll("\u0000", "");
+      }
       if (raw.trim() === "") {
         problems.push(`${name}: empty file, skipped`);
         continue;
@@ -123,8 +185,12 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
         if (line.trim() === "") return;
         const origin = `${name}:${i + 1}`;
         const parsed = parseJsonlLine(line);
-        if ("problem" in parsed) problems.push(`${origin}: ${parsed.problem}, skipped`);
-        else add({ ...parsed, origin });
+        if ("problem" in parsed) {
+          problems.push(`${origin}: ${parsed.problem}, skipped`);
+          return;
+        }
+        for (const w of parsed.warnings) problems.push(`${origin}: ${w}`);
+        add({ ...parsed.article, origin });
       });
     }
   }
@@ -132,14 +198,14 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
   return { articles: [...articles.values()].filter((a) => !deleted.has(a.id)), problems };
 }
 
-function parseJsonlLine(line: string): Omit<SourceArticle, "origin"> | { problem: string } {
+function parseJsonlLine(line: string): ParsedArticle {
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch {
     return { problem: "not valid JSON" };
   }
-  return parseArticle(json);
+  return parseArticle(json, { badUrl: "drop" });
 }
 
 function hash(parts: string[]): string {

@@ -3,15 +3,17 @@
  * `{"error": {"code", "message"}}` with its status (see `app.ts`); `message` is shown to
  * clients, so it says what was wrong with the request and never what went wrong inside. The
  * only 5xx it carries are the service's own states, each with advice for the client: 503 while
- * the index loads, 504 when a request ran out of time.
+ * the index loads or while a file the operator must repair keeps articles from changing, 504
+ * when a request ran out of time. A 5xx's `cause`, the inside story, is logged, not sent.
  */
 export class ApiError extends Error {
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 503 | 504,
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = "ApiError";
   }
 }

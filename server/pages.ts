@@ -1,4 +1,5 @@
 import type { Article } from "../core/article.ts";
+import { isWebUrl } from "../core/url.ts";
 
 /**
  * The demo news site's HTML: a front page, article pages that embed the widget exactly as an
@@ -16,11 +17,11 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = {
 export const FONT_PATH = "/fonts/vazirmatn.woff2";
 export const WIDGET_PATH = "/widget.js";
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ESCAPES = new Map(Object.entries({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }));
 
 /** Text made safe for HTML content and for quoted attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+  return text.replace(/[&<>"']/g, (ch) => ESCAPES.get(ch)!);
 }
 
 const JALALI = new Intl.DateTimeFormat("fa-IR-u-ca-persian", { dateStyle: "long", timeZone: "UTC" });
@@ -120,7 +121,7 @@ export function articlePage(article: Article): string {
     .filter(Boolean)
     .map((p) => `<p>${escapeHtml(p)}</p>`)
     .join("\n");
-  const original = article.url && /^https?:\/\//i.test(article.url) ? `<a class="original" href="${escapeHtml(article.url)}" rel="noopener noreferrer">متن اصلی خبر</a>` : "";
+  const original = article.url && isWebUrl(article.url) ? `<a class="original" href="${escapeHtml(article.url)}" rel="noopener noreferrer">متن اصلی خبر</a>` : "";
   const body = `<a class="back" href="/">→ همهٔ اخبار</a>
 <article class="story">
 <h1>${escapeHtml(article.title)}</h1>

@@ -142,6 +142,30 @@ for (const backend of BACKENDS) {
       assert.equal((await send(closed, "PUT", "/api/articles/x1", ANZALI)).status, 404);
     });
 
+    it("refuses an article whose url is not an http(s) address, or that holds NUL, naming the field", async () => {
+      const { app } = await adminApp(backend);
+      for (const url of ["javascript:alert(document.cookie)", "JAVASCRIPT:alert(1)", "  javascript:alert(1)", "java\nscript:alert(1)", "data:text/html,x", "vbscript:x", "/relative/path", "news.example/1"]) {
+        const res = await send(app, "PUT", "/api/articles/bad-url", { ...ANZALI, url });
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        assert.equal(res.status, 400, url);
+        assert.equal(body.error.code, "invalid_article");
+        assert.match(body.error.message, /^field "url" must be an http:\/\/ or https:\/\/ address/, url);
+      }
+      const batch = await send(app, "POST", "/api/articles", [{ id: "b1", ...ANZALI }, { id: "b2", ...ANZALI, url: "javascript:alert(1)" }]);
+      assert.match(((await batch.json()) as { error: { message: string } }).error.message, /^articles\[1\]: field "url" must be an http/);
+      const nul = await send(app, "PUT", "/api/articles/nul", { ...ANZALI, title: "تیتر\u0000" });
+      assert.equal(nul.status, 400);
+      assert.match(((await nul.json()) as { error: { message: string } }).error.message, /^field "title" contains a NUL character/);
+      for (const id of ["bad-url", "b1", "nul"]) assert.equal((await app.request(`/api/articles/${id}`)).status, 404, "nothing refused was published");
+
+      assert.equal((await send(app, "PUT", "/api/articles/good-url", { ...ANZALI, url: "https://www.example.ir/news/1" })).status, 200);
+      assert.equal(((await (await app.request("/api/articles/good-url")).json()) as { url: string }).url, "https://www.example.ir/news/1");
+      // Sent as anything but JSON, nothing is published.
+      const plain = await app.request("/api/articles/plain", { method: "PUT", headers: { "content-type": "text/plain", authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(ANZALI) });
+      assert.equal(plain.status, 415);
+      assert.equal((await app.request("/api/articles/plain")).status, 404);
+    });
+
     it("stores HTML in an article as text", async () => {
       const { app } = await adminApp(backend);
       await send(app, "PUT", "/api/articles/html", { title: "<b>تیتر</b>", text: "متن <script>alert(1)</script> خبر." });

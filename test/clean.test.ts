@@ -139,4 +139,25 @@ describe("reading JSONL exports", () => {
     assert.equal(prepared.source, "ایسنا");
     assert.equal(prepared.url, "https://example.ir/1");
   });
+
+  it("keeps an article whose url is not http(s) but drops the url, with a warning; NUL is no character of an article", async () => {
+    const dir = await tempDir();
+    const lines = [
+      JSON.stringify({ id: "js", title: "خبر", text: "متن خبر یک.", url: "JavaScript:alert(document.domain)" }),
+      JSON.stringify({ id: "tab", text: "متن خبر دو.", url: "java\tscript:alert(1)" }),
+      JSON.stringify({ id: "data", text: "متن خبر سه.", url: "data:text/html,<script>alert(1)</script>" }),
+      JSON.stringify({ id: "relative", text: "متن خبر چهار.", url: "/news/4" }),
+      JSON.stringify({ id: "ok", text: "متن خبر پنج.", url: "HTTPS://www.example.ir/news/5?a=1" }),
+      JSON.stringify({ id: "nul", text: "متن\u0000خبر" }),
+    ];
+    await writeFile(path.join(dir, "export.jsonl"), lines.join("\n"));
+    await writeFile(path.join(dir, "page.txt"), "متن\u0000 خبر شش.");
+    const { articles, problems } = await readCorpus(dir);
+    assert.deepEqual(articles.map((a) => [a.id, a.url]), [["js", undefined], ["tab", undefined], ["data", undefined], ["relative", undefined], ["ok", "HTTPS://www.example.ir/news/5?a=1"], ["page", undefined]]);
+    assert.equal(problems.filter((p) => /field "url" must be an http:\/\/ or https:\/\/ address, not ".+"; the url is left out$/.test(p)).length, 4, problems.join("\n"));
+    assert.ok(problems.includes('export.jsonl:1: field "url" must be an http:// or https:// address, not "JavaScript:alert(document.domain)"; the url is left out'), problems.join("\n"));
+    assert.ok(problems.includes('export.jsonl:6: field "text" contains a NUL character, skipped'), problems.join("\n"));
+    assert.ok(problems.includes("page.txt: NUL characters removed"));
+    assert.equal(articles.find((a) => a.id === "page")!.raw, "متن خبر شش.");
+  });
 });

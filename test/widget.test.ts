@@ -30,7 +30,7 @@ let browser: Browser;
 async function startGoftogu(): Promise<void> {
   const articles = await seedCopy();
   // An article that tries to inject markup: it must show as text and run nothing.
-  const evil = { id: "evil", title: "خبر <img src=x onerror=window.__xss=1> آزمایشی", text: "متن خبر <script>window.__xss=2</script> با تصویر <img src=x onerror=window.__xss=3> منتشر شد.\n\nصادرات شرکت نمونه امسال ۵۰ میلیون دلار بود." };
+  const evil = { id: "evil", url: "JavaScript:window.__xss=5", title: "خبر <img src=x onerror=window.__xss=1> آزمایشی", text: "متن خبر <script>window.__xss=2</script> با تصویر <img src=x onerror=window.__xss=3> منتشر شد.\n\nصادرات شرکت نمونه امسال ۵۰ میلیون دلار بود." };
   await writeFile(path.join(articles, "evil.jsonl"), JSON.stringify(evil) + "\n");
   const running = await startServer({ ARTICLES_DIR: articles, INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback") });
   server = running.child;
@@ -62,6 +62,23 @@ async function startForeignSite(): Promise<void> {
         if (i < 50) slowClosedEarly = true;
         clearInterval(timer);
       });
+      return;
+    }
+    // A stand-in API whose citation links to a «javascript:» URL: the widget must not link it.
+    if (req.url === "/bad-url/api/articles/x") {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ id: "x", title: "خبر آزمایشی", url: "JavaScript:window.__xss=4", suggestedQuestions: [] }));
+      return;
+    }
+    if (req.url === "/bad-url/api/chat") {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const citation = { n: 1, articleId: "x", title: "خبر آزمایشی", url: " JavaScript:window.__xss=4", quote: "صادرات ۵۰ میلیون دلار بود.", start: 0, end: 26, score: 1 };
+      res.end(`event: token\ndata: ${JSON.stringify({ text: "۵۰ میلیون دلار [1]" })}\n\nevent: citations\ndata: ${JSON.stringify([citation])}\n\nevent: done\ndata: {"found":true,"mode":"extractive"}\n\n`);
+      return;
+    }
+    if (req.url === "/bad-url-page") {
+      res.setHeader("content-type", "text/html; charset=utf-8");
+      res.end(`<!doctype html><html lang="fa" dir="rtl"><body><p>صفحه</p><script src="${base}/widget.js" data-article-id="x" data-api-base="${foreignBase}/bad-url" async></script></body></html>`);
       return;
     }
     if (req.url === "/slow-page") {
@@ -185,6 +202,24 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     assert.match(answer, /۵۰ میلیون دلار/);
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     assert.equal(await page.locator("img").count(), 0, "no image element was created from article text");
+    // Its «javascript:» url was dropped at ingest: the citation links to the article's page.
+    await page.locator("goftogu-widget .msg.assistant .cite").first().click();
+    assert.equal(await page.locator("goftogu-widget .quote a").first().getAttribute("href"), `${base}/articles/evil`);
+    assert.equal(await page.locator("a.original").count(), 0, "the demo page links no «javascript:» url");
+    await page.context().close();
+  });
+
+  it("never links a citation to a «javascript:» URL, even when an API sends one", async () => {
+    const page = await newPage();
+    await page.goto(`${foreignBase}/bad-url-page`);
+    await openWidget(page);
+    assert.match(await ask(page, "صادرات چقدر بود؟"), /۵۰ میلیون دلار/);
+    await page.locator("goftogu-widget .msg.assistant .cite").first().click();
+    const link = page.locator("goftogu-widget .quote a").first();
+    assert.equal(await link.getAttribute("href"), `${foreignBase}/bad-url/articles/x`);
+    await link.click();
+    await page.waitForLoadState();
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
     await page.context().close();
   });
 

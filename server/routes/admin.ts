@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono, type MiddlewareHandler } from "hono";
-import { parseArticle, type SourceArticle } from "../../ingest/read.ts";
+import { DamagedDeletionListError, parseArticle, type SourceArticle } from "../../ingest/read.ts";
 import { ApiError } from "../errors.ts";
 import type { Library } from "../library.ts";
+import { readJson } from "../schemas.ts";
 
 /**
  * The article management API, behind `Authorization: Bearer $ADMIN_TOKEN`:
@@ -20,31 +21,46 @@ export function adminRoutes(library: Library, token: string): Hono {
 
   app.put("/articles/:id", async (c) => {
     const id = c.req.param("id");
-    const body = await json(c.req.raw);
+    const body = await readJson(c.req.raw, "a JSON article");
     if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalid_request", "Request body must be a JSON object");
     const given = (body as { id?: unknown }).id;
     if (given !== undefined && String(given) !== id) throw new ApiError(400, "invalid_request", `id in the body ("${String(given)}") is not the id in the path ("${id}")`);
-    const [article] = await library.publish([validated({ ...body, id }, "")]);
+    const [article] = await changing(library.publish([validated({ ...body, id }, "")]));
     return c.json({ article: summary(article!) });
   });
 
   app.post("/articles", async (c) => {
-    const body = await json(c.req.raw);
+    const body = await readJson(c.req.raw, "a JSON article");
     const items = Array.isArray(body) ? body : body && typeof body === "object" && Array.isArray((body as { articles?: unknown }).articles) ? (body as { articles: unknown[] }).articles : [body];
     if (items.length === 0) throw new ApiError(400, "invalid_request", "No articles given");
     if (items.length > MAX_BATCH) throw new ApiError(400, "invalid_request", `At most ${MAX_BATCH} articles per request`);
     // Every article is checked before any is published: a batch is all or nothing.
     const sources = items.map((item, i) => validated(item, items.length > 1 ? `articles[${i}]: ` : ""));
-    const articles = await library.publish(sources);
+    const articles = await changing(library.publish(sources));
     return c.json({ articles: articles.map(summary) }, 201);
   });
 
   app.delete("/articles/:id", async (c) => {
     const id = c.req.param("id");
-    if (!(await library.remove(id))) throw new ApiError(404, "article_not_found", `No article with id "${id}"`);
+    if (!(await changing(library.remove(id)))) throw new ApiError(404, "article_not_found", `No article with id "${id}"`);
     return c.body(null, 204);
   });
   return app;
+}
+
+/**
+ * The library's work, with a damaged deletion list (see `readDeleted`) answered 503: nothing is
+ * wrong with the request, and the service cannot change articles at all until an operator
+ * repairs the file, after which the same request succeeds. Not a 500, which reads as a bug of
+ * this request; the file's name and state go to the log (the error's cause), not to the client.
+ */
+async function changing<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof DamagedDeletionListError)) throw err;
+    throw new ApiError(503, "deletion_list_damaged", "Articles cannot be published or deleted until the operator repairs the server's list of deleted articles; see the server log", { cause: err });
+  }
 }
 
 /** Requires the admin token; with `openReads`, GET and HEAD pass without it (article reads are public). */
@@ -67,19 +83,10 @@ function digest(s: string): Buffer {
   return createHash("sha256").update(s).digest();
 }
 
-async function json(request: Request): Promise<unknown> {
-  const raw = await request.text();
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new ApiError(400, "invalid_json", raw.trim() === "" ? "Request body is empty: send a JSON article" : "Request body is not valid JSON");
-  }
-}
-
 function validated(item: unknown, where: string): SourceArticle {
-  const parsed = parseArticle(item);
+  const parsed = parseArticle(item, { badUrl: "refuse" });
   if ("problem" in parsed) throw new ApiError(400, "invalid_article", `${where}${parsed.problem}`);
-  return { ...parsed, origin: "api" };
+  return { ...parsed.article, origin: "api" };
 }
 
 function summary(a: { id: string; title: string; source?: string; publishedAt?: string; url?: string }) {

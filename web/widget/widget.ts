@@ -1,4 +1,5 @@
 import { chat, ChatFailure, fetchArticle, sendFeedback, type ArticleInfo, type Citation, type Turn } from "./api.ts";
+import { isWebUrl } from "../../core/url.ts";
 import { clearTurns, loadTurns, saveTurns } from "./store.ts";
 import { styles } from "./styles.ts";
 import { persianDigits, TEXT } from "./text.ts";
@@ -341,7 +342,9 @@ function toggleQuote(paragraphEl: HTMLElement, chip: HTMLButtonElement, citation
   box.dataset.n = String(citation.n);
   const quote = paragraph(`«${citation.quote}»`);
   const link = document.createElement("a");
-  link.href = citation.url ?? `${apiBase}/articles/${encodeURIComponent(citation.articleId)}`;
+  // Only an http(s) address becomes the link: this page is the host site's, and a «javascript:»
+  // URL in an article would run as its script. Anything else links to the article's own page.
+  link.href = citation.url && isWebUrl(citation.url) ? citation.url : `${apiBase}/articles/${encodeURIComponent(citation.articleId)}`;
   link.target = "_top";
   link.rel = "noopener";
   link.textContent = `${TEXT.viewArticle}: ${citation.title}`;
