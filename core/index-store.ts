@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { z } from "zod";
 import { SynchronousInMemoryDocstore } from "@langchain/community/stores/doc/in_memory";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
@@ -7,17 +8,19 @@ import hnswlib from "hnswlib-node";
 import type { Article, Chunk } from "./article.ts";
 import { ChunkMap, ChunkTable, withText } from "./chunk-map.ts";
 import type { EmbedderSpec } from "./config.ts";
-import { restoreEmbedder, type Embedder } from "./embeddings/index.ts";
+import { embedderIdFor, restoreEmbedder, type Embedder } from "./embeddings/index.ts";
 import { TokenTable } from "./chunk-tokens.ts";
 import { Bm25Index } from "./lexical.ts";
 import type { VectorRows } from "./corpus/index.ts";
+import { DamagedIndexError, readVerified, recordFile, unreadable, verifyFile, type FileRecord } from "./index-integrity.ts";
 
 /**
  * The on-disk index: one directory per build ("generation") under INDEX_DIR, and a `current`
  * symlink naming the live one.
  *
  *   data/index/current -> gen-1732312345678-4242
- *   data/index/gen-…/manifest.json    what built it: embedder, analysis, chunking, article hashes
+ *   data/index/gen-…/manifest.json    what built it: embedder, analysis, chunking, article hashes,
+ *                                     and the size and checksum of every other file (core/index-integrity.ts)
  *   data/index/gen-…/articles.bin     cleaned articles: metadata, then every text (see `writeArticles`)
  *   data/index/gen-…/chunks.bin       the chunk table: article, position, start, end (4 × u32 a chunk)
  *   data/index/gen-…/lexical.bin      BM25F index over analysed title and body terms of each chunk
@@ -34,10 +37,12 @@ import type { VectorRows } from "./corpus/index.ts";
  * HNSWLib records nothing about the embedder either. A build therefore writes a complete new
  * generation and only then swaps `current` with an atomic rename of a symlink, so a crash or a
  * failed build leaves the previous index loadable, and a reader never sees a half-written one.
+ * What happens to a generation afterwards (a disk, a copy, a restore) is caught by the sizes and
+ * checksums its manifest records: `openIndex` checks every file before it uses any.
  */
 
 /** Bump when the layout of a generation changes. */
-export const INDEX_FORMAT = 4;
+export const INDEX_FORMAT = 5;
 
 /**
  * HNSW graph parameters. M = 16 links a node; efConstruction 100 (hnswlib's default is 200)
@@ -58,8 +63,24 @@ export interface Manifest {
   articles: Record<string, string>;
   /** Size and modification time of each file read from ARTICLES_DIR (see `corpusFiles` in ingest/read.ts). */
   files?: Record<string, { size: number; mtimeMs: number }>;
+  /**
+   * Each file of the generation beside the manifest, by name: its size and CRC-32 as written
+   * (core/index-integrity.ts). Written by `writeGeneration`; absent before format 5.
+   */
+  indexFiles?: Record<string, FileRecord>;
   counts: { articles: number; chunks: number };
 }
+
+/** The files a generation always has; embedder.json only with the local embedder. */
+const REQUIRED_FILES = ["articles.bin", "chunks.bin", "lexical.bin", "tokens.bin", "hnswlib.index"] as const;
+
+/**
+ * hnswlib.index's first bytes, checked before hnswlib reads the file: hnswlib takes offsets from
+ * its header unchecked, and a damaged one can crash the process in the read instead of failing
+ * it. Damage past the header fails the read or loads wrong data, and the checksum computed
+ * beside the read catches either (`openIndex`).
+ */
+const GRAPH_HEADER_BYTES = 4096;
 
 /** What an up-to-date index must have been built with. */
 export interface IndexExpectation {
@@ -94,14 +115,82 @@ export interface LoadedIndex {
 
 const CURRENT = "current";
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** An object whose values all pass `valid`, checked by a plain loop: zod's own record check costs a start noticeably at 100k articles. */
+const objectOf = <T>(valid: (v: unknown) => boolean, what: string) => z.custom<Record<string, T>>((v) => isObject(v) && Object.values(v).every(valid), `must map names to ${what}`);
+const count = z.number().int().nonnegative();
+
+/**
+ * The manifest as read: the one file of a generation without a checksum, as it holds them, so
+ * its shape is checked instead. A damaged one names itself rather than failing later as an
+ * undefined field.
+ */
+const ManifestShape = z.object({
+  format: z.number(),
+  createdAt: z.string(),
+  embedder: z.object({ id: z.string(), dimensions: count }),
+  pipeline: z.string(),
+  chunking: z.object({ targetChars: count, overlapChars: count }),
+  articles: objectOf<string>((v) => typeof v === "string", "content hashes"),
+  files: objectOf<{ size: number; mtimeMs: number }>((v) => isObject(v) && typeof v.size === "number" && typeof v.mtimeMs === "number", "sizes and times").optional(),
+  indexFiles: z.record(z.string(), z.object({ size: count, crc32: count, head: z.object({ bytes: count, crc32: count }).optional() })).optional(),
+  counts: z.object({ articles: count, chunks: count }),
+});
+
+/**
+ * The current generation's manifest; undefined when there is no current generation. Throws
+ * `DamagedIndexError` when there is one and its manifest is missing or not a manifest.
+ */
 export async function readManifest(indexDir: string): Promise<Manifest | undefined> {
+  const dir = await currentGeneration(indexDir);
+  return dir === undefined ? undefined : loadManifest(dir);
+}
+
+async function loadManifest(dir: string): Promise<Manifest> {
+  const file = path.join(dir, "manifest.json");
+  // Decoded whole: readFile with an encoding decodes 512 KiB pieces and joins them.
+  const text = await readFile(file).then(
+    (bytes) => bytes.toString("utf8"),
+    (err: unknown) => Promise.reject(unreadable(file, err)),
+  );
+  let json: unknown;
   try {
-    const dir = await currentGeneration(indexDir);
-    if (!dir) return undefined;
-    return JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")) as Manifest;
-  } catch {
-    return undefined;
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new DamagedIndexError(file, `it is not JSON (${(err as Error).message})`, { cause: err });
   }
+  const parsed = ManifestShape.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new DamagedIndexError(file, issue.path.length > 0 ? `field "${issue.path.join(".")}" ${issue.message}` : `it is not a manifest (${issue.message})`);
+  }
+  return parsed.data;
+}
+
+/** What the manifest records of one of the generation's files; a manifest without it is damaged. */
+function fileRecord(dir: string, manifest: Manifest, name: string): FileRecord {
+  const records = manifest.indexFiles ?? {};
+  if (!Object.hasOwn(records, name)) throw new DamagedIndexError(path.join(dir, "manifest.json"), `it records no size and checksum of ${name}`);
+  return records[name]!;
+}
+
+/** The generation's files the manifest records, the required ones first. */
+function recordedFiles(dir: string, manifest: Manifest): Array<[string, FileRecord]> {
+  const names = new Set<string>([...REQUIRED_FILES, ...Object.keys(manifest.indexFiles ?? {})]);
+  return [...names].map((name) => [name, fileRecord(dir, manifest, name)]);
+}
+
+/**
+ * Checks the current generation without loading it: its manifest, then every file's size, and
+ * with `checksum` every file's content, read in pieces (as much reading as a start does).
+ * Throws `DamagedIndexError` naming the first file found wrong; `npm run ingest` asks before it
+ * calls an index up to date.
+ */
+export async function verifyGeneration(indexDir: string, depth: "size" | "checksum"): Promise<void> {
+  const dir = await currentGeneration(indexDir);
+  if (dir === undefined) return;
+  const manifest = await loadManifest(dir);
+  await Promise.all(recordedFiles(dir, manifest).map(([name, record]) => verifyFile(path.join(dir, name), record, depth)));
 }
 
 /**
@@ -113,7 +202,7 @@ export async function refreshFiles(indexDir: string, files: NonNullable<Manifest
   const dir = await currentGeneration(indexDir);
   if (!dir) return;
   const file = path.join(dir, "manifest.json");
-  const manifest = JSON.parse(await readFile(file, "utf8")) as Manifest;
+  const manifest = await loadManifest(dir);
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   await writeFile(tmp, JSON.stringify({ ...manifest, files }, null, 2));
   await rename(tmp, file);
@@ -134,9 +223,10 @@ export function staleReason(manifest: Manifest | undefined, expected: IndexExpec
   const now = expected.articles;
   // A start on unchanged files asks with the manifest's own list: nothing to compare (100k ids).
   if (now === had) return undefined;
-  const added = Object.keys(now).filter((id) => !(id in had)).length;
-  const removed = Object.keys(had).filter((id) => !(id in now)).length;
-  const changed = Object.keys(now).filter((id) => id in had && had[id] !== now[id]).length;
+  // Own keys only: ids are the articles' own, and an article may be called «constructor».
+  const added = Object.keys(now).filter((id) => !Object.hasOwn(had, id)).length;
+  const removed = Object.keys(had).filter((id) => !Object.hasOwn(now, id)).length;
+  const changed = Object.keys(now).filter((id) => Object.hasOwn(had, id) && had[id] !== now[id]).length;
   if (added || removed || changed) return `articles changed: ${added} added, ${changed} changed, ${removed} removed`;
   return undefined;
 }
@@ -193,8 +283,13 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     await graph.writeIndex(path.join(dir, "hnswlib.index"));
     const state = content.embedder.toState?.();
     if (state !== undefined) await writeFile(path.join(dir, "embedder.json"), JSON.stringify(state));
+    // Read back from the files rather than summed as they were written: one way for every file,
+    // hnswlib's too, which its native code writes.
+    const names = [...REQUIRED_FILES, ...(state !== undefined ? ["embedder.json"] : [])];
+    const records = await Promise.all(names.map((name) => recordFile(path.join(dir, name), name === "hnswlib.index" ? GRAPH_HEADER_BYTES : undefined)));
+    const indexFiles = Object.fromEntries(names.map((name, i) => [name, records[i]!]));
     // The manifest goes last: a generation without one is incomplete and never made current.
-    await writeFile(path.join(dir, "manifest.json"), JSON.stringify(content.manifest, null, 2));
+    await writeFile(path.join(dir, "manifest.json"), JSON.stringify({ ...content.manifest, indexFiles }, null, 2));
     await swapCurrent(indexDir, name);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
@@ -285,54 +380,52 @@ async function removeOldGenerations(indexDir: string, keep: string): Promise<voi
 }
 
 /**
- * A file's bytes, read in one call on the thread pool.
- *
- * **NOTE:** `readFile` reads 512 KiB at a time, and each next read is issued from this thread:
- * while it decodes one file (a second, at an archive's size) the reads of the others stood still.
+ * Opens the current generation for querying, once every file it reads is checked against the
+ * manifest's sizes and checksums. Throws `DamagedIndexError`, naming the file, when one is
+ * missing, damaged or unreadable, and a plain error when there is no index or it is of another
+ * format or embedder.
  */
-async function readWhole(file: string, options: { shared?: boolean } = {}): Promise<Buffer> {
-  const handle = await open(file, "r");
-  try {
-    const { size } = await handle.stat();
-    // Not from the pool of small Buffers: typed arrays over it need it to start aligned.
-    const buffer = options.shared ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafeSlow(size);
-    let read = 0;
-    while (read < size) {
-      const { bytesRead } = await handle.read(buffer, read, size - read, read);
-      if (bytesRead === 0) throw new Error(`${file} ended at byte ${read} of ${size}`);
-      read += bytesRead;
-    }
-    return buffer;
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Opens the current generation for querying. Throws when there is none or it is unreadable. */
 export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<LoadedIndex> {
   const dir = await currentGeneration(indexDir);
   if (!dir) throw new Error(`No index in ${indexDir}: run "npm run ingest"`);
-  // Decoded whole: readFile with an encoding decodes 512 KiB pieces and joins them.
-  const readJson = async <T>(file: string): Promise<T> => JSON.parse((await readWhole(path.join(dir, file))).toString("utf8")) as T;
-  const manifest = await readJson<Manifest>("manifest.json");
+  const manifest = await loadManifest(dir);
+  if (manifest.format !== INDEX_FORMAT) {
+    // Nothing says an older layout reads as this one, and its files carry no checksums.
+    throw new Error(`Index in ${dir} has format ${manifest.format}, and this version reads format ${INDEX_FORMAT}: run "npm run ingest" to rebuild it`);
+  }
+  // Before any file is read: another embedder's generation lacks the files this one reads.
+  if (manifest.embedder.id !== embedderIdFor(spec)) throw embedderMismatch(dir, manifest, embedderIdFor(spec));
   const numDimensions = manifest.embedder.dimensions;
+  const records = new Map(recordedFiles(dir, manifest));
+  const read = (name: string, options?: { shared?: boolean }) => readVerified(path.join(dir, name), records.get(name)!, options);
   // hnswlib reads its graph, the largest file, on a thread of its own: started first, it loads
-  // while this thread decodes the other files instead of after them.
+  // while this thread decodes the other files instead of after them, and while the graph's
+  // checksum is computed beside it: a graph that fails it is let go unused.
   const graph = new hnswlib.HierarchicalNSW("cosine", numDimensions);
-  const graphRead = graph.readIndex(path.join(dir, "hnswlib.index"));
-  graphRead.catch(() => {}); // awaited below, unless another file fails first
+  const graphFile = path.join(dir, "hnswlib.index");
+  const graphRecord = records.get("hnswlib.index")!;
+  if (!graphRecord.head) throw new DamagedIndexError(path.join(dir, "manifest.json"), "it records no checksum of hnswlib.index's header");
+  const graphLoad = (async () => {
+    await verifyFile(graphFile, graphRecord, "head");
+    const loaded = graph.readIndex(graphFile).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    await verifyFile(graphFile, graphRecord, "checksum");
+    const failed = await loaded;
+    if (failed) throw new DamagedIndexError(graphFile, `hnswlib cannot read it (${failed.message})`, { cause: failed });
+  })();
+  graphLoad.catch(() => {}); // awaited below, unless another file fails first
   const [stored, [lexical, lexicalBytes], state, table, tokens] = await Promise.all([
-    readWhole(path.join(dir, "articles.bin")).then(readArticles),
-    readWhole(path.join(dir, "lexical.bin"), { shared: true }).then((bytes) => [Bm25Index.fromBinary(bytes), bytes.buffer as SharedArrayBuffer] as const),
-    spec.kind === "local" ? readJson<unknown>("embedder.json") : Promise.resolve(undefined),
-    readWhole(path.join(dir, "chunks.bin")),
-    readWhole(path.join(dir, "tokens.bin")).then(TokenTable.fromBinary),
+    read("articles.bin").then((bytes) => decoded(dir, "articles.bin", () => readArticles(bytes))),
+    read("lexical.bin", { shared: true }).then((bytes) => decoded(dir, "lexical.bin", () => [Bm25Index.fromBinary(bytes), bytes.buffer as SharedArrayBuffer] as const)),
+    spec.kind === "local" ? readEmbedderState(dir, records) : Promise.resolve(undefined),
+    read("chunks.bin"),
+    read("tokens.bin").then((bytes) => decoded(dir, "tokens.bin", () => TokenTable.fromBinary(bytes))),
   ]);
   const embedder = restoreEmbedder(spec, state);
-  if (embedder.id !== manifest.embedder.id) {
-    throw new Error(`Index in ${dir} was built by ${manifest.embedder.id}, not by the configured ${embedder.id}`);
-  }
-  await graphRead;
+  if (embedder.id !== manifest.embedder.id) throw embedderMismatch(dir, manifest, embedder.id);
+  await graphLoad;
   const { articles, slice } = stored;
   const chunkTable = new ChunkTable(new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4), articles, slice);
   const chunks = new ChunkMap(chunkTable, (label) => chunkTable.chunkAt(label)!);
@@ -341,6 +434,30 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(chunkTable) });
   const chunkAt = (label: number) => chunkTable.chunkAt(label);
   return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, lexicalBytes, tokens, store, embedder, chunks, chunkCounts, labels, chunkAt };
+}
+
+function embedderMismatch(dir: string, manifest: Manifest, configured: string): Error {
+  return new Error(`Index in ${dir} was built by ${manifest.embedder.id}, not by the configured ${configured}`);
+}
+
+/** The local embedder's learned state; a generation built by the local embedder has it. */
+async function readEmbedderState(dir: string, records: Map<string, FileRecord>): Promise<unknown> {
+  const record = records.get("embedder.json");
+  if (!record) throw new DamagedIndexError(path.join(dir, "manifest.json"), "it records no size and checksum of embedder.json");
+  const bytes = await readVerified(path.join(dir, "embedder.json"), record);
+  return decoded(dir, "embedder.json", () => JSON.parse(bytes.toString("utf8")) as unknown);
+}
+
+/**
+ * What `decode` makes of a file whose checksum held. A failure then means the build wrote what
+ * this code cannot read, but it is still the file that is unusable: it is named.
+ */
+function decoded<T>(dir: string, name: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    throw new DamagedIndexError(path.join(dir, name), `it cannot be decoded (${(err as Error).message})`, { cause: err });
+  }
 }
 
 /**

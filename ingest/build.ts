@@ -4,7 +4,8 @@ import { createEmbedder, embedderIdFor, LocalEmbeddings, type Embedder } from ".
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, writeGeneration, type GenerationContent, type Manifest } from "../core/index-store.ts";
+import { DamagedIndexError } from "../core/index-integrity.ts";
+import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, verifyGeneration, writeGeneration, type GenerationContent, type Manifest } from "../core/index-store.ts";
 import type { TokenTable } from "../core/chunk-tokens.ts";
 import type { VectorRows } from "../core/corpus/index.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
@@ -22,6 +23,13 @@ export interface BuildOptions {
   embedder: EmbedderSpec;
   /** Rebuild even when the index is up to date. */
   force?: boolean;
+  /**
+   * What is checked of an index before it is called up to date: every file's size and checksum
+   * (`checksum`, the default: as much reading as a start), only the sizes (`size`), or nothing
+   * beyond its manifest (`none`: the server, whose `openIndex` checks every file as it loads).
+   * A damaged index is rebuilt.
+   */
+  verify?: "checksum" | "size" | "none";
   log?: (line: string) => void;
   /** Called as chunks are embedded: how many so far, of how many. */
   onProgress?: (done: number, total: number) => void;
@@ -41,8 +49,9 @@ export interface BuildSummary {
 }
 
 /**
- * articles → clean → analyse → chunk → embed → index. Builds only when the index is missing or
- * stale (another embedder, other settings, changed articles) unless `force` is set.
+ * articles → clean → analyse → chunk → embed → index. Builds only when the index is missing,
+ * stale (another embedder, other settings, changed articles) or damaged (see `verify`), unless
+ * `force` is set.
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   const log = options.log ?? (() => {});
@@ -50,8 +59,20 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   const seconds = () => Math.round((performance.now() - started) / 10) / 100;
   const pipeline = await pipelineFingerprint();
   const files = await corpusFiles(options.articlesDir).catch(() => undefined);
-  const current = await readManifest(options.indexDir);
-  if (!options.force && unchangedSince(current, files, embedderIdFor(options.embedder), pipeline)) {
+  let current: Manifest | undefined;
+  let damage: DamagedIndexError | undefined;
+  try {
+    current = await readManifest(options.indexDir);
+  } catch (err) {
+    if (!(err instanceof DamagedIndexError)) throw err;
+    damage = err;
+  }
+  // An index about to be called up to date is verified first, at most once a build.
+  const intact = async () => {
+    damage ??= await damageOf(options.indexDir, options.verify ?? "checksum");
+    return damage === undefined;
+  };
+  if (!options.force && !damage && unchangedSince(current, files, embedderIdFor(options.embedder), pipeline) && (await intact())) {
     return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems: [] };
   }
   const corpus = await readCorpus(options.articlesDir);
@@ -62,12 +83,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     chunking: DEFAULT_CHUNKING,
     articles: Object.fromEntries(corpus.articles.map((a) => [a.id, a.contentHash])),
   };
-  const stale = staleReason(current, expected);
-  if (!stale && !options.force) {
+  const stale = damage?.reason ?? staleReason(current, expected);
+  if (!stale && !options.force && (await intact())) {
     if (files) await refreshFiles(options.indexDir, files);
     return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems: corpus.problems };
   }
-  const reason = stale ?? "rebuild requested";
+  const reason = stale ?? damage?.reason ?? "rebuild requested";
   if (corpus.articles.length === 0) {
     throw new Error(`No articles in ${options.articlesDir}: add *.txt pages or *.jsonl exports (see README)`);
   }
@@ -160,12 +181,25 @@ function unchangedSince(manifest: Manifest | undefined, files: Manifest["files"]
   if (staleReason(manifest, { embedderId, pipeline, chunking: DEFAULT_CHUNKING, articles: manifest.articles })) return false;
   const was = manifest.files;
   const names = Object.keys(files);
-  return names.length === Object.keys(was).length && names.every((n) => was[n]?.size === files[n]!.size && was[n]?.mtimeMs === files[n]!.mtimeMs);
+  return names.length === Object.keys(was).length && names.every((n) => Object.hasOwn(was, n) && was[n]!.size === files[n]!.size && was[n]!.mtimeMs === files[n]!.mtimeMs);
+}
+
+/** The damage `verify` finds in the current generation, if any. */
+async function damageOf(indexDir: string, verify: NonNullable<BuildOptions["verify"]>): Promise<DamagedIndexError | undefined> {
+  if (verify === "none") return undefined;
+  try {
+    await verifyGeneration(indexDir, verify);
+    return undefined;
+  } catch (err) {
+    if (err instanceof DamagedIndexError) return err;
+    throw err;
+  }
 }
 
 /**
  * The index is current and need not be built: what `buildIndex` would find without reading the
- * articles. Lets the server skip starting a build at all on an unchanged archive.
+ * articles, nor checking the index's files beyond its manifest. Lets the server skip starting a
+ * build at all on an unchanged archive. Throws `DamagedIndexError` when the manifest is damaged.
  */
 export async function currentIndex(options: Pick<BuildOptions, "articlesDir" | "indexDir" | "embedder">): Promise<boolean> {
   const files = await corpusFiles(options.articlesDir).catch(() => undefined);

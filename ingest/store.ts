@@ -7,7 +7,11 @@ export interface StoreBuildOptions {
   articlesDir: string;
   indexDir: string;
   embedder: EmbedderSpec;
-  /** `import` for `npm run ingest`, `start` for `npm start` (see build-pg.ts; the embedded index builds alike in both). */
+  /**
+   * `import` for `npm run ingest`, `start` for `npm start` (see build-pg.ts). The embedded index
+   * builds alike in both, but only an import verifies the checksums of an index it finds up to
+   * date: a start leaves that to `openIndex`, which reads every file anyway.
+   */
   mode: "import" | "start";
   force?: boolean;
   log?: (line: string) => void;
@@ -18,5 +22,5 @@ export interface StoreBuildOptions {
 export function buildStore(options: StoreBuildOptions): Promise<BuildSummary> {
   const { store, articlesDir, indexDir, embedder, mode, ...rest } = options;
   if (store.kind === "pgvector") return buildPgIndex({ articlesDir, database: store.database, embedder, mode, ...rest });
-  return buildIndex({ articlesDir, indexDir, embedder, ...rest });
+  return buildIndex({ articlesDir, indexDir, embedder, verify: mode === "import" ? "checksum" : "none", ...rest });
 }

@@ -1,7 +1,9 @@
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { loadConfig, loadDotEnv, type Config } from "../core/config.ts";
+import type { Corpus } from "../core/corpus/index.ts";
 import { openCorpus } from "../core/corpus/open.ts";
+import { DamagedIndexError } from "../core/index-integrity.ts";
 import { startWorker } from "../core/worker.ts";
 import { currentIndex, type BuildSummary } from "../ingest/build.ts";
 import { createApp, createLoadingApp, type Log } from "./app.ts";
@@ -13,6 +15,8 @@ import { createServices } from "./services.ts";
  * Until the index is loaded `/api/health` answers 503 `{"status":"loading"}` and every other
  * route 503 (createLoadingApp); then the full app takes over and "Goftogu listening on …" is
  * logged. A failed build is not fatal while a previous index exists: the server starts on that one.
+ * An embedded index found damaged (a file's size or checksum is not the manifest's) is never
+ * served: it is rebuilt from ARTICLES_DIR, and when it cannot be, the server does not start.
  */
 /** The longest a shutdown waits for requests in flight: a chat model's answer, with margin. */
 const DRAIN_MS = 45_000;
@@ -49,16 +53,7 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 
-  try {
-    // An unchanged archive needs no build: knowing that costs a directory listing, while a
-    // build worker costs seconds to start.
-    const summary = config.store.kind === "embedded" && (await currentIndex(config)) ? undefined : await buildInWorker(config);
-    if (summary) log({ level: "info", msg: summary.built ? "index built" : "index up to date", reason: summary.reason, articles: summary.articles, chunks: summary.chunks, seconds: summary.seconds });
-    else log({ level: "info", msg: "index up to date", reason: "no file of ARTICLES_DIR changed since the build" });
-  } catch (err) {
-    log({ level: "error", msg: "index build failed; serving the previous index if there is one", error: err instanceof Error ? err.message : String(err) });
-  }
-  const corpus = await openCorpus(config.store, config.indexDir, config.embedder);
+  const corpus = await loadCorpus(config);
   const services = createServices(corpus, config);
   app = createApp(services, {
     log,
@@ -73,9 +68,62 @@ async function main(): Promise<void> {
   log({ level: "info", msg: `Goftogu listening on ${url}`, store: corpus.kind, articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: services.answerer.id });
 }
 
+/**
+ * The corpus to serve: built first when stale, then opened. An embedded index that opens damaged
+ * is logged, rebuilt from ARTICLES_DIR and opened anew; when it cannot be rebuilt, start-up fails
+ * with an error naming the damaged file and the command that repairs it.
+ */
+async function loadCorpus(config: Config): Promise<Corpus> {
+  let damage: DamagedIndexError;
+  let buildFailure: string | undefined;
+  try {
+    buildFailure = await buildIfStale(config);
+    return await openCorpus(config.store, config.indexDir, config.embedder);
+  } catch (err) {
+    if (!(err instanceof DamagedIndexError)) throw buildFailure === undefined ? err : new Error(`${messageOf(err)} (the index build failed: ${buildFailure})`);
+    damage = err;
+  }
+  log({ level: "error", msg: "the index is damaged; rebuilding it from ARTICLES_DIR", file: damage.file, error: damage.reason });
+  try {
+    logBuild(await buildInWorker(config, { force: true }));
+  } catch (err) {
+    throw new DamagedIndexError(damage.file, `${damage.problem}; rebuilding it from ARTICLES_DIR failed (${messageOf(err)})`, { cause: err });
+  }
+  return openCorpus(config.store, config.indexDir, config.embedder);
+}
+
+/**
+ * Builds the index when it is missing or stale. A failed build is logged and its message
+ * returned, not thrown: the previous index, if there is one, still serves. Throws
+ * `DamagedIndexError` when the current manifest is damaged, for `loadCorpus` to rebuild.
+ */
+async function buildIfStale(config: Config): Promise<string | undefined> {
+  // An unchanged archive needs no build: knowing that costs a directory listing, while a
+  // build worker costs seconds to start.
+  if (config.store.kind === "embedded" && (await currentIndex(config))) {
+    log({ level: "info", msg: "index up to date", reason: "no file of ARTICLES_DIR changed since the build" });
+    return undefined;
+  }
+  try {
+    logBuild(await buildInWorker(config));
+    return undefined;
+  } catch (err) {
+    log({ level: "error", msg: "index build failed; serving the previous index if there is one", error: messageOf(err) });
+    return messageOf(err);
+  }
+}
+
+function logBuild(summary: BuildSummary): void {
+  log({ level: "info", msg: summary.built ? "index built" : "index up to date", reason: summary.reason, articles: summary.articles, chunks: summary.chunks, seconds: summary.seconds });
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Runs `buildStore` on a worker thread (server/build-worker.ts), so the server keeps answering. */
-function buildInWorker(config: Config): Promise<BuildSummary> {
-  const worker = startWorker(import.meta.url, "./build-worker", { store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "start" });
+function buildInWorker(config: Config, options: { force?: boolean } = {}): Promise<BuildSummary> {
+  const worker = startWorker(import.meta.url, "./build-worker", { store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "start", ...options });
   return new Promise((resolve, reject) => {
     worker.on("message", (m: { type: "log"; msg: string } | { type: "done"; summary: BuildSummary }) => {
       if (m.type === "log") log({ level: "info", msg: m.msg });
@@ -87,7 +135,7 @@ function buildInWorker(config: Config): Promise<BuildSummary> {
 }
 
 main().catch((err: unknown) => {
-  log({ level: "error", msg: "start-up failed", error: err instanceof Error ? err.message : String(err) });
+  log({ level: "error", msg: "start-up failed", error: messageOf(err), ...(err instanceof DamagedIndexError && { file: err.file }) });
   // The socket may already be open: end the process rather than serve "loading" for ever.
   process.exit(1);
 });
