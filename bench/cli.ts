@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { runCorpusFuzzBench } from "./corpus-fuzz.ts";
 import { runLoad } from "./load.ts";
 import { runScale } from "./scale.ts";
 
@@ -7,6 +8,8 @@ import { runScale } from "./scale.ts";
  * choose others (`--sizes 1000,10000,100000`).
  * `npm run bench -- --load [--seconds 60] [--connections 50]`: the production scenario
  * (bench/load.ts): load, fuzz and faults against the real server over the seed articles.
+ * `npm run bench -- --fuzz [--seed N]`: hostile and unlucky articles ingested, published and
+ * asked about on the real server (bench/corpus-fuzz.ts).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -16,8 +19,16 @@ async function main(): Promise<void> {
       connections: { type: "string", default: "50" },
       sizes: { type: "string", default: "1000,10000" },
       json: { type: "string" },
+      fuzz: { type: "boolean", default: false },
+      seed: { type: "string", default: "20261204" },
     },
   });
+  if (values.fuzz) {
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, not "${values.seed}"`);
+    await runCorpusFuzzBench({ seed });
+    return;
+  }
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   if (!(seconds > 0 && Number.isInteger(connections) && connections > 0)) throw new Error("--seconds and --connections must be positive numbers");

@@ -79,6 +79,14 @@ describe("colloquial Persian", () => {
   it("leaves nouns that only look like spoken verbs alone", () => {
     assert.deepEqual(tokenize("میوه میدان میلیون میانه"), ["میوه", "میدان", "میلیون", "میانه"]);
   });
+
+  it("reads the English words JavaScript objects are made of as words, in any case", () => {
+    const names = Object.getOwnPropertyNames(Object.prototype);
+    // «__proto__» is the word «proto» between underscores, as any word between punctuation.
+    assert.deepEqual(tokenize(names.join(" ")), names.map((n) => n.toLowerCase().replace(/_/g, "")));
+    assert.deepEqual(tokenize("Constructor TOSTRING ValueOf"), ["constructor", "tostring", "valueof"]);
+    for (const t of analyze(`شرکت ${names.join(" ")} امضا کرد`)) assert.equal(typeof t, "string");
+  });
 });
 
 describe("stem and analyze", () => {

@@ -8,7 +8,7 @@
  * («میخوره» → «میخورد») guarded against nouns that look alike («میوه», «میدان», «میلیون»).
  * Input is in normalised form (see `normalizeForMatch`): no ZWNJ, آ folded to ا.
  */
-const WORDS: Record<string, string> = {
+const WORDS = new Map<string, string>(Object.entries({
   // copula and question clitics
   چیه: "چیست", کیه: "کیست", کجاس: "کجاست", چنده: "چند", کدومه: "کدام", کدوم: "کدام", کدوما: "کدام",
   // common verbs, third person
@@ -20,14 +20,15 @@ const WORDS: Record<string, string> = {
   // words
   کوچیک: "کوچک", بزرگه: "بزرگ", یه: "یک", اون: "ان", اونا: "انها", اینا: "اینها", واسه: "برای",
   چجوری: "چگونه", چطوری: "چگونه", الان: "اکنون", خیلیا: "بسیاری", همشون: "همه",
-};
+}));
 
 /** Nouns of the shape «می…ه» that are not verbs. */
 const NOT_VERBS = new Set(["میوه", "میانه", "میکده", "میمنه", "میسره", "میله", "میهنه", "میزه"]);
 
 /** The written form of a colloquial token, or the token itself. */
 export function formalize(token: string): string {
-  const known = WORDS[token];
+  // A Map, not an object: a token is any word of an article, «constructor» and «__proto__» too.
+  const known = WORDS.get(token);
   if (known !== undefined) return known;
   // «میخوره» → «میخورد», «نمیرسه» → «نمیرسد»: the spoken third-person ending «ـه».
   const verb = /^(ن?می)(\p{L}{2,})ه$/u.exec(token);

@@ -1,10 +1,10 @@
 import { toLatinDigits } from "./normalize.ts";
 
 /** Solar Hijri (Jalali) month names as Iranian sites print them, with common variants. */
-const JALALI_MONTHS: Record<string, number> = {
+const JALALI_MONTHS = new Map<string, number>(Object.entries({
   فروردین: 1, اردیبهشت: 2, خرداد: 3, تیر: 4, مرداد: 5, امرداد: 5, شهریور: 6,
   مهر: 7, آبان: 8, آذر: 9, دی: 10, بهمن: 11, اسفند: 12,
-};
+}));
 
 /**
  * Converts a Jalali date to the Gregorian calendar (the algorithm of jalaali-js, valid for
@@ -84,7 +84,7 @@ function pad(n: number): string {
 }
 
 const JALALI_DATE = new RegExp(
-  String.raw`(\d{1,2})\s+(` + Object.keys(JALALI_MONTHS).join("|") + String.raw`)\s+(1[34]\d\d)(?:\s*[-–،,]?\s*(?:ساعت\s*)?(\d{1,2}):(\d{2}))?`,
+  String.raw`(\d{1,2})\s+(` + [...JALALI_MONTHS.keys()].join("|") + String.raw`)\s+(1[34]\d\d)(?:\s*[-–،,]?\s*(?:ساعت\s*)?(\d{1,2}):(\d{2}))?`,
 );
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?)?\b/;
 
@@ -98,7 +98,7 @@ export function parsePublishedDate(line: string): string | undefined {
   const jalali = JALALI_DATE.exec(text);
   if (jalali) {
     const [, d, monthName, y, hh, mm] = jalali;
-    const jm = JALALI_MONTHS[monthName!]!;
+    const jm = JALALI_MONTHS.get(monthName!)!;
     const jd = Number(d);
     if (jd < 1 || jd > 31) return undefined;
     const g = jalaliToGregorian(Number(y), jm, jd);

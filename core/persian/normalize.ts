@@ -66,7 +66,7 @@ export function toPersianDigits(text: string): string {
  * whitespace collapsed. Not length-preserving: use it for matching, never for offsets.
  */
 export function normalizeForMatch(text: string): string {
-  return text.normalize("NFC").replace(FOLDED, (ch) => FOLD[ch]!).toLowerCase().replace(/\s+/g, " ").trim();
+  return text.normalize("NFC").replace(FOLDED, (ch) => FOLD.get(ch)!).toLowerCase().replace(/\s+/g, " ").trim();
 }
 
 /**
@@ -74,19 +74,19 @@ export function normalizeForMatch(text: string): string {
  * pass (it runs on every chunk of an archive at ingest). None of the mapped letters is dropped
  * afterwards, so one pass gives what applying the maps in turn would.
  */
-const FOLD: Record<string, string> = { ...CHAR_MAP, "\u200c": "" };
+const FOLD = new Map<string, string>([...Object.entries(CHAR_MAP), ["\u200c", ""]]);
 for (let i = 0; i < 10; i++) {
-  FOLD[String.fromCharCode(PERSIAN_DIGIT_0 + i)] = String(i);
-  FOLD[String.fromCharCode(ARABIC_DIGIT_0 + i)] = String(i);
+  FOLD.set(String.fromCharCode(PERSIAN_DIGIT_0 + i), String(i));
+  FOLD.set(String.fromCharCode(ARABIC_DIGIT_0 + i), String(i));
 }
 for (const dropped of [DIACRITICS, TATWEEL, LONE_HAMZA, INVISIBLES]) {
   for (let code = 0; code <= 0xffff; code++) {
     const ch = String.fromCharCode(code);
     dropped.lastIndex = 0;
-    if (dropped.test(ch)) FOLD[ch] = "";
+    if (dropped.test(ch)) FOLD.set(ch, "");
   }
 }
-const FOLDED = new RegExp(`[${Object.keys(FOLD).map((ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`, "g");
+const FOLDED = new RegExp(`[${[...FOLD.keys()].map((ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`, "g");
 
 /**
  * Removes every space and ZWNJ after normalisation: «دانش بنیان», «دانش‌بنیان» and «دانشبنیان»
