@@ -5,6 +5,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { killScenario, modelFaults, type KillResult, type ModelFaultRow } from "./faults.ts";
 import { runFuzz, type FuzzRow } from "./fuzz.ts";
+import { PUBLISH_CORPUS, publishScenario, READERS, type PublishFigures } from "./publish.ts";
 import { startServer } from "./server.ts";
 import { httpFigures, type HttpFigures } from "./server-run.ts";
 
@@ -19,7 +20,9 @@ import { httpFigures, type HttpFigures } from "./server-run.ts";
  * 2. fuzz: 2,400 malformed and hostile requests (bench/fuzz.ts) on the same server, then a
  *    real question, which must still be answered;
  * 3. faults (bench/faults.ts): `kill -9` during article batch updates, then a restart; and a
- *    chat model that hangs, fails or drops the connection.
+ *    chat model that hangs, fails or drops the connection;
+ * 4. publication (bench/publish.ts): readers' latency while the largest article the API accepts
+ *    is published, against the same readers without one. `--only publish` runs this alone.
  *
  * Progress goes to stderr; the figures, as tables, to stdout.
  */
@@ -48,7 +51,11 @@ interface Sample {
   mib: number;
 }
 
-export async function runLoad(options: { seconds: number; connections: number }): Promise<void> {
+export async function runLoad(options: { seconds: number; connections: number; only?: "publish" }): Promise<void> {
+  if (options.only === "publish") {
+    printPublish(await publication());
+    return;
+  }
   const work = await mkdtemp(path.join(tmpdir(), "goftogu-load-"));
   const articles = path.join(work, "articles");
   await cp(path.join(ROOT, "data/articles"), articles, { recursive: true });
@@ -97,12 +104,19 @@ export async function runLoad(options: { seconds: number; connections: number })
   const kill = await killScenario();
   console.error("faults: the chat model hanging, failing, rate-limiting, dropping the connection…");
   const model = await modelFaults({ perFault: 10 });
+  const published = await publication();
 
   printLoad(rows, options);
   printMemory(samples, options);
   printFuzz(fuzz.rows, fuzz.failures, stillAnswers);
   printKill(kill);
   printModel(model.rows, model.modelTimeoutMs);
+  printPublish(published);
+}
+
+function publication(): Promise<PublishFigures> {
+  console.error("publication: the largest accepted article, published while readers ask…");
+  return publishScenario();
 }
 
 /**
@@ -199,6 +213,22 @@ function printKill(kill: KillResult): void {
 function printModel(rows: ModelFaultRow[], modelTimeoutMs: number): void {
   console.log(`\nFAULT · chat model failures in LLM mode (CHAT_MODEL set, default MODEL_TIMEOUT_MS ${modelTimeoutMs}, one retry); half the questions JSON, half streamed\n`);
   table(["model", "requests", "answered", "extractive + warning", "failed", "p50 ms", "max ms"], rows.map((r) => [r.fault, r.requests, r.answered, r.extractive, r.failed, r.p50, r.max]));
+}
+
+function printPublish(f: PublishFigures): void {
+  console.log(
+    `\nPUBLICATION · PUT /api/articles/:id of ${(f.bodyBytes / 2 ** 20).toFixed(2)} MiB (${f.chars.toLocaleString("en")} characters, ${f.chunks.toLocaleString("en")} chunks), ` +
+      `HTTP ${f.status} in ${f.seconds.toFixed(1)} s · ${READERS} readers asking /api/chat (no-cache) about the other ${PUBLISH_CORPUS.size + 5} articles · rate limit off\n`,
+  );
+  table(
+    ["readers", "seconds", "requests", "failed", "p50 ms", "p99 ms", "max ms"],
+    [
+      ["without a publication", f.baseline.seconds.toFixed(1), f.baseline.requests, f.baseline.failed, f.baseline.p50, f.baseline.p99, f.baseline.max],
+      ["during the publication", f.during.seconds.toFixed(1), f.during.requests, f.during.failed, f.during.p50, f.during.p99, f.during.max],
+      ["after it (sent after the response)", f.after.seconds.toFixed(1), f.after.requests, f.after.failed, f.after.p50, f.after.p99, f.after.max],
+    ],
+  );
+  console.log(`\nthe published article answers its question afterwards: ${f.answerable ? "yes" : "NO"}`);
 }
 
 function signed(n: number): string {

@@ -70,7 +70,9 @@ export class Bm25Index implements TermWeights {
   private readonly removed = new Set<number>();
   private readonly positions = new Map<string, number>();
   /** Postings added since the build (live updates), in the JSON form's layout. */
-  private readonly added: Record<string, number[]> = Object.create(null);
+  private readonly added = new Map<string, number[]>();
+  /** An update being staged (`stage`): its documents are the last ones, from `staged.first` on. */
+  private staged: Staged | undefined;
 
   private constructor(
     private readonly params: Bm25Params,
@@ -89,27 +91,85 @@ export class Bm25Index implements TermWeights {
     return index.compacted();
   }
 
-  /** Adds documents (a live update between builds). */
+  /** Adds documents, searchable at once. */
   add(docs: Iterable<LexicalDoc>): void {
-    const { params, ids, lengths, added } = this;
     for (const doc of docs) {
-      const n = ids.length;
-      ids.push(doc.id);
+      const n = this.append(doc);
       this.positions.set(doc.id, n);
-      const tf = new Map<string, number>();
-      for (const t of doc.body) tf.set(t, (tf.get(t) ?? 0) + 1);
-      for (const t of doc.title) tf.set(t, (tf.get(t) ?? 0) + params.titleWeight);
-      const length = doc.body.length + params.titleWeight * doc.title.length;
-      lengths.push(length);
-      if (n >= this.lengthOf.length) {
-        const grown = new Float64Array(Math.max(16, 2 * this.lengthOf.length));
-        grown.set(this.lengthOf);
-        this.lengthOf = grown;
-      }
-      this.lengthOf[n] = length;
-      this.totalLength += length;
-      for (const [t, f] of tf) (added[t] ??= []).push(n, f);
+      this.totalLength += this.lengths[n]!;
     }
+  }
+
+  /**
+   * Adds documents that search does not return and no statistic counts (document frequencies,
+   * the average length) until `reveal`: a live update applied in parts, while searches go on
+   * between them, goes live whole or not at all. Staged documents are the index's last ones;
+   * nothing is `add`ed until the update is revealed or discarded.
+   */
+  stage(docs: Iterable<LexicalDoc>): void {
+    const staged = (this.staged ??= { first: this.ids.length, lengthBefore: new Map(), df: new Map(), length: 0 });
+    for (const doc of docs) {
+      const n = this.append(doc, staged);
+      staged.length += this.lengths[n]!;
+    }
+  }
+
+  /**
+   * Makes the staged documents searchable, in one step; each replaces the live document with
+   * its id, if there is one.
+   */
+  reveal(): void {
+    const staged = this.staged;
+    if (!staged) return;
+    this.staged = undefined;
+    for (let n = staged.first; n < this.ids.length; n++) {
+      const id = this.ids[n]!;
+      const old = this.positions.get(id);
+      if (old !== undefined) this.removed.add(old);
+      this.positions.set(id, n);
+    }
+    this.totalLength += staged.length;
+  }
+
+  /** Drops the staged documents: the index is again what it was before the first `stage`. */
+  discard(): void {
+    const staged = this.staged;
+    if (!staged) return;
+    this.staged = undefined;
+    for (const [term, length] of staged.lengthBefore) {
+      if (length === 0) this.added.delete(term);
+      else this.added.get(term)!.length = length;
+    }
+    this.ids.length = staged.first;
+    this.lengths.length = staged.first;
+  }
+
+  /** Appends a document's length and postings; returns its number. */
+  private append(doc: LexicalDoc, staged?: Staged): number {
+    const { params, ids, lengths, added } = this;
+    const n = ids.length;
+    ids.push(doc.id);
+    const tf = new Map<string, number>();
+    for (const t of doc.body) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of doc.title) tf.set(t, (tf.get(t) ?? 0) + params.titleWeight);
+    const length = doc.body.length + params.titleWeight * doc.title.length;
+    lengths.push(length);
+    if (n >= this.lengthOf.length) {
+      const grown = new Float64Array(Math.max(16, 2 * this.lengthOf.length));
+      grown.set(this.lengthOf);
+      this.lengthOf = grown;
+    }
+    this.lengthOf[n] = length;
+    for (const [t, f] of tf) {
+      const list = added.get(t);
+      if (staged) {
+        if (!staged.lengthBefore.has(t)) staged.lengthBefore.set(t, list?.length ?? 0);
+        staged.df.set(t, (staged.df.get(t) ?? 0) + 1);
+      }
+      if (list) list.push(n, f);
+      else added.set(t, [n, f]);
+    }
+    return n;
   }
 
   /**
@@ -126,13 +186,13 @@ export class Bm25Index implements TermWeights {
   }
 
   private get avgLength(): number {
-    const count = this.lengths.length;
+    const count = this.lengths.length - this.stagedCount;
     return count > 0 ? this.totalLength / count : 1;
   }
 
   static fromJSON(data: Serialized): Bm25Index {
     const index = new Bm25Index(data.params, [...data.ids], [...data.lengths], EMPTY);
-    for (const [term, list] of Object.entries(data.postings)) index.added[term] = [...list];
+    for (const [term, list] of Object.entries(data.postings)) index.added.set(term, [...list]);
     return index.compacted();
   }
 
@@ -187,7 +247,7 @@ export class Bm25Index implements TermWeights {
 
   /** This index with every posting packed (live additions included). */
   private compacted(): Bm25Index {
-    if (Object.keys(this.added).length === 0) return this;
+    if (this.added.size === 0) return this;
     const terms = this.termList();
     const offsets = new Uint32Array(terms.length + 1);
     terms.forEach((t, i) => (offsets[i + 1] = offsets[i]! + this.postings(t).length / 2));
@@ -209,7 +269,7 @@ export class Bm25Index implements TermWeights {
 
   private termList(): string[] {
     const terms = [...this.packed.terms.keys()];
-    for (const t of Object.keys(this.added)) if (!this.packed.terms.has(t)) terms.push(t);
+    for (const t of this.added.keys()) if (!this.packed.terms.has(t)) terms.push(t);
     return terms;
   }
 
@@ -226,12 +286,16 @@ export class Bm25Index implements TermWeights {
       const { offsets, docs, tfs } = this.packed;
       for (let j = offsets[i]!; j < offsets[i + 1]!; j++) visit(docs[j]!, tfs[j]!);
     }
-    const list = this.added[term];
+    const list = this.added.get(term);
     if (list) for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!);
   }
 
   get docCount(): number {
-    return this.ids.length - this.removed.size;
+    return this.ids.length - this.removed.size - this.stagedCount;
+  }
+
+  private get stagedCount(): number {
+    return this.staged ? this.ids.length - this.staged.first : 0;
   }
 
   id(doc: number): string {
@@ -241,7 +305,7 @@ export class Bm25Index implements TermWeights {
   df(term: string): number {
     const i = this.packed.terms.get(term);
     const packed = i === undefined ? 0 : this.packed.offsets[i + 1]! - this.packed.offsets[i]!;
-    return packed + (this.added[term]?.length ?? 0) / 2;
+    return packed + (this.added.get(term)?.length ?? 0) / 2 - (this.staged?.df.get(term) ?? 0);
   }
 
   /** BM25's IDF, always positive; a term the corpus never uses gets the highest weight. */
@@ -279,11 +343,13 @@ export class Bm25Index implements TermWeights {
     const c1 = (k1 * b) / this.avgLength;
     const lengths = this.lengthOf;
     const removed = this.removed.size > 0 ? this.removed : undefined;
+    // Staged documents are the last ones, and only ever in the postings added live.
+    const staged = this.staged?.first ?? Infinity;
     const { terms, offsets, docs, tfs } = this.packed;
     // **NOTE:** plain loops over the packed arrays, no callback per posting: a common term of an
     // archive has a hundred thousand postings, and this loop is most of a search's time.
     const visit = (doc: number, tf: number, scale: number) => {
-      if (removed?.has(doc)) return;
+      if (doc >= staged || removed?.has(doc)) return;
       const s = scores[doc]!;
       if (s === 0) touched[count++] = doc;
       scores[doc] = s + (scale * tf) / (tf + c0 + c1 * lengths[doc]!);
@@ -293,7 +359,7 @@ export class Bm25Index implements TermWeights {
     const planned = [...weights]
       .map(([term, weight]) => {
         const i = terms.get(term);
-        const list = this.added[term];
+        const list = this.added.get(term);
         const scale = weight * this.idf(term) * (k1 + 1);
         return { i, list, scale, bound: scale * this.maxImpact(i, list, c0, c1) };
       })
@@ -513,6 +579,18 @@ function computeImpacts(packed: Packed, lengths: number[], params: Bm25Params, a
     max[i] = Math.min(1, m * (1 + 1e-6));
   }
   return { max, avg };
+}
+
+/** A live update being staged (see `Bm25Index.stage`). */
+interface Staged {
+  /** The first staged document's number. */
+  first: number;
+  /** Per term the update touches: how long its list of live postings was before, to discard the update. */
+  lengthBefore: Map<string, number>;
+  /** Per term: how many staged documents have it. */
+  df: Map<string, number>;
+  /** The staged documents' lengths, summed. */
+  length: number;
 }
 
 /** How many of the first documents touched bound the k-th best score from below (see `search`). */

@@ -24,7 +24,7 @@ export interface AnalysedArticles {
  *
  * **NOTE:** the body is analysed on its own, not cut from the tokens of title and text
  * together: a body that starts with «ها» joins the title's last word there, and the lexical
- * document must equal `lexicalDoc`'s, which live publishing uses.
+ * document must equal `lexicalDoc`'s, a chunk analysed by itself.
  */
 export function analyseArticles(articles: Article[], countFeatures: boolean): AnalysedArticles {
   const chunks: Chunk[] = [];

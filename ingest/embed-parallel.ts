@@ -20,10 +20,15 @@ import type { SourceArticle } from "./read.ts";
  *
  * Shares are contiguous and joined in order, so the result equals the single-threaded one.
  */
-export type WorkerRequest = { type: "prepare"; sources: SourceArticle[] } | { type: "embed"; state: unknown };
+export type WorkerRequest =
+  | { type: "prepare"; sources: SourceArticle[] }
+  | { type: "embed"; state: unknown }
+  /** A live publication (ingest/prepare-thread.ts): `embedder` is the local embedder's state, when it embeds. */
+  | { type: "publication"; sources: SourceArticle[]; embedder?: unknown };
 export type WorkerReply =
   | { type: "prepared"; articles: Article[]; chunks: ChunkSpans; lexical: PackedLexical; tokens: TokenTableParts; df: Uint32Array; docCount: number }
   | { type: "embedded"; vectors: Float32Array }
+  | { type: "publication"; articles: Article[]; chunks: ChunkSpans; lexical: PackedLexical; vectors?: Float32Array }
   | { type: "error"; message: string };
 
 /** Below this many articles, starting workers costs more than it saves. */
@@ -137,24 +142,30 @@ export function packLexical(docs: LexicalDoc[]): PackedLexical {
   return { vocab, ids, offsets, titleLengths };
 }
 
-/** The documents of `packLexical`, one per chunk, in order; an article's chunks share one title array, as they do when analysed. */
-export function unpackLexical(packed: PackedLexical, chunks: readonly Chunk[]): LexicalDoc[] {
+/**
+ * The documents of `packLexical`, one per chunk, in order, or those of chunks `first` to `end`;
+ * an article's chunks share one title array, as they do when analysed.
+ */
+export function unpackLexical(packed: PackedLexical, chunks: readonly Chunk[], first = 0, end = chunks.length): LexicalDoc[] {
   const { vocab, ids, offsets, titleLengths } = packed;
   const terms = (from: number, to: number) => Array.from(ids.subarray(from, to), (id) => vocab[id]!);
   let title: string[] = [];
-  return chunks.map((chunk, i) => {
+  return chunks.slice(first, end).map((chunk, j) => {
+    const i = first + j;
     const from = offsets[i]!;
     const bodyFrom = from + titleLengths[i]!;
-    if (i === 0 || chunk.articleId !== chunks[i - 1]!.articleId) title = terms(from, bodyFrom);
+    if (j === 0 || chunk.articleId !== chunks[i - 1]!.articleId) title = terms(from, bodyFrom);
     return { id: chunk.id, title, body: terms(bodyFrom, offsets[i + 1]!) };
   });
 }
 
-function ask<T extends WorkerReply["type"]>(worker: Worker, request: WorkerRequest, expect: T): Promise<Extract<WorkerReply, { type: T }>> {
+/** Sends a worker one request and waits for its reply: one request at a time per worker. */
+export function ask<T extends WorkerReply["type"]>(worker: Worker, request: WorkerRequest, expect: T): Promise<Extract<WorkerReply, { type: T }>> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       worker.off("message", onMessage);
       worker.off("error", onError);
+      worker.off("exit", onExit);
     };
     const onMessage = (reply: WorkerReply) => {
       cleanup();
@@ -166,8 +177,13 @@ function ask<T extends WorkerReply["type"]>(worker: Worker, request: WorkerReque
       cleanup();
       reject(err);
     };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`ingest worker stopped (exit code ${code})`));
+    };
     worker.on("message", onMessage);
     worker.once("error", onError);
+    worker.once("exit", onExit);
     worker.postMessage(request);
   });
 }

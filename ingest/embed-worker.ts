@@ -11,6 +11,9 @@ import { packChunks, packLexical, type WorkerReply, type WorkerRequest } from ".
  * One worker of a parallel ingest (see ingest/embed-parallel.ts): prepares and chunks its share
  * of the articles and counts their embedder features, then, once the main thread has summed the
  * counts of all shares, embeds its chunks. Its chunks stay here between the two steps.
+ *
+ * Or the worker of a live publication (ingest/prepare-thread.ts): prepares, chunks, analyses and
+ * embeds the articles in one step, with the index's own embedder.
  */
 const port = parentPort!;
 let chunks: Chunk[] = [];
@@ -29,12 +32,27 @@ port.on("message", (request: WorkerRequest) => {
 
 function handedOver(reply: WorkerReply): ArrayBuffer[] {
   if (reply.type === "embedded") return [reply.vectors.buffer as ArrayBuffer];
+  if (reply.type === "publication") {
+    const { chunks, lexical, vectors } = reply;
+    return [...new Set([chunks, lexical.ids, lexical.offsets, lexical.titleLengths, ...(vectors ? [vectors] : [])].map((a) => a.buffer as ArrayBuffer))];
+  }
   if (reply.type !== "prepared") return [];
   const { chunks, lexical, df } = reply;
   return [...new Set([chunks, lexical.ids, lexical.offsets, lexical.titleLengths, df].map((a) => a.buffer as ArrayBuffer))];
 }
 
 function handle(request: WorkerRequest): WorkerReply {
+  if (request.type === "publication") {
+    const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
+    const analysed = analyseArticles(articles, false);
+    let vectors: Float32Array | undefined;
+    if (request.embedder !== undefined) {
+      const embedder = LocalEmbeddings.fromState(request.embedder as LocalEmbeddingsState);
+      vectors = new Float32Array(analysed.chunks.length * embedder.dimensions);
+      embedTokenised(embedder, analysed.chunks, analysed.tokens).forEach((v, i) => vectors!.set(v, i * embedder.dimensions));
+    }
+    return { type: "publication", articles, chunks: packChunks(analysed.chunks, articles), lexical: packLexical(analysed.lexical), ...(vectors && { vectors }) };
+  }
   if (request.type === "prepare") {
     const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
     const analysed = analyseArticles(articles, true);

@@ -3,9 +3,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../core/article.ts";
 import type { Corpus } from "../core/corpus/index.ts";
-import { embedChunks, lexicalDoc } from "../ingest/build.ts";
-import { chunkArticle } from "../ingest/chunk.ts";
-import { prepareArticle } from "../ingest/prepare.ts";
+import { PreparationThread } from "../ingest/prepare-thread.ts";
 import { DELETED_FILE, readDeleted, type SourceArticle } from "../ingest/read.ts";
 
 /**
@@ -18,13 +16,16 @@ import { DELETED_FILE, readDeleted, type SourceArticle } from "../ingest/read.ts
  * its commit is the acknowledgement. Either way `kill -9` at any moment loses nothing
  * acknowledged.
  *
- * Then live: the article is cleaned, chunked and embedded with the index's own embedder, and the
- * corpus swaps it in (HNSW and the lexical index, or the database's rows), answerable by the next
- * query; with a database, on every server that shares it. Updates from this server run one at a
- * time; the database orders those of several servers.
+ * Then live: the article is cleaned, chunked and embedded with the index's own embedder, on a
+ * worker thread (ingest/prepare-thread.ts), and the corpus swaps it in (HNSW and the lexical
+ * index, in slices and then at once, or the database's rows), answerable by the next query;
+ * with a database, on every server that shares it. Readers are answered meanwhile, from the
+ * article's previous version until the swap. Updates from this server run one at a time; the
+ * database orders those of several servers.
  */
 export class Library {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly preparation = new PreparationThread();
 
   constructor(
     private readonly corpus: Corpus,
@@ -39,15 +40,15 @@ export class Library {
     const sources = [...new Map(batch.map((s) => [s.id, s])).values()];
     return this.serially(async () => {
       if (!this.corpus.durable) {
+        // Read before any file is written: a damaged list refuses the batch whole (see readDeleted).
+        const deleted = await readDeleted(this.articlesDir);
         await mkdir(this.articlesDir, { recursive: true });
         for (const s of sources) await atomicWrite(this.fileOf(s.id), `${JSON.stringify(toJsonl(s))}\n`);
-        await this.untombstone(sources.map((s) => s.id));
+        await this.untombstone(deleted, sources.map((s) => s.id));
       }
-      const articles = sources.map(prepareArticle);
-      const chunks = articles.flatMap((a) => chunkArticle(a));
-      const vectors = chunks.length > 0 ? await embedChunks(await this.corpus.embedder(), chunks) : [];
-      await this.corpus.put({ sources, articles, chunks, vectors, lexical: chunks.map(lexicalDoc) });
-      return articles;
+      const prepared = await this.preparation.prepare(sources, await this.corpus.embedder());
+      await this.corpus.put({ sources, ...prepared });
+      return prepared.articles;
     });
   }
 
@@ -65,8 +66,7 @@ export class Library {
     });
   }
 
-  private async untombstone(ids: string[]): Promise<void> {
-    const deleted = await readDeleted(this.articlesDir);
+  private async untombstone(deleted: Set<string>, ids: string[]): Promise<void> {
     if (!ids.some((id) => deleted.has(id))) return;
     for (const id of ids) deleted.delete(id);
     await atomicWrite(path.join(this.articlesDir, DELETED_FILE), JSON.stringify([...deleted].sort()));

@@ -245,24 +245,37 @@ async function prepare(services: Services, q: Question, signal?: AbortSignal): P
     retrievalQuery = await services.answerer.rewrite(q.question, q.history, signal).catch(() => read.retrievalQuery);
   }
   const scope = { k: CHAT_PASSAGES, ...(q.articleId && { articleId: q.articleId }) };
-  let passages = await services.retriever.search(retrievalQuery, scope);
-  if (retrievalQuery !== q.question) {
-    // Read with the conversation and alone: a question may also change the subject.
-    passages = mergePassages(passages, await services.retriever.search(q.question, scope));
+  const gather = async () => {
+    let passages = await services.retriever.search(retrievalQuery, scope);
+    if (retrievalQuery !== q.question) {
+      // Read with the conversation and alone: a question may also change the subject.
+      passages = mergePassages(passages, await services.retriever.search(q.question, scope));
+    }
+    return withMaterials(
+      services.corpus,
+      {
+        question: read.question,
+        history: q.history,
+        passages,
+        ...(read.context && { context: read.context }),
+        ...(q.articleId && { articleId: q.articleId }),
+        ...(signal && { signal }),
+      },
+      services.answerer.mode,
+    );
+  };
+  // Gathered again when the articles changed meanwhile (a publication went live between its
+  // searches, or before its articles were fetched): an answer must not put passages of an
+  // article's previous version beside its new text.
+  for (let attempt = 1; ; attempt++) {
+    const revision = await services.corpus.revision();
+    const request = await gather();
+    if (attempt === GATHER_ATTEMPTS || (await services.corpus.revision()) === revision) return request;
   }
-  return withMaterials(
-    services.corpus,
-    {
-      question: read.question,
-      history: q.history,
-      passages,
-      ...(read.context && { context: read.context }),
-      ...(q.articleId && { articleId: q.articleId }),
-      ...(signal && { signal }),
-    },
-    services.answerer.mode,
-  );
 }
+
+/** Publications go live one at a time, each at one moment: a second reading all but always sees none. */
+const GATHER_ATTEMPTS = 3;
 
 /**
  * The request completed with what an answerer reads besides the passages, fetched for this

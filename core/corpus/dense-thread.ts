@@ -18,9 +18,18 @@ export class DenseThread extends IndexThread<DenseSearch, DenseChange, Found> {
     return this.ask({ vector: Float64Array.from(vector), k, ef } satisfies DenseSearch);
   }
 
-  /** The same vectors, under the same labels, as were added to the main thread's graph. */
-  add(vectors: readonly (readonly number[])[], labels: readonly number[]): void {
-    this.tell({ type: "add", vectors: vectors.map((v) => Float64Array.from(v)), labels: [...labels] });
+  /**
+   * The same vectors, under the same labels, as were staged in the main thread's graph: in the
+   * graph, and marked deleted until `reveal` (see `HnswlibCorpus.put`). `capacity` is what the
+   * whole update needs, so the graph grows once, not at every slice.
+   */
+  stage(vectors: readonly ArrayLike<number>[], labels: readonly number[], capacity: number): void {
+    if (labels.length > 0) this.tell({ type: "stage", vectors: vectors.map((v) => Float64Array.from(v)), labels: [...labels], capacity });
+  }
+
+  /** Makes staged labels searchable, as they were in the main thread's graph. */
+  reveal(labels: readonly number[]): void {
+    if (labels.length > 0) this.tell({ type: "reveal", labels: [...labels] });
   }
 
   /** Marks labels deleted, as they were in the main thread's graph. */
@@ -45,4 +54,4 @@ export interface DenseSearch {
   ef: number;
 }
 
-export type DenseChange = { type: "add"; vectors: Float64Array[]; labels: number[] } | { type: "delete"; labels: number[] };
+export type DenseChange = { type: "stage"; vectors: Float64Array[]; labels: number[]; capacity: number } | { type: "reveal"; labels: number[] } | { type: "delete"; labels: number[] };

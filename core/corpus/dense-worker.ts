@@ -18,10 +18,14 @@ serveIndexThread<DenseSearch, DenseChange, Found>(async () => {
       return { labels: found.neighbors, distances: found.distances };
     },
     change(m) {
-      if (m.type === "add") {
-        const needed = Math.max(...m.labels) + 1;
-        if (needed > graph.getMaxElements()) graph.resizeIndex(needed);
-        m.vectors.forEach((v, i) => graph.addPoint(Array.from(v), m.labels[i]!));
+      if (m.type === "stage") {
+        if (m.capacity > graph.getMaxElements()) graph.resizeIndex(m.capacity);
+        m.vectors.forEach((v, i) => {
+          graph.addPoint(Array.from(v), m.labels[i]!);
+          graph.markDelete(m.labels[i]!);
+        });
+      } else if (m.type === "reveal") {
+        for (const label of m.labels) graph.unmarkDelete(label);
       } else {
         for (const label of m.labels) graph.markDelete(label);
       }

@@ -169,27 +169,84 @@ export class HnswlibCorpus implements Corpus {
     return { articles, total: this.sorted.length };
   }
 
-  /** Replaced articles' chunks are marked deleted in HNSW and dropped from the lexical index first. */
+  /**
+   * Adds or replaces articles without holding the event loop, or a search thread, for long, and
+   * without a reader ever seeing half of them. The new chunks are staged first, in slices of
+   * about SLICE_MS with the event loop given back between them: in HNSW they are added and
+   * marked deleted (the graph links them, searches skip them), in BM25F `stage`d; each search
+   * thread gets a slice once it has applied the one before, so a search sent meanwhile waits
+   * behind one slice at most. Then one synchronous step retires the replaced articles' chunks
+   * and reveals the new ones: until it, readers get the previous versions; after it, the new.
+   *
+   * A failure while staging leaves the index answering as before (the staged vectors stay in
+   * the graph, marked deleted, until the next build).
+   */
   async put(batch: IndexedBatch): Promise<void> {
     const index = this.index;
-    for (const a of batch.articles) this.unindex(a.id);
-    if (batch.chunks.length > 0) {
-      const first = index.store.index.getCurrentCount();
-      await index.store.addVectors(
-        batch.vectors,
-        batch.chunks.map((c) => new Document({ pageContent: c.text, metadata: { id: c.id, articleId: c.articleId, title: c.title, position: c.position, start: c.start, end: c.end } })),
-      );
-      this.thread?.add(batch.vectors, batch.chunks.map((_, i) => first + i));
-      batch.chunks.forEach((c, i) => {
-        index.chunks.set(c.id, c);
-        index.labels.set(c.id, first + i);
-        index.chunkCounts.set(c.articleId, (index.chunkCounts.get(c.articleId) ?? 0) + 1);
-      });
-      index.lexical.add(batch.lexical);
-      this.lexicalThread?.add(batch.lexical);
+    const graph = index.store.index;
+    const count = batch.chunks.length;
+    const first = graph.getCurrentCount();
+    const labels = batch.chunks.map((_, i) => first + i);
+    // Once, not per slice: a resize copies the whole graph.
+    if (first + count > graph.getMaxElements()) graph.resizeIndex(first + count);
+    let threadsDone: Promise<unknown> = Promise.resolve();
+    try {
+      for (let from = 0; from < count; ) {
+        const to = this.stage(batch, from, first);
+        await threadsDone;
+        this.thread?.stage(batch.vectors.slice(from, to), labels.slice(from, to), first + count);
+        this.lexicalThread?.stage(batch.lexical.slice(from, to));
+        threadsDone = Promise.all([this.thread?.caughtUp(), this.lexicalThread?.caughtUp()]);
+        from = to;
+        await new Promise(setImmediate);
+      }
+      await threadsDone;
+    } catch (err) {
+      index.lexical.discard();
+      this.lexicalThread?.discard();
+      throw err;
     }
+    for (const a of batch.articles) this.unindex(a.id);
+    for (const label of labels) graph.unmarkDelete(label);
+    this.thread?.reveal(labels);
+    index.lexical.reveal();
+    this.lexicalThread?.reveal();
+    batch.chunks.forEach((c, i) => {
+      index.chunks.set(c.id, c);
+      index.labels.set(c.id, first + i);
+      index.chunkCounts.set(c.articleId, (index.chunkCounts.get(c.articleId) ?? 0) + 1);
+    });
     for (const a of batch.articles) index.articles.set(a.id, a);
     this.counted();
+  }
+
+  /**
+   * Stages the batch's chunks from `from` on, for about SLICE_MS, in this thread's graph and
+   * BM25F; returns where it stopped. Chunk i gets label `first + i`.
+   *
+   * **NOTE:** hnswlib-node's `addPoint` and `markDelete` are called directly, not through
+   * LangChain's `addVectors`: that one resizes the graph to fit each call, and a label it adds
+   * could be found by a search before it is marked deleted.
+   */
+  private stage(batch: IndexedBatch, from: number, first: number): number {
+    const graph = this.index.store.index;
+    const dimensions = this.index.manifest.embedder.dimensions;
+    const documents: Record<number, Document> = {};
+    const started = performance.now();
+    let i = from;
+    do {
+      const vector = batch.vectors[i]!;
+      const c = batch.chunks[i]!;
+      // **NOTE:** hnswlib aborts the process on a wrong-sized vector; refuse it with an error.
+      if (vector.length !== dimensions) throw new Error(`The vector of chunk ${c.id} has ${vector.length} dimensions, not ${dimensions}`);
+      graph.addPoint(Array.isArray(vector) ? vector : Array.from(vector), first + i);
+      graph.markDelete(first + i);
+      documents[first + i] = new Document({ pageContent: c.text, metadata: { id: c.id, articleId: c.articleId, title: c.title, position: c.position, start: c.start, end: c.end } });
+      i++;
+    } while (i < batch.chunks.length && performance.now() - started < SLICE_MS);
+    this.index.store.docstore.add(documents);
+    this.index.lexical.stage(batch.lexical.slice(from, i));
+    return i;
   }
 
   async remove(id: string): Promise<boolean> {
@@ -248,6 +305,12 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 const OPENED = new WeakMap<LoadedIndex, HnswlibCorpus>();
+
+/**
+ * About how long a live update holds the event loop, or a search thread, at a time: a question
+ * that arrives meanwhile waits about this long, a small part of what answering it takes.
+ */
+const SLICE_MS = 10;
 
 /**
  * Whether vector searches run on a thread of their own (DENSE_SEARCH_THREAD): "auto" does so

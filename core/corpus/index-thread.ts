@@ -15,6 +15,8 @@ export class IndexThread<Search, Change, Found> {
   private closed = false;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (found: Found) => void; reject: (err: Error) => void }>();
+  /** Callers of `caughtUp`, by request id. */
+  private readonly syncing = new Map<number, () => void>();
   /** Settles once the thread has loaded: true, or false if it could not. */
   readonly loaded: Promise<boolean>;
 
@@ -33,6 +35,10 @@ export class IndexThread<Search, Change, Found> {
       } else if (m.type === "failed") {
         this.stop(new Error(`${name} could not load: ${m.error}`));
         settle(false);
+      } else if (m.type === "synced") {
+        this.syncing.get(m.id)?.();
+        this.syncing.delete(m.id);
+        this.holdOpen();
       } else {
         const waiting = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -70,6 +76,22 @@ export class IndexThread<Search, Change, Found> {
     if (!this.closed) this.worker.postMessage({ type: "change", change } satisfies ThreadRequest<Search, Change>);
   }
 
+  /**
+   * Settles once the thread has applied every change sent before: a caller sending a long
+   * change in parts waits for one before sending the next, so that a search sent meanwhile
+   * waits behind one part, not all of them. Settles at once, or as soon as it stops, when the
+   * thread is not running: its copy no longer matters.
+   */
+  caughtUp(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const id = this.nextId++;
+    return new Promise<void>((resolve) => {
+      this.syncing.set(id, resolve);
+      this.holdOpen();
+      this.worker.postMessage({ type: "sync", id } satisfies ThreadRequest<Search, Change>);
+    });
+  }
+
   async close(): Promise<void> {
     this.stop(new Error(`${this.name} was closed`));
     await this.worker.terminate();
@@ -80,7 +102,7 @@ export class IndexThread<Search, Change, Found> {
    * an idle search thread must not keep a process open that has nothing else to do.
    */
   private holdOpen(): void {
-    if (this.pending.size > 0 || (!this.ready && !this.closed)) this.worker.ref();
+    if (this.pending.size > 0 || this.syncing.size > 0 || (!this.ready && !this.closed)) this.worker.ref();
     else this.worker.unref();
   }
 
@@ -90,18 +112,21 @@ export class IndexThread<Search, Change, Found> {
     this.ready = false;
     for (const { reject } of this.pending.values()) reject(err);
     this.pending.clear();
+    for (const resolve of this.syncing.values()) resolve();
+    this.syncing.clear();
     this.holdOpen();
   }
 }
 
 /** Main thread → index thread, handled in the order sent. */
-type ThreadRequest<Search, Change> = { type: "search"; id: number; search: Search } | { type: "change"; change: Change };
+type ThreadRequest<Search, Change> = { type: "search"; id: number; search: Search } | { type: "change"; change: Change } | { type: "sync"; id: number };
 
 /** Index thread → main thread. */
 type ThreadReply<Found> =
   | { type: "ready" }
   | { type: "failed"; error: string }
   | { type: "found"; id: number; found: Found }
+  | { type: "synced"; id: number }
   | { type: "error"; id: number; error: string };
 
 export interface IndexThreadHandlers<Search, Change, Found> {
@@ -122,6 +147,7 @@ export function serveIndexThread<Search, Change, Found>(load: () => Promise<Inde
   let handlers: IndexThreadHandlers<Search, Change, Found> | undefined;
   const handle = (m: ThreadRequest<Search, Change>) => {
     if (m.type === "change") return handlers!.change(m.change);
+    if (m.type === "sync") return reply({ type: "synced", id: m.id });
     try {
       reply({ type: "found", id: m.id, found: handlers!.search(m.search) });
     } catch (err) {

@@ -104,7 +104,7 @@ export interface IndexedBatch {
   sources: ArticleSource[];
   articles: Article[];
   chunks: Chunk[];
-  vectors: number[][];
+  vectors: VectorRows;
   lexical: LexicalDoc[];
 }
 

@@ -21,8 +21,17 @@ export class LexicalThread extends IndexThread<LexicalSearch, LexicalChange, Lex
     return this.ask({ query, k, ...(within && { within }) });
   }
 
-  add(docs: readonly LexicalDoc[]): void {
-    if (docs.length > 0) this.tell({ type: "add", docs });
+  /** `Bm25Index.stage`, `reveal` and `discard` on the thread's copy, as on the main thread's. */
+  stage(docs: readonly LexicalDoc[]): void {
+    if (docs.length > 0) this.tell({ type: "stage", docs });
+  }
+
+  reveal(): void {
+    this.tell({ type: "reveal" });
+  }
+
+  discard(): void {
+    this.tell({ type: "discard" });
   }
 
   remove(ids: readonly string[]): void {
@@ -46,4 +55,4 @@ export interface LexicalFound {
 }
 
 /** Sent as they are: postMessage copies them. */
-export type LexicalChange = { type: "add"; docs: readonly LexicalDoc[] } | { type: "remove"; ids: readonly string[] };
+export type LexicalChange = { type: "stage"; docs: readonly LexicalDoc[] } | { type: "reveal" } | { type: "discard" } | { type: "remove"; ids: readonly string[] };

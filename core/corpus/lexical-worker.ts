@@ -14,7 +14,9 @@ serveIndexThread<LexicalSearch, LexicalChange, LexicalFound>(async () => {
       return { ids: hits.map((h) => h.id), scores: hits.map((h) => h.score) };
     },
     change(m) {
-      if (m.type === "add") index.add(m.docs);
+      if (m.type === "stage") index.stage(m.docs);
+      else if (m.type === "reveal") index.reveal();
+      else if (m.type === "discard") index.discard();
       else index.remove(m.ids);
     },
   };
