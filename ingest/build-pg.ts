@@ -5,7 +5,8 @@ import { readPgManifest, readPgSources, writeBuild, type PgManifest } from "../c
 import { embedderIdFor } from "../core/embeddings/index.ts";
 import { INDEX_FORMAT, staleReason, type Manifest } from "../core/index-store.ts";
 import { DEFAULT_BM25 } from "../core/lexical.ts";
-import { embedCorpus, pipelineFingerprint, type BuildSummary } from "./build.ts";
+import { ANALYSIS_ID } from "./analysis-version.ts";
+import { embedCorpus, type BuildSummary } from "./build.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { readCorpus } from "./read.ts";
 
@@ -48,7 +49,7 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
     await migrate(pool, schema);
     await lockBuild(lock, schema);
     const current = await readPgManifest(pool, s);
-    const pipeline = await pipelineFingerprint();
+    const pipeline = ANALYSIS_ID;
     const expectation = (articles: Record<string, string>) => ({ embedderId: embedderIdFor(options.embedder), pipeline, chunking: DEFAULT_CHUNKING, articles });
 
     let sources: ArticleSource[];

@@ -1,14 +1,12 @@
 import type { Article, Chunk } from "../core/article.ts";
 import type { EmbedderSpec } from "../core/config.ts";
 import { createEmbedder, embedderIdFor, LocalEmbeddings, type Embedder } from "../core/embeddings/index.ts";
-import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
 import { DamagedIndexError } from "../core/index-integrity.ts";
 import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, verifyGeneration, writeGeneration, type GenerationContent, type Manifest } from "../core/index-store.ts";
 import type { TokenTable } from "../core/chunk-tokens.ts";
 import type { VectorRows } from "../core/corpus/index.ts";
 import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
+import { ANALYSIS_ID } from "./analysis-version.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { analyseArticles, embedChunks, embeddingText, embedTokenised, lexicalDoc } from "./analyse.ts";
 import { embedInParallel, parallelWorkers } from "./embed-parallel.ts";
@@ -57,7 +55,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   const log = options.log ?? (() => {});
   const started = performance.now();
   const seconds = () => Math.round((performance.now() - started) / 10) / 100;
-  const pipeline = await pipelineFingerprint();
+  const pipeline = ANALYSIS_ID;
   const files = await corpusFiles(options.articlesDir).catch(() => undefined);
   let current: Manifest | undefined;
   let damage: DamagedIndexError | undefined;
@@ -203,7 +201,7 @@ async function damageOf(indexDir: string, verify: NonNullable<BuildOptions["veri
  */
 export async function currentIndex(options: Pick<BuildOptions, "articlesDir" | "indexDir" | "embedder">): Promise<boolean> {
   const files = await corpusFiles(options.articlesDir).catch(() => undefined);
-  return unchangedSince(await readManifest(options.indexDir), files, embedderIdFor(options.embedder), await pipelineFingerprint());
+  return unchangedSince(await readManifest(options.indexDir), files, embedderIdFor(options.embedder), ANALYSIS_ID);
 }
 
 /** Seconds since the last call (or since it was made), to two decimals. */
@@ -215,30 +213,4 @@ function stopwatch(): () => number {
     last = now;
     return seconds;
   };
-}
-
-
-/**
- * The code whose output is stored in the index: cleaning, metadata, analysis, chunking, the local
- * embedder. Its fingerprint goes in the manifest, so an index built by other code (an upgrade, a
- * changed stopword list) is rebuilt instead of being queried with mismatched analysis.
- */
-const PIPELINE_CODE = ["ingest", "core/persian", "core/embeddings", "core/lexical.ts", "core/article.ts"];
-const ROOT = path.resolve(import.meta.dirname, "..");
-
-let fingerprint: Promise<string> | undefined;
-
-export function pipelineFingerprint(): Promise<string> {
-  fingerprint ??= (async () => {
-    const files: string[] = [];
-    for (const entry of PIPELINE_CODE) {
-      const full = path.join(ROOT, entry);
-      if (entry.endsWith(".ts")) files.push(full);
-      else for (const name of (await readdir(full)).sort()) if (name.endsWith(".ts")) files.push(path.join(full, name));
-    }
-    const hash = createHash("sha256");
-    for (const file of files) hash.update(path.relative(ROOT, file)).update("\0").update(await readFile(file)).update("\0");
-    return hash.digest("hex").slice(0, 16);
-  })();
-  return fingerprint;
 }
