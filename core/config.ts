@@ -9,6 +9,8 @@ function milliseconds(fallback: number) {
 
 /** ANSWER_CACHE_SIZE's default: answers take a few KB each, so a few MB in all. */
 export const DEFAULT_ANSWER_CACHE_SIZE = 1000;
+/** The largest body the article management API accepts (`PUT` and `POST /api/articles`). */
+export const ADMIN_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
  * Settings from the environment (and `.env`, when present), checked once at start-up. Every
@@ -124,7 +126,7 @@ export type EmbedderSpec =
 export type StoreSpec =
   | {
       kind: "embedded";
-      /** DENSE_SEARCH_THREAD: whether HNSW is searched on a thread of its own (core/corpus/hnswlib.ts). */
+      /** DENSE_SEARCH_THREAD: whether HNSW is searched on a thread of its own (core/corpus/embedded/corpus.ts). */
       searchThread?: "auto" | "on" | "off";
       /** LEXICAL_SEARCH_THREAD: whether BM25F is searched on a thread of its own. */
       lexicalThread?: "auto" | "on" | "off";
@@ -142,7 +144,7 @@ export type AnswererSpec =
       timeoutMs?: number;
     };
 
-/** Which retrieval stages run; see server/retrieve.ts. */
+/** Which retrieval stages run; see answer/retrieve.ts. */
 export interface RetrievalConfig {
   dense: boolean;
   lexical: boolean;
@@ -183,7 +185,7 @@ export interface Config {
 
 /**
  * Time a JSON answer may need besides the two attempts at the model: a follow-up's rewrite (at
- * most 10 s, server/answer/llm.ts), the SDK's back-off before its retry, retrieval and the
+ * most 10 s, answer/llm.ts), the SDK's back-off before its retry, retrieval and the
  * extractive answer.
  */
 const FALLBACK_MARGIN_MS = 12_000;

@@ -1,7 +1,7 @@
 /**
  * The k largest numbers pushed so far, in a min-heap over a typed array: once `full`, `min` is
- * the k-th largest. What MaxScore-style pruning needs (BM25 in core/lexical.ts, re-scoring in
- * server/retrieve.ts): the bar a candidate must clear to be among the best k.
+ * the k-th largest. What MaxScore-style pruning needs (BM25 in core/corpus/bm25.ts, re-scoring in
+ * answer/retrieve.ts): the bar a candidate must clear to be among the best k.
  */
 export class KLargest {
   private readonly heap: Float64Array;

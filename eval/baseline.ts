@@ -1,6 +1,6 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
-import { Bm25Index } from "../core/lexical.ts";
+import { Bm25Index } from "../core/corpus/bm25.ts";
 import { normalizeForMatch } from "../core/persian/normalize.ts";
 
 /**

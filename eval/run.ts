@@ -1,23 +1,20 @@
 import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openIndex } from "../core/index-store.ts";
-import { buildIndex, type BuildSummary } from "../ingest/build.ts";
-import { buildPgIndex } from "../ingest/build-pg.ts";
+import type { BuildSummary } from "../ingest/build.ts";
+import { buildStore } from "../ingest/store.ts";
 import type { Article } from "../core/article.ts";
-import type { AnswererSpec } from "../core/config.ts";
-import { HnswlibCorpus } from "../core/corpus/hnswlib.ts";
-import type { Corpus } from "../core/corpus/index.ts";
-import pg from "pg";
-import { DEFAULT_SCHEMA, quoted } from "../core/corpus/pg-schema.ts";
-import { PgvectorCorpus } from "../core/corpus/pgvector.ts";
-import { startInProcessPostgres } from "../core/corpus/pglite.ts";
-import { ExtractiveAnswerer } from "../server/answer/extractive.ts";
-import { LlmAnswerer } from "../server/answer/llm.ts";
-import type { Answer, Answerer } from "../server/answer/types.ts";
+import type { AnswererSpec, StoreSpec } from "../core/config.ts";
+import type { Corpus } from "../core/corpus/corpus.ts";
+import { openCorpus } from "../core/corpus/open.ts";
+import { DEFAULT_SCHEMA, dropSchema } from "../core/corpus/pgvector/schema.ts";
+import { startInProcessPostgres } from "./pglite.ts";
+import { ExtractiveAnswerer } from "../answer/extractive.ts";
+import { LlmAnswerer } from "../answer/llm.ts";
+import type { Answer, Answerer } from "../answer/types.ts";
 import { GroundednessJudge } from "./judge.ts";
-import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../server/retrieve.ts";
-import { withMaterials } from "../server/services.ts";
+import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../answer/retrieve.ts";
+import { withMaterials } from "../answer/assistant.ts";
 import { naiveBm25, naiveTokens } from "./baseline.ts";
 import { containsGold, mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank, tokenF1 } from "./metrics.ts";
 import type { EvalQuestion, EvalSet } from "./sets.ts";
@@ -96,7 +93,7 @@ export interface EvalOptions {
   log?: (line: string) => void;
   /**
    * `pgvector`: the index goes to PostgreSQL with pgvector, started in this process (PGlite over
-   * the wire protocol, see core/corpus/pglite.ts) and queried through the `pg` driver as a
+   * the wire protocol, see eval/pglite.ts) and queried through the `pg` driver as a
    * server would. `embedded` by default.
    */
   store?: Store;
@@ -200,7 +197,10 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
   }
 }
 
-/** The set's corpus indexed with the product's own ingest code, in the chosen store. */
+/**
+ * The set's corpus indexed and opened as a server does it: `buildStore` (ingest/store.ts) and
+ * `openCorpus` (core/corpus/open.ts), in the chosen store.
+ */
 async function indexed(
   store: Store,
   articlesDir: string,
@@ -208,25 +208,24 @@ async function indexed(
   log: (line: string) => void,
   databaseUrl?: string,
 ): Promise<{ corpus: Corpus; build: BuildSummary; close: () => Promise<void> }> {
+  const indexDir = path.join(work, "index");
+  const embedder = { kind: "local" } as const;
   if (store === "embedded") {
-    const build = await buildIndex({ articlesDir, indexDir: path.join(work, "index"), embedder: { kind: "local" }, log });
-    return { corpus: HnswlibCorpus.of(await openIndex(path.join(work, "index"), { kind: "local" })), build, close: async () => {} };
+    const spec: StoreSpec = { kind: "embedded" };
+    const build = await buildStore({ store: spec, articlesDir, indexDir, embedder, mode: "import", log });
+    const corpus = await openCorpus(spec, indexDir, embedder);
+    return { corpus, build, close: () => corpus.close() };
   }
   const postgres = databaseUrl ? undefined : await startInProcessPostgres();
   const database = databaseUrl ? { url: databaseUrl, schema: `goftogu_eval_${process.pid}_${Date.now()}` } : { url: postgres!.url, schema: DEFAULT_SCHEMA };
-  const dropSchema = async () => {
-    if (!databaseUrl) return;
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${quoted(database.schema)} CASCADE`).finally(() => client.end());
-  };
   const stop = async () => {
-    await dropSchema();
+    if (databaseUrl) await dropSchema(database);
     await postgres?.stop();
   };
   try {
-    const build = await buildPgIndex({ articlesDir, database, embedder: { kind: "local" }, mode: "import", log });
-    const corpus = await PgvectorCorpus.open(database, { kind: "local" });
+    const spec: StoreSpec = { kind: "pgvector", database };
+    const build = await buildStore({ store: spec, articlesDir, indexDir, embedder, mode: "import", log });
+    const corpus = await openCorpus(spec, indexDir, embedder);
     return { corpus, build, close: async () => (await corpus.close(), await stop()) };
   } catch (err) {
     await stop();

@@ -1,8 +1,8 @@
 import type { Article, Chunk } from "../core/article.ts";
 import { DocumentFrequencies, LocalEmbeddings, type FeatureCountsSummary } from "../core/embeddings/local.ts";
 import type { Embedder } from "../core/embeddings/index.ts";
-import type { LexicalDoc } from "../core/lexical.ts";
-import { TokenTableBuilder, type TokenTable } from "../core/chunk-tokens.ts";
+import type { LexicalDoc } from "../core/corpus/bm25.ts";
+import { TokenTableBuilder, type TokenTable } from "../core/corpus/embedded/token-table.ts";
 import { analyzeTokenList, analyzeTokens, tokenize, type AnalyzedToken } from "../core/persian/tokens.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
 
@@ -10,7 +10,7 @@ export interface AnalysedArticles {
   chunks: Chunk[];
   /** Per chunk, in order: its terms for the lexical index. */
   lexical: LexicalDoc[];
-  /** Per chunk, in order: its title's and its body's tokens, stored for re-scoring (core/chunk-tokens.ts). */
+  /** Per chunk, in order: its title's and its body's tokens, stored for re-scoring (core/corpus/embedded/token-table.ts). */
   tokens: TokenTable;
   /** The local embedder's feature counts over the chunks, when it is the embedder. */
   counts?: FeatureCountsSummary;

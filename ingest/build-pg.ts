@@ -1,10 +1,10 @@
 import type { EmbedderSpec } from "../core/config.ts";
-import type { ArticleSource } from "../core/corpus/index.ts";
-import { createPool, lockBuild, migrate, quoted, unlockBuild, type PgLocation } from "../core/corpus/pg-schema.ts";
-import { readPgManifest, readPgSources, writeBuild, type PgManifest } from "../core/corpus/pgvector.ts";
+import type { ArticleSource } from "../core/corpus/corpus.ts";
+import { createPool, lockBuild, migrate, quoted, unlockBuild, type PgLocation } from "../core/corpus/pgvector/schema.ts";
+import { readPgManifest, readPgSources, writeBuild, type PgManifest } from "../core/corpus/pgvector/corpus.ts";
 import { embedderIdFor } from "../core/embeddings/index.ts";
-import { INDEX_FORMAT, staleReason, type Manifest } from "../core/index-store.ts";
-import { DEFAULT_BM25 } from "../core/lexical.ts";
+import { INDEX_FORMAT, staleReason, type Manifest } from "../core/corpus/embedded/store.ts";
+import { DEFAULT_BM25 } from "../core/corpus/bm25.ts";
 import { ANALYSIS_ID } from "./analysis-version.ts";
 import { embedCorpus, type BuildSummary } from "./build.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";

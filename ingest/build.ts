@@ -1,11 +1,11 @@
 import type { Article, Chunk } from "../core/article.ts";
 import type { EmbedderSpec } from "../core/config.ts";
 import { createEmbedder, embedderIdFor, LocalEmbeddings, type Embedder } from "../core/embeddings/index.ts";
-import { DamagedIndexError } from "../core/index-integrity.ts";
-import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, verifyGeneration, writeGeneration, type GenerationContent, type Manifest } from "../core/index-store.ts";
-import type { TokenTable } from "../core/chunk-tokens.ts";
-import type { VectorRows } from "../core/corpus/index.ts";
-import { Bm25Index, type LexicalDoc } from "../core/lexical.ts";
+import { DamagedIndexError } from "../core/corpus/embedded/integrity.ts";
+import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, verifyGeneration, writeGeneration, type GenerationContent, type Manifest } from "../core/corpus/embedded/store.ts";
+import type { TokenTable } from "../core/corpus/embedded/token-table.ts";
+import type { VectorRows } from "../core/corpus/corpus.ts";
+import { Bm25Index, type LexicalDoc } from "../core/corpus/bm25.ts";
 import { ANALYSIS_ID } from "./analysis-version.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { analyseArticles, embedChunks, embeddingText, embedTokenised, lexicalDoc } from "./analyse.ts";

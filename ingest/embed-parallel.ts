@@ -1,9 +1,9 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { chunkId, type Article, type Chunk } from "../core/article.ts";
-import { TokenTable, type TokenTableParts } from "../core/chunk-tokens.ts";
+import { TokenTable, type TokenTableParts } from "../core/corpus/embedded/token-table.ts";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
-import type { LexicalDoc } from "../core/lexical.ts";
+import type { LexicalDoc } from "../core/corpus/bm25.ts";
 import { startWorker } from "../core/worker.ts";
 import type { EmbeddedCorpus } from "./build.ts";
 import type { SourceArticle } from "./read.ts";

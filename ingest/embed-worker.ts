@@ -1,7 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import type { Chunk } from "../core/article.ts";
 import { LocalEmbeddings, type LocalEmbeddingsState } from "../core/embeddings/local.ts";
-import type { TokenTable } from "../core/chunk-tokens.ts";
+import type { TokenTable } from "../core/corpus/embedded/token-table.ts";
 import { analyseArticles, embedTokenised } from "./analyse.ts";
 import { prepareArticle } from "./prepare.ts";
 import type { SourceArticle } from "./read.ts";

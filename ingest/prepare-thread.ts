@@ -1,8 +1,8 @@
 import type { Worker } from "node:worker_threads";
 import type { Article, Chunk } from "../core/article.ts";
-import type { VectorRows } from "../core/corpus/index.ts";
+import type { VectorRows } from "../core/corpus/corpus.ts";
 import { LocalEmbeddings, type Embedder } from "../core/embeddings/index.ts";
-import type { LexicalDoc } from "../core/lexical.ts";
+import type { LexicalDoc } from "../core/corpus/bm25.ts";
 import { startWorker } from "../core/worker.ts";
 import { embedChunks } from "./analyse.ts";
 import { ask, unpackChunks, unpackLexical } from "./embed-parallel.ts";

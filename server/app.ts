@@ -10,7 +10,8 @@ import { Library } from "./library.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { rateLimit, type RateLimitOptions } from "./rate-limit.ts";
 import { requestLog } from "./request-log.ts";
-import { ADMIN_BODY_BYTES, adminRoutes } from "./routes/admin.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { ADMIN_BODY_BYTES } from "../core/config.ts";
 import { articlesRoutes } from "./routes/articles.ts";
 import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
 import { searchRoutes } from "./routes/search.ts";
@@ -18,7 +19,8 @@ import { page, siteRoutes } from "./routes/site.ts";
 import { apiPage, openApiDocument } from "./openapi.ts";
 import { escapeHtml, loadingPage, notFoundPage, PAGE_HEADERS } from "./pages.ts";
 import { LIMITS } from "./schemas.ts";
-import type { Services } from "./services.ts";
+import type { Assistant } from "../answer/assistant.ts";
+import { ArticleNotFound } from "../answer/errors.ts";
 
 export type Log = (entry: Record<string, unknown>) => void;
 
@@ -44,7 +46,7 @@ export interface AppOptions {
  * request, 504 when the request ran out of time (REQUEST_TIMEOUT_MS, see deadline.ts), or a 500
  * whose details are only logged. An unknown page outside `/api` gets the site's Persian 404 page.
  */
-export function createApp(services: Services, options: AppOptions = {}): Hono {
+export function createApp(assistant: Assistant, options: AppOptions = {}): Hono {
   const log = options.log ?? ((entry) => console.error(JSON.stringify(entry)));
   const app = new Hono();
   frontDoor(app, log, options.allowedOrigins);
@@ -71,22 +73,22 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     // Read from the corpus each time: with a shared database, other servers change it too. A
     // database that cannot be reached makes this server unable to answer: 503, so a load
     // balancer sends readers elsewhere, not a 500 that reads as a bug.
-    const stats = await services.corpus.stats().catch((err: unknown) => err as Error);
+    const stats = await assistant.corpus.stats().catch((err: unknown) => err as Error);
     if (stats instanceof Error) {
       options.log?.({ level: "error", msg: "health: the corpus cannot be read", error: stats.message });
       return c.json({ status: "unavailable", reason: "the index cannot be read" }, 503, { "Retry-After": "5" });
     }
-    return c.json({ status: "ok", articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: services.answerer.id });
+    return c.json({ status: "ok", articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: assistant.answerer.id });
   });
   const openapi = openApiDocument();
   app.get("/api/openapi.json", (c) => c.json(openapi));
   app.get("/api/docs", (c) => page(c, apiPage(openapi, escapeHtml)));
   if (options.feedback) app.route("/api", feedbackRoutes(options.feedback, options.admin?.token));
-  if (options.admin) app.route("/api", adminRoutes(new Library(services.corpus, options.admin.articlesDir), options.admin.token));
-  app.route("/api", articlesRoutes(services));
-  app.route("/api", searchRoutes(services));
-  app.route("/api", chatRoutes(services, log, options.chat));
-  app.route("/", siteRoutes(services));
+  if (options.admin) app.route("/api", adminRoutes(new Library(assistant.corpus, options.admin.articlesDir), options.admin.token));
+  app.route("/api", articlesRoutes(assistant));
+  app.route("/api", searchRoutes(assistant));
+  app.route("/api", chatRoutes(assistant, log, options.chat));
+  app.route("/", siteRoutes(assistant));
 
   app.notFound((c) => {
     const pathname = new URL(c.req.url).pathname;
@@ -94,6 +96,7 @@ export function createApp(services: Services, options: AppOptions = {}): Hono {
     return c.json(errorBody("not_found", `No route for ${c.req.method} ${pathname}`), 404);
   });
   app.onError((err, c) => {
+    if (err instanceof ArticleNotFound) return c.json(errorBody(err.code, err.message), 404);
     if (err instanceof ApiError) {
       if (err.status >= 500 && err.cause !== undefined) {
         log({ level: "error", msg: err.message, method: c.req.method, path: new URL(c.req.url).pathname, error: err.cause instanceof Error ? err.cause.message : String(err.cause) });

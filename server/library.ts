@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../core/article.ts";
-import type { Corpus } from "../core/corpus/index.ts";
+import type { Corpus } from "../core/corpus/corpus.ts";
 import { PreparationThread } from "../ingest/prepare-thread.ts";
 import { DELETED_FILE, readDeleted, type SourceArticle } from "../ingest/read.ts";
 

@@ -1,14 +1,14 @@
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { loadConfig, loadDotEnv, type Config } from "../core/config.ts";
-import type { Corpus } from "../core/corpus/index.ts";
+import type { Corpus } from "../core/corpus/corpus.ts";
 import { openCorpus } from "../core/corpus/open.ts";
-import { DamagedIndexError } from "../core/index-integrity.ts";
+import { DamagedIndexError } from "../core/corpus/embedded/integrity.ts";
 import { startWorker } from "../core/worker.ts";
 import { currentIndex, type BuildSummary } from "../ingest/build.ts";
 import { createApp, createLoadingApp, type Log } from "./app.ts";
 import { FeedbackStore } from "./feedback.ts";
-import { createServices } from "./services.ts";
+import { Assistant } from "../answer/assistant.ts";
 
 /**
  * `npm start`: listens at once, then builds the index when it is missing or stale and loads it.
@@ -54,8 +54,8 @@ async function main(): Promise<void> {
   process.once("SIGINT", stop);
 
   const corpus = await loadCorpus(config);
-  const services = createServices(corpus, config);
-  app = createApp(services, {
+  const assistant = new Assistant(corpus, config);
+  app = createApp(assistant, {
     log,
     allowedOrigins: config.allowedOrigins,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     ...(config.rateLimitPerMinute > 0 && { rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy } }),
   });
   const stats = await corpus.stats();
-  log({ level: "info", msg: `Goftogu listening on ${url}`, store: corpus.kind, articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: services.answerer.id });
+  log({ level: "info", msg: `Goftogu listening on ${url}`, store: corpus.kind, articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: assistant.answerer.id });
 }
 
 /**

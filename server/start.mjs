@@ -21,7 +21,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 // directory (`import.meta.dirname/..`: the analysis code they fingerprint, web/widget), and a
 // worker's module is found beside the one starting it (core/worker.ts), so every entry is here.
 const OUT = path.join(ROOT, ".build");
-const ENTRIES = { main: "server/main.ts", "build-worker": "server/build-worker.ts", "embed-worker": "ingest/embed-worker.ts", "dense-worker": "core/corpus/dense-worker.ts", "lexical-worker": "core/corpus/lexical-worker.ts" };
+const ENTRIES = { main: "server/main.ts", "build-worker": "server/build-worker.ts", "embed-worker": "ingest/embed-worker.ts", "dense-worker": "core/corpus/embedded/dense-worker.ts", "lexical-worker": "core/corpus/embedded/lexical-worker.ts" };
 const STAMP = path.join(OUT, "sources.json");
 
 class BundleWriteError extends Error {}

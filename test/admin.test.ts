@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { openIndex } from "../core/index-store.ts";
+import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
-import { killDuringBatchUpdate } from "../bench/faults.ts";
-import { BACKENDS, seedBackend, type Backend } from "./backends.ts";
-import { post, same, seedCopy, tempDir } from "./helpers.ts";
+import { killDuringBatchUpdate } from "./support/faults.ts";
+import { BACKENDS, seedBackend, type Backend } from "./support/backends.ts";
+import { post, same, seedCopy, tempDir } from "./support/helpers.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 const ANZALI = { title: "رکورد تازه بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.", source: "ایرنا" };
 
 async function adminApp(backend: Backend, token: string | null = TOKEN) {
   const articlesDir = await seedCopy();
-  const { services } = await seedBackend(backend, articlesDir);
-  const app = createApp(services, { log: () => {}, ...(token && { admin: { token, articlesDir } }) });
+  const { assistant } = await seedBackend(backend, articlesDir);
+  const app = createApp(assistant, { log: () => {}, ...(token && { admin: { token, articlesDir } }) });
   return { app, articlesDir };
 }
 

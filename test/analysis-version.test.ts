@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { ANALYSIS_VERSION } from "../ingest/analysis-version.ts";
 import { embedCorpus } from "../ingest/build.ts";
 import { readCorpus, type SourceArticle } from "../ingest/read.ts";
-import { SEEDS_DIR } from "./helpers.ts";
+import { SEEDS_DIR } from "./support/helpers.ts";
 
 const DIGESTS = path.resolve(import.meta.dirname, "fixtures/analysis-digests.json");
 

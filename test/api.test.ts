@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LIMITS } from "../server/schemas.ts";
-import { BACKENDS, seedBackend } from "./backends.ts";
-import { FURNITURE, post } from "./helpers.ts";
+import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { FURNITURE, post } from "./support/helpers.ts";
 
 const QOM = "003_5e0f5a173f3dffd5";
 const QAZVIN_EXPORTS = "000_6460d26cea20ff96";

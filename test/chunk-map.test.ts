@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { chunkId } from "../core/article.ts";
-import { ChunkMap, ChunkTable } from "../core/chunk-map.ts";
+import { ChunkMap, ChunkTable } from "../core/corpus/embedded/chunk-table.ts";
 
 /** A chunk table of `counts[i]` chunks for article i, in the order `order` gives (default: the build's). */
 function table(counts: number[], order?: (rows: number[][]) => number[][]) {

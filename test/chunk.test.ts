@@ -4,7 +4,7 @@ import { splitSentences } from "../core/persian/sentences.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "../ingest/chunk.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { readCorpus } from "../ingest/read.ts";
-import { FURNITURE, SEEDS_DIR } from "./helpers.ts";
+import { FURNITURE, SEEDS_DIR } from "./support/helpers.ts";
 
 const { articles } = await readCorpus(SEEDS_DIR);
 const seeds = articles.map(prepareArticle);

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { cleanPage } from "../ingest/clean.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { readCorpus } from "../ingest/read.ts";
-import { FURNITURE, SEEDS_DIR, tempDir } from "./helpers.ts";
+import { FURNITURE, SEEDS_DIR, tempDir } from "./support/helpers.ts";
 
 const { articles: sources } = await readCorpus(SEEDS_DIR);
 const seeds = new Map(sources.map((s) => [s.id, prepareArticle(s)]));

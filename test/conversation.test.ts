@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { contextualize } from "../server/answer/followup.ts";
-import { MarkerFilter } from "../server/answer/markers.ts";
-import { BACKENDS, seedBackend } from "./backends.ts";
-import { post, same } from "./helpers.ts";
+import { contextualize } from "../answer/followup.ts";
+import { MarkerFilter } from "../answer/llm-markers.ts";
+import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { post, same } from "./support/helpers.ts";
 
 describe("MarkerFilter", () => {
   it("renumbers markers in order of use and drops those that point at no source", () => {

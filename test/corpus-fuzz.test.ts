@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { CORPUS_FUZZ_KINDS, corpusFuzzTable, fuzzCorpus, runCorpusFuzz, writeFuzzFiles, type Send } from "../bench/corpus-fuzz.ts";
+import { CORPUS_FUZZ_KINDS, corpusFuzzTable, fuzzCorpus, runCorpusFuzz, writeFuzzFiles, type Send } from "./support/corpus-fuzz.ts";
 import { createApp } from "../server/app.ts";
 import { FeedbackStore } from "../server/feedback.ts";
-import { BACKENDS, seedBackend } from "./backends.ts";
-import { tempDir } from "./helpers.ts";
+import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { tempDir } from "./support/helpers.ts";
 
 /**
  * Articles a newsroom really publishes, and some an attacker would: English names that are
  * JavaScript's own («constructor», «__proto__», «toString»), URLs, emoji, bidi marks, HTML,
- * 10,000-character words, a one-line megabyte (bench/corpus-fuzz.ts). Ingested and published,
+ * 10,000-character words, a one-line megabyte (test/support/corpus-fuzz.ts). Ingested and published,
  * then asked about, read, replaced and deleted: no 5xx, and those named for JavaScript's own
  * words answer their own questions.
  * `npm run bench -- --fuzz` runs the full corpus against the real server.
@@ -26,8 +26,8 @@ for (const backend of BACKENDS) {
       const articles = fuzzCorpus(20261204, "small");
       const articlesDir = path.join(await tempDir(), "articles");
       await writeFuzzFiles(articlesDir, articles);
-      const { services, logged } = await seedBackend(backend, articlesDir);
-      const app = createApp(services, { log: (e) => logged.push(e), feedback, admin: { token: TOKEN, articlesDir } });
+      const { assistant, logged } = await seedBackend(backend, articlesDir);
+      const app = createApp(assistant, { log: (e) => logged.push(e), feedback, admin: { token: TOKEN, articlesDir } });
       const send: Send = async (method, url, body, headers = {}) => {
         const res = await app.request(url, { method, headers: { "content-type": "application/json", ...headers }, ...(body !== undefined && { body: JSON.stringify(body) }) });
         return { status: res.status, text: await res.text() };

@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { START_ARGS } from "../bench/server.ts";
-import { seedCopy, startServer, tempDir, type RunningServer } from "./helpers.ts";
+import { START_ARGS } from "./support/server.ts";
+import { seedCopy, startServer, tempDir, type RunningServer } from "./support/helpers.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 

@@ -4,7 +4,7 @@ import { LocalEmbeddings } from "../core/embeddings/local.ts";
 import { chunkArticle } from "../ingest/chunk.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { readCorpus } from "../ingest/read.ts";
-import { SEEDS_DIR } from "./helpers.ts";
+import { SEEDS_DIR } from "./support/helpers.ts";
 
 const { articles } = await readCorpus(SEEDS_DIR);
 const texts = articles.map(prepareArticle).flatMap((a) => chunkArticle(a)).map((c) => c.text);

@@ -10,7 +10,7 @@ import { naiveTokens } from "../eval/baseline.ts";
 import { containsGold, ndcgAt, percentile, rankOf, recallAt, reciprocalRank, tokenF1 } from "../eval/metrics.ts";
 import { PIPELINES, runEval } from "../eval/run.ts";
 import { loadSet } from "../eval/sets.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDir } from "./support/helpers.ts";
 
 describe("evaluation metrics", () => {
   it("reads the rank of the gold passage into R@k, MRR and nDCG", () => {

@@ -1,21 +1,22 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { openIndex } from "../core/index-store.ts";
+import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { FeedbackStore } from "../server/feedback.ts";
-import { createServices } from "../server/services.ts";
-import { post, SEEDS_DIR, tempDir } from "./helpers.ts";
+import { Assistant } from "../answer/assistant.ts";
+import { post, SEEDS_DIR, tempDir } from "./support/helpers.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 
 const TOKEN = "feedback-admin-token-123456";
 const indexDir = await tempDir();
 await buildIndex({ articlesDir: SEEDS_DIR, indexDir, embedder: { kind: "local" } });
-const services = createServices(await openIndex(indexDir, { kind: "local" }), { answerer: { kind: "extractive" } });
+const assistant = new Assistant(HnswlibCorpus.of(await openIndex(indexDir, { kind: "local" })), { answerer: { kind: "extractive" } });
 const feedbackDir = path.join(await tempDir(), "feedback");
 const store = new FeedbackStore(feedbackDir);
 after(() => store.close());
-const app = createApp(services, { log: () => {}, feedback: store, admin: { token: TOKEN, articlesDir: await tempDir() } });
+const app = createApp(assistant, { log: () => {}, feedback: store, admin: { token: TOKEN, articlesDir: await tempDir() } });
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe("reader feedback", () => {

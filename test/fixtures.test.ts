@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { BACKENDS, seedBackend } from "./backends.ts";
-import { post, same } from "./helpers.ts";
+import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { post, same } from "./support/helpers.ts";
 
 /**
  * The project's own questions over the seed articles (test/fixtures/questions.json), asked end

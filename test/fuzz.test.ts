@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import http from "node:http";
 import path from "node:path";
-import { FUZZ_KINDS, fuzzRequests, judge, runFuzz } from "../bench/fuzz.ts";
-import { seedApp, seedCopy, startServer, tempDir } from "./helpers.ts";
+import { FUZZ_KINDS, fuzzRequests, judge, runFuzz } from "./support/fuzz.ts";
+import { seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
- * Malformed and hostile requests (bench/fuzz.ts, shared with `npm run bench -- --load`) never
+ * Malformed and hostile requests (test/support/fuzz.ts, shared with `npm run bench -- --load`) never
  * get a 5xx, get the contract's error shape under /api, leak nothing, and leave the server
  * answering. Seeded, so a failure can be replayed.
  */

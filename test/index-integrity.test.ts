@@ -4,10 +4,10 @@ import { once } from "node:events";
 import { cp, readdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { openIndex } from "../core/index-store.ts";
+import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { DELETED_FILE } from "../ingest/read.ts";
-import { seedCopy, startServer, tempDir, type RunningServer } from "./helpers.ts";
+import { seedCopy, startServer, tempDir, type RunningServer } from "./support/helpers.ts";
 
 /**
  * A damaged embedded index or list of deleted articles is never served as if it were whole.

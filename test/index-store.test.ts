@@ -4,18 +4,19 @@ import type { AddressInfo } from "node:net";
 import { readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { TokenTable, TokenTableBuilder } from "../core/chunk-tokens.ts";
+import { TokenTable, TokenTableBuilder } from "../core/corpus/embedded/token-table.ts";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
-import { openIndex, readManifest, writeGeneration } from "../core/index-store.ts";
-import { Bm25Index } from "../core/lexical.ts";
+import { openIndex, readManifest, writeGeneration } from "../core/corpus/embedded/store.ts";
+import { Bm25Index } from "../core/corpus/bm25.ts";
 import { analyze, tokenize } from "../core/persian/tokens.ts";
 import { analyseArticles, lexicalDoc } from "../ingest/analyse.ts";
 import { buildIndex, currentIndex, embedChunks, embedCorpus } from "../ingest/build.ts";
 import { embedInParallel } from "../ingest/embed-parallel.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { readCorpus } from "../ingest/read.ts";
-import { Retriever } from "../server/retrieve.ts";
-import { SEEDS_DIR, seedCopy, tempDir } from "./helpers.ts";
+import { Retriever } from "../answer/retrieve.ts";
+import { SEEDS_DIR, seedCopy, tempDir } from "./support/helpers.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 
 describe("building and opening the index", () => {
   it("round-trips: what ingest writes, the server opens and searches", async () => {
@@ -31,7 +32,7 @@ describe("building and opening the index", () => {
     assert.equal(index.manifest.counts.chunks, summary.chunks);
     assert.equal(index.manifest.embedder.id, "local-hash-v1-d256");
     assert.equal(index.manifest.embedder.dimensions, 256);
-    const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 3 });
+    const [best] = await new Retriever(HnswlibCorpus.of(index)).search("فرش دستباف قم", { k: 3 });
     assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
     assert.equal(index.articles.get(best!.chunk.articleId)!.text.slice(best!.chunk.start, best!.chunk.end), best!.chunk.text);
   });
@@ -145,7 +146,7 @@ describe("building and opening the index", () => {
     const index = await openIndex(indexDir, { kind: "local" });
     assert.ok(!index.articles.has("000_6460d26cea20ff96"));
     assert.ok(index.articles.get("004_6f85bbe77279df80")!.text.includes("۱۵۵ واحد"));
-    const [best] = await new Retriever(index).search("کشتی تجاری بندر انزلی", { k: 1 });
+    const [best] = await new Retriever(HnswlibCorpus.of(index)).search("کشتی تجاری بندر انزلی", { k: 1 });
     assert.equal(best!.chunk.articleId, "x1");
   });
 
@@ -239,7 +240,7 @@ describe("an index embedded by an OpenAI-compatible server", () => {
     assert.equal(index.manifest.embedder.id, "openai:fake-embed");
     assert.equal(index.manifest.embedder.dimensions, LocalEmbeddings.fit(["فرش"]).dimensions);
     assert.equal(index.manifest.counts.chunks, summary.chunks);
-    const [best] = await new Retriever(index).search("فرش دستباف قم", { k: 1 });
+    const [best] = await new Retriever(HnswlibCorpus.of(index)).search("فرش دستباف قم", { k: 1 });
     assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
 
     const local = await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" } });

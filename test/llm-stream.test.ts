@@ -1,6 +1,6 @@
 /**
  * `POST /api/chat` with the chat-model answerer, streamed and not, against a local
- * OpenAI-compatible server (bench/fake-openai.ts) that speaks the streaming (SSE) format of
+ * OpenAI-compatible server (test/support/fake-openai.ts) that speaks the streaming (SSE) format of
  * `chat.completions`: no network, no real API key.
  */
 import { after, before, beforeEach, describe, it } from "node:test";
@@ -11,14 +11,15 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 
-import { startFakeOpenAI, type FakeOpenAI, type Recorded } from "../bench/fake-openai.ts";
+import { startFakeOpenAI, type FakeOpenAI, type Recorded } from "./support/fake-openai.ts";
 import type { Article } from "../core/article.ts";
-import { openIndex, type LoadedIndex } from "../core/index-store.ts";
+import { openIndex, type LoadedIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
-import { REWRITE_PROMPT } from "../server/answer/llm.ts";
-import { createServices } from "../server/services.ts";
-import { SEEDS_DIR, tempDir } from "./helpers.ts";
+import { REWRITE_PROMPT } from "../answer/llm.ts";
+import { Assistant } from "../answer/assistant.ts";
+import { SEEDS_DIR, tempDir } from "./support/helpers.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The fake OpenAI-compatible chat server
@@ -74,8 +75,8 @@ before(async () => {
   index = await openIndex(indexDir, { kind: "local" });
   // Each test scripts the model anew for the same few questions: no answer is kept
   // (ANSWER_CACHE_SIZE=0), so every request reaches the model.
-  const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL }, answerCacheSize: 0 });
-  app = createApp(services, { log: (entry) => logged.push(entry), chat: { keepAliveMs: 50 } });
+  const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL }, answerCacheSize: 0 });
+  app = createApp(assistant, { log: (entry) => logged.push(entry), chat: { keepAliveMs: 50 } });
 });
 
 /** The article a source block came from (titles of the seeds are distinct). */
@@ -361,8 +362,8 @@ describe("POST /api/chat as JSON with the chat model", () => {
 
 describe("answers kept with the chat model", () => {
   it("calls the model once for a question asked twice, but not at all to keep an extractive stand-in", async () => {
-    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
-    const kept = createApp(services, { log: () => {} });
+    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const kept = createApp(assistant, { log: () => {} });
     const ask = async () => {
       const res = await kept.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" }) });
       return { cache: res.headers.get("x-answer-cache"), body: (await res.json()) as { answer: string; mode: string; warning?: string } };
@@ -384,8 +385,8 @@ describe("answers kept with the chat model", () => {
   });
 
   it("writes one answer for the readers who ask alike meanwhile, streamed or not (X-Answer-Cache: shared), and keeps it", async () => {
-    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
-    const shared = createApp(services, { log: () => {} });
+    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const shared = createApp(assistant, { log: () => {} });
     const ask = (body: Record<string, unknown>) =>
       shared.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟", ...body }) });
     fake.script = () => ({ chunks: ["قزوین ", "۲۶۳ میلیون دلار ", "کالا صادر کرد [", "1]."], firstDelayMs: 300, delayMs: 20 });
@@ -414,8 +415,8 @@ describe("answers kept with the chat model", () => {
   });
 
   it("stops the model's shared answer only when every reader has left, and a reader after that gets a new one", async () => {
-    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
-    const shared = createApp(services, { log: () => {} });
+    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const shared = createApp(assistant, { log: () => {} });
     const ask = (body: Record<string, unknown>, signal?: AbortSignal) =>
       shared.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", ...body }), ...(signal && { signal }) });
     fake.script = () => ({ hang: true });
@@ -450,8 +451,8 @@ describe("answers kept with the chat model", () => {
 
   it("writes a new answer for each reader who asks with no-cache, and shares none with ANSWER_CACHE_SIZE=0", async () => {
     fake.script = () => ({ chunks: ["قم هفت شهرک صنعتی دارد [1]."], firstDelayMs: 200 });
-    const services = createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
-    const shared = createApp(services, { log: () => {} });
+    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const shared = createApp(assistant, { log: () => {} });
     const asks = async (target: Hono, headers: Record<string, string>) => {
       const body = JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", stream: true });
       const responses = await Promise.all([1, 2, 3].map(() => target.request("/api/chat", { method: "POST", headers: { "content-type": "application/json", ...headers }, body })));
@@ -465,7 +466,7 @@ describe("answers kept with the chat model", () => {
     assert.equal(fake.requests.length, 3);
     // The control: alike and at once, with answers kept, they share one.
     fake.requests.length = 0;
-    assert.deepEqual((await asks(createApp(createServices(index, { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } }), { log: () => {} }), {})).sort(), ["miss", "shared", "shared"]);
+    assert.deepEqual((await asks(createApp(new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } }), { log: () => {} }), {})).sort(), ["miss", "shared", "shared"]);
     assert.equal(fake.requests.length, 1);
   });
 });

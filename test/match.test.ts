@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { coverage, matchTarget, matchTargetOfTokens, mergeTargets, termMatch, weighTerms } from "../server/answer/match.ts";
+import { coverage, matchTarget, matchTargetOfTokens, mergeTargets, termMatch, weighTerms } from "../answer/match.ts";
 import { tokenize } from "../core/persian/tokens.ts";
 
 /** Every term weighs the same here: what is checked is how each one is found. */

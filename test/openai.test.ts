@@ -9,12 +9,12 @@ import type { AddressInfo } from "node:net";
 
 import type { Article, Chunk } from "../core/article.ts";
 import { OpenAIEmbeddings } from "../core/embeddings/openai.ts";
-import { Bm25Index } from "../core/lexical.ts";
+import { Bm25Index } from "../core/corpus/bm25.ts";
 import { analyze } from "../core/persian/tokens.ts";
-import { ExtractiveAnswerer } from "../server/answer/extractive.ts";
-import { LlmAnswerer, SYSTEM_PROMPT } from "../server/answer/llm.ts";
-import type { AnswerRequest, Passage } from "../server/answer/types.ts";
-import { readBody } from "./helpers.ts";
+import { ExtractiveAnswerer } from "../answer/extractive.ts";
+import { LlmAnswerer, SYSTEM_PROMPT } from "../answer/llm.ts";
+import type { AnswerRequest, Passage } from "../answer/types.ts";
+import { readBody } from "./support/helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Fake OpenAI-compatible server

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LIMITS } from "../server/schemas.ts";
-import { seedApp } from "./helpers.ts";
+import { seedApp } from "./support/helpers.ts";
 
 const { app } = await seedApp();
 

@@ -5,15 +5,15 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import pg from "pg";
 import { loadConfig } from "../core/config.ts";
-import { HnswlibCorpus } from "../core/corpus/hnswlib.ts";
-import { quoted } from "../core/corpus/pg-schema.ts";
-import { PgvectorCorpus } from "../core/corpus/pgvector.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
+import { quoted } from "../core/corpus/pgvector/schema.ts";
+import { PgvectorCorpus } from "../core/corpus/pgvector/corpus.ts";
 import { analyze } from "../core/persian/tokens.ts";
 import { buildPgIndex } from "../ingest/build-pg.ts";
 import { createApp } from "../server/app.ts";
-import { createServices } from "../server/services.ts";
-import { seedBackend, testDatabase } from "./backends.ts";
-import { post, same, seedApp, seedCopy, startServer, tempDir } from "./helpers.ts";
+import { Assistant } from "../answer/assistant.ts";
+import { seedBackend, testDatabase } from "./support/backends.ts";
+import { post, same, seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
  * What only the PostgreSQL backend has to prove; the API suites (api, fixtures, conversation,
@@ -32,7 +32,7 @@ const embedded = HnswlibCorpus.of(seeded.index);
 const pgCorpus = seeded.corpus;
 
 describe("BM25F computed in PostgreSQL", () => {
-  it("scores every fixture question exactly as the embedded lexical index (core/lexical.ts) does, in the same order", async () => {
+  it("scores every fixture question exactly as the embedded lexical index (core/corpus/bm25.ts) does, in the same order", async () => {
     for (const f of fixtures) {
       const terms = analyze(f.question);
       const [fromPg, fromMemory] = await Promise.all([pgCorpus.lexical(terms, 20), embedded.lexical(terms, 20)]);
@@ -114,7 +114,7 @@ describe("hybrid retrieval over PostgreSQL", () => {
 /** A Goftogu server over a database, as one of several behind a load balancer. */
 async function serverOn(database: { url: string; schema: string }) {
   const corpus = await PgvectorCorpus.open(database, { kind: "local" });
-  const app = createApp(createServices(corpus, { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir: await tempDir() } });
+  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir: await tempDir() } });
   return { app, corpus };
 }
 

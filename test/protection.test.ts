@@ -3,14 +3,15 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { Hono } from "hono";
 import { loadConfig, type ProxyTrust } from "../core/config.ts";
-import { openIndex } from "../core/index-store.ts";
+import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { ApiError, errorBody } from "../server/errors.ts";
 import { rateLimit } from "../server/rate-limit.ts";
 import { FeedbackStore } from "../server/feedback.ts";
-import { createServices } from "../server/services.ts";
-import { post, seedCopy, SEEDS_DIR, startServer, tempDir, type RunningServer } from "./helpers.ts";
+import { Assistant } from "../answer/assistant.ts";
+import { post, seedCopy, SEEDS_DIR, startServer, tempDir, type RunningServer } from "./support/helpers.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 
 function limited(perMinute: number, trustProxy: ProxyTrust, clock: { t: number }) {
   const app = new Hono();
@@ -92,10 +93,10 @@ describe("rate limiting", () => {
   it("gives ratings a bucket of their own, so rating answers does not use up a reader's questions", async () => {
     const indexDir = await tempDir();
     await buildIndex({ articlesDir: SEEDS_DIR, indexDir, embedder: { kind: "local" } });
-    const services = createServices(await openIndex(indexDir, { kind: "local" }), { answerer: { kind: "extractive" } });
+    const assistant = new Assistant(HnswlibCorpus.of(await openIndex(indexDir, { kind: "local" })), { answerer: { kind: "extractive" } });
     const store = new FeedbackStore(path.join(await tempDir(), "feedback"));
     after(() => store.close());
-    const app = createApp(services, { log: () => {}, feedback: store, rateLimit: { perMinute: 2, trustProxy: { hops: 0 } } });
+    const app = createApp(assistant, { log: () => {}, feedback: store, rateLimit: { perMinute: 2, trustProxy: { hops: 0 } } });
     const rating = { rating: "up", question: "قم چند شهرک صنعتی دارد؟", answer: "هفت شهرک صنعتی [1]", citations: [] };
     assert.equal((await post(app, "/api/feedback", rating)).status, 201);
     assert.equal((await post(app, "/api/feedback", rating)).status, 201);
@@ -108,9 +109,9 @@ describe("rate limiting", () => {
   it("guards /api/chat and /api/search in the app, not the article list", async () => {
     const indexDir = await tempDir();
     await buildIndex({ articlesDir: SEEDS_DIR, indexDir, embedder: { kind: "local" } });
-    const services = createServices(await openIndex(indexDir, { kind: "local" }), { answerer: { kind: "extractive" } });
+    const assistant = new Assistant(HnswlibCorpus.of(await openIndex(indexDir, { kind: "local" })), { answerer: { kind: "extractive" } });
     const logged: Array<Record<string, unknown>> = [];
-    const app = createApp(services, { log: (e) => logged.push(e), rateLimit: { perMinute: 2, trustProxy: { hops: 0 } } });
+    const app = createApp(assistant, { log: (e) => logged.push(e), rateLimit: { perMinute: 2, trustProxy: { hops: 0 } } });
     assert.equal((await post(app, "/api/chat", { question: "قم چند شهرک صنعتی دارد؟" })).status, 200);
     assert.equal((await post(app, "/api/search", { query: "قم" })).status, 200);
     const refused = await post(app, "/api/chat", { question: "قم چند شهرک صنعتی دارد؟" });

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { startFakeOpenAI } from "../bench/fake-openai.ts";
-import { loadSentencePool } from "../bench/sentence-pool.ts";
-import { HnswlibCorpus, type SearchThread } from "../core/corpus/hnswlib.ts";
-import { openIndex } from "../core/index-store.ts";
+import { startFakeOpenAI } from "./support/fake-openai.ts";
+import { loadSentencePool } from "./support/sentence-pool.ts";
+import { HnswlibCorpus, type SearchThread } from "../core/corpus/embedded/corpus.ts";
+import { openIndex } from "../core/corpus/embedded/store.ts";
 import type { SourceArticle } from "../core/article.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { PreparationThread } from "../ingest/prepare-thread.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { createApp } from "../server/app.ts";
-import { createServices } from "../server/services.ts";
-import { post, same, seedCopy, tempDir } from "./helpers.ts";
+import { Assistant } from "../answer/assistant.ts";
+import { post, same, seedCopy, tempDir } from "./support/helpers.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 const ID = "sepidkenar-report";
@@ -58,7 +58,7 @@ async function publishingApp(threads: SearchThread) {
   after(() => corpus.close());
   assert.equal(await corpus.searchThreadReady(), threads === "on");
   assert.equal(await corpus.lexicalThreadReady(), threads === "on");
-  const app = createApp(createServices(corpus, { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir } });
+  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir } });
   const publish = (article: ReturnType<typeof report>) =>
     app.request(`/api/articles/${ID}`, { method: "PUT", headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(article) });
   return { app, corpus, publish };
@@ -165,7 +165,7 @@ describe("publishing with a remote embedder (EMBEDDING_MODEL)", () => {
     const articlesDir = await seedCopy();
     const indexDir = path.join(await tempDir(), "index");
     await buildIndex({ articlesDir, indexDir, embedder: spec });
-    const app = createApp(createServices(await openIndex(indexDir, spec), { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir } });
+    const app = createApp(new Assistant(HnswlibCorpus.of(await openIndex(indexDir, spec)), { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir } });
     const built = fake.requests.length;
 
     const article = { title: "گزارش سالانه بندر سپیدکنار", text: "بندر سپیدکنار امسال پذیرای ۵۱۲ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.", source: "ایرنا" };

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { startFakeOpenAI } from "../bench/fake-openai.ts";
-import { seedCopy, startServer, tempDir } from "./helpers.ts";
+import { startFakeOpenAI } from "./support/fake-openai.ts";
+import { seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
  * The server listens before its index is ready. Until then `/api/health` says "loading" with a

@@ -3,14 +3,15 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { Bm25Index } from "../core/lexical.ts";
+import { Bm25Index } from "../core/corpus/bm25.ts";
 import { analyze } from "../core/persian/tokens.ts";
-import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../server/retrieve.ts";
-import { seedApp } from "./helpers.ts";
+import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../answer/retrieve.ts";
+import { seedApp } from "./support/helpers.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 
 const { index, indexDir } = await seedApp();
 const fixtures = (JSON.parse(readFileSync(new URL("./fixtures/questions.json", import.meta.url), "utf8")) as Array<{ question: string; found: boolean; articleId?: string }>).filter((f) => f.found);
-const only = (s: Partial<RetrievalSettings>) => new Retriever(index, { ...DEFAULT_RETRIEVAL, ...s });
+const only = (s: Partial<RetrievalSettings>) => new Retriever(HnswlibCorpus.of(index), { ...DEFAULT_RETRIEVAL, ...s });
 
 describe("Bm25Index", () => {
   const docs = [

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { loadConfig } from "../core/config.ts";
-import { HnswlibCorpus } from "../core/corpus/hnswlib.ts";
-import { openIndex } from "../core/index-store.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
+import { openIndex } from "../core/corpus/embedded/store.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
-import { createServices } from "../server/services.ts";
-import { seedCopy, tempDir } from "./helpers.ts";
+import { Assistant } from "../answer/assistant.ts";
+import { seedCopy, tempDir } from "./support/helpers.ts";
 
 const TOKEN = "test-admin-token-0123456789";
 const ANZALI = { title: "رکورد تازه بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.", source: "ایرنا" };
@@ -20,7 +20,7 @@ async function served(threads: "on" | "off") {
   await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
   const corpus = HnswlibCorpus.of(await openIndex(indexDir, { kind: "local" }), { searchThread: threads, lexicalThread: threads });
   after(() => corpus.close());
-  const app = createApp(createServices(corpus, { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir } });
+  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir } });
   const send = (method: string, url: string, body?: unknown) =>
     app.request(url, { method, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, ...(body !== undefined && { body: JSON.stringify(body) }) });
   const embedder = await corpus.embedder();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { startFakeOpenAI } from "../bench/fake-openai.ts";
-import { seedCopy, startServer, tempDir } from "./helpers.ts";
+import { startFakeOpenAI } from "./support/fake-openai.ts";
+import { seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
  * SIGTERM (a deploy, a scale-down) while a reader's answer is streaming: the reader still gets

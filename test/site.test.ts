@@ -5,10 +5,10 @@ import { describe, it } from "node:test";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "../server/app.ts";
 import { escapeHtml, jalaliDate } from "../server/pages.ts";
-import { BACKENDS, seedBackend } from "./backends.ts";
-import { post, seedApp, seedCopy } from "./helpers.ts";
+import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { post, seedApp, seedCopy } from "./support/helpers.ts";
 
-const { app, services } = await seedApp();
+const { app, assistant } = await seedApp();
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'";
 const QAZVIN_SMALL_INDUSTRY = "001_ac32e4e684eddc00";
@@ -227,7 +227,7 @@ describe("CORS on /api", () => {
   });
 
   it("allows only the configured origins when ALLOWED_ORIGINS is set", async () => {
-    const restricted = createApp(services, { allowedOrigins: ["https://a.example"], log: () => {} });
+    const restricted = createApp(assistant, { allowedOrigins: ["https://a.example"], log: () => {} });
     const allowed = await preflight(restricted, "https://a.example");
     assert.equal(allowed.headers.get("access-control-allow-origin"), "https://a.example");
     const denied = await preflight(restricted, "https://b.example");
@@ -248,7 +248,7 @@ describe("CORS on /api", () => {
 
 describe("suggested questions, checked once", () => {
   it("drops a suggestion that leads to «I don't know», checking each article once", async () => {
-    const { app: fresh, services: s, index: idx } = await seedApp();
+    const { app: fresh, assistant: s, index: idx } = await seedApp();
     const article = idx.articles.get(UNDATED)!;
     const unanswerable = "قیمت بنزین در تهران چقدر است؟";
     article.suggestedQuestions = [...article.suggestedQuestions, unanswerable];

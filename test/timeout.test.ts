@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { startFakeOpenAI, type Recorded } from "../bench/fake-openai.ts";
+import { startFakeOpenAI, type Recorded } from "./support/fake-openai.ts";
 import { loadConfig } from "../core/config.ts";
-import { openIndex } from "../core/index-store.ts";
+import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
-import { createServices } from "../server/services.ts";
-import { SEEDS_DIR, tempDir } from "./helpers.ts";
+import { Assistant } from "../answer/assistant.ts";
+import { SEEDS_DIR, tempDir } from "./support/helpers.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 
 /**
  * Every request has a time bound (REQUEST_TIMEOUT_MS, STREAM_TIMEOUT_MS), and the chat model has
@@ -22,9 +23,9 @@ const index = await openIndex(indexDir, { kind: "local" });
 const QUESTION = "ارزش صادرات کالا از قزوین چقدر بود؟";
 
 function appWith(times: { modelMs: number; requestMs?: number; streamMs?: number }) {
-  const services = createServices(index, { answerer: { kind: "llm", model: "fake-chat", apiKey: "sk-test", baseURL: fake.baseURL, timeoutMs: times.modelMs } });
+  const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: "fake-chat", apiKey: "sk-test", baseURL: fake.baseURL, timeoutMs: times.modelMs } });
   const logged: Record<string, unknown>[] = [];
-  const app = createApp(services, { log: (entry) => logged.push(entry), ...(times.requestMs && { requestTimeoutMs: times.requestMs }), chat: { ...(times.streamMs && { streamTimeoutMs: times.streamMs }) } });
+  const app = createApp(assistant, { log: (entry) => logged.push(entry), ...(times.requestMs && { requestTimeoutMs: times.requestMs }), chat: { ...(times.streamMs && { streamTimeoutMs: times.streamMs }) } });
   return { app, logged };
 }
 

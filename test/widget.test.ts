@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { seedCopy, startServer, tempDir } from "./helpers.ts";
+import { seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
  * The widget in a real browser (Debian's Chromium, driven by playwright-core), against the real

@@ -5,14 +5,14 @@ import { ApiError } from "../errors.ts";
 import type { Library } from "../library.ts";
 import { readJson } from "../schemas.ts";
 
+const MAX_BATCH = 1000;
+
 /**
  * The article management API, behind `Authorization: Bearer $ADMIN_TOKEN`:
  * `PUT /api/articles/:id` (add or replace one), `POST /api/articles` (one, an array, or
  * `{"articles": [...]}`), `DELETE /api/articles/:id`. Bodies are the contract's article shape.
  * Without ADMIN_TOKEN none of these routes exist (404).
  */
-export const ADMIN_BODY_BYTES = 10 * 1024 * 1024;
-const MAX_BATCH = 1000;
 
 export function adminRoutes(library: Library, token: string): Hono {
   const app = new Hono();

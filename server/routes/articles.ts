@@ -1,24 +1,24 @@
 import { Hono } from "hono";
 import { ApiError } from "../errors.ts";
 import { ArticlesQuery, check } from "../schemas.ts";
-import type { Services } from "../services.ts";
+import type { Assistant } from "../../answer/assistant.ts";
 
 /** `GET /api/articles` (newest first) and `GET /api/articles/:id`. */
-export function articlesRoutes(services: Services): Hono {
+export function articlesRoutes(assistant: Assistant): Hono {
   const app = new Hono();
 
   app.get("/articles", async (c) => {
     const { limit, offset } = check(ArticlesQuery, c.req.query());
-    return c.json(await services.corpus.list({ limit, offset }));
+    return c.json(await assistant.corpus.list({ limit, offset }));
   });
 
   app.get("/articles/:id", async (c) => {
     const id = c.req.param("id");
-    const article = (await services.corpus.articles([id])).get(id);
+    const article = (await assistant.corpus.articles([id])).get(id);
     if (!article) throw new ApiError(404, "article_not_found", `No article with id "${id}"`);
     // Only the questions Goftogu answers from this article: a suggestion that leads to
     // "I don't know" is worse than none.
-    return c.json({ ...article, suggestedQuestions: await services.checkedSuggestions(article) });
+    return c.json({ ...article, suggestedQuestions: await assistant.suggestedQuestions(article) });
   });
 
   return app;

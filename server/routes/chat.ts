@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { formatSeconds, requestSignal } from "../deadline.ts";
 import { ChatBody, parseJsonBody } from "../schemas.ts";
-import { answered, requireArticle, streamed, type Services } from "../services.ts";
+import type { Assistant } from "../../answer/assistant.ts";
 
 export interface ChatOptions {
   /** How often a comment line keeps an idle stream open through proxies. */
@@ -26,7 +26,7 @@ const STREAM_TIMEOUT_MS = 120_000;
  * `POST /api/chat`: an answer with citations, as JSON or, with `"stream": true` or
  * `Accept: text/event-stream`, as Server-Sent Events: `token`… then `citations` then `done`.
  */
-export function chatRoutes(services: Services, log: (entry: Record<string, unknown>) => void, options: ChatOptions = {}): Hono {
+export function chatRoutes(assistant: Assistant, log: (entry: Record<string, unknown>) => void, options: ChatOptions = {}): Hono {
   const app = new Hono();
   app.post("/chat", async (c) => {
     const body = await parseJsonBody(c.req.raw, ChatBody);
@@ -35,13 +35,13 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
     // `Cache-Control: no-cache` asks for an answer written now, as HTTP caches read it.
     const reuse = { reuse: !/\bno-(?:cache|store)\b/i.test(c.req.header("cache-control") ?? "") };
     if (!wantsStream) {
-      const { answer, reused } = await answered(services, question, requestSignal(c), reuse);
+      const { answer, reused } = await assistant.ask(question, { ...reuse, signal: requestSignal(c) });
       c.header(CACHE_HEADER, reused);
       return c.json(answer);
     }
 
     // Checked before the stream opens, so an unknown article is a plain 404.
-    await requireArticle(services, body.articleId);
+    await assistant.requireArticle(body.articleId);
     // The request's own deadline (deadline.ts) ends when the stream starts; this one bounds the
     // whole answer, and stops the model call when it passes.
     const streamTimeoutMs = options.streamTimeoutMs ?? STREAM_TIMEOUT_MS;
@@ -51,7 +51,7 @@ export function chatRoutes(services: Services, log: (entry: Record<string, unkno
       log({ level: "warn", msg: "chat stream timed out", ms: streamTimeoutMs });
       await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "timeout", message: `The answer took longer than ${formatSeconds(streamTimeoutMs)} and was stopped; try again` }) });
     };
-    const { events, reused } = await streamed(services, question, signal, reuse);
+    const { events, reused } = await assistant.stream(question, { ...reuse, signal });
     const response = streamSSE(c, async (stream) => {
       const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), options.keepAliveMs ?? KEEP_ALIVE_MS);
       // **NOTE:** errors thrown in here bypass app.onError: the stream must report them itself.

@@ -12,7 +12,7 @@ const text = (max: number) => clientString().max(max, `is longer than ${max} cha
 const count = z.number({ error: "must be a number" }).int("must be a whole number").min(0, "must not be negative");
 
 /**
- * A citation as the answer gave it (`Citation` in server/answer/types.ts), checked field by
+ * A citation as the answer gave it (`Citation` in answer/types.ts), checked field by
  * field: the rating stores it, so nothing of another shape (nesting thousands deep, megabytes of
  * quote) gets in. Fields it does not know are dropped.
  */

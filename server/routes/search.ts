@@ -1,14 +1,13 @@
 import { Hono } from "hono";
 import { parseJsonBody, SearchBody } from "../schemas.ts";
-import { requireArticle, type Services } from "../services.ts";
+import type { Assistant } from "../../answer/assistant.ts";
 
 /** `POST /api/search`: the chunks that best match a query, best first. */
-export function searchRoutes(services: Services): Hono {
+export function searchRoutes(assistant: Assistant): Hono {
   const app = new Hono();
   app.post("/search", async (c) => {
     const body = await parseJsonBody(c.req.raw, SearchBody);
-    await requireArticle(services, body.articleId);
-    const passages = await services.retriever.search(body.query, { k: body.k, ...(body.articleId && { articleId: body.articleId }) });
+    const passages = await assistant.search(body.query, { k: body.k, ...(body.articleId && { articleId: body.articleId }) });
     const results = passages.map(({ chunk, score }) => ({
       articleId: chunk.articleId,
       title: chunk.title,

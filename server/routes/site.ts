@@ -3,14 +3,14 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { Hono, type Context } from "hono";
 import { articlePage, FONT_PATH, frontPage, notFoundPage, PAGE_HEADERS, WIDGET_PATH } from "../pages.ts";
-import type { Services } from "../services.ts";
+import type { Assistant } from "../../answer/assistant.ts";
 import { widgetBundle } from "../widget-bundle.ts";
 
 /**
  * What a browser loads: the demo news site (`/`, `/articles/:id`), the widget script that any
  * site embeds (`/widget.js`) and the font it uses (`/fonts/vazirmatn.woff2`).
  */
-export function siteRoutes(services: Services): Hono {
+export function siteRoutes(assistant: Assistant): Hono {
   const app = new Hono();
 
   app.get(WIDGET_PATH, async (c) => {
@@ -33,13 +33,13 @@ export function siteRoutes(services: Services): Hono {
   });
 
   app.get("/", async (c) => {
-    const { articles, total } = await services.corpus.list({ limit: FRONT_PAGE_ARTICLES, offset: 0 });
+    const { articles, total } = await assistant.corpus.list({ limit: FRONT_PAGE_ARTICLES, offset: 0 });
     return page(c, frontPage(articles, total));
   });
 
   app.get("/articles/:id", async (c) => {
     const id = c.req.param("id");
-    const article = (await services.corpus.articles([id])).get(id);
+    const article = (await assistant.corpus.articles([id])).get(id);
     return article ? page(c, articlePage(article)) : page(c, notFoundPage(), 404);
   });
 

@@ -3,7 +3,7 @@
  * chat answer as Server-Sent Events over fetch (EventSource cannot POST). The shapes are the
  * server's own types (a type-only import: nothing of the server is bundled).
  */
-import type { Citation, Turn } from "../../server/answer/types.ts";
+import type { Citation, Turn } from "../../answer/types.ts";
 
 export type { Citation, Turn };
 

@@ -1,0 +1,192 @@
+import type { Article } from "../core/article.ts";
+import { DEFAULT_ANSWER_CACHE_SIZE, type Config } from "../core/config.ts";
+import type { Corpus } from "../core/corpus/corpus.ts";
+import { analyzeTokens } from "../core/persian/tokens.ts";
+import { combine, splitParts } from "./compare.ts";
+import { ArticleNotFound } from "./errors.ts";
+import { ExtractiveAnswerer } from "./extractive.ts";
+import { contextualize } from "./followup.ts";
+import { LlmAnswerer } from "./llm.ts";
+import { questionContent } from "./question.ts";
+import { DEFAULT_RETRIEVAL, Retriever, type SearchOptions } from "./retrieve.ts";
+import { AnswerReuse, keepingWhole, type Question, type Reused, type ReuseOptions } from "./reuse.ts";
+import { SuggestionCheck } from "./suggestions.ts";
+import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage } from "./types.ts";
+
+export type { Question, Reused, ReuseOptions } from "./reuse.ts";
+
+export type AssistantConfig = Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval" | "answerCacheSize">>;
+
+export interface AskOptions extends ReuseOptions {
+  signal?: AbortSignal;
+}
+
+/** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
+const CHAT_PASSAGES = 8;
+/** Publications go live one at a time, each at one moment: a second reading all but always sees none. */
+const GATHER_ATTEMPTS = 3;
+
+/**
+ * Answers readers' questions from a corpus, with its sources: retrieval, the configured answerer
+ * (extractive, or a chat model), follow-ups, comparisons, and answers kept or shared (reuse.ts).
+ * The whole of `POST /api/chat` but the transport; eval and bench use the same parts.
+ */
+export class Assistant {
+  readonly retriever: Retriever;
+  readonly answerer: Answerer;
+  private readonly extractive = new ExtractiveAnswerer();
+  private readonly reuse: AnswerReuse;
+  private readonly suggestions: SuggestionCheck;
+
+  constructor(
+    readonly corpus: Corpus,
+    config: AssistantConfig,
+  ) {
+    this.answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
+    this.retriever = new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL);
+    this.reuse = new AnswerReuse(corpus, config.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE);
+    // Always extractive: see SuggestionCheck.
+    this.suggestions = new SuggestionCheck(async (question, articleId) => (await this.answerWith(this.extractive, { question, articleId, history: [] })).answer);
+  }
+
+  /**
+   * The answer, and whether it was given before, to the same question on the same article after
+   * the same conversation, with the articles as they are now (then it is that answer), or is
+   * shared with readers who asked so meanwhile.
+   *
+   * **NOTE:** a news site's readers ask alike: every reader of an article is offered the same
+   * suggested questions, and their check (`suggestedQuestions`) has asked them all before the
+   * first reader does. With a chat model, that check is extractive: the first readers to click a
+   * suggestion all ask before its answer is written, and share it.
+   */
+  ask(q: Question, options: AskOptions = {}): Promise<{ answer: Answer; reused: Reused }> {
+    return this.answerWith(this.answerer, q, options);
+  }
+
+  /**
+   * The answer as events (tokens as it is written, then the whole answer), and whether it was
+   * given before (see `ask`): a kept answer's tokens come all at once, a shared one's from the
+   * first as they come.
+   */
+  async stream(q: Question, options: AskOptions = {}): Promise<{ events: AsyncIterable<AnswerEvent>; reused: Reused }> {
+    const answerer = this.answerer;
+    const recalled = await this.reuse.recall(answerer, q, options);
+    if (recalled.kept) return { events: streamWhole(recalled.kept), reused: "hit" };
+    const shared = this.reuse.share(answerer, recalled, (signal) => this.written(answerer, q, signal), options);
+    if (shared) return { events: shared.writing.follow(options.signal), reused: shared.joined ? "shared" : "miss" };
+    return { events: keepingWhole(this.written(answerer, q, options.signal), recalled.keep), reused: "miss" };
+  }
+
+  /** The passages that best match a query, best first; throws `ArticleNotFound` for an unknown article. */
+  async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    await this.requireArticle(options.articleId);
+    return this.retriever.search(query, options);
+  }
+
+  /** The article's suggested questions that this assistant answers from it (see SuggestionCheck). */
+  suggestedQuestions(article: Article): Promise<string[]> {
+    return this.suggestions.questions(article);
+  }
+
+  /** Throws `ArticleNotFound` unless the corpus has the article (or none is named). */
+  async requireArticle(articleId: string | undefined): Promise<void> {
+    if (articleId !== undefined && !(await this.corpus.hasArticle(articleId))) throw new ArticleNotFound(articleId);
+  }
+
+  private async answerWith(answerer: Answerer, q: Question, options: AskOptions = {}): Promise<{ answer: Answer; reused: Reused }> {
+    const recalled = await this.reuse.recall(answerer, q, options);
+    if (recalled.kept) return { answer: recalled.kept, reused: "hit" };
+    const write = async (signal?: AbortSignal) => (await this.compared(answerer, q, signal)) ?? (await answerer.answer(await this.prepare(answerer, q, signal)));
+    const shared = this.reuse.share(answerer, recalled, write, options);
+    if (shared) return { answer: await shared.writing.answer(options.signal), reused: shared.joined ? "shared" : "miss" };
+    const answer = await write(options.signal);
+    recalled.keep(answer);
+    return { answer, reused: "miss" };
+  }
+
+  /** The answer written now, as events. */
+  private async *written(answerer: Answerer, q: Question, signal?: AbortSignal): AsyncIterable<AnswerEvent> {
+    const side = await this.compared(answerer, q, signal);
+    if (side) yield* streamWhole(side);
+    else yield* answerer.stream(await this.prepare(answerer, q, signal));
+  }
+
+  /**
+   * A question about two things («صادرات قزوین و قم را مقایسه کن») answered part by part, when the
+   * answerer is extractive (a model compares from the merged passages by itself) and both parts
+   * are answered; otherwise undefined and the question is answered whole.
+   */
+  private async compared(answerer: Answerer, q: Question, signal?: AbortSignal): Promise<Answer | undefined> {
+    if (answerer.mode !== "extractive") return undefined;
+    const parts = splitParts(q.question);
+    if (!parts) return undefined;
+    await this.requireArticle(q.articleId);
+    const answers = await Promise.all(parts.map(async (p) => answerer.answer(await this.prepare(answerer, { ...q, question: p.question }, signal))));
+    return combine(parts, answers);
+  }
+
+  /**
+   * Reads the question with the conversation (a follow-up is rewritten by the model when there is
+   * one, else read with the previous turn) and retrieves its passages.
+   */
+  private async prepare(answerer: Answerer, q: Question, signal?: AbortSignal): Promise<AnswerRequest> {
+    await this.requireArticle(q.articleId);
+    const read = contextualize(q.question, q.history);
+    let retrievalQuery = read.retrievalQuery;
+    if (q.history.length > 0 && answerer.rewrite) {
+      retrievalQuery = await answerer.rewrite(q.question, q.history, signal).catch(() => read.retrievalQuery);
+    }
+    const scope = { k: CHAT_PASSAGES, ...(q.articleId && { articleId: q.articleId }) };
+    const gather = async () => {
+      let passages = await this.retriever.search(retrievalQuery, scope);
+      if (retrievalQuery !== q.question) {
+        // Read with the conversation and alone: a question may also change the subject.
+        passages = mergePassages(passages, await this.retriever.search(q.question, scope));
+      }
+      return withMaterials(
+        this.corpus,
+        {
+          question: read.question,
+          history: q.history,
+          passages,
+          ...(read.context && { context: read.context }),
+          ...(q.articleId && { articleId: q.articleId }),
+          ...(signal && { signal }),
+        },
+        answerer.mode,
+      );
+    };
+    // Gathered again when the articles changed meanwhile (a publication went live between its
+    // searches, or before its articles were fetched): an answer must not put passages of an
+    // article's previous version beside its new text.
+    for (let attempt = 1; ; attempt++) {
+      const revision = await this.corpus.revision();
+      const request = await gather();
+      if (attempt === GATHER_ATTEMPTS || (await this.corpus.revision()) === revision) return request;
+    }
+  }
+}
+
+/**
+ * The request completed with what an answerer reads besides the passages, fetched for this
+ * request only: the articles they come from and the reader's own (titles, sources, whole text
+ * to quote), and how rare the words are that it weighs. A model's answer is weighed against
+ * its sources when it cites them, so their words come too.
+ */
+export async function withMaterials(corpus: Corpus, request: Omit<AnswerRequest, "articles" | "terms">, mode: Answer["mode"]): Promise<AnswerRequest> {
+  const ids = new Set(request.passages.map((p) => p.chunk.articleId));
+  if (request.articleId) ids.add(request.articleId);
+  const texts = [request.question, questionContent(request.question), request.context ?? ""];
+  if (mode === "llm") for (const { chunk } of request.passages) texts.push(chunk.title, chunk.text);
+  const [articles, terms] = await Promise.all([corpus.articles(ids), corpus.termStats(texts.flatMap((t) => analyzeTokens(t).map((x) => x.term)))]);
+  return { ...request, articles, terms };
+}
+
+function mergePassages(a: Passage[], b: Passage[]): Passage[] {
+  const byId = new Map<string, Passage>();
+  for (const p of [...a, ...b]) {
+    const seen = byId.get(p.chunk.id);
+    if (!seen || seen.score < p.score) byId.set(p.chunk.id, p);
+  }
+  return [...byId.values()].sort((x, y) => y.score - x.score);
+}

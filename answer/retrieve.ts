@@ -1,0 +1,327 @@
+import type { Chunk } from "../core/article.ts";
+import { KLargest } from "../core/top-k.ts";
+import type { AnalysedText, Corpus, ScoredChunk } from "../core/corpus/corpus.ts";
+import { analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
+import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
+import { questionContent } from "./question.ts";
+import type { Passage } from "./types.ts";
+import { StampedCache } from "./stamped-cache.ts";
+
+/**
+ * Which retrieval stages run. Each can be switched off (RETRIEVAL_STAGES, RETRIEVAL_FUSION) so
+ * that `npm run eval` can show what it adds. The shape of `RetrievalConfig` in core/config.ts.
+ */
+export interface RetrievalSettings {
+  /** Nearest neighbours of the question's embedding in the HNSW index. */
+  dense: boolean;
+  /** BM25F over analysed title and body terms. */
+  lexical: boolean;
+  /** Re-scoring of the fused candidates: weighted term coverage, phrases, numbers, title. */
+  rerank: boolean;
+  /** How dense and lexical rankings are combined: reciprocal ranks, or normalised scores. */
+  fusion: "rrf" | "weighted";
+  /** Pseudo-relevance feedback: the lexical query is widened with terms of its best hits. */
+  expand?: boolean;
+}
+
+/**
+ * Chosen on the dev splits: with the local embedder, whose dense ranking is weaker than BM25,
+ * weighted fusion beats RRF (RRF gives the weaker list an equal vote); feedback widens R@10 on
+ * ParsiNLU but costs R@1, so it is off by default.
+ */
+export const DEFAULT_RETRIEVAL: RetrievalSettings = { dense: true, lexical: true, rerank: true, fusion: "weighted", expand: false };
+
+export interface SearchOptions {
+  k: number;
+  /** The reader's current article: its chunks are boosted, others still compete. */
+  articleId?: string;
+}
+
+/** Candidates taken from each ranking before fusion, as a multiple of k (and at least MIN_POOL). */
+const OVERFETCH = 5;
+const MIN_POOL = 50;
+/** The numbers of fusion and re-scoring, chosen on the dev splits of `npm run eval`. */
+export interface RetrievalWeights {
+  /** Reciprocal-rank-fusion constant: larger flattens the head so neither list dominates. */
+  rrfK: number;
+  /** Share of the dense ranking in fusion (RRF) or of the dense similarity (weighted); the rest is lexical. */
+  denseShare: number;
+  /** Re-scoring: weight of the fused score and of each cheap feature. */
+  rerank: { fused: number; coverage: number; phrase: number; numbers: number; title: number };
+  /** The current article's best chunk gets this boost, each further one half the one before. */
+  scopeBoost: number;
+  /** Feedback: hits read, terms added, and their weight relative to the reader's own terms. */
+  feedback: { docs: number; terms: number; weight: number; share: number };
+}
+
+export const DEFAULT_WEIGHTS: RetrievalWeights = {
+  rrfK: 60,
+  denseShare: 0.3,
+  rerank: { fused: 1, coverage: 0.5, phrase: 0.15, numbers: 0.1, title: 0.1 },
+  scopeBoost: 0.1,
+  feedback: { docs: 3, terms: 10, weight: 0.3, share: 0.5 },
+};
+
+interface Candidate {
+  chunk: Chunk;
+  dense?: number;
+  lexical?: number;
+  /** BM25 of the feedback-expanded query. */
+  expanded?: number;
+  denseRank?: number;
+  lexicalRank?: number;
+  score: number;
+}
+
+/**
+ * Finds the chunks that answer a question: dense nearest neighbours and BM25F hits, fused, then
+ * re-scored with cheap exact features, with the reader's current article preferred.
+ */
+export class Retriever {
+  /** Analysed chunk text, computed on first use and shared by every retriever of the corpus. */
+  private readonly targets: StampedCache<MatchTarget>;
+
+  constructor(
+    private readonly corpus: Corpus,
+    private readonly settings: RetrievalSettings = DEFAULT_RETRIEVAL,
+    private readonly weights: RetrievalWeights = DEFAULT_WEIGHTS,
+  ) {
+    let targets = TARGETS.get(corpus);
+    if (!targets) TARGETS.set(corpus, (targets = new StampedCache<MatchTarget>(TARGET_CACHE_SIZE)));
+    this.targets = targets;
+  }
+
+  async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    const content = questionContent(query);
+    const tokens = analyzeTokens(content);
+    // A compound the reader split («ال جی») that the corpus writes as one word («ال‌جی») is
+    // searched as that word too; the compounds' and the question's rarity come in one look-up.
+    const joined = tokens.flatMap((t) => (t.next === undefined || /^[0-9]/.test(t.term) ? [] : [term(t.token + t.next)]));
+    const [{ chunks: total }, stats] = await Promise.all([this.corpus.stats(), this.corpus.termStats([...tokens.map((t) => t.term), ...joined])]);
+    if (total === 0) return [];
+    const pool = Math.min(total, Math.max(options.k * OVERFETCH, MIN_POOL));
+    const candidates = new Map<string, Candidate>();
+    const { dense, lexical } = this.settings;
+    const terms = [...tokens.map((t) => t.term), ...joined.filter((j) => stats.df(j) > 0)];
+    await Promise.all([
+      dense || !lexical ? this.denseCandidates(query, pool, options.articleId, candidates) : undefined,
+      lexical ? this.lexicalCandidates(terms, pool, options.articleId, candidates) : undefined,
+    ]);
+
+    const ranked = this.fuse([...candidates.values()]);
+    const top = this.settings.rerank ? this.rescore(ranked, weighTerms(content, stats), content, options, total) : ranked;
+    if (options.articleId) boostArticle(top, options.articleId, this.weights.scopeBoost);
+    return top.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
+  }
+
+  private async denseCandidates(query: string, pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
+    const vector = await (await this.corpus.embedder()).embedQuery(query);
+    const lists = await Promise.all([this.corpus.nearest(vector, pool), ...(articleId ? [this.corpus.nearest(vector, pool, articleId)] : [])]);
+    lists.forEach((list, i) =>
+      list.forEach(({ chunk, score }, rank) => {
+        const c = getOrAdd(into, chunk);
+        c.dense = Math.max(c.dense ?? -1, score);
+        if (i === 0) c.denseRank = rank + 1;
+      }),
+    );
+  }
+
+  private async lexicalCandidates(terms: string[], pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
+    // When BM25 runs on this thread and the corpus searches vectors on another, let the dense
+    // side embed the question and send its search off first: the two then run at once.
+    // (Otherwise the wait would only add a turn of the event loop to every search.)
+    if (this.settings.dense && this.corpus.searchesVectorsAside && !this.corpus.searchesTermsAside) await new Promise(setImmediate);
+    const lists = await Promise.all([this.corpus.lexical(terms, pool), ...(articleId ? [this.corpus.lexical(terms, pool, articleId)] : [])]);
+    lists.forEach((list, i) =>
+      list.forEach(({ chunk, score }, rank) => {
+        const c = getOrAdd(into, chunk);
+        c.lexical = Math.max(c.lexical ?? 0, score);
+        if (i === 0) c.lexicalRank = rank + 1;
+      }),
+    );
+    if (this.settings.expand) {
+      // The expanded query brings in candidates and a separate score; the reader's own terms
+      // keep deciding the lexical score, so feedback widens recall without drifting the top.
+      const query = [...terms, ...(await this.feedbackTerms(lists[0]!.slice(0, this.weights.feedback.docs), new Set(terms)))];
+      for (const { chunk, score } of await this.corpus.lexical(query, pool)) getOrAdd(into, chunk).expanded = score;
+    }
+  }
+
+  /**
+   * RM3-style feedback: the terms that weigh most in the first hits (frequency × rarity, each
+   * hit weighted by its score), added to the query with a lower weight. It reaches passages
+   * that say the same thing in words the reader did not use.
+   */
+  private async feedbackTerms(hits: ScoredChunk[], known: Set<string>): Promise<Array<{ term: string; weight: number }>> {
+    const top = hits[0]?.score ?? 0;
+    if (top === 0) return [];
+    // Three hits: made afresh from stored tokens, cached otherwise (see `analysed`).
+    const termLists = hits.map((hit) => this.analysed(hit.chunk, Infinity).whole.termList);
+    const stats = await this.corpus.termStats(termLists.flat());
+    const mass = new Map<string, number>();
+    hits.forEach((hit, i) => {
+      const terms = termLists[i]!;
+      for (const t of terms) {
+        if (known.has(t) || /^[0-9]/.test(t)) continue;
+        mass.set(t, (mass.get(t) ?? 0) + (hit.score / top) * stats.idf(t) / terms.length);
+      }
+    });
+    const best = [...mass].sort((a, b) => b[1] - a[1]).slice(0, this.weights.feedback.terms);
+    const max = best[0]?.[1] ?? 1;
+    return best.map(([term, m]) => ({ term, weight: this.weights.feedback.weight * (m / max) }));
+  }
+
+  /** One score per candidate from the dense and lexical evidence, scaled so the best is 1. */
+  private fuse(candidates: Candidate[]): Candidate[] {
+    const maxLexical = Math.max(0, ...candidates.map((c) => c.lexical ?? 0));
+    const maxExpanded = Math.max(0, ...candidates.map((c) => c.expanded ?? 0));
+    const fb = this.settings.expand ? this.weights.feedback.share : 0;
+    const { dense, lexical } = this.settings;
+    const share = dense && lexical ? this.weights.denseShare : dense ? 1 : 0;
+    for (const c of candidates) {
+      if (this.settings.fusion === "rrf") {
+        // A candidate found only by the scoped (article) search ranks just after the pool.
+        const rank = (r: number | undefined, has: boolean) => (has ? 1 / (this.weights.rrfK + (r ?? MIN_POOL * OVERFETCH)) : 0);
+        c.score = share * rank(c.denseRank, c.dense !== undefined) + (1 - share) * rank(c.lexicalRank, c.lexical !== undefined);
+        if (fb > 0 && maxExpanded > 0) c.score += (1 - share) * fb * ((c.expanded ?? 0) / maxExpanded) / (this.weights.rrfK + 1);
+      } else {
+        const lex = maxLexical > 0 ? (c.lexical ?? 0) / maxLexical : 0;
+        const expanded = maxExpanded > 0 ? (c.expanded ?? 0) / maxExpanded : 0;
+        c.score = share * (c.dense ?? 0) + (1 - share) * (lex + fb * expanded) / (1 + fb);
+      }
+    }
+    const top = Math.max(...candidates.map((c) => c.score), 0);
+    for (const c of candidates) c.score = top > 0 ? c.score / top : 0;
+    return candidates.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
+  }
+
+  /**
+   * Cheap exact evidence on top of fusion: how much of the question the chunk covers (terms
+   * weighted by rarity), whether its word pairs appear as phrases, whether the question's
+   * numbers appear, and whether the title matches. Returns the candidates that can still be
+   * among the best `k`, re-scored and best first.
+   *
+   * **NOTE:** each feature adds at most its weight, so a candidate whose fused score plus every
+   * weight falls below the k-th re-scored candidate cannot reach the top k and is not analysed
+   * (on an archive, analysing a hundred candidates was most of a search). The reader's article's
+   * chunks are always re-scored: the article boost that follows ranks them among themselves.
+   */
+  private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string, options: SearchOptions, archiveChunks: number): Candidate[] {
+    if (weighted.length === 0) return ranked;
+    const tokens = analyzeTokens(content);
+    // The question's adjacent term pairs, and the same as first term → second terms.
+    const pairList = tokens.flatMap((t, i) => (t.next !== undefined && tokens[i + 1] ? [`${t.term} ${tokens[i + 1]!.term}`] : []));
+    const pairs = new Map<string, Set<string>>();
+    tokens.forEach((t, i) => {
+      if (t.next !== undefined && tokens[i + 1]) pairs.set(t.term, (pairs.get(t.term) ?? new Set<string>()).add(tokens[i + 1]!.term));
+    });
+    const numbers = tokens.filter((t) => /^[0-9]/.test(t.term)).map((t) => t.term);
+    const w = this.weights.rerank;
+    const gain = w.coverage + w.phrase + w.numbers + w.title;
+    const best = new KLargest(options.k);
+    const kept: Candidate[] = [];
+    // `ranked` is best first by fused score, so the bound only falls along it.
+    for (const c of ranked) {
+      const ofArticle = options.articleId !== undefined && c.chunk.articleId === options.articleId;
+      if (!ofArticle && best.full && w.fused * c.score + gain < best.min) continue;
+      const { whole: target, title } = this.analysed(c.chunk, archiveChunks);
+      const phrase = pairList.length > 0 ? phrasesFound(pairs, pairList, target.termList) / pairList.length : 0;
+      const nums = numbers.length > 0 ? numbers.filter((n) => target.terms.has(n)).length / numbers.length : 0;
+      c.score =
+        w.fused * c.score +
+        w.coverage * coverage(weighted, target) +
+        w.phrase * phrase +
+        w.numbers * nums +
+        w.title * coverage(weighted, title);
+      best.push(c.score);
+      kept.push(c);
+    }
+    return kept.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
+  }
+
+  /**
+   * A candidate analysed for re-scoring: its article's title with its body (`whole`), and the
+   * title alone. Read as the corpus stored their tokens at ingest, or tokenised now when it did
+   * not (a chunk published since).
+   */
+  private analysed(chunk: Chunk, archiveChunks: number): { whole: ChunkTarget; title: MatchTarget } {
+    // **NOTE:** from a corpus that stores chunks' tokens (the embedded index) and holds more
+    // chunks than the cache, targets are made each time. A cache that keeps turning over, as an
+    // archive's questions reach ever other chunks, kept each new target alive long enough to be
+    // copied out of V8's young generation: every scavenge took 6–12 ms and one fell in every
+    // tenth search (p95 14.1 → 11.1 ms at 100k articles without it). When every chunk fits, the
+    // cache stops turning over and saves the ~40 µs a target costs (a 1k-article site's searches
+    // took twice as long without it).
+    const stored = archiveChunks > TARGET_CACHE_SIZE ? this.stored(chunk) : undefined;
+    if (stored) return { whole: matchTargetOfTokens(stored.whole.tokens, stored.whole.terms), title: matchTargetOfTokens(stored.title.tokens, stored.title.terms) };
+    const title = this.titleTarget(chunk);
+    // A corpus that stores tokens hands out one object per chunk for as long as it is indexed:
+    // the cache checks that object, not the chunk's decoded text.
+    const whole = this.targets.get(`chunk:${chunk.id}`, this.corpus.chunkTokens ? chunk : `${chunk.title}\n${chunk.text}`, () => {
+      const s = this.corpus.chunkTokens?.(chunk, "whole");
+      return s ? matchTargetOfTokens(s.tokens, s.terms) : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
+    });
+    return { whole, title };
+  }
+
+  /** A title analysed, cached per article. */
+  private titleTarget(chunk: Chunk): ChunkTarget & { tokens: readonly string[] } {
+    return this.targets.get(`title:${chunk.articleId}`, chunk.title, () => {
+      const tokens = this.corpus.chunkTokens?.(chunk, "title")?.tokens ?? tokenize(chunk.title);
+      return { ...matchTargetOfTokens(tokens), tokens };
+    });
+  }
+
+  /** A chunk's title with its body, and its title, as the corpus stored them at ingest, if it did. */
+  private stored(chunk: Chunk): { whole: AnalysedText; title: AnalysedText } | undefined {
+    const whole = this.corpus.chunkTokens?.(chunk, "whole");
+    const title = whole && this.corpus.chunkTokens!(chunk, "title");
+    return title && { whole: whole!, title };
+  }
+}
+
+/** How many of the question's term pairs (`list`; `pairs` maps first to second terms) the text has side by side. */
+function phrasesFound(pairs: Map<string, Set<string>>, list: string[], terms: readonly string[]): number {
+  const found = new Set<string>();
+  for (let i = 0; i + 1 < terms.length; i++) {
+    if (pairs.get(terms[i]!)?.has(terms[i + 1]!)) found.add(`${terms[i]} ${terms[i + 1]}`);
+  }
+  return found.size === 0 ? 0 : list.filter((pair) => found.has(pair)).length;
+}
+
+type ChunkTarget = MatchTarget & { termList: readonly string[] };
+
+/**
+ * Enough for the chunks a busy site's questions keep reaching (each analysed chunk holds a few
+ * KB), bounded so that a large archive does not end up analysed in memory.
+ */
+const TARGET_CACHE_SIZE = 20_000;
+
+const TARGETS = new WeakMap<Corpus, StampedCache<MatchTarget>>();
+
+function getOrAdd(into: Map<string, Candidate>, chunk: Chunk): Candidate {
+  let c = into.get(chunk.id);
+  if (!c) {
+    c = { chunk, score: 0 };
+    into.set(chunk.id, c);
+  }
+  return c;
+}
+
+/**
+ * The reader's article is preferred, not exclusive: its best chunk gets the full boost and each
+ * further one half the one before, so a long article cannot push every related article off.
+ */
+function boostArticle(ranked: Candidate[], articleId: string, firstBoost: number): void {
+  let boost = firstBoost;
+  for (const c of ranked) {
+    if (c.chunk.articleId !== articleId) continue;
+    c.score += boost;
+    boost /= 2;
+  }
+  ranked.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
+}
+
+function round(x: number): number {
+  return Math.round(x * 10000) / 10000;
+}

@@ -1,0 +1,63 @@
+import { buildIndex } from "../../ingest/build.ts";
+import { reportProgress, reportResult, requireEnv } from "./probe.ts";
+import type { IngestProbeResult, IngestProgress } from "./probe-results.ts";
+
+/**
+ * Child process of bench/scale/run.ts: builds the index exactly as `npm run ingest -- --force` does
+ * (the project's own buildIndex, offline embedder) and times its phases. The progress callback
+ * marks where embedding starts and ends, so the wall time splits into
+ *   prepare: read, clean, suggested questions, chunk, fit the embedder's IDF;
+ *   embed:   the chunks' vectors;
+ *   write:   BM25 index, HNSW insertion and the generation's files.
+ */
+const started = performance.now();
+let embedStart = Number.NaN;
+let embedEnd = Number.NaN;
+let heap = 0;
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+let lastLog = 0;
+/** Where memory stands after each phase: V8 heap vs. memory outside it (HNSW's native graph). */
+const usage = () => {
+  const m = process.memoryUsage();
+  return { rssMiB: Math.round(m.rss / 2 ** 20), heapUsedMiB: Math.round(m.heapUsed / 2 ** 20), externalMiB: Math.round(m.external / 2 ** 20) };
+};
+const memory: IngestProbeResult["memory"] = {};
+
+const summary = await buildIndex({
+  articlesDir: requireEnv("ARTICLES_DIR"),
+  indexDir: requireEnv("INDEX_DIR"),
+  embedder: { kind: "local" },
+  force: true,
+  log: (line) => console.error(line),
+  onProgress: (done, total) => {
+    const now = performance.now();
+    if (done === 0) {
+      embedStart = now;
+      memory.prepared = usage();
+    }
+    if (done === total) {
+      embedEnd = now;
+      memory.embedded = usage();
+    }
+    heap = Math.max(heap, process.memoryUsage().heapUsed);
+    if (now - lastLog > 10_000 || done === total) {
+      lastLog = now;
+      const partial: IngestProgress = { stage: done === total ? "write" : "embed", chunks: total, embedded: done, prepareS: seconds(embedStart - started), elapsedS: seconds(now - started), memory };
+      reportProgress(partial);
+      console.error(`embedded ${done}/${total} chunks, ${seconds(now - started)} s`);
+    }
+  },
+});
+const ended = performance.now();
+heap = Math.max(heap, process.memoryUsage().heapUsed);
+const result: IngestProbeResult = {
+  articles: summary.articles,
+  chunks: summary.chunks,
+  seconds: seconds(ended - started),
+  phases: { prepareS: seconds(embedStart - started), embedS: seconds(embedEnd - embedStart), writeS: seconds(ended - embedEnd) },
+  maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  heapMiB: Math.round(heap / 2 ** 20),
+  problems: summary.problems.length,
+  memory: { ...memory, written: usage() },
+};
+await reportResult(result);

@@ -1,0 +1,229 @@
+import { open, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Chunk } from "../../core/article.ts";
+import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
+import type { Corpus } from "../../core/corpus/corpus.ts";
+import { HNSW_PARAMS, openIndex, type LoadedIndex } from "../../core/corpus/embedded/store.ts";
+import { Retriever } from "../../answer/retrieve.ts";
+import type { BenchQuestion } from "../../test/support/corpus.ts";
+import { exactTopK, neighboursOf, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
+import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
+import { PEER_FILES, type RetrievalProbeResult } from "./probe-results.ts";
+
+/**
+ * Child process of bench/scale/run.ts: opens the built index in process, as the server does, and
+ * measures
+ *   - hybrid retrieval (Retriever.search, k = 10: embedding, HNSW, BM25F, fusion, re-scoring)
+ *     latency and whether an answering article is in the top 1 / top 10;
+ *   - dense search alone through LangChain's VectorStore interface with a pre-embedded query;
+ *   - HNSW recall@10 against brute-force cosine over every stored vector, at the ef the
+ *     Retriever uses.
+ * With BENCH_PEER_EXPORT set it also writes the vectors, chunks and query vectors for the peer
+ * (bench/scale/peer-probe.ts), so the peer is loaded with exactly the same data.
+ */
+const K = 10;
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+
+const work = requireEnv("BENCH_WORK");
+const questions = JSON.parse(await readFile(path.join(work, PEER_FILES.questions), "utf8")) as BenchQuestion[];
+const recallQueries = Number(process.env.BENCH_RECALL_QUERIES ?? 200);
+
+const rssBeforeOpenMiB = await rssMiB();
+let t = performance.now();
+const index = await openIndex(requireEnv("INDEX_DIR"), { kind: "local" });
+const openS = seconds(performance.now() - t);
+const rssAfterOpenMiB = await rssMiB();
+const opened = process.memoryUsage();
+const memoryAfterOpen = { rssMiB: Math.round(opened.rss / 2 ** 20), heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20), externalMiB: Math.round(opened.external / 2 ** 20) };
+console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
+
+// Hybrid retrieval as the API runs it, vector and BM25F searches on their own threads when the
+// server's defaults (DENSE_SEARCH_THREAD, LEXICAL_SEARCH_THREAD=auto) start them, once they have
+// loaded as a server's do a moment after start. A warm-up pass first: JIT, and the analysed
+// chunk texts the re-scorer caches on first use.
+const corpus = HnswlibCorpus.of(index);
+const [searchThread, lexicalThread] = await Promise.all([corpus.searchThreadReady(), corpus.lexicalThreadReady()]);
+console.error(`vector searches ${searchThread ? "on their own thread" : "in process"}, BM25F ${lexicalThread ? "on its own thread" : "in process"}`);
+const retriever = new Retriever(HnswlibCorpus.of(index));
+for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
+const hybridMs: number[] = [];
+const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
+let hit1 = 0;
+let hit10 = 0;
+const hybridTop: string[][] = [];
+for (const q of questions) {
+  t = performance.now();
+  const passages = await retriever.search(q.question, { k: K });
+  hybridMs.push(performance.now() - t);
+  hybridTop.push(passages.map((p) => p.chunk.id));
+  const { first, any } = answering(passages, q);
+  const kind = (kinds[q.kind] ??= { questions: 0, hit1: 0, hit10: 0 });
+  kind.questions++;
+  if (first) (hit1++, kind.hit1++);
+  if (any) (hit10++, kind.hit10++);
+}
+for (const kind of Object.values(kinds)) Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
+console.error(`hybrid retrieval: ${questions.length} questions, p95 ${percentiles(hybridMs).p95} ms`);
+
+// Dense search alone, on vectors embedded once, through LangChain's interface.
+const { hnsw, store, labelToChunk } = hnswOf(index);
+const recallSet = questions.slice(0, recallQueries);
+const embedMs: number[] = [];
+const queryVectors: number[][] = [];
+for (const q of recallSet) {
+  t = performance.now();
+  queryVectors.push(await index.embedder.embedQuery(q.question));
+  embedMs.push(performance.now() - t);
+}
+// The ef a retrieval searches with for k = 10: its candidate pool (50) or HNSW_PARAMS.efSearch, whichever is larger.
+const ef = Math.max(Math.min(index.manifest.counts.chunks, Math.max(K * 5, 50)), HNSW_PARAMS.efSearch);
+hnsw.setEf(ef);
+const denseMs: number[] = [];
+const hnswTop: number[][] = [];
+const hnswNeighbours: Neighbour[][] = [];
+let denseHits = 0;
+for (const [i, vector] of queryVectors.entries()) {
+  t = performance.now();
+  await store.similaritySearchVectorWithScore(vector, K);
+  denseMs.push(performance.now() - t);
+  const found = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
+  hnswTop.push(found.neighbors);
+  hnswNeighbours.push(neighboursOf(found));
+  const gold = new Set(recallSet[i]!.answerArticles);
+  if (found.neighbors.some((label) => gold.has(labelToChunk.get(label)?.articleId ?? ""))) denseHits++;
+}
+
+// Every stored vector, read back from HNSW, for the exact ground truth.
+t = performance.now();
+const table = VectorTable.of(hnsw);
+const extractS = seconds(performance.now() - t);
+console.error(`read ${table.size} vectors of ${table.dimensions} dimensions back from HNSW in ${extractS} s; exact search for ${queryVectors.length} queries…`);
+t = performance.now();
+const exact = exactTopK(table, queryVectors.map((v) => Float32Array.from(v)), K);
+const exactS = seconds(performance.now() - t);
+const { recall, idRecall } = recallAtK(hnswNeighbours, exact, K);
+console.error(`exact search in ${exactS} s; HNSW recall@10 ${recall.toFixed(4)} at ef ${ef}`);
+
+// What HNSW's missed neighbours cost a reader: the same hybrid retrieval, its vector search
+// answered exactly from the table instead (one brute-force sweep a question).
+console.error(`hybrid retrieval again with exact vector search…`);
+const exactRetriever = new Retriever(withExactNearest(corpus, table, labelToChunk));
+let exactHit1 = 0;
+let exactHit10 = 0;
+let sameTop10 = 0;
+for (const [i, q] of questions.entries()) {
+  const passages = await exactRetriever.search(q.question, { k: K });
+  const { first, any } = answering(passages, q);
+  if (first) exactHit1++;
+  if (any) exactHit10++;
+  if (passages.map((p) => p.chunk.id).join("\n") === hybridTop[i]!.join("\n")) sameTop10++;
+}
+const hybridExact = { hit1: exactHit1 / questions.length, hit10: exactHit10 / questions.length, sameTop10: sameTop10 / questions.length };
+
+// What another ef would give: recall and search time at each, on the same queries.
+const efSweep: RetrievalProbeResult["efSweep"] = [];
+for (const sweepEf of [64, 128, 256, 512].filter((e) => e !== ef)) {
+  hnsw.setEf(sweepEf);
+  const sweepMs: number[] = [];
+  const found: Neighbour[][] = queryVectors.map((vector) => {
+    const start = performance.now();
+    const r = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
+    sweepMs.push(performance.now() - start);
+    return neighboursOf(r);
+  });
+  efSweep.push({ ef: sweepEf, recall: recallAtK(found, exact, K).recall, latency: percentiles(sweepMs) });
+}
+hnsw.setEf(ef);
+
+const peerExported = process.env.BENCH_PEER_EXPORT === "1";
+if (peerExported) await exportForPeer(table, labelToChunk, queryVectors);
+
+const result: RetrievalProbeResult = {
+  openS,
+  rssBeforeOpenMiB,
+  rssAfterOpenMiB,
+  memoryAfterOpen,
+  chunks: index.manifest.counts.chunks,
+  dimensions: table.dimensions,
+  searchThread,
+  lexicalThread,
+  hybrid: { questions: questions.length, latency: percentiles(hybridMs), hit1: hit1 / questions.length, hit10: hit10 / questions.length, byKind: kinds },
+  hybridExact,
+  embedQuery: percentiles(embedMs),
+  dense: { queries: queryVectors.length, ef, latency: percentiles(denseMs), hit10: denseHits / queryVectors.length, recall, idRecall },
+  efSweep,
+  extractS,
+  exactS,
+  exact,
+  hnswTop,
+  peerExported,
+};
+await reportResult(result);
+
+/** Whether an answering article is ranked first, and whether it is among the passages at all. */
+function answering(passages: ReadonlyArray<{ chunk: Chunk }>, question: BenchQuestion): { first: boolean; any: boolean } {
+  const gold = new Set(question.answerArticles);
+  return { first: passages[0] !== undefined && gold.has(passages[0].chunk.articleId), any: passages.some((p) => gold.has(p.chunk.articleId)) };
+}
+
+/**
+ * The corpus, but with whole-corpus vector searches answered by exact cosine over `table`
+ * (one article's chunks are compared exactly by the corpus already).
+ */
+function withExactNearest(inner: Corpus, table: VectorTable, labelToChunk: Map<number, Chunk>): Corpus {
+  const nearest: Corpus["nearest"] = async (vector, k, articleId) => {
+    if (articleId !== undefined) return inner.nearest(vector, k, articleId);
+    const [found = []] = exactTopK(table, [Float32Array.from(vector)], k);
+    return found.flatMap(({ label, similarity }) => {
+      const chunk = labelToChunk.get(label);
+      return chunk ? [{ chunk, score: similarity }] : [];
+    });
+  };
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "nearest") return nearest;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * **NOTE:** the one place that reaches inside the index: HNSWLib's HierarchicalNSW (to read
+ * vectors back and search by label) and the chunk ↔ label map. If the index store changes shape,
+ * only this function changes.
+ */
+function hnswOf(loaded: LoadedIndex) {
+  const store = loaded.store;
+  const hnsw = store.index;
+  const labelToChunk = new Map<number, Chunk>();
+  for (const [id, label] of loaded.labels) {
+    const chunk = loaded.chunks.get(id);
+    if (chunk) labelToChunk.set(label, chunk);
+  }
+  return { store, hnsw, labelToChunk };
+}
+
+async function exportForPeer(vectors: VectorTable, chunks: Map<number, Chunk>, queries: number[][]): Promise<void> {
+  const file = await open(path.join(work, PEER_FILES.vectors), "w");
+  let rows = vectors.size;
+  for (const block of vectors.blocks) {
+    const count = Math.min(rows, block.length / vectors.dimensions);
+    await file.write(new Uint8Array(block.buffer, block.byteOffset, count * vectors.dimensions * 4));
+    rows -= count;
+  }
+  await file.close();
+  // In batches: the chunks of a large corpus are more text than one string may hold.
+  const out = await open(path.join(work, PEER_FILES.chunks), "w");
+  for (let i = 0; i < vectors.labels.length; i += 10_000) {
+    const lines = vectors.labels.slice(i, i + 10_000).map((label) => {
+      const c = chunks.get(label);
+      return `${JSON.stringify({ label, id: c?.id, articleId: c?.articleId, text: c?.text ?? "" })}\n`;
+    });
+    await out.write(lines.join(""));
+  }
+  await out.close();
+  const q = new Float32Array(queries.length * vectors.dimensions);
+  queries.forEach((v, i) => q.set(v, i * vectors.dimensions));
+  await writeFile(path.join(work, PEER_FILES.queries), new Uint8Array(q.buffer));
+}

@@ -1,0 +1,80 @@
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after } from "node:test";
+import { openIndex } from "../../core/corpus/embedded/store.ts";
+import { normalizeForMatch } from "../../core/persian/normalize.ts";
+import { buildIndex } from "../../ingest/build.ts";
+import { createApp } from "../../server/app.ts";
+import { Assistant } from "../../answer/assistant.ts";
+import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
+
+export const SEEDS_DIR = path.resolve(import.meta.dirname, "../../data/articles");
+
+/** A fresh temporary directory, removed when the test file ends. */
+export async function tempDir(prefix = "goftogu-test-"): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of the seed articles that a test may change. */
+export async function seedCopy(): Promise<string> {
+  const dir = await tempDir("goftogu-articles-");
+  await cp(SEEDS_DIR, dir, { recursive: true });
+  return dir;
+}
+
+/** The app over an index built from `articlesDir` (the seeds by default), offline defaults. */
+export async function seedApp(articlesDir = SEEDS_DIR) {
+  const indexDir = await tempDir("goftogu-index-");
+  await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
+  const index = await openIndex(indexDir, { kind: "local" });
+  const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "extractive" } });
+  const logged: Record<string, unknown>[] = [];
+  const app = createApp(assistant, { log: (entry) => logged.push(entry) });
+  return { app, assistant, index, indexDir, logged };
+}
+
+/** A JSON POST; a string or bytes are sent as they are. */
+export function post(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, path: string, body: unknown) {
+  const raw = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
+  return app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: raw as BodyInit });
+}
+
+/** The body of a request to a fake server: parsed JSON, the raw text if it is not JSON, undefined if empty. */
+export async function readBody(req: AsyncIterable<Buffer | string>): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(typeof c === "string" ? Buffer.from(c) : c);
+  const raw = Buffer.concat(chunks).toString("utf8");
+  if (raw === "") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Text compared the way a reader would: digits, letters and ZWNJ unified. */
+export function same(text: string): string {
+  return normalizeForMatch(text).replace(/\s+/g, " ");
+}
+
+/** The page furniture of the seed files that must never reach a chunk, quote or answer. */
+export const FURNITURE = [
+  "گفتگو با هوش مصنوعی",
+  "💬",
+  "سلام!",
+  "راهنماییت کنم",
+  "انتهای پیام",
+  "اخبار پیشنهادی",
+  "تبادل نظر",
+  "آدرس ایمیل خود را با فرمت مناسب وارد نمایید",
+  "مهمترین اخبار ایران و جهان",
+  "نیوز سیتی",
+  "شناسه خبر",
+  "منبع:",
+];
+
+/** The real server in a child process; shared with `npm run bench -- --load`. */
+export { startServer, type RunningServer, type StartOptions } from "./server.ts";
