@@ -211,7 +211,8 @@ async function indexed(
   const indexDir = path.join(work, "index");
   const embedder = { kind: "local" } as const;
   if (store === "embedded") {
-    const spec: StoreSpec = { kind: "embedded" };
+    // One question at a time: search threads would only add a message hop to each search.
+    const spec: StoreSpec = { kind: "embedded", searchThread: "off", lexicalThread: "off" };
     const build = await buildStore({ store: spec, articlesDir, indexDir, embedder, mode: "import", log });
     const corpus = await openCorpus(spec, indexDir, embedder);
     return { corpus, build, close: () => corpus.close() };
