@@ -69,10 +69,10 @@ const SPAN_KINDS = new Set<QuestionAnalysis["kind"]>(["quantity", "time", "perso
 /**
  * A chunk's sentences and their analyses, which do not depend on the question. A reader's
  * questions about an article keep reaching its chunks (the widget scopes every question to the
- * article on the page), and analysing every sentence of every passage again was most of an
+ * article on the page), and analyzing every sentence of every passage again was most of an
  * answer's time. Keyed by chunk and title, checked against the text: a replaced chunk misses.
  */
-interface AnalysedChunk {
+interface AnalyzedChunk {
   sentences: ReturnType<typeof splitSentences>;
   targets: MatchTarget[];
   titleTarget: MatchTarget;
@@ -85,7 +85,7 @@ interface AnalysedChunk {
   whole?: MatchTarget;
 }
 
-function analysedChunk(chunk: Passage["chunk"]): AnalysedChunk {
+function analyzedChunk(chunk: Passage["chunk"]): AnalyzedChunk {
   return ANALYSED.get(`${chunk.id}\n${chunk.title}`, chunk.text, () => {
     const sentences = splitSentences(chunk.text);
     const targets = sentences.map((s) => matchTarget(s.text));
@@ -126,7 +126,7 @@ export class SentenceSpans {
     return ((this.found ??= {}).people ??= findPeople(this.text));
   }
 
-  /** A part of the sentence (a span, the words around one) analysed, kept for the next question. */
+  /** A part of the sentence (a span, the words around one) analyzed, kept for the next question. */
   target(part: string): MatchTarget {
     const windows = (this.windows ??= new Map());
     let target = windows.get(part);
@@ -135,8 +135,8 @@ export class SentenceSpans {
   }
 }
 
-/** A few thousand chunks (each a few KB analysed): a busy site's popular articles, bounded. */
-const ANALYSED = new StampedCache<AnalysedChunk>(4096);
+/** A few thousand chunks (each a few KB analyzed): a busy site's popular articles, bounded. */
+const ANALYSED = new StampedCache<AnalyzedChunk>(4096);
 
 export class ExtractiveAnswerer implements Answerer {
   readonly id = "extractive";
@@ -184,10 +184,10 @@ export class ExtractiveAnswerer implements Answerer {
     const topScore = passages[0]?.score ?? 1;
     const needsSpan = SPAN_KINDS.has(question.kind);
     for (const { chunk, score: passageScore } of passages) {
-      // Each sentence and the title analysed once; contexts are merged from them.
-      const analysed = analysedChunk(chunk);
-      const { sentences, targets, spans, contexts } = analysed;
-      const conversationCoverage = conversation.length > 0 ? coverage(conversation, (analysed.whole ??= mergeTargets(analysed.titleTarget, ...targets))) : 0;
+      // Each sentence and the title analyzed once; contexts are merged from them.
+      const analyzed = analyzedChunk(chunk);
+      const { sentences, targets, spans, contexts } = analyzed;
+      const conversationCoverage = conversation.length > 0 ? coverage(conversation, (analyzed.whole ??= mergeTargets(analyzed.titleTarget, ...targets))) : 0;
       sentences.forEach((s, i) => {
         const start = chunk.start + s.start;
         const key = `${chunk.articleId}:${start}`;
@@ -202,7 +202,7 @@ export class ExtractiveAnswerer implements Answerer {
         const matched = weighted.filter((t) => termMatch(t, contextTarget) >= 0.6).length;
         // A sentence that opens by referring back («این فیلم…», «عکس آن…», «وی افزود…») is about
         // the previous sentence's subject: it is read together with that sentence.
-        const refers = analysed.refers[i]!;
+        const refers = analyzed.refers[i]!;
         const cov = refers ? Math.max(own, context) : Math.max(own, (own + context) / 2);
         const span = findSpan(spans[i]!, question, weighted);
         let score = (refers ? 0.3 * own + 0.55 * context : 0.6 * own + 0.25 * context) + 0.05 * (topScore > 0 ? passageScore / topScore : 0);
@@ -304,7 +304,7 @@ export type AnswerSpan = Found & { fit: number; role?: string };
 export function findSpan(sentence: SentenceSpans, question: QuestionAnalysis, weighted: WeightedTerm[]): AnswerSpan | undefined {
   const near = (span: Found) => coverage(weighted, sentence.target(sentence.text.slice(Math.max(0, span.start - 50), span.end + 50)));
   const pick = <T extends Found>(spans: T[], fit: (s: T) => number = () => 0): (T & { fit: number }) | undefined => {
-    // One span needs no comparing: reading the words around it (analysing a window of the
+    // One span needs no comparing: reading the words around it (analyzing a window of the
     // sentence) was most of an answer's time, and most sentences hold one number or name.
     if (spans.length === 1) return { ...spans[0]!, fit: fit(spans[0]!) };
     let best: (T & { fit: number }) | undefined;

@@ -28,7 +28,7 @@ export function weighTerms(text: string, stats: TermWeights): WeightedTerm[] {
   return [...byTerm.values()];
 }
 
-/** Pre-analysed text, so scoring many questions against one sentence analyses it once. */
+/** Pre-analyzed text, so scoring many questions against one sentence analyses it once. */
 export interface MatchTarget {
   terms: Set<string>;
   /**
@@ -55,7 +55,7 @@ export function matchTargetOfTokens(tokens: readonly string[], contentTerms?: re
   return { terms: new Set(termList), termList, tokens, lookups: undefined, asked: 0 };
 }
 
-/** The target of several texts read together, from their targets: no text is analysed again. */
+/** The target of several texts read together, from their targets: no text is analyzed again. */
 export function mergeTargets(...targets: MatchTarget[]): MatchTarget {
   const terms = new Set<string>();
   const tokens: string[] = [];

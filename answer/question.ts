@@ -13,7 +13,7 @@ export interface QuestionAnalysis {
   kind: QuestionKind;
   /** The question without its question phrases: what the articles must talk about. */
   content: string;
-  /** The counted noun of «چند X»: «چند پروانه» → «پروانه». Analysed form. */
+  /** The counted noun of «چند X»: «چند پروانه» → «پروانه». Analyzed form. */
   unit?: string;
   /** Numbers the question itself states: they are context, not the answer. */
   numbers: Set<string>;

@@ -1,6 +1,6 @@
 import type { Chunk } from "../core/article.ts";
 import { KLargest } from "../core/top-k.ts";
-import type { AnalysedText, Corpus, ScoredChunk } from "../core/corpus/corpus.ts";
+import type { AnalyzedText, Corpus, ScoredChunk } from "../core/corpus/corpus.ts";
 import { analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
 import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { questionContent } from "./question.ts";
@@ -14,7 +14,7 @@ import { StampedCache } from "./stamped-cache.ts";
 export interface RetrievalSettings {
   /** Nearest neighbours of the question's embedding in the HNSW index. */
   dense: boolean;
-  /** BM25F over analysed title and body terms. */
+  /** BM25F over analyzed title and body terms. */
   lexical: boolean;
   /** Re-scoring of the fused candidates: weighted term coverage, phrases, numbers, title. */
   rerank: boolean;
@@ -78,7 +78,7 @@ interface Candidate {
  * re-scored with cheap exact features, with the reader's current article preferred.
  */
 export class Retriever {
-  /** Analysed chunk text, computed on first use and shared by every retriever of the corpus. */
+  /** Analyzed chunk text, computed on first use and shared by every retriever of the corpus. */
   private readonly targets: StampedCache<MatchTarget>;
 
   constructor(
@@ -155,8 +155,8 @@ export class Retriever {
   private async feedbackTerms(hits: ScoredChunk[], known: Set<string>): Promise<Array<{ term: string; weight: number }>> {
     const top = hits[0]?.score ?? 0;
     if (top === 0) return [];
-    // Three hits: made afresh from stored tokens, cached otherwise (see `analysed`).
-    const termLists = hits.map((hit) => this.analysed(hit.chunk, Infinity).whole.termList);
+    // Three hits: made afresh from stored tokens, cached otherwise (see `analyzed`).
+    const termLists = hits.map((hit) => this.analyzed(hit.chunk, Infinity).whole.termList);
     const stats = await this.corpus.termStats(termLists.flat());
     const mass = new Map<string, number>();
     hits.forEach((hit, i) => {
@@ -202,8 +202,8 @@ export class Retriever {
    * among the best `k`, re-scored and best first.
    *
    * **NOTE:** each feature adds at most its weight, so a candidate whose fused score plus every
-   * weight falls below the k-th re-scored candidate cannot reach the top k and is not analysed
-   * (on an archive, analysing a hundred candidates was most of a search). The reader's article's
+   * weight falls below the k-th re-scored candidate cannot reach the top k and is not analyzed
+   * (on an archive, analyzing a hundred candidates was most of a search). The reader's article's
    * chunks are always re-scored: the article boost that follows ranks them among themselves.
    */
   private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string, options: SearchOptions, archiveChunks: number): Candidate[] {
@@ -224,7 +224,7 @@ export class Retriever {
     for (const c of ranked) {
       const ofArticle = options.articleId !== undefined && c.chunk.articleId === options.articleId;
       if (!ofArticle && best.full && w.fused * c.score + gain < best.min) continue;
-      const { whole: target, title } = this.analysed(c.chunk, archiveChunks);
+      const { whole: target, title } = this.analyzed(c.chunk, archiveChunks);
       const phrase = pairList.length > 0 ? phrasesFound(pairs, pairList, target.termList) / pairList.length : 0;
       const nums = numbers.length > 0 ? numbers.filter((n) => target.terms.has(n)).length / numbers.length : 0;
       c.score =
@@ -240,11 +240,11 @@ export class Retriever {
   }
 
   /**
-   * A candidate analysed for re-scoring: its article's title with its body (`whole`), and the
+   * A candidate analyzed for re-scoring: its article's title with its body (`whole`), and the
    * title alone. Read as the corpus stored their tokens at ingest, or tokenised now when it did
    * not (a chunk published since).
    */
-  private analysed(chunk: Chunk, archiveChunks: number): { whole: ChunkTarget; title: MatchTarget } {
+  private analyzed(chunk: Chunk, archiveChunks: number): { whole: ChunkTarget; title: MatchTarget } {
     // **NOTE:** from a corpus that stores chunks' tokens (the embedded index) and holds more
     // chunks than the cache, targets are made each time. A cache that keeps turning over, as an
     // archive's questions reach ever other chunks, kept each new target alive long enough to be
@@ -264,7 +264,7 @@ export class Retriever {
     return { whole, title };
   }
 
-  /** A title analysed, cached per article. */
+  /** A title analyzed, cached per article. */
   private titleTarget(chunk: Chunk): ChunkTarget & { tokens: readonly string[] } {
     return this.targets.get(`title:${chunk.articleId}`, chunk.title, () => {
       const tokens = this.corpus.chunkTokens?.(chunk, "title")?.tokens ?? tokenize(chunk.title);
@@ -273,7 +273,7 @@ export class Retriever {
   }
 
   /** A chunk's title with its body, and its title, as the corpus stored them at ingest, if it did. */
-  private stored(chunk: Chunk): { whole: AnalysedText; title: AnalysedText } | undefined {
+  private stored(chunk: Chunk): { whole: AnalyzedText; title: AnalyzedText } | undefined {
     const whole = this.corpus.chunkTokens?.(chunk, "whole");
     const title = whole && this.corpus.chunkTokens!(chunk, "title");
     return title && { whole: whole!, title };
@@ -292,8 +292,8 @@ function phrasesFound(pairs: Map<string, Set<string>>, list: string[], terms: re
 type ChunkTarget = MatchTarget & { termList: readonly string[] };
 
 /**
- * Enough for the chunks a busy site's questions keep reaching (each analysed chunk holds a few
- * KB), bounded so that a large archive does not end up analysed in memory.
+ * Enough for the chunks a busy site's questions keep reaching (each analyzed chunk holds a few
+ * KB), bounded so that a large archive does not end up analyzed in memory.
  */
 const TARGET_CACHE_SIZE = 20_000;
 

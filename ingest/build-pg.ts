@@ -1,5 +1,5 @@
 import type { EmbedderSpec } from "../core/config.ts";
-import type { ArticleSource } from "../core/corpus/corpus.ts";
+import type { SourceArticle } from "../core/article.ts";
 import { createPool, lockBuild, migrate, quoted, unlockBuild, type PgLocation } from "../core/corpus/pgvector/schema.ts";
 import { readPgManifest, readPgSources, writeBuild, type PgManifest } from "../core/corpus/pgvector/corpus.ts";
 import { embedderIdFor } from "../core/embeddings/index.ts";
@@ -29,7 +29,7 @@ export interface PgBuildOptions {
 }
 
 /**
- * articles → clean → analyse → chunk → embed → PostgreSQL: the same stages as the embedded
+ * articles → clean → analyze → chunk → embed → PostgreSQL: the same stages as the embedded
  * build (ingest/build.ts), written in one transaction. Decides what is stale the same way
  * (`staleReason`), and holds an advisory lock throughout so that servers starting together
  * build once.
@@ -52,7 +52,7 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
     const pipeline = ANALYSIS_ID;
     const expectation = (articles: Record<string, string>) => ({ embedderId: embedderIdFor(options.embedder), pipeline, chunking: DEFAULT_CHUNKING, articles });
 
-    let sources: ArticleSource[];
+    let sources: SourceArticle[];
     let problems: string[] = [];
     let stale: string | undefined;
     if (options.mode === "start" && current) {
@@ -95,8 +95,8 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
  * and the articles published through the API (which win over a file with the same id: they
  * were sent later, and exist nowhere else).
  */
-function merged(files: ArticleSource[], stored: { sources: ArticleSource[]; deleted: Set<string> }): ArticleSource[] {
-  const byId = new Map<string, ArticleSource>();
+function merged(files: SourceArticle[], stored: { sources: SourceArticle[]; deleted: Set<string> }): SourceArticle[] {
+  const byId = new Map<string, SourceArticle>();
   for (const s of files) if (!stored.deleted.has(s.id)) byId.set(s.id, s);
   for (const s of stored.sources) if (s.origin === "api") byId.set(s.id, s);
   return [...byId.values()];

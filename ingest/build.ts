@@ -1,15 +1,14 @@
-import type { Article, Chunk } from "../core/article.ts";
 import type { EmbedderSpec } from "../core/config.ts";
-import { createEmbedder, embedderIdFor, LocalEmbeddings, type Embedder } from "../core/embeddings/index.ts";
+import { createEmbedder, embedderIdFor, LocalEmbeddings } from "../core/embeddings/index.ts";
 import { DamagedIndexError } from "../core/corpus/embedded/integrity.ts";
 import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, verifyGeneration, writeGeneration, type GenerationContent, type Manifest } from "../core/corpus/embedded/store.ts";
-import type { TokenTable } from "../core/corpus/embedded/token-table.ts";
-import type { VectorRows } from "../core/corpus/corpus.ts";
-import { Bm25Index, type LexicalDoc } from "../core/corpus/bm25.ts";
+import { Bm25Index } from "../core/corpus/bm25.ts";
 import { ANALYSIS_ID } from "./analysis-version.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
-import { analyseArticles, embedChunks, embeddingText, embedTokenised, lexicalDoc } from "./analyse.ts";
-import { embedInParallel, parallelWorkers } from "./embed-parallel.ts";
+import { analyzeArticles, embedChunks, embeddingText, embedTokenised, lexicalDoc } from "./analyze.ts";
+import { embedInParallel, parallelWorkers, type EmbeddedCorpus } from "./embed-parallel.ts";
+
+export type { EmbeddedCorpus } from "./embed-parallel.ts";
 
 export { embedChunks, embeddingText, lexicalDoc };
 import { prepareArticle } from "./prepare.ts";
@@ -47,7 +46,7 @@ export interface BuildSummary {
 }
 
 /**
- * articles → clean → analyse → chunk → embed → index. Builds only when the index is missing,
+ * articles → clean → analyze → chunk → embed → index. Builds only when the index is missing,
  * stale (another embedder, other settings, changed articles) or damaged (see `verify`), unless
  * `force` is set.
  */
@@ -131,19 +130,8 @@ async function embeddedGeneration(
   return { manifest, articles, chunks, vectors, lexical, tokens, embedder };
 }
 
-export interface EmbeddedCorpus {
-  articles: Article[];
-  chunks: Chunk[];
-  vectors: VectorRows;
-  /** Per chunk, in order: its terms for the lexical index. */
-  lexical: LexicalDoc[];
-  /** Per chunk, in order: its body's tokens. */
-  tokens: TokenTable;
-  embedder: Embedder;
-}
-
 /**
- * The stages every index shares, whatever stores it: clean and analyse the articles, chunk them,
+ * The stages every index shares, whatever stores it: clean and analyze the articles, chunk them,
  * fit the embedder to the corpus (the local one learns IDF) and embed every chunk. With the
  * local embedder and a large corpus, on worker threads (ingest/embed-parallel.ts).
  *
@@ -155,7 +143,7 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
   if (spec.kind === "local" && workers > 1) return embedInParallel(sources, workers, onProgress);
   const articles = sources.map(prepareArticle);
   sources.length = 0;
-  const { chunks, lexical, tokens, counts } = analyseArticles(articles, spec.kind === "local");
+  const { chunks, lexical, tokens, counts } = analyzeArticles(articles, spec.kind === "local");
   const embedder = counts ? LocalEmbeddings.fromCounts([counts]) : createEmbedder(spec, chunks.map(embeddingText));
   const vectors: number[][] = [];
   onProgress?.(0, chunks.length);
@@ -199,7 +187,7 @@ async function damageOf(indexDir: string, verify: NonNullable<BuildOptions["veri
  * articles, nor checking the index's files beyond its manifest. Lets the server skip starting a
  * build at all on an unchanged archive. Throws `DamagedIndexError` when the manifest is damaged.
  */
-export async function currentIndex(options: Pick<BuildOptions, "articlesDir" | "indexDir" | "embedder">): Promise<boolean> {
+export async function isIndexCurrent(options: Pick<BuildOptions, "articlesDir" | "indexDir" | "embedder">): Promise<boolean> {
   const files = await corpusFiles(options.articlesDir).catch(() => undefined);
   return unchangedSince(await readManifest(options.indexDir), files, embedderIdFor(options.embedder), ANALYSIS_ID);
 }

@@ -2,11 +2,25 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { chunkId, type Article, type Chunk } from "../core/article.ts";
 import { TokenTable, type TokenTableParts } from "../core/corpus/embedded/token-table.ts";
+import type { Embedder } from "../core/embeddings/index.ts";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
+import type { VectorRows } from "../core/corpus/corpus.ts";
 import type { LexicalDoc } from "../core/corpus/bm25.ts";
 import { startWorker } from "../core/worker.ts";
-import type { EmbeddedCorpus } from "./build.ts";
 import type { SourceArticle } from "./read.ts";
+
+
+/** The corpus prepared and embedded: what every store is written from. */
+export interface EmbeddedCorpus {
+  articles: Article[];
+  chunks: Chunk[];
+  vectors: VectorRows;
+  /** Per chunk, in order: its terms for the lexical index. */
+  lexical: LexicalDoc[];
+  /** Per chunk, in order: its body's tokens. */
+  tokens: TokenTable;
+  embedder: Embedder;
+}
 
 /**
  * The local embedder's half of ingest, spread over worker threads: cleaning, chunking, Persian
@@ -14,7 +28,7 @@ import type { SourceArticle } from "./read.ts";
  * one contiguous share per core. Two steps, because the embedder's IDF needs the feature counts
  * of the whole corpus before any chunk can be embedded:
  *
- *   1. each worker prepares, chunks and analyses its share (ingest/analyse.ts): lexical terms
+ *   1. each worker prepares, chunks and analyses its share (ingest/analyze.ts): lexical terms
  *      and the embedder's feature counts;
  *   2. the main thread sums the counts into the embedder; each worker embeds its chunks.
  *
@@ -144,7 +158,7 @@ export function packLexical(docs: LexicalDoc[]): PackedLexical {
 
 /**
  * The documents of `packLexical`, one per chunk, in order, or those of chunks `first` to `end`;
- * an article's chunks share one title array, as they do when analysed.
+ * an article's chunks share one title array, as they do when analyzed.
  */
 export function unpackLexical(packed: PackedLexical, chunks: readonly Chunk[], first = 0, end = chunks.length): LexicalDoc[] {
   const { vocab, ids, offsets, titleLengths } = packed;

@@ -2,7 +2,7 @@ import { parentPort } from "node:worker_threads";
 import type { Chunk } from "../core/article.ts";
 import { LocalEmbeddings, type LocalEmbeddingsState } from "../core/embeddings/local.ts";
 import type { TokenTable } from "../core/corpus/embedded/token-table.ts";
-import { analyseArticles, embedTokenised } from "./analyse.ts";
+import { analyzeArticles, embedTokenised } from "./analyze.ts";
 import { prepareArticle } from "./prepare.ts";
 import type { SourceArticle } from "./read.ts";
 import { packChunks, packLexical, type WorkerReply, type WorkerRequest } from "./embed-parallel.ts";
@@ -44,21 +44,21 @@ function handedOver(reply: WorkerReply): ArrayBuffer[] {
 function handle(request: WorkerRequest): WorkerReply {
   if (request.type === "publication") {
     const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
-    const analysed = analyseArticles(articles, false);
+    const analyzed = analyzeArticles(articles, false);
     let vectors: Float32Array | undefined;
     if (request.embedder !== undefined) {
       const embedder = LocalEmbeddings.fromState(request.embedder as LocalEmbeddingsState);
-      vectors = new Float32Array(analysed.chunks.length * embedder.dimensions);
-      embedTokenised(embedder, analysed.chunks, analysed.tokens).forEach((v, i) => vectors!.set(v, i * embedder.dimensions));
+      vectors = new Float32Array(analyzed.chunks.length * embedder.dimensions);
+      embedTokenised(embedder, analyzed.chunks, analyzed.tokens).forEach((v, i) => vectors!.set(v, i * embedder.dimensions));
     }
-    return { type: "publication", articles, chunks: packChunks(analysed.chunks, articles), lexical: packLexical(analysed.lexical), ...(vectors && { vectors }) };
+    return { type: "publication", articles, chunks: packChunks(analyzed.chunks, articles), lexical: packLexical(analyzed.lexical), ...(vectors && { vectors }) };
   }
   if (request.type === "prepare") {
     const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
-    const analysed = analyseArticles(articles, true);
-    chunks = analysed.chunks;
-    tokens = analysed.tokens;
-    return { type: "prepared", articles, chunks: packChunks(chunks, articles), lexical: packLexical(analysed.lexical), tokens: analysed.tokens.parts(), df: analysed.counts!.df, docCount: analysed.counts!.docCount };
+    const analyzed = analyzeArticles(articles, true);
+    chunks = analyzed.chunks;
+    tokens = analyzed.tokens;
+    return { type: "prepared", articles, chunks: packChunks(chunks, articles), lexical: packLexical(analyzed.lexical), tokens: analyzed.tokens.parts(), df: analyzed.counts!.df, docCount: analyzed.counts!.docCount };
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);

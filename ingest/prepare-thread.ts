@@ -4,7 +4,7 @@ import type { VectorRows } from "../core/corpus/corpus.ts";
 import { LocalEmbeddings, type Embedder } from "../core/embeddings/index.ts";
 import type { LexicalDoc } from "../core/corpus/bm25.ts";
 import { startWorker } from "../core/worker.ts";
-import { embedChunks } from "./analyse.ts";
+import { embedChunks } from "./analyze.ts";
 import { ask, unpackChunks, unpackLexical } from "./embed-parallel.ts";
 import type { SourceArticle } from "./read.ts";
 
@@ -23,7 +23,7 @@ export interface PreparedArticles {
  * embedder (its learned IDF is sent along). Any other embedder is a remote model: embedding is
  * then network I/O, done here.
  *
- * The results are the ones the single-threaded pipeline gives (`analyseArticles`,
+ * The results are the ones the single-threaded pipeline gives (`analyzeArticles`,
  * `embedTokenised`), handed over as ingest's workers hand theirs: chunks as spans of their
  * article's text, terms as ids into one vocabulary, vectors as one transferred Float32Array.
  *

@@ -9,7 +9,7 @@ import type { FeedbackStore } from "./feedback.ts";
 import { Library } from "./library.ts";
 import { feedbackRoutes } from "./routes/feedback.ts";
 import { rateLimit, type RateLimitOptions } from "./rate-limit.ts";
-import { requestLog } from "./request-log.ts";
+import { requestLog, type Log } from "./request-log.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { ADMIN_BODY_BYTES } from "../core/config.ts";
 import { articlesRoutes } from "./routes/articles.ts";
@@ -22,7 +22,7 @@ import { LIMITS } from "./schemas.ts";
 import type { Assistant } from "../answer/assistant.ts";
 import { ArticleNotFound } from "../answer/errors.ts";
 
-export type Log = (entry: Record<string, unknown>) => void;
+export type { Log } from "./request-log.ts";
 
 export interface AppOptions {
   log?: Log;

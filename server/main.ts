@@ -5,7 +5,7 @@ import type { Corpus } from "../core/corpus/corpus.ts";
 import { openCorpus } from "../core/corpus/open.ts";
 import { DamagedIndexError } from "../core/corpus/embedded/integrity.ts";
 import { startWorker } from "../core/worker.ts";
-import { currentIndex, type BuildSummary } from "../ingest/build.ts";
+import { isIndexCurrent, type BuildSummary } from "../ingest/build.ts";
 import { createApp, createLoadingApp, type Log } from "./app.ts";
 import { FeedbackStore } from "./feedback.ts";
 import { Assistant } from "../answer/assistant.ts";
@@ -100,7 +100,7 @@ async function loadCorpus(config: Config): Promise<Corpus> {
 async function buildIfStale(config: Config): Promise<string | undefined> {
   // An unchanged archive needs no build: knowing that costs a directory listing, while a
   // build worker costs seconds to start.
-  if (config.store.kind === "embedded" && (await currentIndex(config))) {
+  if (config.store.kind === "embedded" && (await isIndexCurrent(config))) {
     log({ level: "info", msg: "index up to date", reason: "no file of ARTICLES_DIR changed since the build" });
     return undefined;
   }

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import type { Log } from "./app.ts";
+
+
+export type Log = (entry: Record<string, unknown>) => void;
 
 /**
  * A request id for every request, taken from an incoming `X-Request-Id` when it is a plausible

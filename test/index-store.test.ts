@@ -9,8 +9,8 @@ import { LocalEmbeddings } from "../core/embeddings/local.ts";
 import { openIndex, readManifest, writeGeneration } from "../core/corpus/embedded/store.ts";
 import { Bm25Index } from "../core/corpus/bm25.ts";
 import { analyze, tokenize } from "../core/persian/tokens.ts";
-import { analyseArticles, lexicalDoc } from "../ingest/analyse.ts";
-import { buildIndex, currentIndex, embedChunks, embedCorpus } from "../ingest/build.ts";
+import { analyzeArticles, lexicalDoc } from "../ingest/analyze.ts";
+import { buildIndex, isIndexCurrent, embedChunks, embedCorpus } from "../ingest/build.ts";
 import { embedInParallel } from "../ingest/embed-parallel.ts";
 import { prepareArticle } from "../ingest/prepare.ts";
 import { readCorpus } from "../ingest/read.ts";
@@ -58,7 +58,7 @@ describe("building and opening the index", () => {
 
   it("analyses a chunk at build exactly as live publishing does, even a body that starts with «ها»", async () => {
     const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
-    const { chunks, lexical } = analyseArticles(articles, false);
+    const { chunks, lexical } = analyzeArticles(articles, false);
     assert.ok(chunks.some((c) => c.text.startsWith("ها ")), "the seeds hold such a chunk");
     chunks.forEach((chunk, i) => assert.deepEqual(lexical[i], lexicalDoc(chunk), chunk.id));
   });
@@ -81,8 +81,8 @@ describe("building and opening the index", () => {
     assert.equal(index.tokens.tokens(index.chunks.size, "title"), undefined);
 
     const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
-    const whole = analyseArticles(articles, false).tokens;
-    const joined = TokenTable.concat([analyseArticles(articles.slice(0, 2), false).tokens, analyseArticles(articles.slice(2), false).tokens]);
+    const whole = analyzeArticles(articles, false).tokens;
+    const joined = TokenTable.concat([analyzeArticles(articles.slice(0, 2), false).tokens, analyzeArticles(articles.slice(2), false).tokens]);
     for (let row = 0; row < whole.rows; row++) {
       assert.deepEqual(joined.tokens(row), whole.tokens(row));
       assert.deepEqual(joined.tokens(row, "title"), whole.tokens(row, "title"));
@@ -116,16 +116,16 @@ describe("building and opening the index", () => {
     const articlesDir = await seedCopy();
     const indexDir = await tempDir();
     const options = { articlesDir, indexDir, embedder: { kind: "local" as const } };
-    assert.equal(await currentIndex(options), false, "no index yet");
+    assert.equal(await isIndexCurrent(options), false, "no index yet");
     await buildIndex(options);
-    assert.equal(await currentIndex(options), true);
+    assert.equal(await isIndexCurrent(options), true);
     // A file rewritten with the same words is read again: its time changed, its hash did not.
     const file = path.join(articlesDir, "004_6f85bbe77279df80.txt");
     await utimes(file, new Date(), new Date(Date.now() + 5000));
-    assert.equal(await currentIndex(options), false);
+    assert.equal(await isIndexCurrent(options), false);
     const again = await buildIndex(options);
     assert.equal(again.built, false, "same content: no rebuild");
-    assert.equal(await currentIndex(options), true, "the new time is recorded, so the next start trusts it");
+    assert.equal(await isIndexCurrent(options), true, "the new time is recorded, so the next start trusts it");
   });
 
   it("rebuilds when an article changes, is added or removed, saying so", async () => {

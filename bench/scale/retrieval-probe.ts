@@ -39,7 +39,7 @@ console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 
 // Hybrid retrieval as the API runs it, vector and BM25F searches on their own threads when the
 // server's defaults (DENSE_SEARCH_THREAD, LEXICAL_SEARCH_THREAD=auto) start them, once they have
-// loaded as a server's do a moment after start. A warm-up pass first: JIT, and the analysed
+// loaded as a server's do a moment after start. A warm-up pass first: JIT, and the analyzed
 // chunk texts the re-scorer caches on first use.
 const corpus = HnswlibCorpus.of(index);
 const [searchThread, lexicalThread] = await Promise.all([corpus.searchThreadReady(), corpus.lexicalThreadReady()]);

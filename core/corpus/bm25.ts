@@ -1,7 +1,7 @@
 import { KLargest } from "../top-k.ts";
 
 /**
- * The lexical index: BM25F over analysed terms of each chunk's title and body, persisted beside
+ * The lexical index: BM25F over analyzed terms of each chunk's title and body, persisted beside
  * the HNSW index. It finds passages by the exact words a reader uses («لباسشویی», a figure,
  * a place), which dense vectors blur, and it knows how rare each term is in the corpus, which
  * weights question terms everywhere else (re-scoring, answer extraction).

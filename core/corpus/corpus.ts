@@ -38,31 +38,31 @@ export interface Corpus {
   embedder(): Promise<Embedder>;
   /** The `k` chunks nearest to the vector (cosine similarity, higher is better), optionally only of one article. */
   nearest(vector: number[], k: number, articleId?: string): Promise<ScoredChunk[]>;
-  /** The `k` best chunks by BM25F over analysed terms, optionally only of one article. */
+  /** The `k` best chunks by BM25F over analyzed terms, optionally only of one article. */
   lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]>;
   /** How rare the given terms are, for scoring and answer extraction; other terms read as unseen. */
   termStats(terms: Iterable<string>): Promise<TermStats>;
   /**
    * A chunk's title, body or both (`whole`, title first) as `tokenize` gives them, and their
    * content terms (`analyze`), when the corpus stored them at ingest (re-scoring then need not
-   * analyse the text); undefined when it did not. A corpus that stores them hands out one object
+   * analyze the text); undefined when it did not. A corpus that stores them hands out one object
    * per chunk for as long as the chunk is indexed, so the chunk object itself says whether a
    * cached analysis is still its own.
    */
-  chunkTokens?(chunk: Chunk, part: TablePart): AnalysedText | undefined;
+  chunkTokens?(chunk: Chunk, part: TablePart): AnalyzedText | undefined;
   /** The articles with these ids that exist. */
   articles(ids: Iterable<string>): Promise<Map<string, Article>>;
   hasArticle(id: string): Promise<boolean>;
   /** A page of articles, newest first (see `newestFirst` in core/article.ts), and how many there are. */
   list(page: { limit: number; offset: number }): Promise<{ articles: ArticleSummary[]; total: number }>;
-  /** Adds or replaces articles, already prepared, chunked, embedded and analysed. */
+  /** Adds or replaces articles, already prepared, chunked, embedded and analyzed. */
   put(batch: IndexedBatch): Promise<void>;
   /** Removes an article and its chunks; false when there is none with that id. */
   remove(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export interface AnalysedText {
+export interface AnalyzedText {
   tokens: readonly string[];
   terms: readonly string[];
 }
@@ -89,9 +89,6 @@ export interface TermStats extends TermWeights {
 
 export type ArticleSummary = Pick<Article, "id" | "title" | "source" | "publishedAt" | "url">;
 
-/** An article as the corpus reader gave it: kept so a database can rebuild its index by itself. */
-export type ArticleSource = SourceArticle;
-
 /**
  * Chunks' vectors, in order: plain arrays, or rows of the typed arrays a parallel ingest embeds
  * into, kept as they are: as arrays of doubles, 100k articles' vectors would take another
@@ -101,7 +98,7 @@ export type VectorRows = ReadonlyArray<ArrayLike<number>>;
 
 /** Articles ready to index: what `put` stores. `vectors` and `lexical` are per chunk, in order. */
 export interface IndexedBatch {
-  sources: ArticleSource[];
+  sources: SourceArticle[];
   articles: Article[];
   chunks: Chunk[];
   vectors: VectorRows;

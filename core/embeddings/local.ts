@@ -48,7 +48,7 @@ const IDF_BUCKETS = 1 << 18;
 
 /**
  * Document frequencies counted one text at a time, as `LocalEmbeddings.count` counts them: ingest
- * counts each chunk as it is analysed, rather than keeping every chunk's tokens until the end
+ * counts each chunk as it is analyzed, rather than keeping every chunk's tokens until the end
  * (at 100k articles, gigabytes of token objects on each worker thread).
  */
 export class DocumentFrequencies {
@@ -139,7 +139,7 @@ export class LocalEmbeddings extends Embeddings {
     return this.embedTokens(analyzeTokens(text));
   }
 
-  /** `embed` of a text already analysed (`analyzeTokens`): ingest analyses each chunk once. */
+  /** `embed` of a text already analyzed (`analyzeTokens`): ingest analyses each chunk once. */
   embedTokens(tokens: AnalyzedToken[]): number[] {
     const vector = new Float64Array(this.dimensions);
     const counts = this.counter;
@@ -185,7 +185,7 @@ const PAIR = 1;
 const CHAR = 2;
 
 /**
- * The features of analysed tokens, hashed, each given to `sink` with its kind (an index into
+ * The features of analyzed tokens, hashed, each given to `sink` with its kind (an index into
  * KINDS) once per occurrence. Prefixes keep the three kinds apart in the hash space.
  *
  * `isKnownWord` (given a word feature's hash) lets two adjacent words also count as the one word

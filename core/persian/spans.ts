@@ -32,7 +32,7 @@ export interface QuantitySpan extends Found {
   /** Where the number itself starts and ends, after any qualifier («بیش از»). */
   numberStart: number;
   numberEnd: number;
-  /** The analysed unit words after the number («پروانه», «تاسیس»). */
+  /** The analyzed unit words after the number («پروانه», «تاسیس»). */
   unitTerms: string[];
   /** The number alone, for matching against the question's own numbers. */
   numberTerms: string[];

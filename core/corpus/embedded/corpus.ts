@@ -7,7 +7,7 @@ import { chunkFromDocument, HNSW_PARAMS, type LoadedIndex } from "./store.ts";
 import { DenseThread } from "./dense-thread.ts";
 import { LexicalThread } from "./lexical-thread.ts";
 import type { TablePart } from "./token-table.ts";
-import type { AnalysedText, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "../corpus.ts";
+import type { AnalyzedText, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "../corpus.ts";
 
 /**
  * The embedded index (core/corpus/embedded/store.ts, VECTOR_STORE=embedded) as a `Corpus`: HNSWLib and the BM25F index in this
@@ -139,7 +139,7 @@ export class HnswlibCorpus implements Corpus {
     return Array.from({ length: this.index.chunkCounts.get(articleId) ?? 0 }, (_, p) => chunkId(articleId, p));
   }
 
-  chunkTokens(chunk: Chunk, part: TablePart): AnalysedText | undefined {
+  chunkTokens(chunk: Chunk, part: TablePart): AnalyzedText | undefined {
     const label = this.index.labels.get(chunk.id);
     const tokens = label === undefined ? undefined : this.index.tokens.tokens(label, part);
     return tokens && { tokens, terms: this.index.tokens.terms(label!, part)! };

@@ -23,7 +23,7 @@ import { DamagedIndexError, readVerified, recordFile, unreadable, verifyFile, ty
  *                                     and the size and checksum of every other file (core/corpus/embedded/integrity.ts)
  *   data/index/gen-…/articles.bin     cleaned articles: metadata, then every text (see `writeArticles`)
  *   data/index/gen-…/chunks.bin       the chunk table: article, position, start, end (4 × u32 a chunk)
- *   data/index/gen-…/lexical.bin      BM25F index over analysed title and body terms of each chunk
+ *   data/index/gen-…/lexical.bin      BM25F index over analyzed title and body terms of each chunk
  *   data/index/gen-…/tokens.bin       each chunk's title and body tokens, read by re-scoring (core/corpus/embedded/token-table.ts)
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
  *   data/index/gen-…/hnswlib.index    the HNSW graph and vectors; chunk i has label i

@@ -3,8 +3,8 @@ import { isContentToken, term } from "../../persian/tokens.ts";
 /**
  * Every chunk's title and body as the tokens `tokenize` gives (core/persian/tokens.ts), stored
  * with the index. Re-scoring reads the words of each of a question's hundred candidates;
- * analysing their text again at query time was most of a search's time on an archive (the text
- * of half a million chunks cannot all be analysed in memory ahead of time, and a cache misses on
+ * analyzing their text again at query time was most of a search's time on an archive (the text
+ * of half a million chunks cannot all be analyzed in memory ahead of time, and a cache misses on
  * a large archive). Tokenised once at ingest, a chunk's words are an array of ids into one
  * vocabulary: its title's, then its body's.
  *
@@ -35,7 +35,7 @@ export class TokenTable {
 
   /**
    * The same tokens' content terms in order (what `analyze` gives for the text), or undefined
-   * past the table. Each vocabulary entry is analysed once, on first use.
+   * past the table. Each vocabulary entry is analyzed once, on first use.
    */
   terms(row: number, part: TablePart = "body"): string[] | undefined {
     if (!this.has(row)) return undefined;

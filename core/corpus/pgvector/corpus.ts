@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import type { Article, Chunk } from "../../article.ts";
+import type { Article, Chunk, SourceArticle } from "../../article.ts";
 import type { EmbedderSpec } from "../../config.ts";
 import { restoreEmbedder, type Embedder } from "../../embeddings/index.ts";
 import { HNSW_PARAMS } from "../embedded/store.ts";
 import type { Bm25Params, LexicalDoc } from "../bm25.ts";
 import type { PgLocation } from "./schema.ts";
-import type { ArticleSource, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats, VectorRows } from "../corpus.ts";
+import type { ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats, VectorRows } from "../corpus.ts";
 import { createPool, lockWrites, migrate, quoted, transaction, vectorLiteral } from "./schema.ts";
 
 /**
@@ -15,7 +15,7 @@ import { createPool, lockWrites, migrate, quoted, transaction, vectorLiteral } f
  * current build, which is reloaded when another process rebuilds the index.
  *
  * Dense search is pgvector's HNSW; lexical search is BM25F computed in SQL over the postings of
- * the project's own analysed terms, with the same formula, parameters and tie order as
+ * the project's own analyzed terms, with the same formula, parameters and tie order as
  * core/corpus/bm25.ts, so a freshly built database scores exactly as the embedded index does.
  * (After live deletions it is slightly more exact: removed chunks leave its document
  * frequencies and average length at once, not at the next build.)
@@ -295,9 +295,9 @@ export async function readPgManifest(pool: pg.Pool, s: string): Promise<PgManife
 }
 
 /** The sources of every article in the database, and the ids deleted through the API. */
-export async function readPgSources(pool: pg.Pool, s: string): Promise<{ sources: ArticleSource[]; deleted: Set<string> }> {
+export async function readPgSources(pool: pg.Pool, s: string): Promise<{ sources: SourceArticle[]; deleted: Set<string> }> {
   const [sources, deleted] = await Promise.all([
-    pool.query<{ source_article: ArticleSource }>(`SELECT source_article FROM ${s}.articles ORDER BY id`),
+    pool.query<{ source_article: SourceArticle }>(`SELECT source_article FROM ${s}.articles ORDER BY id`),
     pool.query<{ id: string }>(`SELECT id FROM ${s}.deleted`),
   ]);
   return { sources: sources.rows.map((r) => r.source_article), deleted: new Set(deleted.rows.map((r) => r.id)) };

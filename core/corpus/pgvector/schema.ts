@@ -12,7 +12,7 @@ import pg from "pg";
  *   goftogu.articles   cleaned articles, with the source each was prepared from (for rebuilds)
  *   goftogu.chunks     chunk text and offsets, the embedding (pgvector), the BM25F length;
  *                      an HNSW index (cosine) on the embedding as halfvec, made by each build
- *   goftogu.postings   the lexical index: (analysed term, chunk) → weighted term frequency
+ *   goftogu.postings   the lexical index: (analyzed term, chunk) → weighted term frequency
  *   goftogu.lexicon    document frequency of each term, kept with the postings
  *   goftogu.deleted    ids deleted through the API: a re-import leaves them out
  *

@@ -6,7 +6,7 @@ import { TokenTableBuilder, type TokenTable } from "../core/corpus/embedded/toke
 import { analyzeTokenList, analyzeTokens, tokenize, type AnalyzedToken } from "../core/persian/tokens.ts";
 import { chunkArticle, DEFAULT_CHUNKING } from "./chunk.ts";
 
-export interface AnalysedArticles {
+export interface AnalyzedArticles {
   chunks: Chunk[];
   /** Per chunk, in order: its terms for the lexical index. */
   lexical: LexicalDoc[];
@@ -18,15 +18,15 @@ export interface AnalysedArticles {
 
 /**
  * Chunks articles and analyses them for both indexes, each text tokenised once: the lexical
- * index reads each chunk's body and its article's title (analysed once per article, not per
+ * index reads each chunk's body and its article's title (analyzed once per article, not per
  * chunk), and the local embedder's feature counts read the two together (`embeddingTokens`),
  * as the embedder will.
  *
- * **NOTE:** the body is analysed on its own, not cut from the tokens of title and text
+ * **NOTE:** the body is analyzed on its own, not cut from the tokens of title and text
  * together: a body that starts with «ها» joins the title's last word there, and the lexical
- * document must equal `lexicalDoc`'s, a chunk analysed by itself.
+ * document must equal `lexicalDoc`'s, a chunk analyzed by itself.
  */
-export function analyseArticles(articles: Article[], countFeatures: boolean): AnalysedArticles {
+export function analyzeArticles(articles: Article[], countFeatures: boolean): AnalyzedArticles {
   const chunks: Chunk[] = [];
   const lexical: LexicalDoc[] = [];
   const counter = countFeatures ? new DocumentFrequencies() : undefined;
@@ -76,7 +76,7 @@ export function embeddingText(chunk: Chunk | (Pick<Chunk, "text"> & Pick<Article
   return `${chunk.title}\n${chunk.text}`;
 }
 
-/** The lexical document of a chunk: analysed title and body terms. */
+/** The lexical document of a chunk: analyzed title and body terms. */
 export function lexicalDoc(chunk: Chunk): LexicalDoc {
   return { id: chunk.id, title: analyzeTokens(chunk.title).map((t) => t.term), body: analyzeTokens(chunk.text).map((t) => t.term) };
 }
