@@ -11,7 +11,14 @@ import { questionContent } from "./question.ts";
 import { DEFAULT_RETRIEVAL, Retriever, type SearchOptions } from "./retrieve.ts";
 import { AnswerReuse, keepingWhole, type Question, type Reused, type ReuseOptions } from "./reuse.ts";
 import { SuggestionCheck } from "./suggestions.ts";
-import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Passage } from "./types.ts";
+import {
+  streamWhole,
+  type Answer,
+  type Answerer,
+  type AnswerEvent,
+  type AnswerRequest,
+  type Passage,
+} from "./types.ts";
 
 export type { Question, Reused, ReuseOptions } from "./reuse.ts";
 
@@ -42,11 +49,15 @@ export class Assistant {
     readonly corpus: Corpus,
     config: AssistantConfig,
   ) {
-    this.answerer = config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
+    this.answerer =
+      config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
     this.retriever = new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL);
     this.reuse = new AnswerReuse(corpus, config.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE);
     // Always extractive: see SuggestionCheck.
-    this.suggestions = new SuggestionCheck(async (question, articleId) => (await this.answerWith(this.extractive, { question, articleId, history: [] })).answer);
+    this.suggestions = new SuggestionCheck(
+      async (question, articleId) =>
+        (await this.answerWith(this.extractive, { question, articleId, history: [] })).answer,
+    );
   }
 
   /**
@@ -93,12 +104,18 @@ export class Assistant {
     if (articleId !== undefined && !(await this.corpus.hasArticle(articleId))) throw new ArticleNotFound(articleId);
   }
 
-  private async answerWith(answerer: Answerer, q: Question, options: AskOptions = {}): Promise<{ answer: Answer; reused: Reused }> {
+  private async answerWith(
+    answerer: Answerer,
+    q: Question,
+    options: AskOptions = {},
+  ): Promise<{ answer: Answer; reused: Reused }> {
     const recalled = await this.reuse.recall(answerer, q, options);
     if (recalled.kept) return { answer: recalled.kept, reused: "hit" };
-    const write = async (signal?: AbortSignal) => (await this.compared(answerer, q, signal)) ?? (await answerer.answer(await this.prepare(answerer, q, signal)));
+    const write = async (signal?: AbortSignal) =>
+      (await this.compared(answerer, q, signal)) ?? (await answerer.answer(await this.prepare(answerer, q, signal)));
     const shared = this.reuse.share(answerer, recalled, write, options);
-    if (shared) return { answer: await shared.writing.answer(options.signal), reused: shared.joined ? "shared" : "miss" };
+    if (shared)
+      return { answer: await shared.writing.answer(options.signal), reused: shared.joined ? "shared" : "miss" };
     const answer = await write(options.signal);
     recalled.keep(answer);
     return { answer, reused: "miss" };
@@ -121,7 +138,9 @@ export class Assistant {
     const parts = splitParts(q.question);
     if (!parts) return undefined;
     await this.requireArticle(q.articleId);
-    const answers = await Promise.all(parts.map(async (p) => answerer.answer(await this.prepare(answerer, { ...q, question: p.question }, signal))));
+    const answers = await Promise.all(
+      parts.map(async (p) => answerer.answer(await this.prepare(answerer, { ...q, question: p.question }, signal))),
+    );
     return combine(parts, answers);
   }
 
@@ -173,12 +192,19 @@ export class Assistant {
  * to quote), and how rare the words are that it weighs. A model's answer is weighed against
  * its sources when it cites them, so their words come too.
  */
-export async function withMaterials(corpus: Corpus, request: Omit<AnswerRequest, "articles" | "terms">, mode: Answer["mode"]): Promise<AnswerRequest> {
+export async function withMaterials(
+  corpus: Corpus,
+  request: Omit<AnswerRequest, "articles" | "terms">,
+  mode: Answer["mode"],
+): Promise<AnswerRequest> {
   const ids = new Set(request.passages.map((p) => p.chunk.articleId));
   if (request.articleId) ids.add(request.articleId);
   const texts = [request.question, questionContent(request.question), request.context ?? ""];
   if (mode === "llm") for (const { chunk } of request.passages) texts.push(chunk.title, chunk.text);
-  const [articles, terms] = await Promise.all([corpus.articles(ids), corpus.termStats(texts.flatMap((t) => analyzeTokens(t).map((x) => x.term)))]);
+  const [articles, terms] = await Promise.all([
+    corpus.articles(ids),
+    corpus.termStats(texts.flatMap((t) => analyzeTokens(t).map((x) => x.term))),
+  ]);
   return { ...request, articles, terms };
 }
 

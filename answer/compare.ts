@@ -15,7 +15,8 @@ export interface Part {
 }
 
 /** «را مقایسه کن», «را با هم مقایسه کنید», «چه تفاوتی دارد»: the asking, not the subject. */
-const COMPARE = /\s*(?:را\s+)?(?:با\s+هم\s+)?(?:مقایسه|قیاس)\s*(?:کن(?:ید)?|نما(?:یید)?)?|\s*(?:چه\s+)?(?:تفاوت|فرق)(?:ی)?\s*(?:دارند|دارد|میکنند|میکند)?/gu;
+const COMPARE =
+  /\s*(?:را\s+)?(?:با\s+هم\s+)?(?:مقایسه|قیاس)\s*(?:کن(?:ید)?|نما(?:یید)?)?|\s*(?:چه\s+)?(?:تفاوت|فرق)(?:ی)?\s*(?:دارند|دارد|میکنند|میکند)?/gu;
 const CUE = /مقایسه|قیاس|تفاوت|فرق|کدام بیشتر|کدام کمتر/u;
 const ASKS_AMOUNT = /چند|چقدر|چه مقدار|چه تعداد|چه میزان/u;
 
@@ -49,7 +50,9 @@ function asWritten(question: string, word: string): string {
 
 /** Side-by-side answer from the parts' answers, citations renumbered 1..n. */
 export function combine(parts: Part[], answers: Answer[]): Answer | undefined {
-  const found = parts.map((p, i) => ({ part: p, answer: answers[i]! })).filter((x) => x.answer.found && x.answer.citations.length > 0);
+  const found = parts
+    .map((p, i) => ({ part: p, answer: answers[i]! }))
+    .filter((x) => x.answer.found && x.answer.citations.length > 0);
   if (found.length < 2) return undefined;
   // Parts answered by the same sentence were one thing after all («آرایشی و بهداشتی»).
   const quoted = new Set(found.map((x) => `${x.answer.citations[0]!.articleId}:${x.answer.citations[0]!.start}`));

@@ -1,11 +1,34 @@
 import type { Article } from "../core/article.ts";
 import { normalizeForMatch } from "../core/persian/normalize.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
-import { coverage, matchTarget, mergeTargets, termMatch, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
+import {
+  coverage,
+  matchTarget,
+  mergeTargets,
+  termMatch,
+  weighTerms,
+  type MatchTarget,
+  type WeightedTerm,
+} from "./match.ts";
 import { analyzeQuestion, type QuestionAnalysis } from "./question.ts";
-import { findPeople, findQuantities, findTimes, type Found, type Person, type QuantitySpan } from "../core/persian/spans.ts";
+import {
+  findPeople,
+  findQuantities,
+  findTimes,
+  type Found,
+  type Person,
+  type QuantitySpan,
+} from "../core/persian/spans.ts";
 import { StampedCache } from "./stamped-cache.ts";
-import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Citation, type Passage } from "./types.ts";
+import {
+  streamWhole,
+  type Answer,
+  type Answerer,
+  type AnswerEvent,
+  type AnswerRequest,
+  type Citation,
+  type Passage,
+} from "./types.ts";
 
 /**
  * The default answerer: no model, only the articles. It picks the sentence that best answers the
@@ -52,7 +75,8 @@ const REFERS_BACK = /(?<![\p{L}])(?:این|ان|انها|اینها|وی|او|ا
 const CURRENCY = /دلار|تومان|ریال|یورو|درهم|یوان|پوند/u;
 
 /** Words that give a reason: a «چرا» question is answered by the sentence that has one. */
-const CAUSE = /(?<![\p{L}])(?:زیرا|چون|به دلیل|به علت|از انجا که|از آنجا که|به خاطر|چرا که|بنابراین|در نتیجه)(?![\p{L}])/u;
+const CAUSE =
+  /(?<![\p{L}])(?:زیرا|چون|به دلیل|به علت|از انجا که|از آنجا که|به خاطر|چرا که|بنابراین|در نتیجه)(?![\p{L}])/u;
 /** Below this share of words of its own, a sentence restates the question rather than answering it. */
 const RESTATES_BELOW = 0.35;
 
@@ -97,8 +121,12 @@ function analyzedChunk(chunk: Passage["chunk"]): AnalyzedChunk {
       spans: sentences.map((s) => new SentenceSpans(s.text)),
       // **NOTE:** neither depends on the question: made for every sentence of every passage of
       // every question, they cost 3–5% of a chat question's time at 100k articles.
-      contexts: targets.map((target, i) => (i > 0 ? mergeTargets(titleTarget, targets[i - 1]!, target) : mergeTargets(titleTarget, target))),
-      refers: sentences.map((s, i) => i > 0 && REFERS_BACK.test(normalizeForMatch(s.text.split(/\s+/u).slice(0, 4).join(" ")))),
+      contexts: targets.map((target, i) =>
+        i > 0 ? mergeTargets(titleTarget, targets[i - 1]!, target) : mergeTargets(titleTarget, target),
+      ),
+      refers: sentences.map(
+        (s, i) => i > 0 && REFERS_BACK.test(normalizeForMatch(s.text.split(/\s+/u).slice(0, 4).join(" "))),
+      ),
     };
   });
 }
@@ -163,7 +191,8 @@ export class ExtractiveAnswerer implements Answerer {
     const best = candidates[0];
     // One rare word in common («قیمت» in «قیمت دلار امروز چقدر است؟») is not an answer: a
     // question of two or more content words needs two of them found.
-    if (!best || best.coverage < this.options.minCoverage || best.matched < Math.min(2, weighted.length)) return notFound();
+    if (!best || best.coverage < this.options.minCoverage || best.matched < Math.min(2, weighted.length))
+      return notFound();
     if (question.kind === "quantity" && !best.span && findQuantities(best.text).length === 0) return notFound();
 
     const chosen = [this.extended(best, question, articles), ...this.complements(best, candidates, weighted)];
@@ -172,13 +201,27 @@ export class ExtractiveAnswerer implements Answerer {
     const lines = chosen.map((c, i) => `«${c.text}» [${i + 1}] (${this.attribution(c.articleId, articles)})`);
     // Each quoted sentence's span leads, with its marker: «۴۵هزار واحد صنفی [1]؛ ۶۳ واحد… [2]».
     // A person is named with their role: «سعید نبیل، رئیس سازمان صنعت، معدن و تجارت استان قزوین».
-    const spans = chosen.flatMap((c, i) => (c.span ? [`${c.span.text}${c.span.role ? `، ${c.span.role}` : ""} [${i + 1}]`] : []));
+    const spans = chosen.flatMap((c, i) =>
+      c.span ? [`${c.span.text}${c.span.role ? `، ${c.span.role}` : ""} [${i + 1}]`] : [],
+    );
     const lead = best.span ? `${spans.join("؛ ")}\n` : "";
-    return { answer: lead + lines.join("\n"), found: true, mode: "extractive", citations, ...(best.span && { short: best.span.text }) };
+    return {
+      answer: lead + lines.join("\n"),
+      found: true,
+      mode: "extractive",
+      citations,
+      ...(best.span && { short: best.span.text }),
+    };
   }
 
   /** Every sentence of the retrieved chunks, scored, best first. */
-  private candidates(passages: Passage[], weighted: WeightedTerm[], conversation: WeightedTerm[], question: QuestionAnalysis, articleId?: string): Candidate[] {
+  private candidates(
+    passages: Passage[],
+    weighted: WeightedTerm[],
+    conversation: WeightedTerm[],
+    question: QuestionAnalysis,
+    articleId?: string,
+  ): Candidate[] {
     const seen = new Set<string>();
     const out: Candidate[] = [];
     const topScore = passages[0]?.score ?? 1;
@@ -187,7 +230,10 @@ export class ExtractiveAnswerer implements Answerer {
       // Each sentence and the title analyzed once; contexts are merged from them.
       const analyzed = analyzedChunk(chunk);
       const { sentences, targets, spans, contexts } = analyzed;
-      const conversationCoverage = conversation.length > 0 ? coverage(conversation, (analyzed.whole ??= mergeTargets(analyzed.titleTarget, ...targets))) : 0;
+      const conversationCoverage =
+        conversation.length > 0
+          ? coverage(conversation, (analyzed.whole ??= mergeTargets(analyzed.titleTarget, ...targets)))
+          : 0;
       sentences.forEach((s, i) => {
         const start = chunk.start + s.start;
         const key = `${chunk.articleId}:${start}`;
@@ -205,7 +251,9 @@ export class ExtractiveAnswerer implements Answerer {
         const refers = analyzed.refers[i]!;
         const cov = refers ? Math.max(own, context) : Math.max(own, (own + context) / 2);
         const span = findSpan(spans[i]!, question, weighted);
-        let score = (refers ? 0.3 * own + 0.55 * context : 0.6 * own + 0.25 * context) + 0.05 * (topScore > 0 ? passageScore / topScore : 0);
+        let score =
+          (refers ? 0.3 * own + 0.55 * context : 0.6 * own + 0.25 * context) +
+          0.05 * (topScore > 0 ? passageScore / topScore : 0);
         // A question that asks «how many» or «who» is answered by a sentence holding a number
         // or a name; one without is at best background.
         if (needsSpan) score += span ? 0.2 + 0.1 * span.fit : -0.2;
@@ -218,7 +266,19 @@ export class ExtractiveAnswerer implements Answerer {
         const novelty = noveltyOf(target, weighted);
         const after = sentences[i + 1];
         const next = after && { text: after.text, start: chunk.start + after.start, end: chunk.start + after.end };
-        out.push({ articleId: chunk.articleId, text: s.text, start, end: start + s.text.length, target, coverage: cov, matched, novelty, score, ...(span && { span }), ...(next && { next }) });
+        out.push({
+          articleId: chunk.articleId,
+          text: s.text,
+          start,
+          end: start + s.text.length,
+          target,
+          coverage: cov,
+          matched,
+          novelty,
+          score,
+          ...(span && { span }),
+          ...(next && { next }),
+        });
       });
     }
     return out.sort((a, b) => b.score - a.score);
@@ -249,7 +309,8 @@ export class ExtractiveAnswerer implements Answerer {
    */
   private extended(c: Candidate, question: QuestionAnalysis, articles: ReadonlyMap<string, Article>): Candidate {
     if (!c.next || c.span) return c;
-    const restates = c.novelty < RESTATES_BELOW || (question.kind === "reason" && !CAUSE.test(c.text) && CAUSE.test(c.next.text));
+    const restates =
+      c.novelty < RESTATES_BELOW || (question.kind === "reason" && !CAUSE.test(c.text) && CAUSE.test(c.next.text));
     if (!restates) return c;
     const article = articles.get(c.articleId);
     if (!article) return c;
@@ -258,15 +319,33 @@ export class ExtractiveAnswerer implements Answerer {
 
   /** «خلاصه این خبر چیست؟»: the lead of the article the reader is on. */
   private summary(article: Article): Answer {
-    const sentences = splitSentences(article.text).filter((s) => s.text.length >= 40).slice(0, 2);
+    const sentences = splitSentences(article.text)
+      .filter((s) => s.text.length >= 40)
+      .slice(0, 2);
     if (sentences.length === 0) return notFound();
-    const quotes = sentences.map((s, i) => ({ articleId: article.id, text: s.text, start: s.start, end: s.end, score: 1, n: i + 1 }));
+    const quotes = sentences.map((s, i) => ({
+      articleId: article.id,
+      text: s.text,
+      start: s.start,
+      end: s.end,
+      score: 1,
+      n: i + 1,
+    }));
     const lines = quotes.map((q) => `«${q.text}» [${q.n}]`);
     return {
       answer: `${attributionOf(article)}، خلاصه خبر «${article.title}»:\n${lines.join("\n")}`,
       found: true,
       mode: "extractive",
-      citations: quotes.map((q) => ({ n: q.n, articleId: article.id, title: article.title, ...(article.url && { url: article.url }), quote: q.text, start: q.start, end: q.end, score: 1 })),
+      citations: quotes.map((q) => ({
+        n: q.n,
+        articleId: article.id,
+        title: article.title,
+        ...(article.url && { url: article.url }),
+        quote: q.text,
+        start: q.start,
+        end: q.end,
+        score: 1,
+      })),
     };
   }
 
@@ -301,8 +380,13 @@ export type AnswerSpan = Found & { fit: number; role?: string };
  * The span the question asks for, if this sentence has one, with `fit` (0..1) saying how well
  * it fits beyond its kind: the unit the question names («چند پروانه»), money for «ارزش».
  */
-export function findSpan(sentence: SentenceSpans, question: QuestionAnalysis, weighted: WeightedTerm[]): AnswerSpan | undefined {
-  const near = (span: Found) => coverage(weighted, sentence.target(sentence.text.slice(Math.max(0, span.start - 50), span.end + 50)));
+export function findSpan(
+  sentence: SentenceSpans,
+  question: QuestionAnalysis,
+  weighted: WeightedTerm[],
+): AnswerSpan | undefined {
+  const near = (span: Found) =>
+    coverage(weighted, sentence.target(sentence.text.slice(Math.max(0, span.start - 50), span.end + 50)));
   const pick = <T extends Found>(spans: T[], fit: (s: T) => number = () => 0): (T & { fit: number }) | undefined => {
     // One span needs no comparing: reading the words around it (analyzing a window of the
     // sentence) was most of an answer's time, and most sentences hold one number or name.
@@ -322,16 +406,22 @@ export function findSpan(sentence: SentenceSpans, question: QuestionAnalysis, we
       const unit = question.unit;
       // «ارزش/اعتبار … چقدر» asks for money: an amount of months or tons is not its answer.
       const wantsMoney = question.money && !unit;
-      const spans = sentence.quantities.filter((q) => !q.numberTerms.some((n) => question.numbers.has(n)) && (!wantsMoney || CURRENCY.test(q.text)));
+      const spans = sentence.quantities.filter(
+        (q) => !q.numberTerms.some((n) => question.numbers.has(n)) && (!wantsMoney || CURRENCY.test(q.text)),
+      );
       return pick(spans, (q) => {
         if (unit) return q.unitTerms.some((u) => u === unit || u.startsWith(unit) || unit.startsWith(u)) ? 1 : 0;
         return wantsMoney ? 0.5 : 0;
       });
     }
     case "time":
-      return pick(sentence.times.filter((t) => coverage(weighted, sentence.target(t.text)) < 1 || weighted.length === 0));
+      return pick(
+        sentence.times.filter((t) => coverage(weighted, sentence.target(t.text)) < 1 || weighted.length === 0),
+      );
     case "person":
-      return pick(sentence.people, (p) => coverage(weighted, sentence.target(sentence.text.slice(p.roleStart, p.roleStart + 70))));
+      return pick(sentence.people, (p) =>
+        coverage(weighted, sentence.target(sentence.text.slice(p.roleStart, p.roleStart + 70))),
+      );
     default:
       return undefined;
   }
@@ -341,7 +431,14 @@ function noveltyOf(target: MatchTarget, question: WeightedTerm[]): number {
   if (target.terms.size === 0) return 0;
   let own = 0;
   for (const term of target.terms) {
-    if (!question.some((q) => q.term === term || (term.length >= 4 && q.term.length >= 4 && (term.startsWith(q.term) || q.term.startsWith(term))))) own++;
+    if (
+      !question.some(
+        (q) =>
+          q.term === term ||
+          (term.length >= 4 && q.term.length >= 4 && (term.startsWith(q.term) || q.term.startsWith(term))),
+      )
+    )
+      own++;
   }
   return own / target.terms.size;
 }

@@ -19,14 +19,18 @@ export interface Contextualized {
 }
 
 const PERSON_PRONOUNS = /(?<![\p{L}])(?:او|وی|ایشان|ایشون|اون)(?![\p{L}])/u;
-const REFERRING = /(?<![\p{L}])(?:او|وی|ایشان|ایشون|اون|اونجا|ان|این|انجا|اینجا|انها|اینها|همین|همان|اونا|اینا)(?![\p{L}])/u;
+const REFERRING =
+  /(?<![\p{L}])(?:او|وی|ایشان|ایشون|اون|اونجا|ان|این|انجا|اینجا|انها|اینها|همین|همان|اونا|اینا)(?![\p{L}])/u;
 /** How many earlier user turns a follow-up borrows words from. */
 const TURNS_BACK = 1;
 /** Content words up to which a question in a conversation is read with the previous one. */
 const SHORT_QUESTION = 4;
 
 export function contextualize(question: string, history: Turn[]): Contextualized {
-  const previous = history.filter((t) => t.role === "user").slice(-TURNS_BACK).map((t) => t.content);
+  const previous = history
+    .filter((t) => t.role === "user")
+    .slice(-TURNS_BACK)
+    .map((t) => t.content);
   if (previous.length === 0) return { question, retrievalQuery: question, context: "" };
   const normalized = normalizeForMatch(question);
   const refers = REFERRING.test(normalized);

@@ -36,7 +36,10 @@ export class MarkerFilter {
     // Everything up to an unfinished «[…» can go out, less the spaces before it: they go with
     // the marker if it is dropped.
     const open = this.pending.lastIndexOf("[");
-    let hold = open >= 0 && !this.pending.slice(open).includes("]") && this.pending.length - open <= 8 ? open : this.pending.length;
+    let hold =
+      open >= 0 && !this.pending.slice(open).includes("]") && this.pending.length - open <= 8
+        ? open
+        : this.pending.length;
     if (hold < this.pending.length) while (hold > 0 && /\s/.test(this.pending[hold - 1]!)) hold--;
     const ready = this.pending.slice(0, hold);
     this.pending = this.pending.slice(hold);

@@ -4,7 +4,16 @@ import { splitSentences } from "../core/persian/sentences.ts";
 import { coverage, matchTarget, weighTerms } from "./match.ts";
 import { NOT_FOUND_ANSWER } from "./extractive.ts";
 import { MarkerFilter, NOT_FOUND_MARK } from "./llm-markers.ts";
-import { streamWhole, type Answer, type Answerer, type AnswerEvent, type AnswerRequest, type Citation, type Passage, type Turn } from "./types.ts";
+import {
+  streamWhole,
+  type Answer,
+  type Answerer,
+  type AnswerEvent,
+  type AnswerRequest,
+  type Citation,
+  type Passage,
+  type Turn,
+} from "./types.ts";
 
 /**
  * Answers written by a chat model (OpenAI or any compatible server) from the retrieved passages,
@@ -41,7 +50,12 @@ export class LlmAnswerer implements Answerer {
   ) {
     this.model = spec.model;
     this.id = `llm:${spec.model}`;
-    this.client = new OpenAI({ apiKey: spec.apiKey, baseURL: spec.baseURL, timeout: options.timeoutMs ?? spec.timeoutMs ?? 30_000, maxRetries: options.maxRetries ?? 1 });
+    this.client = new OpenAI({
+      apiKey: spec.apiKey,
+      baseURL: spec.baseURL,
+      timeout: options.timeoutMs ?? spec.timeoutMs ?? 30_000,
+      maxRetries: options.maxRetries ?? 1,
+    });
   }
 
   async rewrite(question: string, history: Turn[], signal?: AbortSignal): Promise<string> {
@@ -133,14 +147,21 @@ export class LlmAnswerer implements Answerer {
     const numbered = sources
       .map(({ chunk }, i) => {
         const article = request.articles.get(chunk.articleId);
-        const meta = [article?.source && `منبع: ${article.source}`, article?.publishedAt && `تاریخ: ${article.publishedAt}`].filter(Boolean).join("، ");
+        const meta = [
+          article?.source && `منبع: ${article.source}`,
+          article?.publishedAt && `تاریخ: ${article.publishedAt}`,
+        ]
+          .filter(Boolean)
+          .join("، ");
         return `[${i + 1}] «${chunk.title}»${meta ? ` (${meta})` : ""}\n${chunk.text}`;
       })
       .join("\n\n");
     const history = request.history.slice(-HISTORY_TURNS).map((t) => ({ role: t.role, content: t.content }));
     // The article on the reader's screen is the one «this» and «the article» mean.
     const reading = request.articleId ? request.articles.get(request.articleId) : undefined;
-    const onPage = reading ? `خواننده در حال خواندن خبر «${reading.title}» است؛ اگر منابع آن خبر پاسخ را دارند، آن‌ها را مقدم بدار.\n\n` : "";
+    const onPage = reading
+      ? `خواننده در حال خواندن خبر «${reading.title}» است؛ اگر منابع آن خبر پاسخ را دارند، آن‌ها را مقدم بدار.\n\n`
+      : "";
     return [
       { role: "system", content: SYSTEM_PROMPT },
       ...history,
@@ -158,8 +179,13 @@ export class LlmAnswerer implements Answerer {
   }
 
   private fromFilter(filter: MarkerFilter, sources: Passage[], request: AnswerRequest): Answer {
-    const answer = filter.text.replace(/[ \t]+([.،؛!؟])/gu, "$1").replace(/[ \t]{2,}/g, " ").trim();
-    const citations: Citation[] = [...filter.used].map(([source, n]) => this.citation(sources[source - 1]!, n, `${request.question} ${answer}`, request));
+    const answer = filter.text
+      .replace(/[ \t]+([.،؛!؟])/gu, "$1")
+      .replace(/[ \t]{2,}/g, " ")
+      .trim();
+    const citations: Citation[] = [...filter.used].map(([source, n]) =>
+      this.citation(sources[source - 1]!, n, `${request.question} ${answer}`, request),
+    );
     return { answer, found: citations.length > 0, mode: "llm", citations };
   }
 

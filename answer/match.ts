@@ -19,9 +19,13 @@ export function weighTerms(text: string, stats: TermWeights): WeightedTerm[] {
   const byTerm = new Map<string, WeightedTerm>();
   for (const t of analyzeTokens(text)) {
     const entry = byTerm.get(t.term) ?? { term: t.term, weight: stats.idf(t.term), forms: [] };
-    const joined = [t.next !== undefined ? t.token + t.next : undefined, t.prev !== undefined ? t.prev + t.token : undefined];
+    const joined = [
+      t.next !== undefined ? t.token + t.next : undefined,
+      t.prev !== undefined ? t.prev + t.token : undefined,
+    ];
     for (const form of [t.token, t.term, ...joined]) {
-      if (form !== undefined && form.length >= 3 && !/^[0-9]/.test(form) && !entry.forms.includes(form)) entry.forms.push(form);
+      if (form !== undefined && form.length >= 3 && !/^[0-9]/.test(form) && !entry.forms.includes(form))
+        entry.forms.push(form);
     }
     byTerm.set(t.term, entry);
   }
@@ -50,7 +54,10 @@ export function matchTarget(text: string): MatchTarget {
  * The target of text already tokenised (`tokenize`), as an index stores each chunk: the text is
  * not read again. `termList` is its content terms in order (given when known: `contentTerms`).
  */
-export function matchTargetOfTokens(tokens: readonly string[], contentTerms?: readonly string[]): MatchTarget & { termList: readonly string[] } {
+export function matchTargetOfTokens(
+  tokens: readonly string[],
+  contentTerms?: readonly string[],
+): MatchTarget & { termList: readonly string[] } {
   const termList = contentTerms ?? tokens.filter(isContentToken).map(term);
   return { terms: new Set(termList), termList, tokens, lookups: undefined, asked: 0 };
 }
@@ -82,8 +89,10 @@ export function termMatch(t: WeightedTerm, target: MatchTarget): number {
   if (target.terms.has(t.term)) return 1;
   if (/^[0-9]/.test(t.term)) return 0;
   const index = lookupsOf(target);
-  for (const form of t.forms) if (index ? occursAtWordStartIn(form, target.tokens, index) : occursAtWordStart(form, target.tokens)) return 0.8;
-  if (t.term.length >= 4 && (index ? sharesStemIn(t.term, target.terms, index) : sharesStem(t.term, target.terms))) return 0.6;
+  for (const form of t.forms)
+    if (index ? occursAtWordStartIn(form, target.tokens, index) : occursAtWordStart(form, target.tokens)) return 0.8;
+  if (t.term.length >= 4 && (index ? sharesStemIn(t.term, target.terms, index) : sharesStem(t.term, target.terms)))
+    return 0.6;
   return 0;
 }
 
@@ -111,7 +120,10 @@ function lookupsOf(target: MatchTarget): TargetIndex | undefined {
   if (target.lookups) return target.lookups;
   target.asked = (target.asked ?? 0) + 1;
   if (target.asked < REUSED) return undefined;
-  return (target.lookups = { sorted: [...target.terms].filter((w) => w.length >= 4).sort(), firsts: target.tokens.map((t) => t[0] ?? "\0").join("") });
+  return (target.lookups = {
+    sorted: [...target.terms].filter((w) => w.length >= 4).sort(),
+    firsts: target.tokens.map((t) => t[0] ?? "\0").join(""),
+  });
 }
 
 /**

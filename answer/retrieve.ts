@@ -29,7 +29,13 @@ export interface RetrievalSettings {
  * weighted fusion beats RRF (RRF gives the weaker list an equal vote); feedback widens R@10 on
  * ParsiNLU but costs R@1, so it is off by default.
  */
-export const DEFAULT_RETRIEVAL: RetrievalSettings = { dense: true, lexical: true, rerank: true, fusion: "weighted", expand: false };
+export const DEFAULT_RETRIEVAL: RetrievalSettings = {
+  dense: true,
+  lexical: true,
+  rerank: true,
+  fusion: "weighted",
+  expand: false,
+};
 
 export interface SearchOptions {
   k: number;
@@ -96,8 +102,13 @@ export class Retriever {
     const tokens = analyzeTokens(content);
     // A compound the reader split («ال جی») that the corpus writes as one word («ال‌جی») is
     // searched as that word too; the compounds' and the question's rarity come in one look-up.
-    const joined = tokens.flatMap((t) => (t.next === undefined || /^[0-9]/.test(t.term) ? [] : [term(t.token + t.next)]));
-    const [{ chunks: total }, stats] = await Promise.all([this.corpus.stats(), this.corpus.termStats([...tokens.map((t) => t.term), ...joined])]);
+    const joined = tokens.flatMap((t) =>
+      t.next === undefined || /^[0-9]/.test(t.term) ? [] : [term(t.token + t.next)],
+    );
+    const [{ chunks: total }, stats] = await Promise.all([
+      this.corpus.stats(),
+      this.corpus.termStats([...tokens.map((t) => t.term), ...joined]),
+    ]);
     if (total === 0) return [];
     const pool = Math.min(total, Math.max(options.k * OVERFETCH, MIN_POOL));
     const candidates = new Map<string, Candidate>();
@@ -109,14 +120,24 @@ export class Retriever {
     ]);
 
     const ranked = this.fuse([...candidates.values()]);
-    const top = this.settings.rerank ? this.rescore(ranked, weighTerms(content, stats), content, options, total) : ranked;
+    const top = this.settings.rerank
+      ? this.rescore(ranked, weighTerms(content, stats), content, options, total)
+      : ranked;
     if (options.articleId) boostArticle(top, options.articleId, this.weights.scopeBoost);
     return top.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
   }
 
-  private async denseCandidates(query: string, pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
+  private async denseCandidates(
+    query: string,
+    pool: number,
+    articleId: string | undefined,
+    into: Map<string, Candidate>,
+  ): Promise<void> {
     const vector = await (await this.corpus.embedder()).embedQuery(query);
-    const lists = await Promise.all([this.corpus.nearest(vector, pool), ...(articleId ? [this.corpus.nearest(vector, pool, articleId)] : [])]);
+    const lists = await Promise.all([
+      this.corpus.nearest(vector, pool),
+      ...(articleId ? [this.corpus.nearest(vector, pool, articleId)] : []),
+    ]);
     lists.forEach((list, i) =>
       list.forEach(({ chunk, score }, rank) => {
         const c = getOrAdd(into, chunk);
@@ -126,12 +147,21 @@ export class Retriever {
     );
   }
 
-  private async lexicalCandidates(terms: string[], pool: number, articleId: string | undefined, into: Map<string, Candidate>): Promise<void> {
+  private async lexicalCandidates(
+    terms: string[],
+    pool: number,
+    articleId: string | undefined,
+    into: Map<string, Candidate>,
+  ): Promise<void> {
     // When BM25 runs on this thread and the corpus searches vectors on another, let the dense
     // side embed the question and send its search off first: the two then run at once.
     // (Otherwise the wait would only add a turn of the event loop to every search.)
-    if (this.settings.dense && this.corpus.searchesVectorsAside && !this.corpus.searchesTermsAside) await new Promise(setImmediate);
-    const lists = await Promise.all([this.corpus.lexical(terms, pool), ...(articleId ? [this.corpus.lexical(terms, pool, articleId)] : [])]);
+    if (this.settings.dense && this.corpus.searchesVectorsAside && !this.corpus.searchesTermsAside)
+      await new Promise(setImmediate);
+    const lists = await Promise.all([
+      this.corpus.lexical(terms, pool),
+      ...(articleId ? [this.corpus.lexical(terms, pool, articleId)] : []),
+    ]);
     lists.forEach((list, i) =>
       list.forEach(({ chunk, score }, rank) => {
         const c = getOrAdd(into, chunk);
@@ -142,7 +172,10 @@ export class Retriever {
     if (this.settings.expand) {
       // The expanded query brings in candidates and a separate score; the reader's own terms
       // keep deciding the lexical score, so feedback widens recall without drifting the top.
-      const query = [...terms, ...(await this.feedbackTerms(lists[0]!.slice(0, this.weights.feedback.docs), new Set(terms)))];
+      const query = [
+        ...terms,
+        ...(await this.feedbackTerms(lists[0]!.slice(0, this.weights.feedback.docs), new Set(terms))),
+      ];
       for (const { chunk, score } of await this.corpus.lexical(query, pool)) getOrAdd(into, chunk).expanded = score;
     }
   }
@@ -152,7 +185,10 @@ export class Retriever {
    * hit weighted by its score), added to the query with a lower weight. It reaches passages
    * that say the same thing in words the reader did not use.
    */
-  private async feedbackTerms(hits: ScoredChunk[], known: Set<string>): Promise<Array<{ term: string; weight: number }>> {
+  private async feedbackTerms(
+    hits: ScoredChunk[],
+    known: Set<string>,
+  ): Promise<Array<{ term: string; weight: number }>> {
     const top = hits[0]?.score ?? 0;
     if (top === 0) return [];
     // Three hits: made afresh from stored tokens, cached otherwise (see `analyzed`).
@@ -163,7 +199,7 @@ export class Retriever {
       const terms = termLists[i]!;
       for (const t of terms) {
         if (known.has(t) || /^[0-9]/.test(t)) continue;
-        mass.set(t, (mass.get(t) ?? 0) + (hit.score / top) * stats.idf(t) / terms.length);
+        mass.set(t, (mass.get(t) ?? 0) + ((hit.score / top) * stats.idf(t)) / terms.length);
       }
     });
     const best = [...mass].sort((a, b) => b[1] - a[1]).slice(0, this.weights.feedback.terms);
@@ -181,13 +217,16 @@ export class Retriever {
     for (const c of candidates) {
       if (this.settings.fusion === "rrf") {
         // A candidate found only by the scoped (article) search ranks just after the pool.
-        const rank = (r: number | undefined, has: boolean) => (has ? 1 / (this.weights.rrfK + (r ?? MIN_POOL * OVERFETCH)) : 0);
-        c.score = share * rank(c.denseRank, c.dense !== undefined) + (1 - share) * rank(c.lexicalRank, c.lexical !== undefined);
-        if (fb > 0 && maxExpanded > 0) c.score += (1 - share) * fb * ((c.expanded ?? 0) / maxExpanded) / (this.weights.rrfK + 1);
+        const rank = (r: number | undefined, has: boolean) =>
+          has ? 1 / (this.weights.rrfK + (r ?? MIN_POOL * OVERFETCH)) : 0;
+        c.score =
+          share * rank(c.denseRank, c.dense !== undefined) + (1 - share) * rank(c.lexicalRank, c.lexical !== undefined);
+        if (fb > 0 && maxExpanded > 0)
+          c.score += ((1 - share) * fb * ((c.expanded ?? 0) / maxExpanded)) / (this.weights.rrfK + 1);
       } else {
         const lex = maxLexical > 0 ? (c.lexical ?? 0) / maxLexical : 0;
         const expanded = maxExpanded > 0 ? (c.expanded ?? 0) / maxExpanded : 0;
-        c.score = share * (c.dense ?? 0) + (1 - share) * (lex + fb * expanded) / (1 + fb);
+        c.score = share * (c.dense ?? 0) + ((1 - share) * (lex + fb * expanded)) / (1 + fb);
       }
     }
     const top = Math.max(...candidates.map((c) => c.score), 0);
@@ -206,14 +245,23 @@ export class Retriever {
    * (on an archive, analyzing a hundred candidates was most of a search). The reader's article's
    * chunks are always re-scored: the article boost that follows ranks them among themselves.
    */
-  private rescore(ranked: Candidate[], weighted: WeightedTerm[], content: string, options: SearchOptions, archiveChunks: number): Candidate[] {
+  private rescore(
+    ranked: Candidate[],
+    weighted: WeightedTerm[],
+    content: string,
+    options: SearchOptions,
+    archiveChunks: number,
+  ): Candidate[] {
     if (weighted.length === 0) return ranked;
     const tokens = analyzeTokens(content);
     // The question's adjacent term pairs, and the same as first term → second terms.
-    const pairList = tokens.flatMap((t, i) => (t.next !== undefined && tokens[i + 1] ? [`${t.term} ${tokens[i + 1]!.term}`] : []));
+    const pairList = tokens.flatMap((t, i) =>
+      t.next !== undefined && tokens[i + 1] ? [`${t.term} ${tokens[i + 1]!.term}`] : [],
+    );
     const pairs = new Map<string, Set<string>>();
     tokens.forEach((t, i) => {
-      if (t.next !== undefined && tokens[i + 1]) pairs.set(t.term, (pairs.get(t.term) ?? new Set<string>()).add(tokens[i + 1]!.term));
+      if (t.next !== undefined && tokens[i + 1])
+        pairs.set(t.term, (pairs.get(t.term) ?? new Set<string>()).add(tokens[i + 1]!.term));
     });
     const numbers = tokens.filter((t) => /^[0-9]/.test(t.term)).map((t) => t.term);
     const w = this.weights.rerank;
@@ -253,14 +301,24 @@ export class Retriever {
     // cache stops turning over and saves the ~40 µs a target costs (a 1k-article site's searches
     // took twice as long without it).
     const stored = archiveChunks > TARGET_CACHE_SIZE ? this.stored(chunk) : undefined;
-    if (stored) return { whole: matchTargetOfTokens(stored.whole.tokens, stored.whole.terms), title: matchTargetOfTokens(stored.title.tokens, stored.title.terms) };
+    if (stored)
+      return {
+        whole: matchTargetOfTokens(stored.whole.tokens, stored.whole.terms),
+        title: matchTargetOfTokens(stored.title.tokens, stored.title.terms),
+      };
     const title = this.titleTarget(chunk);
     // A corpus that stores tokens hands out one object per chunk for as long as it is indexed:
     // the cache checks that object, not the chunk's decoded text.
-    const whole = this.targets.get(`chunk:${chunk.id}`, this.corpus.chunkTokens ? chunk : `${chunk.title}\n${chunk.text}`, () => {
-      const s = this.corpus.chunkTokens?.(chunk, "whole");
-      return s ? matchTargetOfTokens(s.tokens, s.terms) : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
-    });
+    const whole = this.targets.get(
+      `chunk:${chunk.id}`,
+      this.corpus.chunkTokens ? chunk : `${chunk.title}\n${chunk.text}`,
+      () => {
+        const s = this.corpus.chunkTokens?.(chunk, "whole");
+        return s
+          ? matchTargetOfTokens(s.tokens, s.terms)
+          : matchTargetOfTokens([...title.tokens, ...tokenize(chunk.text)]);
+      },
+    );
     return { whole, title };
   }
 

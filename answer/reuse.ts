@@ -59,7 +59,9 @@ export class AnswerReuse {
     // reader who types «ي» or «ك», Arabic or Latin digits, a ZWNJ or none, or extra spaces asks the
     // question another reader asked.
     const conversation = q.history.map((turn) => [turn.role, normalizeForMatch(turn.content)]);
-    const key = createHash("sha256").update(JSON.stringify([answerer.id, normalizeForMatch(q.question), q.articleId ?? null, conversation])).digest("base64");
+    const key = createHash("sha256")
+      .update(JSON.stringify([answerer.id, normalizeForMatch(q.question), q.articleId ?? null, conversation]))
+      .digest("base64");
     // Read before the answer is written: one written while the corpus changes is kept under the old revision, so it is not used.
     const revision = await this.corpus.revision();
     return {
@@ -78,7 +80,12 @@ export class AnswerReuse {
    * answer takes milliseconds, the CPU that readers asking at the same moment would save. With no
    * answers kept (ANSWER_CACHE_SIZE=0), none is given to another request.
    */
-  share(answerer: Answerer, recalled: Recalled, write: Write, options: ReuseOptions): { writing: SharedAnswer; joined: boolean } | undefined {
+  share(
+    answerer: Answerer,
+    recalled: Recalled,
+    write: Write,
+    options: ReuseOptions,
+  ): { writing: SharedAnswer; joined: boolean } | undefined {
     if (answerer.mode !== "llm" || !this.kept.enabled) return undefined;
     const { key, keep } = recalled;
     const being = options.reuse === false ? undefined : this.writing.get(key);
@@ -94,7 +101,10 @@ export class AnswerReuse {
 }
 
 /** The events as they come, keeping the whole answer when it does. */
-export async function* keepingWhole(events: AsyncIterable<AnswerEvent>, keep: (answer: Answer) => void): AsyncIterable<AnswerEvent> {
+export async function* keepingWhole(
+  events: AsyncIterable<AnswerEvent>,
+  keep: (answer: Answer) => void,
+): AsyncIterable<AnswerEvent> {
   for await (const event of events) {
     if (event.type === "done") keep(event.answer);
     yield event;

@@ -37,7 +37,8 @@ export class SharedAnswer {
     const leave = this.join(signal);
     try {
       for (let i = 0; ; i++) {
-        while (i >= this.events.length && !this.ended && !signal?.aborted) await new Promise<void>((wake) => this.wakers.push(wake));
+        while (i >= this.events.length && !this.ended && !signal?.aborted)
+          await new Promise<void>((wake) => this.wakers.push(wake));
         if (signal?.aborted) throw signal.reason;
         if (i < this.events.length) yield this.events[i]!;
         else if (this.failure) throw this.failure.error;

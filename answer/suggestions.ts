@@ -56,10 +56,19 @@ export class SuggestionCheck {
         }
       }),
     );
-    return { questions: article.suggestedQuestions.filter((_, i) => verdicts[i] === true), complete: !verdicts.includes(undefined) };
+    return {
+      questions: article.suggestedQuestions.filter((_, i) => verdicts[i] === true),
+      complete: !verdicts.includes(undefined),
+    };
   }
 }
 
 function versionOf(article: Article): string {
-  return createHash("sha256").update(article.id).update("\0").update(article.text).update("\0").update(article.suggestedQuestions.join("\n")).digest("base64");
+  return createHash("sha256")
+    .update(article.id)
+    .update("\0")
+    .update(article.text)
+    .update("\0")
+    .update(article.suggestedQuestions.join("\n"))
+    .digest("base64");
 }

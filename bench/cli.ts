@@ -34,8 +34,10 @@ async function main(): Promise<void> {
   });
   if (values.help) return console.log(USAGE);
   if (positionals.length > 1) throw new Error(`one scenario at a time, not "${positionals.join(" ")}"\n${USAGE}`);
-  if (values.only !== undefined && !(values.load && values.only === "publish")) throw new Error(`--only takes "publish", with --load, not "${values.only}"`);
-  const named = positionals[0] ?? (values.fuzz ? "fuzz" : values.load ? (values.only === "publish" ? "publish" : "load") : "scale");
+  if (values.only !== undefined && !(values.load && values.only === "publish"))
+    throw new Error(`--only takes "publish", with --load, not "${values.only}"`);
+  const named =
+    positionals[0] ?? (values.fuzz ? "fuzz" : values.load ? (values.only === "publish" ? "publish" : "load") : "scale");
   if (!(SCENARIOS as readonly string[]).includes(named)) throw new Error(`no scenario "${named}"\n${USAGE}`);
   const scenario = named as Scenario;
 
@@ -46,12 +48,14 @@ async function main(): Promise<void> {
   }
   if (scenario === "scale") {
     const sizes = values.sizes.split(",").map((s) => Number(s.trim()));
-    if (sizes.some((n) => !(Number.isInteger(n) && n > 0))) throw new Error(`--sizes must be positive whole numbers separated by commas, not "${values.sizes}"`);
+    if (sizes.some((n) => !(Number.isInteger(n) && n > 0)))
+      throw new Error(`--sizes must be positive whole numbers separated by commas, not "${values.sizes}"`);
     return runScale({ sizes, ...(values.json && { json: values.json }) });
   }
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
-  if (!(seconds > 0 && Number.isInteger(connections) && connections > 0)) throw new Error("--seconds and --connections must be positive numbers");
+  if (!(seconds > 0 && Number.isInteger(connections) && connections > 0))
+    throw new Error("--seconds and --connections must be positive numbers");
   return runLoad({ seconds, connections, ...(scenario === "publish" && { only: "publish" as const }) });
 }
 

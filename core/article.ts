@@ -57,7 +57,8 @@ export function chunkId(articleId: string, position: number): string {
 
 /** Dated articles newest first, then undated ones, each group by id: the order lists show. */
 export function newestFirst(a: Article, b: Article): number {
-  if (a.publishedAt && b.publishedAt) return Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || a.id.localeCompare(b.id);
+  if (a.publishedAt && b.publishedAt)
+    return Date.parse(b.publishedAt) - Date.parse(a.publishedAt) || a.id.localeCompare(b.id);
   if (a.publishedAt) return -1;
   if (b.publishedAt) return 1;
   return a.id.localeCompare(b.id);

@@ -4,7 +4,11 @@ import { z } from "zod";
 
 /** A duration in milliseconds; small values are refused, as they are likely meant as seconds. */
 function milliseconds(fallback: number) {
-  return z.coerce.number({ message: "must be a number of milliseconds" }).int("must be a whole number of milliseconds").min(1000, "is in milliseconds and must be at least 1000").default(fallback);
+  return z.coerce
+    .number({ message: "must be a number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(1000, "is in milliseconds and must be at least 1000")
+    .default(fallback);
 }
 
 /** ANSWER_CACHE_SIZE's default: answers take a few KB each, so a few MB in all. */
@@ -17,71 +21,112 @@ export const ADMIN_BODY_BYTES = 10 * 1024 * 1024;
  * variable is optional: with none set Goftogu runs offline with the local embedder and
  * extractive answers. See `.env.example` and the README for what each one does.
  */
-const Env = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default("0.0.0.0"),
-  ARTICLES_DIR: z.string().min(1).default("data/articles"),
-  INDEX_DIR: z.string().min(1).default("data/index"),
-  VECTOR_STORE: z.enum(["embedded", "pgvector"], { message: 'must be "embedded" or "pgvector"' }).default("embedded"),
-  DENSE_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
-  LEXICAL_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(?:ql)?:\/\//, "must be a PostgreSQL URL such as postgres://user:password@host:5432/goftogu?sslmode=require")
-    .optional(),
-  DATABASE_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a plain lower-case SQL name such as goftogu")
-    .default("goftogu"),
-  OPENAI_API_KEY: z.string().min(1).optional(),
-  OPENAI_BASE_URL: z.url({ message: "must be a URL such as http://localhost:11434/v1" }).optional(),
-  CHAT_MODEL: z.string().min(1).optional(),
-  EMBEDDING_MODEL: z.string().min(1).optional(),
-  RETRIEVAL_STAGES: z
-    .string()
-    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(["dense", "lexical", "rerank", "feedback"], { message: "must list stages among dense, lexical, rerank, feedback" })).min(1, "must name at least one stage"))
-    .refine((stages) => stages.includes("dense") || stages.includes("lexical"), "must include dense or lexical")
-    .default(["dense", "lexical", "rerank"]),
-  FEEDBACK_DIR: z.string().min(1).default("data/feedback"),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, "must be 0 (no limit) or more").default(60),
-  ANSWER_CACHE_SIZE: z.coerce.number({ message: "must be a number of answers" }).int("must be a whole number of answers").min(0, "must be 0 (no cache) or more").default(DEFAULT_ANSWER_CACHE_SIZE),
-  TRUST_PROXY: z
-    .string()
-    .transform((s, ctx): ProxyTrust | "true" => {
-      const value = s.trim().toLowerCase();
-      if (value === "false") return { hops: 0 };
-      if (value === "true") return "true";
-      if (/^\d+$/.test(value)) return { hops: Number(value) };
-      const addresses = value.split(",").map((x) => x.trim()).filter(Boolean);
-      for (const entry of addresses) {
-        if (!isProxyAddress(entry)) ctx.addIssue({ code: "custom", message: `"${entry}" is neither a number of proxies nor an address, a CIDR range (10.0.0.0/8) or one of ${[...PROXY_RANGES.keys()].join(", ")}` });
-      }
-      return { addresses };
-    })
-    .default({ hops: 0 }),
-  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (it guards changing articles)").optional(),
-  REQUEST_TIMEOUT_MS: milliseconds(30_000),
-  STREAM_TIMEOUT_MS: milliseconds(120_000),
-  MODEL_TIMEOUT_MS: milliseconds(8_000),
-  RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
-  ALLOWED_ORIGINS: z
-    .string()
-    .transform((s, ctx): string[] | "*" => {
-      const listed = s.split(",").map((x) => x.trim()).filter(Boolean);
-      if (listed.length === 0 || listed.includes("*")) return "*";
-      const origins: string[] = [];
-      for (const entry of listed) {
-        const origin = originOf(entry);
-        if (origin) origins.push(origin);
-        else ctx.addIssue({ code: "custom", message: `"${entry}" is not an origin: write scheme, host and port only, e.g. https://news.example` });
-      }
-      return [...new Set(origins)];
-    })
-    .default("*"),
-}).superRefine((e, ctx) => {
-  if (e.VECTOR_STORE === "pgvector" && !e.DATABASE_URL) ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "must be set when VECTOR_STORE is pgvector (postgres://user:password@host:5432/goftogu)" });
-});
+const Env = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    ARTICLES_DIR: z.string().min(1).default("data/articles"),
+    INDEX_DIR: z.string().min(1).default("data/index"),
+    VECTOR_STORE: z.enum(["embedded", "pgvector"], { message: 'must be "embedded" or "pgvector"' }).default("embedded"),
+    DENSE_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
+    LEXICAL_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
+    DATABASE_URL: z
+      .string()
+      .regex(
+        /^postgres(?:ql)?:\/\//,
+        "must be a PostgreSQL URL such as postgres://user:password@host:5432/goftogu?sslmode=require",
+      )
+      .optional(),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a plain lower-case SQL name such as goftogu")
+      .default("goftogu"),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: z.url({ message: "must be a URL such as http://localhost:11434/v1" }).optional(),
+    CHAT_MODEL: z.string().min(1).optional(),
+    EMBEDDING_MODEL: z.string().min(1).optional(),
+    RETRIEVAL_STAGES: z
+      .string()
+      .transform((s) =>
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z.enum(["dense", "lexical", "rerank", "feedback"], {
+              message: "must list stages among dense, lexical, rerank, feedback",
+            }),
+          )
+          .min(1, "must name at least one stage"),
+      )
+      .refine((stages) => stages.includes("dense") || stages.includes("lexical"), "must include dense or lexical")
+      .default(["dense", "lexical", "rerank"]),
+    FEEDBACK_DIR: z.string().min(1).default("data/feedback"),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, "must be 0 (no limit) or more").default(60),
+    ANSWER_CACHE_SIZE: z.coerce
+      .number({ message: "must be a number of answers" })
+      .int("must be a whole number of answers")
+      .min(0, "must be 0 (no cache) or more")
+      .default(DEFAULT_ANSWER_CACHE_SIZE),
+    TRUST_PROXY: z
+      .string()
+      .transform((s, ctx): ProxyTrust | "true" => {
+        const value = s.trim().toLowerCase();
+        if (value === "false") return { hops: 0 };
+        if (value === "true") return "true";
+        if (/^\d+$/.test(value)) return { hops: Number(value) };
+        const addresses = value
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        for (const entry of addresses) {
+          if (!isProxyAddress(entry))
+            ctx.addIssue({
+              code: "custom",
+              message: `"${entry}" is neither a number of proxies nor an address, a CIDR range (10.0.0.0/8) or one of ${[...PROXY_RANGES.keys()].join(", ")}`,
+            });
+        }
+        return { addresses };
+      })
+      .default({ hops: 0 }),
+    ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters (it guards changing articles)").optional(),
+    REQUEST_TIMEOUT_MS: milliseconds(30_000),
+    STREAM_TIMEOUT_MS: milliseconds(120_000),
+    MODEL_TIMEOUT_MS: milliseconds(8_000),
+    RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
+    ALLOWED_ORIGINS: z
+      .string()
+      .transform((s, ctx): string[] | "*" => {
+        const listed = s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        if (listed.length === 0 || listed.includes("*")) return "*";
+        const origins: string[] = [];
+        for (const entry of listed) {
+          const origin = originOf(entry);
+          if (origin) origins.push(origin);
+          else
+            ctx.addIssue({
+              code: "custom",
+              message: `"${entry}" is not an origin: write scheme, host and port only, e.g. https://news.example`,
+            });
+        }
+        return [...new Set(origins)];
+      })
+      .default("*"),
+  })
+  .superRefine((e, ctx) => {
+    if (e.VECTOR_STORE === "pgvector" && !e.DATABASE_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_URL"],
+        message: "must be set when VECTOR_STORE is pgvector (postgres://user:password@host:5432/goftogu)",
+      });
+  });
 
 /**
  * Whom X-Forwarded-For is believed from (TRUST_PROXY): the `hops` proxies nearest the server
@@ -118,9 +163,7 @@ function originOf(entry: string): string | undefined {
   return url.origin;
 }
 
-export type EmbedderSpec =
-  | { kind: "local" }
-  | { kind: "openai"; model: string; apiKey: string; baseURL?: string };
+export type EmbedderSpec = { kind: "local" } | { kind: "openai"; model: string; apiKey: string; baseURL?: string };
 
 /** Where the index lives: INDEX_DIR (embedded), or a PostgreSQL database with pgvector. */
 export type StoreSpec =
@@ -200,15 +243,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
-  const openai = e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, ...(e.OPENAI_BASE_URL && { baseURL: e.OPENAI_BASE_URL }) } : undefined;
+  const openai = e.OPENAI_API_KEY
+    ? { apiKey: e.OPENAI_API_KEY, ...(e.OPENAI_BASE_URL && { baseURL: e.OPENAI_BASE_URL }) }
+    : undefined;
   const warnings: string[] = [];
-  if (!openai && e.EMBEDDING_MODEL) warnings.push("EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder");
+  if (!openai && e.EMBEDDING_MODEL)
+    warnings.push("EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder");
   if (!openai && e.CHAT_MODEL) warnings.push("CHAT_MODEL is set but OPENAI_API_KEY is not: answers are extractive");
-  if (openai && !e.EMBEDDING_MODEL && !e.CHAT_MODEL) warnings.push("OPENAI_API_KEY is set but neither CHAT_MODEL nor EMBEDDING_MODEL: nothing uses it");
-  if (e.TRUST_PROXY === "true") warnings.push("TRUST_PROXY=true is read as 1: one proxy of yours in front of the server, whose X-Forwarded-For entry is believed; set the number of proxies, or their addresses, to say so");
+  if (openai && !e.EMBEDDING_MODEL && !e.CHAT_MODEL)
+    warnings.push("OPENAI_API_KEY is set but neither CHAT_MODEL nor EMBEDDING_MODEL: nothing uses it");
+  if (e.TRUST_PROXY === "true")
+    warnings.push(
+      "TRUST_PROXY=true is read as 1: one proxy of yours in front of the server, whose X-Forwarded-For entry is believed; set the number of proxies, or their addresses, to say so",
+    );
   // Two attempts at the model, then retrieval and the extractive answer, must fit in a request.
   if (openai && e.CHAT_MODEL && 2 * e.MODEL_TIMEOUT_MS + FALLBACK_MARGIN_MS > e.REQUEST_TIMEOUT_MS) {
-    warnings.push(`MODEL_TIMEOUT_MS (${e.MODEL_TIMEOUT_MS}) is more than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}) allows for two attempts and the fallback: a hanging model will make answers time out (504) instead of falling back to the extractive answer`);
+    warnings.push(
+      `MODEL_TIMEOUT_MS (${e.MODEL_TIMEOUT_MS}) is more than REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}) allows for two attempts and the fallback: a hanging model will make answers time out (504) instead of falling back to the extractive answer`,
+    );
   }
   return {
     warnings,
@@ -216,9 +268,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     articlesDir: e.ARTICLES_DIR,
     indexDir: e.INDEX_DIR,
-    store: e.VECTOR_STORE === "pgvector" ? { kind: "pgvector", database: { url: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA } } : { kind: "embedded", searchThread: e.DENSE_SEARCH_THREAD, lexicalThread: e.LEXICAL_SEARCH_THREAD },
+    store:
+      e.VECTOR_STORE === "pgvector"
+        ? { kind: "pgvector", database: { url: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA } }
+        : { kind: "embedded", searchThread: e.DENSE_SEARCH_THREAD, lexicalThread: e.LEXICAL_SEARCH_THREAD },
     embedder: openai && e.EMBEDDING_MODEL ? { kind: "openai", model: e.EMBEDDING_MODEL, ...openai } : { kind: "local" },
-    answerer: openai && e.CHAT_MODEL ? { kind: "llm", model: e.CHAT_MODEL, ...openai, timeoutMs: e.MODEL_TIMEOUT_MS } : { kind: "extractive" },
+    answerer:
+      openai && e.CHAT_MODEL
+        ? { kind: "llm", model: e.CHAT_MODEL, ...openai, timeoutMs: e.MODEL_TIMEOUT_MS }
+        : { kind: "extractive" },
     retrieval: {
       dense: e.RETRIEVAL_STAGES.includes("dense"),
       lexical: e.RETRIEVAL_STAGES.includes("lexical"),

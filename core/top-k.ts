@@ -36,7 +36,7 @@ export class KLargest {
     }
     if (!(x > h[0]!)) return;
     h[0] = x;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;

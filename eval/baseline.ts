@@ -9,7 +9,9 @@ import { normalizeForMatch } from "../core/persian/normalize.ts";
  * diacritics). No stemming, no stopwords, no ZWNJ or compound handling, no chunking.
  */
 export function naiveTokens(text: string): string[] {
-  return normalizeForMatch(text).split(/[^\p{L}\p{M}0-9]+/u).filter(Boolean);
+  return normalizeForMatch(text)
+    .split(/[^\p{L}\p{M}0-9]+/u)
+    .filter(Boolean);
 }
 
 export async function naiveBm25(corpus: { dir: string } | { jsonl: string }): Promise<Bm25Index> {
@@ -22,7 +24,11 @@ export async function naiveBm25(corpus: { dir: string } | { jsonl: string }): Pr
     }
   } else {
     for (const name of (await readdir(corpus.dir)).filter((n) => n.endsWith(".txt")).sort()) {
-      docs.push({ id: name.slice(0, -4), title: [], body: naiveTokens(await readFile(path.join(corpus.dir, name), "utf8")) });
+      docs.push({
+        id: name.slice(0, -4),
+        title: [],
+        body: naiveTokens(await readFile(path.join(corpus.dir, name), "utf8")),
+      });
     }
   }
   return Bm25Index.build(docs, { k1: 1.2, b: 0.75, titleWeight: 1 });

@@ -31,21 +31,27 @@ async function main(): Promise<void> {
     },
   });
   const sets = values.set === "all" ? SETS : [values.set as SetName];
-  for (const s of sets) if (!SETS.includes(s)) throw new Error(`--set must be one of ${SETS.join(", ")} or all, not "${s}"`);
-  if (values.split !== "dev" && values.split !== "test") throw new Error(`--split must be dev or test, not "${values.split}"`);
+  for (const s of sets)
+    if (!SETS.includes(s)) throw new Error(`--set must be one of ${SETS.join(", ")} or all, not "${s}"`);
+  if (values.split !== "dev" && values.split !== "test")
+    throw new Error(`--split must be dev or test, not "${values.split}"`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`--limit must be a positive whole number`);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+    throw new Error(`--limit must be a positive whole number`);
 
   // Answers are always measured extractively; with a configured chat model (CHAT_MODEL and
   // OPENAI_API_KEY, as for the server) the model's answers are measured too, and judged.
   loadDotEnv();
   const config = loadConfig();
   const mode = values.answerer ?? (config.answerer.kind === "llm" ? "both" : "extractive");
-  if (!["extractive", "llm", "both"].includes(mode)) throw new Error(`--answerer must be extractive, llm or both, not "${mode}"`);
-  if (mode !== "extractive" && config.answerer.kind !== "llm") throw new Error("--answerer llm needs CHAT_MODEL and OPENAI_API_KEY (see .env.example)");
+  if (!["extractive", "llm", "both"].includes(mode))
+    throw new Error(`--answerer must be extractive, llm or both, not "${mode}"`);
+  if (mode !== "extractive" && config.answerer.kind !== "llm")
+    throw new Error("--answerer llm needs CHAT_MODEL and OPENAI_API_KEY (see .env.example)");
   const llm = mode !== "extractive" && config.answerer.kind === "llm" ? config.answerer : undefined;
   const store = values.store ?? config.store.kind;
-  if (store !== "embedded" && store !== "pgvector") throw new Error(`--store must be embedded or pgvector, not "${store}"`);
+  if (store !== "embedded" && store !== "pgvector")
+    throw new Error(`--store must be embedded or pgvector, not "${store}"`);
 
   const results: EvalResult[] = [];
   for (const name of sets) {
@@ -53,7 +59,12 @@ async function main(): Promise<void> {
     if (limit) set.questions = set.questions.slice(0, limit);
     console.error(`evaluating ${name} (${values.split}, ${set.questions.length} questions, ${store} index)…`);
     const database = values["database-url"];
-    const result = await runEval(set, { log: (line) => console.error(`  ${line}`), store, ...(database && { databaseUrl: database }), ...(llm && { llm }) });
+    const result = await runEval(set, {
+      log: (line) => console.error(`  ${line}`),
+      store,
+      ...(database && { databaseUrl: database }),
+      ...(llm && { llm }),
+    });
     results.push(result);
     console.log(`\n${formatTable(result)}\n`);
   }

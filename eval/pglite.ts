@@ -28,7 +28,8 @@ export async function startInProcessPostgres(options: { dataDir?: string } = {})
   // Enough for several servers' pools at once; connections beyond it would be refused.
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 64 });
   const internals = server as unknown as { queryQueue?: unknown };
-  if (!internals.queryQueue) throw new Error("pglite-socket has changed: its query queue cannot be replaced (see eval/pglite.ts)");
+  if (!internals.queryQueue)
+    throw new Error("pglite-socket has changed: its query queue cannot be replaced (see eval/pglite.ts)");
   internals.queryQueue = new ExchangeQueue(db);
   await server.start();
   return {

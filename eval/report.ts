@@ -13,7 +13,10 @@ export function formatTable(result: EvalResult): string {
     "",
     `| ${"retrieval".padEnd(name)} | R@1   | R@5   | R@10  | MRR   | nDCG@10 | p50 ms | p95 ms |`,
     `|${"-".repeat(name + 2)}|-------|-------|-------|-------|---------|--------|--------|`,
-    ...r.map((x) => `| ${x.pipeline.padEnd(name)} | ${f(x.r1)} | ${f(x.r5)} | ${f(x.r10)} | ${f(x.mrr)} | ${f(x.ndcg10).padEnd(7)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`),
+    ...r.map(
+      (x) =>
+        `| ${x.pipeline.padEnd(name)} | ${f(x.r1)} | ${f(x.r5)} | ${f(x.r10)} | ${f(x.mrr)} | ${f(x.ndcg10).padEnd(7)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`,
+    ),
     "",
     `| ${"answers (full retrieval)".padEnd(aname)} | answerable | contains gold | token F1 | answered (recall) | unanswerable | refused | found precision | citations valid | grounded | p50 ms | p95 ms |`,
     `|${"-".repeat(aname + 2)}|------------|---------------|----------|-------------------|--------------|---------|-----------------|-----------------|----------|--------|--------|`,
@@ -47,7 +50,10 @@ export function htmlReport(results: EvalResult[]): string {
       })
       .join("");
     const legend = Object.entries(COLOURS)
-      .map(([k, c], i) => `<rect x="${labelW + i * 80}" y="2" width="10" height="10" fill="${c}"/><text x="${labelW + i * 80 + 14}" y="11" font-size="11">${k.toUpperCase().replace("R", "R@")}</text>`)
+      .map(
+        ([k, c], i) =>
+          `<rect x="${labelW + i * 80}" y="2" width="10" height="10" fill="${c}"/><text x="${labelW + i * 80 + 14}" y="11" font-size="11">${k.toUpperCase().replace("R", "R@")}</text>`,
+      )
       .join("");
     return `<section><h2>${escapeHtml(result.set)} · ${escapeHtml(result.split)} · ${escapeHtml(result.store)}</h2>
 <svg width="${labelW + chartW + 60}" height="${height}" role="img" aria-label="recall per pipeline">${legend}${bars}</svg>

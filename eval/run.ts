@@ -163,10 +163,26 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
       const searchMs = performance.now() - searched;
       for (const [ai, answerer] of answerers.entries()) {
         const started = performance.now();
-        const answer = await answerer.answer(await withMaterials(corpus, { question: q.question, history: [], passages }, answerer.mode));
+        const answer = await answerer.answer(
+          await withMaterials(corpus, { question: q.question, history: [], passages }, answerer.mode),
+        );
         const ms = searchMs + performance.now() - started;
-        const grounded = judge && answer.found ? await judge.score(answer.answer, answer.citations.map((c) => c.quote)).catch(() => undefined) : undefined;
-        tallies[ai]!.add(q, answer, ms, citationsValid(answer, await corpus.articles(answer.citations.map((c) => c.articleId))), grounded);
+        const grounded =
+          judge && answer.found
+            ? await judge
+                .score(
+                  answer.answer,
+                  answer.citations.map((c) => c.quote),
+                )
+                .catch(() => undefined)
+            : undefined;
+        tallies[ai]!.add(
+          q,
+          answer,
+          ms,
+          citationsValid(answer, await corpus.articles(answer.citations.map((c) => c.articleId))),
+          grounded,
+        );
       }
       if ((qi + 1) % 100 === 0) log(`${qi + 1}/${set.questions.length} questions`);
     }
@@ -218,7 +234,9 @@ async function indexed(
     return { corpus, build, close: () => corpus.close() };
   }
   const postgres = databaseUrl ? undefined : await startInProcessPostgres();
-  const database = databaseUrl ? { url: databaseUrl, schema: `goftogu_eval_${process.pid}_${Date.now()}` } : { url: postgres!.url, schema: DEFAULT_SCHEMA };
+  const database = databaseUrl
+    ? { url: databaseUrl, schema: `goftogu_eval_${process.pid}_${Date.now()}` }
+    : { url: postgres!.url, schema: DEFAULT_SCHEMA };
   const stop = async () => {
     if (databaseUrl) await dropSchema(database);
     await postgres?.stop();

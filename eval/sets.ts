@@ -34,12 +34,23 @@ export function evalDataDir(): string {
 export async function loadSet(name: SetName, split: Split): Promise<EvalSet> {
   if (name === "fixtures") {
     // The fixtures have no dev/test split: they are the project's own acceptance questions.
-    const raw = JSON.parse(await readFile(path.join(ROOT, "test/fixtures/questions.json"), "utf8")) as Array<{ id: string; question: string; found: boolean; articleId?: string; answer?: string }>;
+    const raw = JSON.parse(await readFile(path.join(ROOT, "test/fixtures/questions.json"), "utf8")) as Array<{
+      id: string;
+      question: string;
+      found: boolean;
+      articleId?: string;
+      answer?: string;
+    }>;
     return {
       name,
       split,
       corpus: { dir: path.join(ROOT, "data/articles") },
-      questions: raw.map((q) => ({ id: q.id, question: q.question, ...(q.found && { goldId: q.articleId! }), answers: q.answer ? [q.answer] : [] })),
+      questions: raw.map((q) => ({
+        id: q.id,
+        question: q.question,
+        ...(q.found && { goldId: q.articleId! }),
+        answers: q.answer ? [q.answer] : [],
+      })),
     };
   }
   const dir = path.join(evalDataDir(), name);
@@ -47,7 +58,9 @@ export async function loadSet(name: SetName, split: Split): Promise<EvalSet> {
   try {
     lines = (await readFile(path.join(dir, `${split}.jsonl`), "utf8")).split("\n").filter((l) => l.trim() !== "");
   } catch {
-    throw new Error(`Cannot read ${path.join(dir, `${split}.jsonl`)}: is the shared evaluation data at ${evalDataDir()}? (set EVAL_DATA_DIR)`);
+    throw new Error(
+      `Cannot read ${path.join(dir, `${split}.jsonl`)}: is the shared evaluation data at ${evalDataDir()}? (set EVAL_DATA_DIR)`,
+    );
   }
   const questions = lines.map((l) => {
     const q = JSON.parse(l) as { id: string; question: string; answers: string[]; passage_id: string };

@@ -59,7 +59,9 @@ export function embeddingTokens(titleTokens: readonly string[], bodyTokens: read
  * chunk i's title and body, so nothing is tokenised again. The same vectors `embedChunks` gives.
  */
 export function embedTokenised(embedder: LocalEmbeddings, chunks: Chunk[], tokens: TokenTable, first = 0): number[][] {
-  return chunks.map((_, i) => embedder.embedTokens(embeddingTokens(tokens.tokens(first + i, "title")!, tokens.tokens(first + i)!)));
+  return chunks.map((_, i) =>
+    embedder.embedTokens(embeddingTokens(tokens.tokens(first + i, "title")!, tokens.tokens(first + i)!)),
+  );
 }
 
 /**
@@ -67,7 +69,8 @@ export function embedTokenised(embedder: LocalEmbeddings, chunks: Chunk[], token
  * `embeddingTokens`, any other from `embeddingText` through LangChain's `embedDocuments`.
  */
 export async function embedChunks(embedder: Embedder, chunks: Chunk[]): Promise<number[][]> {
-  if (embedder instanceof LocalEmbeddings) return chunks.map((c) => embedder.embedTokens(embeddingTokens(tokenize(c.title), tokenize(c.text))));
+  if (embedder instanceof LocalEmbeddings)
+    return chunks.map((c) => embedder.embedTokens(embeddingTokens(tokenize(c.title), tokenize(c.text))));
   return embedder.embedDocuments(chunks.map(embeddingText));
 }
 
@@ -78,5 +81,9 @@ export function embeddingText(chunk: Chunk | (Pick<Chunk, "text"> & Pick<Article
 
 /** The lexical document of a chunk: analyzed title and body terms. */
 export function lexicalDoc(chunk: Chunk): LexicalDoc {
-  return { id: chunk.id, title: analyzeTokens(chunk.title).map((t) => t.term), body: analyzeTokens(chunk.text).map((t) => t.term) };
+  return {
+    id: chunk.id,
+    title: analyzeTokens(chunk.title).map((t) => t.term),
+    body: analyzeTokens(chunk.text).map((t) => t.term),
+  };
 }

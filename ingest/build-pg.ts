@@ -1,6 +1,13 @@
 import type { EmbedderSpec } from "../core/config.ts";
 import type { SourceArticle } from "../core/article.ts";
-import { createPool, lockBuild, migrate, quoted, unlockBuild, type PgLocation } from "../core/corpus/pgvector/schema.ts";
+import {
+  createPool,
+  lockBuild,
+  migrate,
+  quoted,
+  unlockBuild,
+  type PgLocation,
+} from "../core/corpus/pgvector/schema.ts";
 import { readPgManifest, readPgSources, writeBuild, type PgManifest } from "../core/corpus/pgvector/corpus.ts";
 import { embedderIdFor } from "../core/embeddings/index.ts";
 import { INDEX_FORMAT, staleReason, type Manifest } from "../core/corpus/embedded/store.ts";
@@ -50,7 +57,12 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
     await lockBuild(lock, schema);
     const current = await readPgManifest(pool, s);
     const pipeline = ANALYSIS_ID;
-    const expectation = (articles: Record<string, string>) => ({ embedderId: embedderIdFor(options.embedder), pipeline, chunking: DEFAULT_CHUNKING, articles });
+    const expectation = (articles: Record<string, string>) => ({
+      embedderId: embedderIdFor(options.embedder),
+      pipeline,
+      chunking: DEFAULT_CHUNKING,
+      articles,
+    });
 
     let sources: SourceArticle[];
     let problems: string[] = [];
@@ -63,17 +75,32 @@ export async function buildPgIndex(options: PgBuildOptions): Promise<BuildSummar
       problems = corpus.problems;
       for (const p of problems) log(`warning: ${p}`);
       sources = current ? merged(corpus.articles, await readPgSources(pool, s)) : corpus.articles;
-      stale = staleReason(current && asManifest(current), expectation(Object.fromEntries(sources.map((s) => [s.id, s.contentHash]))));
+      stale = staleReason(
+        current && asManifest(current),
+        expectation(Object.fromEntries(sources.map((s) => [s.id, s.contentHash]))),
+      );
     }
     if (!stale && !options.force) {
-      return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems };
+      return {
+        built: false,
+        reason: "index is up to date",
+        articles: current!.counts.articles,
+        chunks: current!.counts.chunks,
+        seconds: seconds(),
+        problems,
+      };
     }
     const reason = stale ?? "rebuild requested";
-    if (sources.length === 0) throw new Error(`No articles in ${options.articlesDir}: add *.txt pages or *.jsonl exports (see README)`);
+    if (sources.length === 0)
+      throw new Error(`No articles in ${options.articlesDir}: add *.txt pages or *.jsonl exports (see README)`);
     log(`building the index in PostgreSQL: ${reason}`);
 
     // A copy: embedCorpus empties the array it is given, and the database keeps the sources.
-    const { articles, chunks, vectors, embedder, lexical } = await embedCorpus([...sources], options.embedder, options.onProgress);
+    const { articles, chunks, vectors, embedder, lexical } = await embedCorpus(
+      [...sources],
+      options.embedder,
+      options.onProgress,
+    );
     await writeBuild(pool, s, {
       embedder,
       dimensions: vectors[0]?.length ?? 0,
@@ -104,5 +131,13 @@ function merged(files: SourceArticle[], stored: { sources: SourceArticle[]; dele
 
 /** The database's build in the embedded manifest's shape, so both are judged by one `staleReason`. */
 function asManifest(m: PgManifest): Manifest {
-  return { format: INDEX_FORMAT, createdAt: "", embedder: { id: m.embedderId, dimensions: m.dimensions }, pipeline: m.pipeline, chunking: m.chunking, articles: m.articles, counts: m.counts };
+  return {
+    format: INDEX_FORMAT,
+    createdAt: "",
+    embedder: { id: m.embedderId, dimensions: m.dimensions },
+    pipeline: m.pipeline,
+    chunking: m.chunking,
+    articles: m.articles,
+    counts: m.counts,
+  };
 }

@@ -1,7 +1,16 @@
 import type { EmbedderSpec } from "../core/config.ts";
 import { createEmbedder, embedderIdFor, LocalEmbeddings } from "../core/embeddings/index.ts";
 import { DamagedIndexError } from "../core/corpus/embedded/integrity.ts";
-import { INDEX_FORMAT, readManifest, refreshFiles, staleReason, verifyGeneration, writeGeneration, type GenerationContent, type Manifest } from "../core/corpus/embedded/store.ts";
+import {
+  INDEX_FORMAT,
+  readManifest,
+  refreshFiles,
+  staleReason,
+  verifyGeneration,
+  writeGeneration,
+  type GenerationContent,
+  type Manifest,
+} from "../core/corpus/embedded/store.ts";
 import { Bm25Index } from "../core/corpus/bm25.ts";
 import { ANALYSIS_ID } from "./analysis-version.ts";
 import { DEFAULT_CHUNKING } from "./chunk.ts";
@@ -69,8 +78,20 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     damage ??= await damageOf(options.indexDir, options.verify ?? "checksum");
     return damage === undefined;
   };
-  if (!options.force && !damage && unchangedSince(current, files, embedderIdFor(options.embedder), pipeline) && (await intact())) {
-    return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems: [] };
+  if (
+    !options.force &&
+    !damage &&
+    unchangedSince(current, files, embedderIdFor(options.embedder), pipeline) &&
+    (await intact())
+  ) {
+    return {
+      built: false,
+      reason: "index is up to date",
+      articles: current!.counts.articles,
+      chunks: current!.counts.chunks,
+      seconds: seconds(),
+      problems: [],
+    };
   }
   const corpus = await readCorpus(options.articlesDir);
   for (const p of corpus.problems) log(`warning: ${p}`);
@@ -83,7 +104,14 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
   const stale = damage?.reason ?? staleReason(current, expected);
   if (!stale && !options.force && (await intact())) {
     if (files) await refreshFiles(options.indexDir, files);
-    return { built: false, reason: "index is up to date", articles: current!.counts.articles, chunks: current!.counts.chunks, seconds: seconds(), problems: corpus.problems };
+    return {
+      built: false,
+      reason: "index is up to date",
+      articles: current!.counts.articles,
+      chunks: current!.counts.chunks,
+      seconds: seconds(),
+      problems: corpus.problems,
+    };
   }
   const reason = stale ?? damage?.reason ?? "rebuild requested";
   if (corpus.articles.length === 0) {
@@ -93,7 +121,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
 
   const stage = stopwatch();
   const described = { pipeline, articles: expected.articles, ...(files && { files }) };
-  const content = await embeddedGeneration(corpus.articles, options.embedder, described, options.onProgress, (line) => log(`${line} in ${stage()} s`));
+  const content = await embeddedGeneration(corpus.articles, options.embedder, described, options.onProgress, (line) =>
+    log(`${line} in ${stage()} s`),
+  );
   const { counts } = content.manifest;
   await writeGeneration(options.indexDir, content);
   log(`HNSW index built and generation written in ${stage()} s`);
@@ -138,7 +168,11 @@ async function embeddedGeneration(
  * Takes `sources` over and empties the array once they are prepared: the cleaned articles are
  * what the rest of the build needs, and an archive's pages as read are as large again.
  */
-export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, onProgress?: (done: number, total: number) => void): Promise<EmbeddedCorpus> {
+export async function embedCorpus(
+  sources: SourceArticle[],
+  spec: EmbedderSpec,
+  onProgress?: (done: number, total: number) => void,
+): Promise<EmbeddedCorpus> {
   const workers = parallelWorkers(sources.length);
   if (spec.kind === "local" && workers > 1) return embedInParallel(sources, workers, onProgress);
   const articles = sources.map(prepareArticle);
@@ -150,28 +184,45 @@ export async function embedCorpus(sources: SourceArticle[], spec: EmbedderSpec, 
   for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
     const batch = chunks.slice(i, i + EMBED_BATCH);
     // The local embedder reads the bodies' tokens from the analysis above; others read the text.
-    vectors.push(...(embedder instanceof LocalEmbeddings ? embedTokenised(embedder, batch, tokens, i) : await embedChunks(embedder, batch)));
+    vectors.push(
+      ...(embedder instanceof LocalEmbeddings
+        ? embedTokenised(embedder, batch, tokens, i)
+        : await embedChunks(embedder, batch)),
+    );
     onProgress?.(vectors.length, chunks.length);
   }
   return { articles, chunks, vectors, lexical, tokens, embedder };
 }
-
 
 /**
  * Whether the index is current without reading the articles: built by this code and embedder,
  * and not a file of ARTICLES_DIR changed (size and modification time) since. A start on an
  * unchanged archive then costs a directory listing, not reading and hashing every article.
  */
-function unchangedSince(manifest: Manifest | undefined, files: Manifest["files"], embedderId: string, pipeline: string): boolean {
+function unchangedSince(
+  manifest: Manifest | undefined,
+  files: Manifest["files"],
+  embedderId: string,
+  pipeline: string,
+): boolean {
   if (!manifest?.files || !files) return false;
-  if (staleReason(manifest, { embedderId, pipeline, chunking: DEFAULT_CHUNKING, articles: manifest.articles })) return false;
+  if (staleReason(manifest, { embedderId, pipeline, chunking: DEFAULT_CHUNKING, articles: manifest.articles }))
+    return false;
   const was = manifest.files;
   const names = Object.keys(files);
-  return names.length === Object.keys(was).length && names.every((n) => Object.hasOwn(was, n) && was[n]!.size === files[n]!.size && was[n]!.mtimeMs === files[n]!.mtimeMs);
+  return (
+    names.length === Object.keys(was).length &&
+    names.every(
+      (n) => Object.hasOwn(was, n) && was[n]!.size === files[n]!.size && was[n]!.mtimeMs === files[n]!.mtimeMs,
+    )
+  );
 }
 
 /** The damage `verify` finds in the current generation, if any. */
-async function damageOf(indexDir: string, verify: NonNullable<BuildOptions["verify"]>): Promise<DamagedIndexError | undefined> {
+async function damageOf(
+  indexDir: string,
+  verify: NonNullable<BuildOptions["verify"]>,
+): Promise<DamagedIndexError | undefined> {
   if (verify === "none") return undefined;
   try {
     await verifyGeneration(indexDir, verify);
@@ -187,7 +238,9 @@ async function damageOf(indexDir: string, verify: NonNullable<BuildOptions["veri
  * articles, nor checking the index's files beyond its manifest. Lets the server skip starting a
  * build at all on an unchanged archive. Throws `DamagedIndexError` when the manifest is damaged.
  */
-export async function isIndexCurrent(options: Pick<BuildOptions, "articlesDir" | "indexDir" | "embedder">): Promise<boolean> {
+export async function isIndexCurrent(
+  options: Pick<BuildOptions, "articlesDir" | "indexDir" | "embedder">,
+): Promise<boolean> {
   const files = await corpusFiles(options.articlesDir).catch(() => undefined);
   return unchangedSince(await readManifest(options.indexDir), files, embedderIdFor(options.embedder), ANALYSIS_ID);
 }

@@ -20,7 +20,10 @@ export const DEFAULT_CHUNKING = { targetChars: 700, overlapChars: 250 } satisfie
  * Cuts an article into sentence-aligned chunks with overlap. Every chunk's `text` is exactly
  * `article.text.slice(start, end)`, so a citation can quote and locate it.
  */
-export function chunkArticle(article: Pick<Article, "id" | "title" | "text">, options: ChunkingOptions = DEFAULT_CHUNKING): Chunk[] {
+export function chunkArticle(
+  article: Pick<Article, "id" | "title" | "text">,
+  options: ChunkingOptions = DEFAULT_CHUNKING,
+): Chunk[] {
   const sentences = splitSentences(article.text);
   const chunks: Chunk[] = [];
   let i = 0;
@@ -45,5 +48,13 @@ export function chunkArticle(article: Pick<Article, "id" | "title" | "text">, op
 function makeChunk(article: Pick<Article, "id" | "title" | "text">, position: number, sentences: Span[]): Chunk {
   const start = sentences[0]!.start;
   const end = sentences[sentences.length - 1]!.end;
-  return { id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end, text: article.text.slice(start, end) };
+  return {
+    id: chunkId(article.id, position),
+    articleId: article.id,
+    title: article.title,
+    position,
+    start,
+    end,
+    text: article.text.slice(start, end),
+  };
 }

@@ -13,9 +13,20 @@ async function main(): Promise<void> {
   const force = process.argv.includes("--force");
   // A progress bar on a terminal; nothing extra when the output goes to a file or a CI log.
   const bar = process.stderr.isTTY ? progressBar : undefined;
-  const summary = await buildStore({ store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "import", force, log: (l) => console.log(l), ...(bar && { onProgress: bar }) });
+  const summary = await buildStore({
+    store: config.store,
+    articlesDir: config.articlesDir,
+    indexDir: config.indexDir,
+    embedder: config.embedder,
+    mode: "import",
+    force,
+    log: (l) => console.log(l),
+    ...(bar && { onProgress: bar }),
+  });
   const verb = summary.built ? "built" : "unchanged";
-  console.log(`index ${verb} (${summary.reason}): ${summary.articles} articles, ${summary.chunks} chunks, ${summary.seconds} s`);
+  console.log(
+    `index ${verb} (${summary.reason}): ${summary.articles} articles, ${summary.chunks} chunks, ${summary.seconds} s`,
+  );
 }
 
 function progressBar(done: number, total: number): void {

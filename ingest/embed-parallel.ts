@@ -9,7 +9,6 @@ import type { LexicalDoc } from "../core/corpus/bm25.ts";
 import { startWorker } from "../core/worker.ts";
 import type { SourceArticle } from "./read.ts";
 
-
 /** The corpus prepared and embedded: what every store is written from. */
 export interface EmbeddedCorpus {
   articles: Article[];
@@ -40,7 +39,15 @@ export type WorkerRequest =
   /** A live publication (ingest/prepare-thread.ts): `embedder` is the local embedder's state, when it embeds. */
   | { type: "publication"; sources: SourceArticle[]; embedder?: unknown };
 export type WorkerReply =
-  | { type: "prepared"; articles: Article[]; chunks: ChunkSpans; lexical: PackedLexical; tokens: TokenTableParts; df: Uint32Array; docCount: number }
+  | {
+      type: "prepared";
+      articles: Article[];
+      chunks: ChunkSpans;
+      lexical: PackedLexical;
+      tokens: TokenTableParts;
+      df: Uint32Array;
+      docCount: number;
+    }
   | { type: "embedded"; vectors: Float32Array }
   | { type: "publication"; articles: Article[]; chunks: ChunkSpans; lexical: PackedLexical; vectors?: Float32Array }
   | { type: "error"; message: string };
@@ -64,7 +71,9 @@ export async function embedInParallel(
   try {
     // postMessage copies each share at once, so the main thread's copy of the texts can go: at
     // 100k articles that is half a GB it would otherwise hold for the whole build.
-    const asked = workers.map((w, i) => ask(w, { type: "prepare", sources: sources.slice(i * size, (i + 1) * size) }, "prepared"));
+    const asked = workers.map((w, i) =>
+      ask(w, { type: "prepare", sources: sources.slice(i * size, (i + 1) * size) }, "prepared"),
+    );
     sources.length = 0;
     const prepared = await Promise.all(asked);
     const shareChunks = prepared.map((p) => unpackChunks(p.chunks, p.articles));
@@ -86,7 +95,9 @@ export async function embedInParallel(
       ),
     );
     const d = embedder.dimensions;
-    const vectors = embedded.flatMap((flat) => Array.from({ length: flat.length / d }, (_, i) => flat.subarray(i * d, (i + 1) * d)));
+    const vectors = embedded.flatMap((flat) =>
+      Array.from({ length: flat.length / d }, (_, i) => flat.subarray(i * d, (i + 1) * d)),
+    );
     const tokens = TokenTable.concat(prepared.map((p) => TokenTable.fromParts(p.tokens)));
     const lexical = prepared.flatMap((p, i) => unpackLexical(p.lexical, shareChunks[i]!));
     return { articles: prepared.flatMap((p) => p.articles), chunks, vectors, lexical, tokens, embedder };
@@ -114,7 +125,15 @@ export function unpackChunks(spans: ChunkSpans, articles: readonly Article[]): C
   return Array.from({ length: spans.length / 4 }, (_, i) => {
     const article = articles[spans[i * 4]!]!;
     const [position, start, end] = [spans[i * 4 + 1]!, spans[i * 4 + 2]!, spans[i * 4 + 3]!];
-    return { id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end, text: article.text.slice(start, end) };
+    return {
+      id: chunkId(article.id, position),
+      articleId: article.id,
+      title: article.title,
+      position,
+      start,
+      end,
+      text: article.text.slice(start, end),
+    };
   });
 }
 
@@ -160,7 +179,12 @@ export function packLexical(docs: LexicalDoc[]): PackedLexical {
  * The documents of `packLexical`, one per chunk, in order, or those of chunks `first` to `end`;
  * an article's chunks share one title array, as they do when analyzed.
  */
-export function unpackLexical(packed: PackedLexical, chunks: readonly Chunk[], first = 0, end = chunks.length): LexicalDoc[] {
+export function unpackLexical(
+  packed: PackedLexical,
+  chunks: readonly Chunk[],
+  first = 0,
+  end = chunks.length,
+): LexicalDoc[] {
   const { vocab, ids, offsets, titleLengths } = packed;
   const terms = (from: number, to: number) => Array.from(ids.subarray(from, to), (id) => vocab[id]!);
   let title: string[] = [];
@@ -174,7 +198,11 @@ export function unpackLexical(packed: PackedLexical, chunks: readonly Chunk[], f
 }
 
 /** Sends a worker one request and waits for its reply: one request at a time per worker. */
-export function ask<T extends WorkerReply["type"]>(worker: Worker, request: WorkerRequest, expect: T): Promise<Extract<WorkerReply, { type: T }>> {
+export function ask<T extends WorkerReply["type"]>(
+  worker: Worker,
+  request: WorkerRequest,
+  expect: T,
+): Promise<Extract<WorkerReply, { type: T }>> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       worker.off("message", onMessage);

@@ -26,7 +26,10 @@ port.on("message", (request: WorkerRequest) => {
     // chunk spans, the lexical ids and the feature counts (the tokens stay here to be embedded).
     port.postMessage(reply, handedOver(reply));
   } catch (err) {
-    port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) } satisfies WorkerReply);
+    port.postMessage({
+      type: "error",
+      message: err instanceof Error ? err.message : String(err),
+    } satisfies WorkerReply);
   }
 });
 
@@ -34,11 +37,19 @@ function handedOver(reply: WorkerReply): ArrayBuffer[] {
   if (reply.type === "embedded") return [reply.vectors.buffer as ArrayBuffer];
   if (reply.type === "publication") {
     const { chunks, lexical, vectors } = reply;
-    return [...new Set([chunks, lexical.ids, lexical.offsets, lexical.titleLengths, ...(vectors ? [vectors] : [])].map((a) => a.buffer as ArrayBuffer))];
+    return [
+      ...new Set(
+        [chunks, lexical.ids, lexical.offsets, lexical.titleLengths, ...(vectors ? [vectors] : [])].map(
+          (a) => a.buffer as ArrayBuffer,
+        ),
+      ),
+    ];
   }
   if (reply.type !== "prepared") return [];
   const { chunks, lexical, df } = reply;
-  return [...new Set([chunks, lexical.ids, lexical.offsets, lexical.titleLengths, df].map((a) => a.buffer as ArrayBuffer))];
+  return [
+    ...new Set([chunks, lexical.ids, lexical.offsets, lexical.titleLengths, df].map((a) => a.buffer as ArrayBuffer)),
+  ];
 }
 
 function handle(request: WorkerRequest): WorkerReply {
@@ -49,16 +60,32 @@ function handle(request: WorkerRequest): WorkerReply {
     if (request.embedder !== undefined) {
       const embedder = LocalEmbeddings.fromState(request.embedder as LocalEmbeddingsState);
       vectors = new Float32Array(analyzed.chunks.length * embedder.dimensions);
-      embedTokenised(embedder, analyzed.chunks, analyzed.tokens).forEach((v, i) => vectors!.set(v, i * embedder.dimensions));
+      embedTokenised(embedder, analyzed.chunks, analyzed.tokens).forEach((v, i) =>
+        vectors!.set(v, i * embedder.dimensions),
+      );
     }
-    return { type: "publication", articles, chunks: packChunks(analyzed.chunks, articles), lexical: packLexical(analyzed.lexical), ...(vectors && { vectors }) };
+    return {
+      type: "publication",
+      articles,
+      chunks: packChunks(analyzed.chunks, articles),
+      lexical: packLexical(analyzed.lexical),
+      ...(vectors && { vectors }),
+    };
   }
   if (request.type === "prepare") {
     const articles = request.sources.map((s: SourceArticle) => prepareArticle(s));
     const analyzed = analyzeArticles(articles, true);
     chunks = analyzed.chunks;
     tokens = analyzed.tokens;
-    return { type: "prepared", articles, chunks: packChunks(chunks, articles), lexical: packLexical(analyzed.lexical), tokens: analyzed.tokens.parts(), df: analyzed.counts!.df, docCount: analyzed.counts!.docCount };
+    return {
+      type: "prepared",
+      articles,
+      chunks: packChunks(chunks, articles),
+      lexical: packLexical(analyzed.lexical),
+      tokens: analyzed.tokens.parts(),
+      df: analyzed.counts!.df,
+      docCount: analyzed.counts!.docCount,
+    };
   }
   const embedder = LocalEmbeddings.fromState(request.state as LocalEmbeddingsState);
   const vectors = new Float32Array(chunks.length * embedder.dimensions);

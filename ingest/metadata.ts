@@ -36,7 +36,8 @@ function knownSource(candidate: string): string | undefined {
 }
 
 // «به گزارش خبرگزاری تسنیم از قزوین،» / «به گزارش خبرنگار ایرنا،»
-const REPORTED_BY = /به گزارش\s+(?:(?:خبرگزاری|خبرنگار|پایگاه خبری|پایگاه اطلاع ‌?رسانی|روابط عمومی)\s+)?([^،,:]{2,40}?)(?:\s+از\s+[^،,]+)?[،,:]/u;
+const REPORTED_BY =
+  /به گزارش\s+(?:(?:خبرگزاری|خبرنگار|پایگاه خبری|پایگاه اطلاع ‌?رسانی|روابط عمومی)\s+)?([^،,:]{2,40}?)(?:\s+از\s+[^،,]+)?[،,:]/u;
 // «قزوین - ایرنا - …», «باشگاه خبرنگاران جوان - …»: dash-separated datelines at the very start.
 const DATELINE = /^((?:[^\s\-–_؛.،]+\s?){1,4})\s*[-–]\s*(?:((?:[^\s\-–_؛.،]+\s?){1,4})\s*[-–]\s*)?/u;
 // «باشگاه خبرنگاران جوان؛زهره شعبانی _…»
@@ -81,7 +82,10 @@ export function deriveTitle(text: string, source?: string): string {
   const sentence = splitSentences(lead)[0]?.text ?? lead;
   const speech = SPEECH.exec(sentence);
   if (speech) {
-    const speaker = speech[1]!.split(/\s+(?:در|با|روز|عصر|صبح|شب)\s+/u)[0]!.replace(/[،,]\s*$/u, "").trim();
+    const speaker = speech[1]!
+      .split(/\s+(?:در|با|روز|عصر|صبح|شب)\s+/u)[0]!
+      .replace(/[،,]\s*$/u, "")
+      .trim();
     return `${speaker}: ${firstClause(speech[2]!)}`;
   }
   return firstClause(sentence);

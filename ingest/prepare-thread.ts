@@ -58,7 +58,11 @@ export class PreparationThread {
     let reply;
     try {
       const local = embedder instanceof LocalEmbeddings;
-      reply = await ask(worker, { type: "publication", sources, ...(local && { embedder: embedder.toState() }) }, "publication");
+      reply = await ask(
+        worker,
+        { type: "publication", sources, ...(local && { embedder: embedder.toState() }) },
+        "publication",
+      );
     } catch (err) {
       // A worker that failed (rather than refused the articles) is not trusted with the next publication.
       if (!(err instanceof Error && err.message.startsWith("ingest worker: "))) await this.close();

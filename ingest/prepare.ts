@@ -12,7 +12,10 @@ export function prepareArticle(src: SourceArticle): Article {
   const { text, facts } = cleanPage(src.raw, { hasTitle: src.title !== undefined });
   const source = src.source ?? extractSource(text, facts);
   // «استاندار قزوین:صنایع کوچک…» → «استاندار قزوین: صنایع کوچک…»
-  const title = (src.title ?? facts.greetingTitle ?? facts.headline ?? deriveTitle(text, source)).replace(/\s*:(?=\S)/u, ": ");
+  const title = (src.title ?? facts.greetingTitle ?? facts.headline ?? deriveTitle(text, source)).replace(
+    /\s*:(?=\S)/u,
+    ": ",
+  );
   const publishedAt = src.publishedAt ?? facts.publishedAt;
   const article: Article = {
     id: src.id,

@@ -29,7 +29,10 @@ const string = () =>
     .refine((s) => !s.includes("\u0000"), "contains a NUL character")
     .overwrite((s) => s.toWellFormed());
 // An empty string means "not given": CMS exports write `"title": ""` for untitled items.
-const optionalText = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), string().trim().optional());
+const optionalText = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+  string().trim().optional(),
+);
 const JsonlArticle = z
   .object({
     id: z.union([string().trim().min(1).max(200), z.number()]).optional(),
@@ -40,7 +43,10 @@ const JsonlArticle = z
     source: optionalText,
     publishedAt: z.preprocess(
       (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-      string().trim().refine((s) => !Number.isNaN(Date.parse(s)), "is not an ISO-8601 date").optional(),
+      string()
+        .trim()
+        .refine((s) => !Number.isNaN(Date.parse(s)), "is not an ISO-8601 date")
+        .optional(),
     ),
   })
   .refine((a) => (a.text ?? a.body ?? "").trim().length > 0, { message: "has no text (or body)" });
@@ -58,7 +64,10 @@ export class DamagedDeletionListError extends Error {
     problem: string,
     options?: ErrorOptions,
   ) {
-    super(`${file} is damaged: ${problem}; restore it from a backup, or delete it to bring back every article deleted through the API`, options);
+    super(
+      `${file} is damaged: ${problem}; restore it from a backup, or delete it to bring back every article deleted through the API`,
+      options,
+    );
     this.name = "DamagedDeletionListError";
   }
 }
@@ -156,7 +165,9 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
   try {
     names = (await readdir(dir)).sort();
   } catch (err) {
-    throw new Error(`Cannot read ARTICLES_DIR "${dir}": ${(err as NodeJS.ErrnoException).code ?? err}. Create it or point ARTICLES_DIR at your articles.`);
+    throw new Error(
+      `Cannot read ARTICLES_DIR "${dir}": ${(err as NodeJS.ErrnoException).code ?? err}. Create it or point ARTICLES_DIR at your articles.`,
+    );
   }
   const articles = new Map<string, SourceArticle>();
   const problems: string[] = [];

@@ -21,6 +21,7 @@ export interface StoreBuildOptions {
 /** Builds the index where the configuration keeps it (VECTOR_STORE), when it is missing or stale. */
 export function buildStore(options: StoreBuildOptions): Promise<BuildSummary> {
   const { store, articlesDir, indexDir, embedder, mode, ...rest } = options;
-  if (store.kind === "pgvector") return buildPgIndex({ articlesDir, database: store.database, embedder, mode, ...rest });
+  if (store.kind === "pgvector")
+    return buildPgIndex({ articlesDir, database: store.database, embedder, mode, ...rest });
   return buildIndex({ articlesDir, indexDir, embedder, verify: mode === "import" ? "checksum" : "none", ...rest });
 }

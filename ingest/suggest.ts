@@ -14,7 +14,8 @@ const MAX_SUGGESTIONS = 3;
 const MIN_CHARS = 25;
 const MAX_CHARS = 110;
 /** A clause worth asking about ends in a verb. */
-const ENDS_IN_VERB = /(?:است|شد|شده|شدند|شود|میشود|میشوند|دارد|دارند|هستند|بود|بودند|کرد|کردند|کند|کنند|یافت|یافته است|گرفت|رسید|رسیده است|خواهد شد|خواهد بود)$/u;
+const ENDS_IN_VERB =
+  /(?:است|شد|شده|شدند|شود|میشود|میشوند|دارد|دارند|هستند|بود|بودند|کرد|کردند|کند|کنند|یافت|یافته است|گرفت|رسید|رسیده است|خواهد شد|خواهد بود)$/u;
 const CLAUSE_BREAK = /[،,:؛]|\s(?:که|تا|اما|ولی)\s/gu;
 
 export function suggestQuestions(article: Pick<Article, "text">): string[] {
@@ -58,11 +59,19 @@ function quantityQuestion(sentence: string, q: QuantitySpan): string | undefined
   if (sentence[clauseEnd] === ":") return undefined;
   // After a comma the clause must follow a phrase, not an item of a list («الغدیر، شهاب، …»).
   if (sentence[clauseStart - 1] === "،" || sentence[clauseStart - 1] === ",") {
-    if (sentence.slice(previousBreak, clauseStart - 1).trim().split(/\s+/u).length <= 3) return undefined;
+    if (
+      sentence
+        .slice(previousBreak, clauseStart - 1)
+        .trim()
+        .split(/\s+/u).length <= 3
+    )
+      return undefined;
   }
   const number = sentence.slice(q.numberStart, q.numberEnd);
   // «۲۰ هزار میلیارد تومان» → «چند هزار میلیارد تومان»; «۱ هزار و ۷۰۰ پروانه» → «چند پروانه».
-  const scale = number.includes(" و ") ? "" : number.replace(/^(?:[0-9۰-۹٠-٩]+(?:[.,٫٬/][0-9۰-۹٠-٩]+)*|\p{L}+)[\s\u200c]*/u, "").trim();
+  const scale = number.includes(" و ")
+    ? ""
+    : number.replace(/^(?:[0-9۰-۹٠-٩]+(?:[.,٫٬/][0-9۰-۹٠-٩]+)*|\p{L}+)[\s\u200c]*/u, "").trim();
   const replacement = ["چند", scale].filter(Boolean).join(" ");
   const clause = (sentence.slice(clauseStart, q.start) + replacement + sentence.slice(q.numberEnd, clauseEnd))
     .replace(/[.!؟?]+$/u, "")

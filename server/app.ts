@@ -53,13 +53,25 @@ export function createApp(assistant: Assistant, options: AppOptions = {}): Hono 
   // Article uploads are not cut short: a CMS told "timeout" could not know whether an article it
   // sent was published, as an acknowledged write is finished whatever the client does.
   const bounded = deadline(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, log);
-  app.use("*", (c, next) => (options.admin && isAdminWrite(c.req.method, new URL(c.req.url).pathname) ? next() : bounded(c, next)));
+  app.use("*", (c, next) =>
+    options.admin && isAdminWrite(c.req.method, new URL(c.req.url).pathname) ? next() : bounded(c, next),
+  );
   const limit = (bytes: number) =>
-    bodyLimit({ maxSize: bytes, onError: (c) => c.json(errorBody("payload_too_large", `Request body is larger than ${Math.round(bytes / 1024)} KiB`), 413) });
+    bodyLimit({
+      maxSize: bytes,
+      onError: (c) =>
+        c.json(errorBody("payload_too_large", `Request body is larger than ${Math.round(bytes / 1024)} KiB`), 413),
+    });
   const readerLimit = limit(LIMITS.bodyBytes);
   // Article uploads (a batch of a CMS export) may be larger than a reader's question.
   const adminLimit = limit(ADMIN_BODY_BYTES);
-  app.use("/api/*", (c, next) => (options.admin && (c.req.method === "PUT" || c.req.method === "POST") && /^\/api\/articles(\/|$)/.test(new URL(c.req.url).pathname) ? adminLimit(c, next) : readerLimit(c, next)));
+  app.use("/api/*", (c, next) =>
+    options.admin &&
+    (c.req.method === "PUT" || c.req.method === "POST") &&
+    /^\/api\/articles(\/|$)/.test(new URL(c.req.url).pathname)
+      ? adminLimit(c, next)
+      : readerLimit(c, next),
+  );
 
   if (options.rateLimit) {
     const questions = rateLimit(options.rateLimit);
@@ -78,13 +90,20 @@ export function createApp(assistant: Assistant, options: AppOptions = {}): Hono 
       options.log?.({ level: "error", msg: "health: the corpus cannot be read", error: stats.message });
       return c.json({ status: "unavailable", reason: "the index cannot be read" }, 503, { "Retry-After": "5" });
     }
-    return c.json({ status: "ok", articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: assistant.answerer.id });
+    return c.json({
+      status: "ok",
+      articles: stats.articles,
+      chunks: stats.chunks,
+      embedder: stats.embedder,
+      answerer: assistant.answerer.id,
+    });
   });
   const openapi = openApiDocument();
   app.get("/api/openapi.json", (c) => c.json(openapi));
   app.get("/api/docs", (c) => page(c, apiPage(openapi, escapeHtml)));
   if (options.feedback) app.route("/api", feedbackRoutes(options.feedback, options.admin?.token));
-  if (options.admin) app.route("/api", adminRoutes(new Library(assistant.corpus, options.admin.articlesDir), options.admin.token));
+  if (options.admin)
+    app.route("/api", adminRoutes(new Library(assistant.corpus, options.admin.articlesDir), options.admin.token));
   app.route("/api", articlesRoutes(assistant));
   app.route("/api", searchRoutes(assistant));
   app.route("/api", chatRoutes(assistant, log, options.chat));
@@ -99,20 +118,35 @@ export function createApp(assistant: Assistant, options: AppOptions = {}): Hono 
     if (err instanceof ArticleNotFound) return c.json(errorBody(err.code, err.message), 404);
     if (err instanceof ApiError) {
       if (err.status >= 500 && err.cause !== undefined) {
-        log({ level: "error", msg: err.message, method: c.req.method, path: new URL(c.req.url).pathname, error: err.cause instanceof Error ? err.cause.message : String(err.cause) });
+        log({
+          level: "error",
+          msg: err.message,
+          method: c.req.method,
+          path: new URL(c.req.url).pathname,
+          error: err.cause instanceof Error ? err.cause.message : String(err.cause),
+        });
       }
       return c.json(errorBody(err.code, err.message), err.status);
     }
-    if (err instanceof HTTPException && err.status < 500) return c.json(errorBody("bad_request", err.message || "Bad request"), err.status);
+    if (err instanceof HTTPException && err.status < 500)
+      return c.json(errorBody("bad_request", err.message || "Bad request"), err.status);
     // The work of a request that timed out or whose client left ends in an abort error: expected,
     // not an internal error. The reason of a timeout is its 504 (deadline.ts); a client that
     // left reads nothing.
     const signal = requestSignal(c);
     if (signal.aborted) {
       const reason: unknown = signal.reason;
-      return reason instanceof ApiError ? c.json(errorBody(reason.code, reason.message), reason.status) : c.json(errorBody("client_closed", "The client closed the request"), 400);
+      return reason instanceof ApiError
+        ? c.json(errorBody(reason.code, reason.message), reason.status)
+        : c.json(errorBody("client_closed", "The client closed the request"), 400);
     }
-    log({ level: "error", msg: "unhandled error", method: c.req.method, path: new URL(c.req.url).pathname, error: err.stack ?? String(err) });
+    log({
+      level: "error",
+      msg: "unhandled error",
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      error: err.stack ?? String(err),
+    });
     return c.json(errorBody("internal_error", "Internal error"), 500);
   });
   return app;
@@ -130,7 +164,13 @@ export function createLoadingApp(options: Pick<AppOptions, "log" | "allowedOrigi
   frontDoor(app, log, options.allowedOrigins);
   const retryAfter = { "Retry-After": String(LOADING_RETRY_AFTER_S) };
   app.get("/api/health", (c) => c.json({ status: "loading" }, 503, retryAfter));
-  app.all("/api/*", (c) => c.json(errorBody("not_ready", "The server is still loading its index; try again in a few seconds"), 503, retryAfter));
+  app.all("/api/*", (c) =>
+    c.json(
+      errorBody("not_ready", "The server is still loading its index; try again in a few seconds"),
+      503,
+      retryAfter,
+    ),
+  );
   app.all("*", (c) => c.html(loadingPage(), 503, { ...PAGE_HEADERS, ...retryAfter }));
   return app;
 }

@@ -23,7 +23,11 @@ export function deadline(ms: number, log: (entry: Record<string, unknown>) => vo
     const expired = new Promise<never>((_, reject) => {
       timeout = setTimeout(() => {
         log({ level: "warn", msg: "request timed out", method: c.req.method, path: new URL(c.req.url).pathname, ms });
-        const error = new ApiError(504, "timeout", `The request took longer than ${formatSeconds(ms)} and was stopped; try again`);
+        const error = new ApiError(
+          504,
+          "timeout",
+          `The request took longer than ${formatSeconds(ms)} and was stopped; try again`,
+        );
         reject(error);
         // The reason is the same error: when the stopped work then fails, app.onError answers
         // with it too, so whichever of the two responses is sent says the same.

@@ -69,11 +69,22 @@ export class FeedbackStore {
     if (filter.rating) where.push(`rating = $${params.push(filter.rating)}`);
     if (filter.articleId) where.push(`article_id = $${params.push(filter.articleId)}`);
     const clause = where.length > 0 ? `where ${where.join(" and ")}` : "";
-    const total = (await db.query<{ n: number }>(`select count(*)::int as n from feedback ${clause}`, params)).rows[0]!.n;
-    const rows = await db.query<{ id: number; created_at: Date; rating: "up" | "down"; comment: string | null; question: string; answer: string; citations: unknown[]; article_id: string | null }>(
-      `select * from feedback ${clause} order by id desc limit $${params.length + 1} offset $${params.length + 2}`,
-      [...params, filter.limit, filter.offset],
-    );
+    const total = (await db.query<{ n: number }>(`select count(*)::int as n from feedback ${clause}`, params)).rows[0]!
+      .n;
+    const rows = await db.query<{
+      id: number;
+      created_at: Date;
+      rating: "up" | "down";
+      comment: string | null;
+      question: string;
+      answer: string;
+      citations: unknown[];
+      article_id: string | null;
+    }>(`select * from feedback ${clause} order by id desc limit $${params.length + 1} offset $${params.length + 2}`, [
+      ...params,
+      filter.limit,
+      filter.offset,
+    ]);
     return {
       total,
       rows: rows.rows.map((r) => ({
@@ -112,7 +123,14 @@ export function toCsv(rows: FeedbackRow[]): string {
     return `"${(FORMULA_START.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
   };
   const header = ["id", "createdAt", "rating", "articleId", "question", "answer", "comment"];
-  return [header.join(","), ...rows.map((r) => [r.id, r.createdAt, r.rating, r.articleId, r.question, r.answer, r.comment].map(cell).join(","))].join("\r\n") + "\r\n";
+  return (
+    [
+      header.join(","),
+      ...rows.map((r) =>
+        [r.id, r.createdAt, r.rating, r.articleId, r.question, r.answer, r.comment].map(cell).join(","),
+      ),
+    ].join("\r\n") + "\r\n"
+  );
 }
 
 /**
@@ -121,7 +139,16 @@ export function toCsv(rows: FeedbackRow[]): string {
  */
 export function toFixtures(rows: FeedbackRow[]): Array<Record<string, unknown>> {
   return rows.map((r) => {
-    const cited = (r.citations as Array<{ articleId?: unknown }>).find((c) => typeof c?.articleId === "string")?.articleId;
-    return { id: `feedback-${r.id}`, question: r.question, articleId: cited ?? r.articleId ?? "", answer: "", found: true, note: r.comment ?? `rated ${r.rating}` };
+    const cited = (r.citations as Array<{ articleId?: unknown }>).find(
+      (c) => typeof c?.articleId === "string",
+    )?.articleId;
+    return {
+      id: `feedback-${r.id}`,
+      question: r.question,
+      articleId: cited ?? r.articleId ?? "",
+      answer: "",
+      found: true,
+      note: r.comment ?? `rated ${r.rating}`,
+    };
   });
 }

@@ -44,7 +44,10 @@ export class Library {
         const deleted = await readDeleted(this.articlesDir);
         await mkdir(this.articlesDir, { recursive: true });
         for (const s of sources) await atomicWrite(this.fileOf(s.id), `${JSON.stringify(toJsonl(s))}\n`);
-        await this.untombstone(deleted, sources.map((s) => s.id));
+        await this.untombstone(
+          deleted,
+          sources.map((s) => s.id),
+        );
       }
       const prepared = await this.preparation.prepare(sources, await this.corpus.embedder());
       await this.corpus.put({ sources, ...prepared });

@@ -62,10 +62,20 @@ async function main(): Promise<void> {
     chat: { streamTimeoutMs: config.streamTimeoutMs },
     ...(config.adminToken && { admin: { token: config.adminToken, articlesDir: config.articlesDir } }),
     feedback: new FeedbackStore(config.feedbackDir),
-    ...(config.rateLimitPerMinute > 0 && { rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy } }),
+    ...(config.rateLimitPerMinute > 0 && {
+      rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy },
+    }),
   });
   const stats = await corpus.stats();
-  log({ level: "info", msg: `Goftogu listening on ${url}`, store: corpus.kind, articles: stats.articles, chunks: stats.chunks, embedder: stats.embedder, answerer: assistant.answerer.id });
+  log({
+    level: "info",
+    msg: `Goftogu listening on ${url}`,
+    store: corpus.kind,
+    articles: stats.articles,
+    chunks: stats.chunks,
+    embedder: stats.embedder,
+    answerer: assistant.answerer.id,
+  });
 }
 
 /**
@@ -80,14 +90,24 @@ async function loadCorpus(config: Config): Promise<Corpus> {
     buildFailure = await buildIfStale(config);
     return await openCorpus(config.store, config.indexDir, config.embedder);
   } catch (err) {
-    if (!(err instanceof DamagedIndexError)) throw buildFailure === undefined ? err : new Error(`${messageOf(err)} (the index build failed: ${buildFailure})`);
+    if (!(err instanceof DamagedIndexError))
+      throw buildFailure === undefined ? err : new Error(`${messageOf(err)} (the index build failed: ${buildFailure})`);
     damage = err;
   }
-  log({ level: "error", msg: "the index is damaged; rebuilding it from ARTICLES_DIR", file: damage.file, error: damage.reason });
+  log({
+    level: "error",
+    msg: "the index is damaged; rebuilding it from ARTICLES_DIR",
+    file: damage.file,
+    error: damage.reason,
+  });
   try {
     logBuild(await buildInWorker(config, { force: true }));
   } catch (err) {
-    throw new DamagedIndexError(damage.file, `${damage.problem}; rebuilding it from ARTICLES_DIR failed (${messageOf(err)})`, { cause: err });
+    throw new DamagedIndexError(
+      damage.file,
+      `${damage.problem}; rebuilding it from ARTICLES_DIR failed (${messageOf(err)})`,
+      { cause: err },
+    );
   }
   return openCorpus(config.store, config.indexDir, config.embedder);
 }
@@ -108,13 +128,24 @@ async function buildIfStale(config: Config): Promise<string | undefined> {
     logBuild(await buildInWorker(config));
     return undefined;
   } catch (err) {
-    log({ level: "error", msg: "index build failed; serving the previous index if there is one", error: messageOf(err) });
+    log({
+      level: "error",
+      msg: "index build failed; serving the previous index if there is one",
+      error: messageOf(err),
+    });
     return messageOf(err);
   }
 }
 
 function logBuild(summary: BuildSummary): void {
-  log({ level: "info", msg: summary.built ? "index built" : "index up to date", reason: summary.reason, articles: summary.articles, chunks: summary.chunks, seconds: summary.seconds });
+  log({
+    level: "info",
+    msg: summary.built ? "index built" : "index up to date",
+    reason: summary.reason,
+    articles: summary.articles,
+    chunks: summary.chunks,
+    seconds: summary.seconds,
+  });
 }
 
 function messageOf(err: unknown): string {
@@ -123,7 +154,14 @@ function messageOf(err: unknown): string {
 
 /** Runs `buildStore` on a worker thread (server/build-worker.ts), so the server keeps answering. */
 function buildInWorker(config: Config, options: { force?: boolean } = {}): Promise<BuildSummary> {
-  const worker = startWorker(import.meta.url, "./build-worker", { store: config.store, articlesDir: config.articlesDir, indexDir: config.indexDir, embedder: config.embedder, mode: "start", ...options });
+  const worker = startWorker(import.meta.url, "./build-worker", {
+    store: config.store,
+    articlesDir: config.articlesDir,
+    indexDir: config.indexDir,
+    embedder: config.embedder,
+    mode: "start",
+    ...options,
+  });
   return new Promise((resolve, reject) => {
     worker.on("message", (m: { type: "log"; msg: string } | { type: "done"; summary: BuildSummary }) => {
       if (m.type === "log") log({ level: "info", msg: m.msg });
@@ -135,7 +173,12 @@ function buildInWorker(config: Config, options: { force?: boolean } = {}): Promi
 }
 
 main().catch((err: unknown) => {
-  log({ level: "error", msg: "start-up failed", error: messageOf(err), ...(err instanceof DamagedIndexError && { file: err.file }) });
+  log({
+    level: "error",
+    msg: "start-up failed",
+    error: messageOf(err),
+    ...(err instanceof DamagedIndexError && { file: err.file }),
+  });
   // The socket may already be open: end the process rather than serve "loading" for ever.
   process.exit(1);
 });

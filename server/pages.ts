@@ -103,9 +103,15 @@ function meta(article: Pick<Article, "source" | "publishedAt">): string {
 }
 
 /** The front page: the newest articles, in the order given, of `total` in all. */
-export function frontPage(articles: ReadonlyArray<Pick<Article, "id" | "title" | "source" | "publishedAt">>, total = articles.length): string {
+export function frontPage(
+  articles: ReadonlyArray<Pick<Article, "id" | "title" | "source" | "publishedAt">>,
+  total = articles.length,
+): string {
   const items = articles
-    .map((a) => `<li><article><h2><a href="${escapeHtml(articleHref(a.id))}">${escapeHtml(a.title)}</a></h2>${meta(a)}</article></li>`)
+    .map(
+      (a) =>
+        `<li><article><h2><a href="${escapeHtml(articleHref(a.id))}">${escapeHtml(a.title)}</a></h2>${meta(a)}</article></li>`,
+    )
     .join("\n");
   const body = articles.length
     ? `<h1 class="section-title">آخرین اخبار · ${persianNumber.format(total)} خبر</h1>\n<ul class="news">\n${items}\n</ul>`
@@ -121,7 +127,10 @@ export function articlePage(article: Article): string {
     .filter(Boolean)
     .map((p) => `<p>${escapeHtml(p)}</p>`)
     .join("\n");
-  const original = article.url && isWebUrl(article.url) ? `<a class="original" href="${escapeHtml(article.url)}" rel="noopener noreferrer">متن اصلی خبر</a>` : "";
+  const original =
+    article.url && isWebUrl(article.url)
+      ? `<a class="original" href="${escapeHtml(article.url)}" rel="noopener noreferrer">متن اصلی خبر</a>`
+      : "";
   const body = `<a class="back" href="/">→ همهٔ اخبار</a>
 <article class="story">
 <h1>${escapeHtml(article.title)}</h1>
@@ -135,10 +144,16 @@ ${original}
 
 /** The 404 page of the site (an unknown article or any unknown page). */
 export function notFoundPage(): string {
-  return layout("پیدا نشد — گفتگو", `<div class="notice"><h1 class="section-title">این صفحه پیدا نشد</h1><p>خبری که دنبالش هستید وجود ندارد یا حذف شده است.</p><p><a href="/">بازگشت به صفحهٔ اصلی</a></p></div>`);
+  return layout(
+    "پیدا نشد — گفتگو",
+    `<div class="notice"><h1 class="section-title">این صفحه پیدا نشد</h1><p>خبری که دنبالش هستید وجود ندارد یا حذف شده است.</p><p><a href="/">بازگشت به صفحهٔ اصلی</a></p></div>`,
+  );
 }
 
 /** The page every address shows while the server is still loading its index (served with 503). */
 export function loadingPage(): string {
-  return layout("در حال آماده شدن — گفتگو", `<div class="notice"><h1 class="section-title">گفتگو در حال آماده شدن است</h1><p>فهرست خبرها در حال بارگذاری است. چند لحظهٔ دیگر دوباره سر بزنید.</p><p><a href="/">تلاش دوباره</a></p></div>`);
+  return layout(
+    "در حال آماده شدن — گفتگو",
+    `<div class="notice"><h1 class="section-title">گفتگو در حال آماده شدن است</h1><p>فهرست خبرها در حال بارگذاری است. چند لحظهٔ دیگر دوباره سر بزنید.</p><p><a href="/">تلاش دوباره</a></p></div>`,
+  );
 }

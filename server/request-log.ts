@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 
-
 export type Log = (entry: Record<string, unknown>) => void;
 
 /**
@@ -18,6 +17,14 @@ export function requestLog(log: Log): MiddlewareHandler {
     const started = performance.now();
     await next();
     c.res.headers.set("X-Request-Id", id);
-    log({ level: "info", msg: "request", id, method: c.req.method, path: new URL(c.req.url).pathname, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 });
+    log({
+      level: "info",
+      msg: "request",
+      id,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
   };
 }

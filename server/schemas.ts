@@ -41,7 +41,12 @@ const text = (name: string) =>
 
 export const SearchBody = z.object({
   query: text("query"),
-  k: z.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(LIMITS.maxK, `must be at most ${LIMITS.maxK}`).default(10),
+  k: z
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(LIMITS.maxK, `must be at most ${LIMITS.maxK}`)
+    .default(10),
   articleId,
 });
 export type SearchBody = z.infer<typeof SearchBody>;
@@ -54,14 +59,26 @@ const Turn = z.object({
 export const ChatBody = z.object({
   question: text("question"),
   articleId,
-  history: z.array(Turn, { error: "must be an array of {role, content}" }).max(LIMITS.historyTurns, `has more than ${LIMITS.historyTurns} turns`).default([]),
+  history: z
+    .array(Turn, { error: "must be an array of {role, content}" })
+    .max(LIMITS.historyTurns, `has more than ${LIMITS.historyTurns} turns`)
+    .default([]),
   stream: z.boolean({ error: "must be true or false" }).default(false),
 });
 export type ChatBody = z.infer<typeof ChatBody>;
 
 export const ArticlesQuery = z.object({
-  limit: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(LIMITS.pageSize, `must be at most ${LIMITS.pageSize}`).default(20),
-  offset: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must not be negative").default(0),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(LIMITS.pageSize, `must be at most ${LIMITS.pageSize}`)
+    .default(20),
+  offset: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must not be negative")
+    .default(0),
 });
 
 /**
@@ -75,7 +92,11 @@ export const ArticlesQuery = z.object({
 export async function readJson(request: Request, what = "a JSON object"): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!JSON_TYPE.test(type)) {
-    throw new ApiError(415, "unsupported_media_type", `Send the body as JSON with Content-Type: application/json${type ? ` (not ${JSON.stringify(type.slice(0, 100))})` : ""}`);
+    throw new ApiError(
+      415,
+      "unsupported_media_type",
+      `Send the body as JSON with Content-Type: application/json${type ? ` (not ${JSON.stringify(type.slice(0, 100))})` : ""}`,
+    );
   }
   const bytes = new Uint8Array(await request.arrayBuffer());
   let raw: string;
@@ -87,7 +108,11 @@ export async function readJson(request: Request, what = "a JSON object"): Promis
   try {
     return JSON.parse(raw);
   } catch {
-    throw new ApiError(400, "invalid_json", raw.trim() === "" ? `Request body is empty: send ${what}` : "Request body is not valid JSON");
+    throw new ApiError(
+      400,
+      "invalid_json",
+      raw.trim() === "" ? `Request body is empty: send ${what}` : "Request body is not valid JSON",
+    );
   }
 }
 
@@ -108,7 +133,10 @@ export function check<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+  const field = issue.path
+    .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+    .join("")
+    .replace(/^\./, "");
   // "question is required" already names its field.
   const message = field && !issue.message.startsWith(field) ? `${field} ${issue.message}` : issue.message;
   throw new ApiError(400, "invalid_request", message);

@@ -21,7 +21,13 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 // directory (`import.meta.dirname/..`: the analysis code they fingerprint, web/widget), and a
 // worker's module is found beside the one starting it (core/worker.ts), so every entry is here.
 const OUT = path.join(ROOT, ".build");
-const ENTRIES = { main: "server/main.ts", "build-worker": "server/build-worker.ts", "embed-worker": "ingest/embed-worker.ts", "dense-worker": "core/corpus/embedded/dense-worker.ts", "lexical-worker": "core/corpus/embedded/lexical-worker.ts" };
+const ENTRIES = {
+  main: "server/main.ts",
+  "build-worker": "server/build-worker.ts",
+  "embed-worker": "ingest/embed-worker.ts",
+  "dense-worker": "core/corpus/embedded/dense-worker.ts",
+  "lexical-worker": "core/corpus/embedded/lexical-worker.ts",
+};
 const STAMP = path.join(OUT, "sources.json");
 
 class BundleWriteError extends Error {}
@@ -32,7 +38,13 @@ try {
 } catch (err) {
   if (!(err instanceof BundleWriteError)) throw err;
   // A read-only tree: run the TypeScript under tsx, as before.
-  console.log(JSON.stringify({ time: new Date().toISOString(), level: "warn", msg: `cannot write ${path.relative(ROOT, OUT)}/ (${err.cause.code ?? err.cause.message}); running the TypeScript sources under tsx, which starts more slowly` }));
+  console.log(
+    JSON.stringify({
+      time: new Date().toISOString(),
+      level: "warn",
+      msg: `cannot write ${path.relative(ROOT, OUT)}/ (${err.cause.code ?? err.cause.message}); running the TypeScript sources under tsx, which starts more slowly`,
+    }),
+  );
   const { register } = await import("tsx/esm/api");
   register();
   await import(pathToFileURL(path.join(ROOT, ENTRIES.main)).href);
@@ -45,7 +57,16 @@ async function bundled() {
   const fresh =
     stamp &&
     stamp.key === (await keyOf(stamp.sources, (file) => readFile(path.join(ROOT, file)).catch(() => ""))) &&
-    (await Promise.all(Object.keys(ENTRIES).map((name) => access(path.join(OUT, `${name}.js`)).then(() => true, () => false)))).every(Boolean);
+    (
+      await Promise.all(
+        Object.keys(ENTRIES).map((name) =>
+          access(path.join(OUT, `${name}.js`)).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      )
+    ).every(Boolean);
   if (fresh) return main;
 
   const { build, version } = await import("esbuild");
@@ -95,9 +116,18 @@ async function bundled() {
 
 /** What the bundle depends on: this script, esbuild's version and each source's path and content. */
 async function keyOf(files, content, esbuildVersion) {
-  const version = esbuildVersion ?? JSON.parse(await readFile(createRequire(import.meta.url).resolve("esbuild/package.json"), "utf8")).version;
-  const hash = createHash("sha256").update(await readFile(import.meta.filename)).update(`\0esbuild ${version}\0`);
-  for (const file of files) hash.update(file).update("\0").update(await content(file)).update("\0");
+  const version =
+    esbuildVersion ??
+    JSON.parse(await readFile(createRequire(import.meta.url).resolve("esbuild/package.json"), "utf8")).version;
+  const hash = createHash("sha256")
+    .update(await readFile(import.meta.filename))
+    .update(`\0esbuild ${version}\0`);
+  for (const file of files)
+    hash
+      .update(file)
+      .update("\0")
+      .update(await content(file))
+      .update("\0");
   return hash.digest("hex");
 }
 

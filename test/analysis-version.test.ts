@@ -65,5 +65,4 @@ describe("the analysis version", () => {
         `Bump ANALYSIS_VERSION in ingest/analysis-version.ts and add "${ANALYSIS_VERSION + 1}": "${digest}" to ${where}`,
     );
   });
-
 });

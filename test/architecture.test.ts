@@ -33,7 +33,8 @@ interface Import {
   typeOnly: boolean;
 }
 
-const SPECIFIER = /^\s*(import|export)\s+(type\s+)?(?:[^'"]*?\sfrom\s+)?["'](\.{1,2}\/[^"']+)["']|\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/gm;
+const SPECIFIER =
+  /^\s*(import|export)\s+(type\s+)?(?:[^'"]*?\sfrom\s+)?["'](\.{1,2}\/[^"']+)["']|\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/gm;
 
 function sources(dir: string): string[] {
   return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -115,7 +116,9 @@ describe("the import graph", () => {
   });
 
   it("keeps the answering engine's code out of the widget's bundle", () => {
-    const broken = imports.filter((i) => folderOf(i.from) === "web" && folderOf(i.to) === "answer" && !i.typeOnly).map((i) => `${i.from} → ${i.to}`);
+    const broken = imports
+      .filter((i) => folderOf(i.from) === "web" && folderOf(i.to) === "answer" && !i.typeOnly)
+      .map((i) => `${i.from} → ${i.to}`);
     assert.deepEqual(broken, []);
   });
 

@@ -58,7 +58,10 @@ describe("the benchmark corpus (npm run bench)", () => {
     const counts = articles.map((a) => chunkArticle(a).length);
     const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
     assert.ok(mean >= 4.3 && mean <= 5.7, `mean chunks an article ${mean}`);
-    assert.ok(counts.every((c) => c >= 2 && c <= 9), `chunks an article ${counts.join(",")}`);
+    assert.ok(
+      counts.every((c) => c >= 2 && c <= 9),
+      `chunks an article ${counts.join(",")}`,
+    );
     for (const a of articles) {
       assert.ok(a.title.length >= 10 && a.title.length <= 160, a.title);
       assert.ok(a.source && a.url?.startsWith("https://"));
@@ -74,12 +77,16 @@ describe("the benchmark corpus (npm run bench)", () => {
     for (const q of summary.questions) {
       assert.match(q.question, /؟$/);
       assert.ok(q.answerArticles.length > 0);
-      for (const id of q.answerArticles) assert.ok(articles.get(id)?.includes(q.answer), `${q.question} → «${q.answer}» in ${id}`);
+      for (const id of q.answerArticles)
+        assert.ok(articles.get(id)?.includes(q.answer), `${q.question} → «${q.answer}» in ${id}`);
     }
   });
 
   it("asks «چند» about a count, never about a year", () => {
-    assert.deepEqual(countQuestion("استان قزوین در حال حاضر ۱۲ شهرک صنعتی فعال دارد."), { question: "استان قزوین در حال حاضر چند شهرک صنعتی فعال دارد؟", answer: "۱۲ شهرک" });
+    assert.deepEqual(countQuestion("استان قزوین در حال حاضر ۱۲ شهرک صنعتی فعال دارد."), {
+      question: "استان قزوین در حال حاضر چند شهرک صنعتی فعال دارد؟",
+      answer: "۱۲ شهرک",
+    });
     assert.equal(countQuestion("این بنا در سال ۱۳۴۵ ساخته شد."), undefined);
     assert.equal(countQuestion("او در ۲۲ بهمن به دنیا آمد."), undefined);
   });

@@ -28,7 +28,7 @@ function reference(articles: Array<{ id: string }>, rows: number[][]) {
 
 /** A small deterministic generator, so a failure can be replayed. */
 function random(seed: number): () => number {
-  return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  return () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
 }
 
 for (const [name, order] of [
@@ -43,7 +43,10 @@ for (const [name, order] of [
       const chunks = new ChunkMap(chunkTable, (l) => chunkTable.chunkAt(l)!);
       assert.deepEqual([...labels], [...ref.labels]);
       assert.deepEqual([...labels.keys()], [...ref.labels.keys()]);
-      assert.deepEqual([...chunks.values()].map((c) => ({ id: c.id, text: c.text })), [...ref.chunks.values()]);
+      assert.deepEqual(
+        [...chunks.values()].map((c) => ({ id: c.id, text: c.text })),
+        [...ref.chunks.values()],
+      );
       assert.deepEqual([...chunkTable.chunkCounts()], [...ref.counts]);
       assert.equal(chunks.size, ref.chunks.size);
       for (const id of ref.labels.keys()) {
@@ -52,7 +55,10 @@ for (const [name, order] of [
         assert.equal(chunks.get(id), chunkTable.chunkAt(ref.labels.get(id)!));
       }
       const chunk = chunks.get(chunkId(articles[3]!.id, 4))!;
-      assert.deepEqual({ ...chunk }, { id: "a3#x#4", articleId: "a3#x", title: "t3", position: 4, start: 40, end: 47, text: "3:40-47" });
+      assert.deepEqual(
+        { ...chunk },
+        { id: "a3#x#4", articleId: "a3#x", title: "t3", position: 4, start: 40, end: 47, text: "3:40-47" },
+      );
       assert.deepEqual(JSON.parse(JSON.stringify(chunk)), { ...chunk });
       for (const id of ["a3#x#5", "a3#x#04", "a3#x#4.0", "a3#x#", "a3#x", "a2#x#0", "nope#0", "a3#x# 4", "a3#x#-0"]) {
         assert.equal(labels.has(id), false, id);
@@ -81,7 +87,10 @@ for (const [name, order] of [
             // Deleting and re-adding while iterating: a Map's iterator sees both.
             const seen: Array<[string, number]> = [];
             const seenRef: Array<[string, number]> = [];
-            for (const [target, entries, out] of [[map, map.entries(), seen], [ref, ref.entries(), seenRef]] as const) {
+            for (const [target, entries, out] of [
+              [map, map.entries(), seen],
+              [ref, ref.entries(), seenRef],
+            ] as const) {
               let i = 0;
               for (const entry of entries) {
                 out.push(entry);
@@ -107,7 +116,10 @@ for (const [name, order] of [
         map.forEach(function (this: unknown, v, k, m) {
           each.push([k, v, m === map, this]);
         }, "that");
-        assert.deepEqual(each, [...ref].map(([k, v]) => [k, v, true, "that"]));
+        assert.deepEqual(
+          each,
+          [...ref].map(([k, v]) => [k, v, true, "that"]),
+        );
       }
     });
   });
@@ -122,6 +134,9 @@ describe("ChunkMap", () => {
   });
 
   it("refuses a chunk table naming an article it does not have", () => {
-    assert.throws(() => new ChunkTable(new Uint32Array([0, 0, 0, 5, 1, 0, 0, 5]), [{ id: "a", title: "" }], () => ""), /Chunk 1 belongs to article 1, past the 1 articles/);
+    assert.throws(
+      () => new ChunkTable(new Uint32Array([0, 0, 0, 5, 1, 0, 0, 5]), [{ id: "a", title: "" }], () => ""),
+      /Chunk 1 belongs to article 1, past the 1 articles/,
+    );
   });
 });

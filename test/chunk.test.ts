@@ -35,14 +35,20 @@ describe("chunkArticle", () => {
 
       it("covers every sentence of the article", () => {
         for (const s of splitSentences(article.text)) {
-          assert.ok(chunks.some((c) => c.start <= s.start && s.end <= c.end), `sentence at ${s.start} is in no chunk`);
+          assert.ok(
+            chunks.some((c) => c.start <= s.start && s.end <= c.end),
+            `sentence at ${s.start} is in no chunk`,
+          );
         }
       });
 
       it("keeps chunks within the target size unless one sentence is longer", () => {
         for (const chunk of chunks) {
           const oneSentence = splitSentences(chunk.text).length === 1;
-          assert.ok(oneSentence || chunk.text.length <= DEFAULT_CHUNKING.targetChars, `${chunk.id} is ${chunk.text.length} chars`);
+          assert.ok(
+            oneSentence || chunk.text.length <= DEFAULT_CHUNKING.targetChars,
+            `${chunk.id} is ${chunk.text.length} chars`,
+          );
         }
       });
 
@@ -60,7 +66,8 @@ describe("chunkArticle", () => {
       });
 
       it("never includes page furniture", () => {
-        for (const chunk of chunks) for (const f of FURNITURE) assert.ok(!chunk.text.includes(f), `${chunk.id} has «${f}»`);
+        for (const chunk of chunks)
+          for (const f of FURNITURE) assert.ok(!chunk.text.includes(f), `${chunk.id} has «${f}»`);
       });
     });
   }

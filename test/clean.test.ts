@@ -95,7 +95,9 @@ describe("cleanPage", () => {
   });
 
   it("reads the title from the chat greeting when the page has one", () => {
-    const page = cleanPage("متن خبر اول.\nمتن دوم.\nگفتگو با هوش مصنوعی\n💬 سلام! میخوای دربارهی «عنوان خبر» بیشتر بدونی؟ من اینجام که راهنماییت کنم.");
+    const page = cleanPage(
+      "متن خبر اول.\nمتن دوم.\nگفتگو با هوش مصنوعی\n💬 سلام! میخوای دربارهی «عنوان خبر» بیشتر بدونی؟ من اینجام که راهنماییت کنم.",
+    );
     assert.equal(page.facts.greetingTitle, "عنوان خبر");
     assert.equal(page.text, "متن خبر اول.\n\nمتن دوم.");
   });
@@ -115,7 +117,14 @@ describe("reading JSONL exports", () => {
     const dir = await tempDir();
     await mkdir(dir, { recursive: true });
     const lines = [
-      JSON.stringify({ id: "cms-1", title: "عنوان یک", text: "متن خبر یک.", url: "https://example.ir/1", source: "ایسنا", publishedAt: "2025-01-02T10:00:00Z" }),
+      JSON.stringify({
+        id: "cms-1",
+        title: "عنوان یک",
+        text: "متن خبر یک.",
+        url: "https://example.ir/1",
+        source: "ایسنا",
+        publishedAt: "2025-01-02T10:00:00Z",
+      }),
       JSON.stringify({ title: "بدون شناسه", body: "متن خبر دو.", url: "", publishedAt: "" }),
       "{not json",
       JSON.stringify({ id: "cms-3", text: "" }),
@@ -153,9 +162,30 @@ describe("reading JSONL exports", () => {
     await writeFile(path.join(dir, "export.jsonl"), lines.join("\n"));
     await writeFile(path.join(dir, "page.txt"), "متن\u0000 خبر شش.");
     const { articles, problems } = await readCorpus(dir);
-    assert.deepEqual(articles.map((a) => [a.id, a.url]), [["js", undefined], ["tab", undefined], ["data", undefined], ["relative", undefined], ["ok", "HTTPS://www.example.ir/news/5?a=1"], ["page", undefined]]);
-    assert.equal(problems.filter((p) => /field "url" must be an http:\/\/ or https:\/\/ address, not ".+"; the url is left out$/.test(p)).length, 4, problems.join("\n"));
-    assert.ok(problems.includes('export.jsonl:1: field "url" must be an http:// or https:// address, not "JavaScript:alert(document.domain)"; the url is left out'), problems.join("\n"));
+    assert.deepEqual(
+      articles.map((a) => [a.id, a.url]),
+      [
+        ["js", undefined],
+        ["tab", undefined],
+        ["data", undefined],
+        ["relative", undefined],
+        ["ok", "HTTPS://www.example.ir/news/5?a=1"],
+        ["page", undefined],
+      ],
+    );
+    assert.equal(
+      problems.filter((p) =>
+        /field "url" must be an http:\/\/ or https:\/\/ address, not ".+"; the url is left out$/.test(p),
+      ).length,
+      4,
+      problems.join("\n"),
+    );
+    assert.ok(
+      problems.includes(
+        'export.jsonl:1: field "url" must be an http:// or https:// address, not "JavaScript:alert(document.domain)"; the url is left out',
+      ),
+      problems.join("\n"),
+    );
     assert.ok(problems.includes('export.jsonl:6: field "text" contains a NUL character, skipped'), problems.join("\n"));
     assert.ok(problems.includes("page.txt: NUL characters removed"));
     assert.equal(articles.find((a) => a.id === "page")!.raw, "متن خبر شش.");

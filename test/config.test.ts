@@ -15,9 +15,18 @@ describe("loadConfig", () => {
   });
 
   it("switches retrieval stages and fusion", () => {
-    assert.deepEqual(loadConfig({ RETRIEVAL_STAGES: "lexical, feedback", RETRIEVAL_FUSION: "rrf" }).retrieval, { dense: false, lexical: true, rerank: false, expand: true, fusion: "rrf" });
+    assert.deepEqual(loadConfig({ RETRIEVAL_STAGES: "lexical, feedback", RETRIEVAL_FUSION: "rrf" }).retrieval, {
+      dense: false,
+      lexical: true,
+      rerank: false,
+      expand: true,
+      fusion: "rrf",
+    });
     assert.throws(() => loadConfig({ RETRIEVAL_STAGES: "rerank" }), /RETRIEVAL_STAGES: must include dense or lexical/);
-    assert.throws(() => loadConfig({ RETRIEVAL_STAGES: "dense,magic" }), /RETRIEVAL_STAGES.*must list stages among dense, lexical, rerank, feedback/);
+    assert.throws(
+      () => loadConfig({ RETRIEVAL_STAGES: "dense,magic" }),
+      /RETRIEVAL_STAGES.*must list stages among dense, lexical, rerank, feedback/,
+    );
     assert.throws(() => loadConfig({ RETRIEVAL_FUSION: "max" }), /RETRIEVAL_FUSION: must be "weighted" or "rrf"/);
   });
 
@@ -30,9 +39,25 @@ describe("loadConfig", () => {
   });
 
   it("uses OpenAI-compatible models when a key and model names are set", () => {
-    const config = loadConfig({ OPENAI_API_KEY: "sk-x", OPENAI_BASE_URL: "http://localhost:11434/v1", CHAT_MODEL: "qwen2.5", EMBEDDING_MODEL: "bge-m3" });
-    assert.deepEqual(config.embedder, { kind: "openai", model: "bge-m3", apiKey: "sk-x", baseURL: "http://localhost:11434/v1" });
-    assert.deepEqual(config.answerer, { kind: "llm", model: "qwen2.5", apiKey: "sk-x", baseURL: "http://localhost:11434/v1", timeoutMs: 8000 });
+    const config = loadConfig({
+      OPENAI_API_KEY: "sk-x",
+      OPENAI_BASE_URL: "http://localhost:11434/v1",
+      CHAT_MODEL: "qwen2.5",
+      EMBEDDING_MODEL: "bge-m3",
+    });
+    assert.deepEqual(config.embedder, {
+      kind: "openai",
+      model: "bge-m3",
+      apiKey: "sk-x",
+      baseURL: "http://localhost:11434/v1",
+    });
+    assert.deepEqual(config.answerer, {
+      kind: "llm",
+      model: "qwen2.5",
+      apiKey: "sk-x",
+      baseURL: "http://localhost:11434/v1",
+      timeoutMs: 8000,
+    });
   });
 
   it("treats empty values as unset, as in a copied .env.example", () => {
@@ -42,14 +67,19 @@ describe("loadConfig", () => {
   });
 
   it("warns about a model name without a key", () => {
-    assert.deepEqual(loadConfig({ EMBEDDING_MODEL: "text-embedding-3-small" }).warnings, ["EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder"]);
+    assert.deepEqual(loadConfig({ EMBEDDING_MODEL: "text-embedding-3-small" }).warnings, [
+      "EMBEDDING_MODEL is set but OPENAI_API_KEY is not: using the local embedder",
+    ]);
   });
 
   it("lists every invalid variable in one error", () => {
-    assert.throws(() => loadConfig({ PORT: "seventy", OPENAI_BASE_URL: "localhost" }), (err: Error) => {
-      assert.match(err.message, /PORT/);
-      assert.match(err.message, /OPENAI_BASE_URL: must be a URL/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ PORT: "seventy", OPENAI_BASE_URL: "localhost" }),
+      (err: Error) => {
+        assert.match(err.message, /PORT/);
+        assert.match(err.message, /OPENAI_BASE_URL: must be a URL/);
+        return true;
+      },
+    );
   });
 });

@@ -10,7 +10,13 @@ describe("MarkerFilter", () => {
     const f = new MarkerFilter(3);
     const shown = f.push("صادرات ۲۶۳ میلیون دلار بود [3] و سهم قم [9] کم بود [1].") + f.end();
     assert.equal(shown, "صادرات ۲۶۳ میلیون دلار بود [1] و سهم قم کم بود [2].");
-    assert.deepEqual([...f.used], [[3, 1], [1, 2]]);
+    assert.deepEqual(
+      [...f.used],
+      [
+        [3, 1],
+        [1, 2],
+      ],
+    );
   });
 
   it("holds back a marker split across chunks until it is complete", () => {
@@ -51,7 +57,11 @@ describe("contextualize", () => {
   it("reads a short question with the previous one, and leaves a full one alone", () => {
     assert.notEqual(contextualize("چند روز برپاست؟", history).context, "");
     const standalone = contextualize("ارزش صادرات قزوین در شش ماه نخست امسال به کشورهای همسایه چقدر بود؟", history);
-    assert.deepEqual(standalone, { question: "ارزش صادرات قزوین در شش ماه نخست امسال به کشورهای همسایه چقدر بود؟", retrievalQuery: "ارزش صادرات قزوین در شش ماه نخست امسال به کشورهای همسایه چقدر بود؟", context: "" });
+    assert.deepEqual(standalone, {
+      question: "ارزش صادرات قزوین در شش ماه نخست امسال به کشورهای همسایه چقدر بود؟",
+      retrievalQuery: "ارزش صادرات قزوین در شش ماه نخست امسال به کشورهای همسایه چقدر بود؟",
+      context: "",
+    });
   });
 
   it("does nothing without history", () => {
@@ -64,7 +74,11 @@ for (const backend of BACKENDS) {
     const { app } = await seedBackend(backend);
 
     async function chat(question: string, history: Array<{ role: "user" | "assistant"; content: string }> = []) {
-      return (await (await post(app, "/api/chat", { question, history })).json()) as { answer: string; found: boolean; citations: Array<{ articleId: string }> };
+      return (await (await post(app, "/api/chat", { question, history })).json()) as {
+        answer: string;
+        found: boolean;
+        citations: Array<{ articleId: string }>;
+      };
     }
 
     describe("follow-up questions through POST /api/chat (extractive)", () => {
@@ -109,8 +123,14 @@ for (const backend of BACKENDS) {
         const body = await chat("صادرات قزوین و قم را مقایسه کن");
         assert.equal(body.found, true);
         const cited = body.citations.map((c) => c.articleId);
-        assert.ok(cited.some((id) => ["000_6460d26cea20ff96", "001_ac32e4e684eddc00", "004_6f85bbe77279df80"].includes(id)), `no Qazvin article: ${cited}`);
-        assert.ok(cited.some((id) => ["002_804e4a69935f094f", "003_5e0f5a173f3dffd5"].includes(id)), `no Qom article: ${cited}`);
+        assert.ok(
+          cited.some((id) => ["000_6460d26cea20ff96", "001_ac32e4e684eddc00", "004_6f85bbe77279df80"].includes(id)),
+          `no Qazvin article: ${cited}`,
+        );
+        assert.ok(
+          cited.some((id) => ["002_804e4a69935f094f", "003_5e0f5a173f3dffd5"].includes(id)),
+          `no Qom article: ${cited}`,
+        );
         assert.match(body.answer, /^قزوین: .*\[1\]\nقم: .*\[2\]/);
       });
 
@@ -130,11 +150,19 @@ for (const backend of BACKENDS) {
 
     describe("who-questions", () => {
       it("name the person with their role, and give the name alone as the short answer", async () => {
-        const res = (await (await post(app, "/api/chat", { question: "رئیس سازمان صنعت، معدن و تجارت استان قزوین کیست؟" })).json()) as { answer: string; short: string };
+        const res = (await (
+          await post(app, "/api/chat", { question: "رئیس سازمان صنعت، معدن و تجارت استان قزوین کیست؟" })
+        ).json()) as { answer: string; short: string };
         assert.equal(res.answer.split("\n")[0], "سعید نبیل، رئیس سازمان صنعت، معدن و تجارت استان قزوین [1]");
         assert.equal(res.short, "سعید نبیل");
-        const minister = (await (await post(app, "/api/chat", { question: "وزیر صنعت، معدن و تجارت کیست؟" })).json()) as { answer: string };
-        assert.equal(minister.answer.split("\n")[0], "رضا رحمانی، وزیر صنعت، معدن و تجارت [1]", "the role stops where the next person of a list begins");
+        const minister = (await (
+          await post(app, "/api/chat", { question: "وزیر صنعت، معدن و تجارت کیست؟" })
+        ).json()) as { answer: string };
+        assert.equal(
+          minister.answer.split("\n")[0],
+          "رضا رحمانی، وزیر صنعت، معدن و تجارت [1]",
+          "the role stops where the next person of a list begins",
+        );
       });
     });
   });

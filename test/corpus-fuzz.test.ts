@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { CORPUS_FUZZ_KINDS, corpusFuzzTable, fuzzCorpus, runCorpusFuzz, writeFuzzFiles, type Send } from "./support/corpus-fuzz.ts";
+import {
+  CORPUS_FUZZ_KINDS,
+  corpusFuzzTable,
+  fuzzCorpus,
+  runCorpusFuzz,
+  writeFuzzFiles,
+  type Send,
+} from "./support/corpus-fuzz.ts";
 import { createApp } from "../server/app.ts";
 import { FeedbackStore } from "../server/feedback.ts";
 import { BACKENDS, seedBackend } from "./support/backends.ts";
@@ -29,15 +36,26 @@ for (const backend of BACKENDS) {
       const { assistant, logged } = await seedBackend(backend, articlesDir);
       const app = createApp(assistant, { log: (e) => logged.push(e), feedback, admin: { token: TOKEN, articlesDir } });
       const send: Send = async (method, url, body, headers = {}) => {
-        const res = await app.request(url, { method, headers: { "content-type": "application/json", ...headers }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        const res = await app.request(url, {
+          method,
+          headers: { "content-type": "application/json", ...headers },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
         return { status: res.status, text: await res.text() };
       };
       const result = await runCorpusFuzz(send, articles, { adminToken: TOKEN });
       const table = corpusFuzzTable(result);
       assert.deepEqual(result.failures, [], table);
-      assert.deepEqual(result.rows.map((r) => r.kind), [...CORPUS_FUZZ_KINDS]);
-      for (const row of result.rows) assert.ok(row.requests > 0 && row.server5xx === 0 && row.streamErrors === 0, table);
-      assert.deepEqual(logged.filter((l) => l.level === "error"), []);
+      assert.deepEqual(
+        result.rows.map((r) => r.kind),
+        [...CORPUS_FUZZ_KINDS],
+      );
+      for (const row of result.rows)
+        assert.ok(row.requests > 0 && row.server5xx === 0 && row.streamErrors === 0, table);
+      assert.deepEqual(
+        logged.filter((l) => l.level === "error"),
+        [],
+      );
       // An article named for what JavaScript objects hold answers like any other.
       const names = result.rows.find((r) => r.kind === "prototype names")!;
       assert.ok(names.asked >= 20 && names.right === names.asked, table);

@@ -14,7 +14,11 @@ async function stop(running: RunningServer): Promise<number | null> {
 }
 
 async function chat(url: string, question: string) {
-  const res = await fetch(`${url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question }) });
+  const res = await fetch(`${url}/api/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ question }),
+  });
   return (await res.json()) as { answer: string; found: boolean; citations: Array<{ articleId: string }> };
 }
 
@@ -25,9 +29,15 @@ describe("the server as `npm start` runs it", () => {
 
     const first = await startServer(env);
     try {
-      assert.ok(first.logs.some((l) => l.msg === "index built" && l.reason === "no index yet"), JSON.stringify(first.logs));
+      assert.ok(
+        first.logs.some((l) => l.msg === "index built" && l.reason === "no index yet"),
+        JSON.stringify(first.logs),
+      );
       const health = (await (await fetch(`${first.url}/api/health`)).json()) as Record<string, unknown>;
-      assert.deepEqual({ status: health.status, articles: health.articles, answerer: health.answerer }, { status: "ok", articles: 5, answerer: "extractive" });
+      assert.deepEqual(
+        { status: health.status, articles: health.articles, answerer: health.answerer },
+        { status: "ok", articles: 5, answerer: "extractive" },
+      );
       const answer = await chat(first.url, "ارزش صادرات قزوین در ۶ ماه نخست امسال چقدر بود؟");
       assert.equal(answer.found, true);
       assert.ok(answer.answer.includes("۲۶۳ میلیون دلار"), answer.answer);
@@ -38,7 +48,10 @@ describe("the server as `npm start` runs it", () => {
 
     const second = await startServer(env);
     try {
-      assert.ok(second.logs.some((l) => l.msg === "index up to date"), JSON.stringify(second.logs));
+      assert.ok(
+        second.logs.some((l) => l.msg === "index up to date"),
+        JSON.stringify(second.logs),
+      );
     } finally {
       await stop(second);
     }
@@ -47,7 +60,12 @@ describe("the server as `npm start` runs it", () => {
     await writeFile(file, (await readFile(file, "utf8")).replace("۱۴۰ واحد دانشبنیان", "۱۷۵ واحد دانشبنیان"));
     const third = await startServer(env);
     try {
-      assert.ok(third.logs.some((l) => l.msg === "index built" && l.reason === "articles changed: 0 added, 1 changed, 0 removed"), JSON.stringify(third.logs));
+      assert.ok(
+        third.logs.some(
+          (l) => l.msg === "index built" && l.reason === "articles changed: 0 added, 1 changed, 0 removed",
+        ),
+        JSON.stringify(third.logs),
+      );
       const answer = await chat(third.url, "چند شرکت دانش‌بنیان در استان قزوین فعالیت دارند؟");
       assert.ok(answer.answer.includes("۱۷۵ واحد دانشبنیان"), answer.answer);
     } finally {
@@ -56,7 +74,11 @@ describe("the server as `npm start` runs it", () => {
   });
 
   it("refuses to start with an invalid setting, naming it", async () => {
-    const child = spawn(process.execPath, START_ARGS, { cwd: ROOT, env: { PATH: process.env.PATH, PORT: "seventy" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, START_ARGS, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PORT: "seventy" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));

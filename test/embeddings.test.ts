@@ -7,7 +7,10 @@ import { readCorpus } from "../ingest/read.ts";
 import { SEEDS_DIR } from "./support/helpers.ts";
 
 const { articles } = await readCorpus(SEEDS_DIR);
-const texts = articles.map(prepareArticle).flatMap((a) => chunkArticle(a)).map((c) => c.text);
+const texts = articles
+  .map(prepareArticle)
+  .flatMap((a) => chunkArticle(a))
+  .map((c) => c.text);
 const embedder = LocalEmbeddings.fit(texts);
 
 function cosine(a: number[], b: number[]): number {

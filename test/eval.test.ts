@@ -26,12 +26,17 @@ describe("evaluation metrics", () => {
   it("matches answers the way a reader would: digits, letters and ZWNJ unified", () => {
     assert.ok(containsGold("ارزش آن 263 میلیون دلار بود", ["۲۶۳ میلیون دلار"]));
     assert.ok(containsGold("شرکت‌های دانشبنیان", ["شرکتهای دانش‌بنیان"]));
-    assert.ok(!containsGold("x".repeat(300) + " ۲۶۳ میلیون دلار", ["۲۶۳ میلیون دلار"]), "only the first 300 characters count");
+    assert.ok(
+      !containsGold("x".repeat(300) + " ۲۶۳ میلیون دلار", ["۲۶۳ میلیون دلار"]),
+      "only the first 300 characters count",
+    );
   });
 
   it("computes SQuAD token F1 against the best gold answer", () => {
     assert.equal(tokenF1("۲۶۳ میلیون دلار", ["263 میلیون دلار"]), 1);
-    assert.ok(Math.abs(tokenF1("بیش از ۲۶۳ میلیون دلار", ["۲۶۳ میلیون دلار"]) - 2 * (3 / 5 * 1) / (3 / 5 + 1)) < 1e-12);
+    assert.ok(
+      Math.abs(tokenF1("بیش از ۲۶۳ میلیون دلار", ["۲۶۳ میلیون دلار"]) - (2 * ((3 / 5) * 1)) / (3 / 5 + 1)) < 1e-12,
+    );
     assert.equal(tokenF1("قم", ["قزوین", "قم"]), 1);
     assert.equal(tokenF1("", ["قم"]), 0);
   });
@@ -51,7 +56,10 @@ describe("runEval on the project's fixtures", () => {
     const set = await loadSet("fixtures", "dev");
     const answerable = set.questions.filter((q) => q.goldId).length;
     const result = await runEval(set);
-    assert.deepEqual(result.retrieval.map((r) => r.pipeline), PIPELINES.map((p) => p.name));
+    assert.deepEqual(
+      result.retrieval.map((r) => r.pipeline),
+      PIPELINES.map((p) => p.name),
+    );
     const full = result.retrieval.at(-1)!;
     assert.equal(full.pipeline, "full (default)");
     assert.equal(full.questions, answerable);
@@ -72,7 +80,15 @@ describe("runEval on the project's fixtures", () => {
     const [embedded, pgvector] = [await runEval(set), await runEval(set, { store: "pgvector" })];
     assert.equal(pgvector.store, "pgvector");
     const figures = (r: typeof embedded) => ({
-      retrieval: r.retrieval.map(({ pipeline, questions, r1, r5, r10, mrr, ndcg10 }) => ({ pipeline, questions, r1, r5, r10, mrr, ndcg10 })),
+      retrieval: r.retrieval.map(({ pipeline, questions, r1, r5, r10, mrr, ndcg10 }) => ({
+        pipeline,
+        questions,
+        r1,
+        r5,
+        r10,
+        mrr,
+        ndcg10,
+      })),
       answers: r.answers.map(({ p50ms: _p50, p95ms: _p95, ...quality }) => quality),
       corpus: { articles: r.corpus.articles, chunks: r.corpus.chunks },
     });
@@ -95,7 +111,15 @@ describe("runEval with a chat model", () => {
       seen.push(judging ? "judge" : "answer");
       const content = judging ? "۰٫۹" : "بر پایه منبع، پاسخ این است [1] و نه این [8].";
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ id: "x", object: "chat.completion", created: 0, model: "fake", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] }));
+      res.end(
+        JSON.stringify({
+          id: "x",
+          object: "chat.completion",
+          created: 0,
+          model: "fake",
+          choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
@@ -115,7 +139,11 @@ describe("runEval with a chat model", () => {
     assert.equal(llm.citationValidity, 1, "[8] points at no source and is removed");
     assert.ok(Math.abs(llm.groundedness! - 0.9) < 1e-12);
     assert.ok(Math.abs(result.answers[0]!.groundedness! - 0.9) < 1e-12, "extractive answers are judged too");
-    assert.equal(seen.filter((s) => s === "judge").length, set.questions.length + answerable, "every LLM answer and every extractive answer given");
+    assert.equal(
+      seen.filter((s) => s === "judge").length,
+      set.questions.length + answerable,
+      "every LLM answer and every extractive answer given",
+    );
   });
 });
 
@@ -132,7 +160,10 @@ describe("parseScore", () => {
 describe("npm run eval", () => {
   it("prints the tables and writes JSON and HTML reports", async () => {
     const out = await tempDir();
-    const run = spawnSync(process.execPath, ["--import", "tsx", "eval/cli.ts", "--set", "fixtures", "--out", out], { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "eval/cli.ts", "--set", "fixtures", "--out", out], {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      encoding: "utf8",
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /\| bm25-naive \(baseline\)\s+\| [01]\.\d{3} \|/);
     assert.match(run.stdout, /\| full \(default\)\s+\| 1\.000 \| 1\.000 \| 1\.000 \| 1\.000/);
@@ -145,7 +176,10 @@ describe("npm run eval", () => {
   });
 
   it("says what is wrong with its arguments", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "eval/cli.ts", "--set", "squad"], { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "eval/cli.ts", "--set", "squad"], {
+      cwd: path.resolve(import.meta.dirname, ".."),
+      encoding: "utf8",
+    });
     assert.equal(run.status, 1);
     assert.match(run.stderr, /--set must be one of fixtures, pquad, parsinlu or all, not "squad"/);
   });

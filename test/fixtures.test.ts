@@ -27,11 +27,21 @@ for (const backend of BACKENDS) {
       it("has at least 20 questions, answerable and not, written the ways readers write", () => {
         assert.ok(fixtures.length >= 20);
         assert.ok(fixtures.filter((f) => !f.found).length >= 5, "unanswerable questions");
-        assert.ok(fixtures.some((f) => /[0-9]/.test(f.question)), "Latin digits");
-        assert.ok(fixtures.some((f) => /[يك]/.test(f.question)), "Arabic yeh or kaf");
-        assert.ok(fixtures.some((f) => f.question.includes("\u200c")), "ZWNJ");
+        assert.ok(
+          fixtures.some((f) => /[0-9]/.test(f.question)),
+          "Latin digits",
+        );
+        assert.ok(
+          fixtures.some((f) => /[يك]/.test(f.question)),
+          "Arabic yeh or kaf",
+        );
+        assert.ok(
+          fixtures.some((f) => f.question.includes("\u200c")),
+          "ZWNJ",
+        );
         assert.equal(new Set(fixtures.map((f) => f.id)).size, fixtures.length, "ids are unique");
-        for (const f of fixtures.filter((f) => f.found)) assert.ok(index.articles.has(f.articleId!), `${f.id}: unknown article`);
+        for (const f of fixtures.filter((f) => f.found))
+          assert.ok(index.articles.has(f.articleId!), `${f.id}: unknown article`);
       });
     });
 
@@ -49,7 +59,8 @@ for (const backend of BACKENDS) {
           assert.ok(same(body.answer).includes(same(f.answer!)), `«${f.answer}» not in: ${body.answer}`);
           const cited = body.citations.map((c: any) => c.articleId);
           assert.ok(cited.includes(f.articleId), `cites ${cited.join(", ")}, not ${f.articleId}`);
-          for (const c of body.citations) assert.equal(index.articles.get(c.articleId)!.text.slice(c.start, c.end), c.quote);
+          for (const c of body.citations)
+            assert.equal(index.articles.get(c.articleId)!.text.slice(c.start, c.end), c.quote);
         });
       }
     });
@@ -58,7 +69,11 @@ for (const backend of BACKENDS) {
       for (const f of fixtures.filter((f) => f.found)) {
         it(`${f.id}: ${f.question}`, async () => {
           const body = (await (await post(app, "/api/search", { query: f.question, k: 5 })).json()) as any;
-          assert.equal(body.results[0].articleId, f.articleId, `ranked: ${body.results.map((r: any) => r.articleId).join(", ")}`);
+          assert.equal(
+            body.results[0].articleId,
+            f.articleId,
+            `ranked: ${body.results.map((r: any) => r.articleId).join(", ")}`,
+          );
         });
       }
     });
@@ -66,7 +81,9 @@ for (const backend of BACKENDS) {
     describe("asking from an article page (articleId)", () => {
       for (const f of fixtures.filter((f) => f.found)) {
         it(`${f.id}: answers from the article the reader is on`, async () => {
-          const body = (await (await post(app, "/api/chat", { question: f.question, articleId: f.articleId })).json()) as any;
+          const body = (await (
+            await post(app, "/api/chat", { question: f.question, articleId: f.articleId })
+          ).json()) as any;
           assert.equal(body.found, true, body.answer);
           assert.equal(body.citations[0].articleId, f.articleId);
           assert.ok(same(body.answer).includes(same(f.answer!)), body.answer);

@@ -57,13 +57,20 @@ const DAMAGES: Array<{ file: string; how: string; damage: (file: string) => Prom
   { file: "lexical.bin", how: "with bytes flipped in the middle", damage: flipBytes() },
   { file: "tokens.bin", how: "with bytes flipped in the middle", damage: flipBytes() },
   { file: "embedder.json", how: "with bytes flipped in the middle", damage: flipBytes() },
-  { file: "manifest.json", how: "replaced by garbage", damage: (f) => writeFile(f, '{"format": 5, "embedder": {"id": "loc') },
+  {
+    file: "manifest.json",
+    how: "replaced by garbage",
+    damage: (f) => writeFile(f, '{"format": 5, "embedder": {"id": "loc'),
+  },
 ];
 
 const lines = (server: RunningServer) => server.logs.map((l) => JSON.stringify(l)).join("\n");
 
 async function serverOn(env: Record<string, string>, until: "open" | "ready" = "ready"): Promise<RunningServer> {
-  const server = await startServer({ FEEDBACK_DIR: path.join(await tempDir(), "feedback"), ...env }, { until, timeoutMs: 60_000 });
+  const server = await startServer(
+    { FEEDBACK_DIR: path.join(await tempDir(), "feedback"), ...env },
+    { until, timeoutMs: 60_000 },
+  );
   after(async () => {
     server.child.kill("SIGKILL");
     await server.exited;
@@ -74,7 +81,13 @@ async function serverOn(env: Record<string, string>, until: "open" | "ready" = "
 /** The exit code, once every log line the server wrote has been read; fails if it keeps running. */
 async function exitOf(server: RunningServer, timeoutMs = 45_000): Promise<number | null> {
   let timer!: NodeJS.Timeout;
-  const running = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the server still runs after ${timeoutMs / 1000} s:\n${lines(server)}`)), timeoutMs)));
+  const running = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(
+        () => reject(new Error(`the server still runs after ${timeoutMs / 1000} s:\n${lines(server)}`)),
+        timeoutMs,
+      )),
+  );
   try {
     const code = await Promise.race([server.exited, running]);
     if (!server.child.stdout!.readableEnded) await once(server.child.stdout!, "end");
@@ -85,7 +98,11 @@ async function exitOf(server: RunningServer, timeoutMs = 45_000): Promise<number
 }
 
 async function ask(server: RunningServer, question: string) {
-  const res = await fetch(`${server.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question }) });
+  const res = await fetch(`${server.url}/api/chat`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ question }),
+  });
   assert.equal(res.status, 200);
   return (await res.json()) as { answer: string; found: boolean };
 }
@@ -95,11 +112,16 @@ describe("a damaged embedded index at start-up", { concurrency: true }, () => {
     it(`names ${file} ${how}, rebuilds from ARTICLES_DIR and answers from the rebuilt index`, async () => {
       const indexDir = await damagedCopy(file, damage);
       const server = await serverOn({ ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir });
-      const logged = server.logs.find((l) => l.level === "error" && l.msg === "the index is damaged; rebuilding it from ARTICLES_DIR");
+      const logged = server.logs.find(
+        (l) => l.level === "error" && l.msg === "the index is damaged; rebuilding it from ARTICLES_DIR",
+      );
       assert.ok(logged, lines(server));
       assert.equal(path.basename(String(logged.file)), file, lines(server));
       assert.match(String(logged.error), new RegExp(`${file.replace(".", "\\.")} is damaged: `));
-      assert.ok(server.logs.some((l) => l.msg === "index built"), lines(server));
+      assert.ok(
+        server.logs.some((l) => l.msg === "index built"),
+        lines(server),
+      );
       const answer = await ask(server, QUESTION);
       assert.equal(answer.found, true);
       assert.match(answer.answer, /^هفت شهرک صنعتی/);
@@ -117,14 +139,21 @@ describe("a damaged embedded index at start-up", { concurrency: true }, () => {
       assert.ok(String(last.error).includes(`${file} is damaged: `), String(last.error));
       assert.ok(String(last.error).includes(REPAIR), String(last.error));
       assert.match(String(last.error), /No articles in /, "and why it could not be rebuilt");
-      assert.ok(!server.logs.some((l) => /^Goftogu listening/.test(String(l.msg))), "it never served the damaged index");
+      assert.ok(
+        !server.logs.some((l) => /^Goftogu listening/.test(String(l.msg))),
+        "it never served the damaged index",
+      );
     });
   }
 });
 
 /** `npm run ingest` as a child process, with a minimal environment. */
 async function ingest(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "ingest/cli.ts"), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "ingest/cli.ts"), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
@@ -139,7 +168,10 @@ describe("npm run ingest on a damaged index", { concurrency: true }, () => {
     assert.match(healthy.out, /index unchanged \(index is up to date\)/);
 
     // Same size, one changed byte: only the checksum tells.
-    const indexDir = await damagedCopy("chunks.bin", flipBytes((size) => size - 3));
+    const indexDir = await damagedCopy(
+      "chunks.bin",
+      flipBytes((size) => size - 3),
+    );
     const run = await ingest({ ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir });
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /chunks\.bin is damaged: its CRC-32 is [0-9a-f]{8}, the manifest says [0-9a-f]{8}/);
@@ -157,7 +189,12 @@ describe("npm run ingest on a damaged index", { concurrency: true }, () => {
 
 describe("a damaged list of deleted articles", { concurrency: true }, () => {
   const DELETED = "003_5e0f5a173f3dffd5";
-  const DAMAGED_LISTS = { truncated: `["${DELETED.slice(0, 7)}`, garbage: "\u0000\u0000\u0000", "an object": `{"ids": ["${DELETED}"]}`, "numbers": "[3, 4]" };
+  const DAMAGED_LISTS = {
+    truncated: `["${DELETED.slice(0, 7)}`,
+    garbage: "\u0000\u0000\u0000",
+    "an object": `{"ids": ["${DELETED}"]}`,
+    numbers: "[3, 4]",
+  };
 
   it("fails the build, naming the file and the two ways to repair it, for every kind of damage", async () => {
     for (const [kind, content] of Object.entries(DAMAGED_LISTS)) {
@@ -180,9 +217,15 @@ describe("a damaged list of deleted articles", { concurrency: true }, () => {
     await writeFile(path.join(dir, DELETED_FILE), damaged);
 
     const server = await serverOn({ ARTICLES_DIR: dir, INDEX_DIR: indexDir, ADMIN_TOKEN: TOKEN });
-    const failed = server.logs.find((l) => l.level === "error" && l.msg === "index build failed; serving the previous index if there is one");
+    const failed = server.logs.find(
+      (l) => l.level === "error" && l.msg === "index build failed; serving the previous index if there is one",
+    );
     assert.ok(failed && String(failed.error).includes(DELETED_FILE), lines(server));
-    assert.equal((await fetch(`${server.url}/api/articles/${DELETED}`)).status, 404, "the deleted article stays deleted");
+    assert.equal(
+      (await fetch(`${server.url}/api/articles/${DELETED}`)).status,
+      404,
+      "the deleted article stays deleted",
+    );
     const health = (await (await fetch(`${server.url}/api/health`)).json()) as { articles: number };
     assert.equal(health.articles, 4);
 
@@ -193,14 +236,28 @@ describe("a damaged list of deleted articles", { concurrency: true }, () => {
     const body = (await removed.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, "deletion_list_damaged");
     assert.ok(!body.error.message.includes(dir), "the file's path stays in the log");
-    const published = await fetch(`${server.url}/api/articles/anzali-1`, { method: "PUT", headers: auth, body: JSON.stringify({ title: "بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود." }) });
+    const published = await fetch(`${server.url}/api/articles/anzali-1`, {
+      method: "PUT",
+      headers: auth,
+      body: JSON.stringify({ title: "بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود." }),
+    });
     assert.equal(published.status, 503);
     assert.equal(((await published.json()) as { error: { code: string } }).error.code, "deletion_list_damaged");
 
-    assert.equal(await readFile(path.join(dir, DELETED_FILE), "utf8"), damaged, "the damaged list is left for the operator to repair");
+    assert.equal(
+      await readFile(path.join(dir, DELETED_FILE), "utf8"),
+      damaged,
+      "the damaged list is left for the operator to repair",
+    );
     assert.deepEqual(await readdir(dir), before, "no article file was written or removed");
-    assert.equal((await fetch(`${server.url}/api/articles/000_6460d26cea20ff96`)).status, 200, "nor the article deleted");
-    const logged = server.logs.filter((l) => l.level === "error" && String(l.error).includes(`${DELETED_FILE} is damaged`));
+    assert.equal(
+      (await fetch(`${server.url}/api/articles/000_6460d26cea20ff96`)).status,
+      200,
+      "nor the article deleted",
+    );
+    const logged = server.logs.filter(
+      (l) => l.level === "error" && String(l.error).includes(`${DELETED_FILE} is damaged`),
+    );
     assert.ok(logged.length >= 3, lines(server)); // the build, the DELETE and the PUT
   });
 

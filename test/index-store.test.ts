@@ -22,10 +22,18 @@ describe("building and opening the index", () => {
   it("round-trips: what ingest writes, the server opens and searches", async () => {
     const indexDir = await tempDir();
     const logs: string[] = [];
-    const summary = await buildIndex({ articlesDir: await seedCopy(), indexDir, embedder: { kind: "local" }, log: (l) => logs.push(l) });
+    const summary = await buildIndex({
+      articlesDir: await seedCopy(),
+      indexDir,
+      embedder: { kind: "local" },
+      log: (l) => logs.push(l),
+    });
     assert.equal(summary.built, true);
     assert.equal(summary.articles, 5);
-    assert.ok(logs.some((l) => l.includes("no index yet")), logs.join("\n"));
+    assert.ok(
+      logs.some((l) => l.includes("no index yet")),
+      logs.join("\n"),
+    );
 
     const index = await openIndex(indexDir, { kind: "local" });
     assert.equal(index.articles.size, 5);
@@ -34,12 +42,20 @@ describe("building and opening the index", () => {
     assert.equal(index.manifest.embedder.dimensions, 256);
     const [best] = await new Retriever(HnswlibCorpus.of(index)).search("فرش دستباف قم", { k: 3 });
     assert.equal(best!.chunk.articleId, "003_5e0f5a173f3dffd5");
-    assert.equal(index.articles.get(best!.chunk.articleId)!.text.slice(best!.chunk.start, best!.chunk.end), best!.chunk.text);
+    assert.equal(
+      index.articles.get(best!.chunk.articleId)!.text.slice(best!.chunk.start, best!.chunk.end),
+      best!.chunk.text,
+    );
   });
 
   it("reports embedding progress up to the number of chunks", async () => {
     const seen: Array<[number, number]> = [];
-    const summary = await buildIndex({ articlesDir: await seedCopy(), indexDir: await tempDir(), embedder: { kind: "local" }, onProgress: (done, total) => seen.push([done, total]) });
+    const summary = await buildIndex({
+      articlesDir: await seedCopy(),
+      indexDir: await tempDir(),
+      embedder: { kind: "local" },
+      onProgress: (done, total) => seen.push([done, total]),
+    });
     assert.deepEqual(seen[0], [0, summary.chunks]);
     assert.deepEqual(seen.at(-1), [summary.chunks, summary.chunks]);
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i]![0] > seen[i - 1]![0]);
@@ -50,7 +66,13 @@ describe("building and opening the index", () => {
     const indexDir = await tempDir();
     await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
     const manifest = (await readManifest(indexDir))!;
-    assert.deepEqual(Object.keys(manifest.articles).sort(), ["000_6460d26cea20ff96", "001_ac32e4e684eddc00", "002_804e4a69935f094f", "003_5e0f5a173f3dffd5", "004_6f85bbe77279df80"]);
+    assert.deepEqual(Object.keys(manifest.articles).sort(), [
+      "000_6460d26cea20ff96",
+      "001_ac32e4e684eddc00",
+      "002_804e4a69935f094f",
+      "003_5e0f5a173f3dffd5",
+      "004_6f85bbe77279df80",
+    ]);
     const again = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
     assert.equal(again.built, false);
     assert.equal(again.reason, "index is up to date");
@@ -59,7 +81,10 @@ describe("building and opening the index", () => {
   it("analyses a chunk at build exactly as live publishing does, even a body that starts with «ها»", async () => {
     const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
     const { chunks, lexical } = analyzeArticles(articles, false);
-    assert.ok(chunks.some((c) => c.text.startsWith("ها ")), "the seeds hold such a chunk");
+    assert.ok(
+      chunks.some((c) => c.text.startsWith("ها ")),
+      "the seeds hold such a chunk",
+    );
     chunks.forEach((chunk, i) => assert.deepEqual(lexical[i], lexicalDoc(chunk), chunk.id));
   });
 
@@ -77,12 +102,19 @@ describe("building and opening the index", () => {
       assert.deepEqual(index.tokens.tokens(label, "whole"), [...tokenize(chunk.title), ...tokenize(chunk.text)], id);
       assert.deepEqual(index.tokens.terms(label, "whole"), [...analyze(chunk.title), ...analyze(chunk.text)], id);
     }
-    assert.equal(index.tokens.tokens(index.chunks.size), undefined, "a chunk published since the build is not in the table");
+    assert.equal(
+      index.tokens.tokens(index.chunks.size),
+      undefined,
+      "a chunk published since the build is not in the table",
+    );
     assert.equal(index.tokens.tokens(index.chunks.size, "title"), undefined);
 
     const articles = (await readCorpus(SEEDS_DIR)).articles.map(prepareArticle);
     const whole = analyzeArticles(articles, false).tokens;
-    const joined = TokenTable.concat([analyzeArticles(articles.slice(0, 2), false).tokens, analyzeArticles(articles.slice(2), false).tokens]);
+    const joined = TokenTable.concat([
+      analyzeArticles(articles.slice(0, 2), false).tokens,
+      analyzeArticles(articles.slice(2), false).tokens,
+    ]);
     for (let row = 0; row < whole.rows; row++) {
       assert.deepEqual(joined.tokens(row), whole.tokens(row));
       assert.deepEqual(joined.tokens(row, "title"), whole.tokens(row, "title"));
@@ -104,8 +136,12 @@ describe("building and opening the index", () => {
     assert.deepEqual(parallel.chunks, single.chunks);
     assert.deepEqual(parallel.lexical, single.lexical);
     // Workers hand vectors back as float32, as HNSW stores them.
-    assert.deepEqual(parallel.vectors.map((v) => Array.from(v)), single.vectors.map((v) => Array.from(v, Math.fround)));
-    for (let row = 0; row < single.chunks.length; row++) assert.deepEqual(parallel.tokens.tokens(row), single.tokens.tokens(row));
+    assert.deepEqual(
+      parallel.vectors.map((v) => Array.from(v)),
+      single.vectors.map((v) => Array.from(v, Math.fround)),
+    );
+    for (let row = 0; row < single.chunks.length; row++)
+      assert.deepEqual(parallel.tokens.tokens(row), single.tokens.tokens(row));
     // Live publishing (server/library.ts) embeds with embedChunks: the same vectors, the chunk whose body starts with «ها» included.
     assert.ok(single.chunks.some((c) => c.text.startsWith("ها ")));
     const live = await embedChunks(single.embedder, single.chunks);
@@ -135,7 +171,10 @@ describe("building and opening the index", () => {
 
     const file = path.join(articlesDir, "004_6f85bbe77279df80.txt");
     await writeFile(file, (await readFile(file, "utf8")).replace("۱۴۰ واحد دانشبنیان", "۱۵۵ واحد دانشبنیان"));
-    await writeFile(path.join(articlesDir, "extra.jsonl"), JSON.stringify({ id: "x1", title: "خبر تازه", text: "بندر انزلی امروز پذیرای ۳ کشتی تجاری بود." }) + "\n");
+    await writeFile(
+      path.join(articlesDir, "extra.jsonl"),
+      JSON.stringify({ id: "x1", title: "خبر تازه", text: "بندر انزلی امروز پذیرای ۳ کشتی تجاری بود." }) + "\n",
+    );
     await rm(path.join(articlesDir, "000_6460d26cea20ff96.txt"));
     const logs: string[] = [];
     const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" }, log: (l) => logs.push(l) });
@@ -159,7 +198,10 @@ describe("building and opening the index", () => {
     manifest.embedder.id = "openai:text-embedding-3-small";
     await writeFile(current, JSON.stringify(manifest));
 
-    await assert.rejects(openIndex(indexDir, { kind: "local" }), /built by openai:text-embedding-3-small, not by the configured local-hash-v1-d256/);
+    await assert.rejects(
+      openIndex(indexDir, { kind: "local" }),
+      /built by openai:text-embedding-3-small, not by the configured local-hash-v1-d256/,
+    );
     const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
     assert.equal(summary.reason, "embedder changed from openai:text-embedding-3-small to local-hash-v1-d256");
     assert.equal((await openIndex(indexDir, { kind: "local" })).manifest.embedder.id, "local-hash-v1-d256");
@@ -170,7 +212,10 @@ describe("building and opening the index", () => {
     const indexDir = await tempDir();
     await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
     const current = path.join(indexDir, "current", "manifest.json");
-    await writeFile(current, JSON.stringify({ ...JSON.parse(await readFile(current, "utf8")), pipeline: "0000000000000000" }));
+    await writeFile(
+      current,
+      JSON.stringify({ ...JSON.parse(await readFile(current, "utf8")), pipeline: "0000000000000000" }),
+    );
     const summary = await buildIndex({ articlesDir, indexDir, embedder: { kind: "local" } });
     assert.equal(summary.reason, "text analysis or ingest code changed");
   });
@@ -201,11 +246,17 @@ describe("building and opening the index", () => {
 
   it("refuses to build from an empty articles directory, and names it", async () => {
     const empty = await tempDir();
-    await assert.rejects(buildIndex({ articlesDir: empty, indexDir: await tempDir(), embedder: { kind: "local" } }), new RegExp(`No articles in ${empty}`));
+    await assert.rejects(
+      buildIndex({ articlesDir: empty, indexDir: await tempDir(), embedder: { kind: "local" } }),
+      new RegExp(`No articles in ${empty}`),
+    );
   });
 
   it("says which directory is missing", async () => {
-    await assert.rejects(buildIndex({ articlesDir: "/nonexistent/articles", indexDir: await tempDir(), embedder: { kind: "local" } }), /Cannot read ARTICLES_DIR "\/nonexistent\/articles": ENOENT/);
+    await assert.rejects(
+      buildIndex({ articlesDir: "/nonexistent/articles", indexDir: await tempDir(), embedder: { kind: "local" } }),
+      /Cannot read ARTICLES_DIR "\/nonexistent\/articles": ENOENT/,
+    );
   });
 });
 
@@ -224,7 +275,9 @@ describe("an index embedded by an OpenAI-compatible server", () => {
       const { input } = JSON.parse(body) as { input: string[] };
       const data = input.map((text, index) => ({ object: "embedding", index, embedding: local.embed(text) }));
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ object: "list", data, model: "fake-embed", usage: { prompt_tokens: 0, total_tokens: 0 } }));
+      res.end(
+        JSON.stringify({ object: "list", data, model: "fake-embed", usage: { prompt_tokens: 0, total_tokens: 0 } }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;

@@ -53,7 +53,10 @@ const streamed = () => fake.requests.filter((r) => r.body?.stream === true);
 /** The numbered sources of an answer request, as `[n] «title»` blocks of its last user message. */
 function sourcesOf(req: Recorded): { n: number; title: string; text: string }[] {
   const last = (req.body.messages as Message[]).at(-1)!;
-  const listed = last.content.slice(last.content.indexOf("منابع:\n") + "منابع:\n".length, last.content.lastIndexOf("\n\nپرسش خواننده: "));
+  const listed = last.content.slice(
+    last.content.indexOf("منابع:\n") + "منابع:\n".length,
+    last.content.lastIndexOf("\n\nپرسش خواننده: "),
+  );
   return listed.split(/\n\n(?=\[\d+\] «)/).map((block) => {
     const m = /^\[(\d+)\] «(.*?)»[^\n]*\n([\s\S]*)$/.exec(block);
     assert.ok(m, `unexpected source block: ${block.slice(0, 80)}`);
@@ -75,7 +78,10 @@ before(async () => {
   index = await openIndex(indexDir, { kind: "local" });
   // Each test scripts the model anew for the same few questions: no answer is kept
   // (ANSWER_CACHE_SIZE=0), so every request reaches the model.
-  const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL }, answerCacheSize: 0 });
+  const assistant = new Assistant(HnswlibCorpus.of(index), {
+    answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL },
+    answerCacheSize: 0,
+  });
   app = createApp(assistant, { log: (entry) => logged.push(entry), chat: { keepAliveMs: 50 } });
 });
 
@@ -95,7 +101,12 @@ interface SseEvent {
 function parseSse(text: string): SseEvent[] {
   return text
     .split("\n\n")
-    .map((block) => block.split("\n").filter((line) => !line.startsWith(":")).join("\n"))
+    .map((block) =>
+      block
+        .split("\n")
+        .filter((line) => !line.startsWith(":"))
+        .join("\n"),
+    )
     .filter((block) => block.trim() !== "")
     .map((block) => {
       const event = /^event: (.+)$/m.exec(block)?.[1];
@@ -105,7 +116,11 @@ function parseSse(text: string): SseEvent[] {
 }
 
 async function chat(body: Record<string, unknown>): Promise<{ status: number; raw: string; events: SseEvent[] }> {
-  const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ stream: true, ...body }) });
+  const res = await app.request("/api/chat", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ stream: true, ...body }),
+  });
   const raw = await res.text();
   return { status: res.status, raw, events: res.status === 200 ? parseSse(raw) : [] };
 }
@@ -134,7 +149,10 @@ describe("POST /api/chat streamed with the chat model", () => {
     const tokens = tokensOf(events);
     assert.ok(tokens.length >= 2, `expected several tokens, got ${JSON.stringify(tokens)}`);
     assert.equal(tokens.join(""), "قزوین ۲۶۳ میلیون دلار کالا صادر کرد [1].");
-    assert.ok(tokens.every((t) => !/\[(?!1\])|^\d*\]/.test(t)), `a token carries half a marker: ${JSON.stringify(tokens)}`);
+    assert.ok(
+      tokens.every((t) => !/\[(?!1\])|^\d*\]/.test(t)),
+      `a token carries half a marker: ${JSON.stringify(tokens)}`,
+    );
     assert.deepEqual(
       events.slice(tokens.length).map((e) => e.event),
       ["citations", "done"],
@@ -244,7 +262,10 @@ describe("POST /api/chat streamed with the chat model", () => {
     assert.equal(events.at(-1)!.data.code, "answer_failed");
     assert.equal(typeof events.at(-1)!.data.message, "string");
     assert.ok(!events.some((e) => e.event === "done" || e.event === "citations"));
-    assert.ok(logged.some((entry) => entry.msg === "chat stream failed"), "the failure is logged");
+    assert.ok(
+      logged.some((entry) => entry.msg === "chat stream failed"),
+      "the failure is logged",
+    );
   });
 
   it("keeps an idle stream open with ': keep-alive' comment lines while the model is thinking", async () => {
@@ -293,7 +314,13 @@ describe("POST /api/chat streamed with the chat model", () => {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       upstream.closedEarly,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("the model call was still running 2 s after the reader left")), 2_000))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error("the model call was still running 2 s after the reader left")),
+            2_000,
+          )),
+      ),
     ]).finally(() => clearTimeout(timer));
     assert.equal(upstream.finished, false);
     assert.ok(Date.now() - started < 2_000);
@@ -328,7 +355,12 @@ describe("POST /api/chat streamed with the chat model", () => {
     assert.equal(answer!.body.stream, true);
     const last = (answer!.body.messages as Message[]).at(-1)!;
     assert.equal(last.role, "user");
-    assert.ok(carpetSource > 0, `no source about «فرش دستباف» from ${QOM_CARPET}: ${sourcesOf(answer!).map((s) => s.title).join(" | ")}`);
+    assert.ok(
+      carpetSource > 0,
+      `no source about «فرش دستباف» from ${QOM_CARPET}: ${sourcesOf(answer!)
+        .map((s) => s.title)
+        .join(" | ")}`,
+    );
 
     const citations = events.find((e) => e.event === "citations")!.data;
     assert.equal(citations.length, 1);
@@ -340,10 +372,23 @@ describe("POST /api/chat streamed with the chat model", () => {
 
 describe("POST /api/chat as JSON with the chat model", () => {
   it("returns mode llm with citations only for markers that point at a source", async () => {
-    fake.script = (req) => (req.body.stream === true ? { chunks: ["wrong endpoint"] } : { content: "در قم واحدهای صنعتی فعال هستند [2]. این خبر تأیید شده است [7]." });
-    const res = await app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
+    fake.script = (req) =>
+      req.body.stream === true
+        ? { chunks: ["wrong endpoint"] }
+        : { content: "در قم واحدهای صنعتی فعال هستند [2]. این خبر تأیید شده است [7]." };
+    const res = await app.request("/api/chat", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }),
+    });
     assert.equal(res.status, 200);
-    const body = (await res.json()) as { answer: string; found: boolean; mode: string; citations: { n: number; articleId: string; quote: string; start: number; end: number }[]; warning?: string };
+    const body = (await res.json()) as {
+      answer: string;
+      found: boolean;
+      mode: string;
+      citations: { n: number; articleId: string; quote: string; start: number; end: number }[];
+      warning?: string;
+    };
 
     assert.equal(fake.requests.length, 1);
     assert.notEqual(fake.requests[0]!.body.stream, true);
@@ -362,11 +407,20 @@ describe("POST /api/chat as JSON with the chat model", () => {
 
 describe("answers kept with the chat model", () => {
   it("calls the model once for a question asked twice, but not at all to keep an extractive stand-in", async () => {
-    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const assistant = new Assistant(HnswlibCorpus.of(index), {
+      answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL },
+    });
     const kept = createApp(assistant, { log: () => {} });
     const ask = async () => {
-      const res = await kept.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" }) });
-      return { cache: res.headers.get("x-answer-cache"), body: (await res.json()) as { answer: string; mode: string; warning?: string } };
+      const res = await kept.request("/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟" }),
+      });
+      return {
+        cache: res.headers.get("x-answer-cache"),
+        body: (await res.json()) as { answer: string; mode: string; warning?: string },
+      };
     };
     fake.script = () => ({ status: 500, message: "upstream exploded" });
     const failed = await ask();
@@ -376,7 +430,11 @@ describe("answers kept with the chat model", () => {
     fake.requests.length = 0;
     fake.script = () => ({ content: "قزوین ۲۶۳ میلیون دلار کالا صادر کرد [1]." });
     const written = await ask();
-    assert.deepEqual([written.cache, written.body.mode, written.body.warning], ["miss", "llm", undefined], "the stand-in was not kept");
+    assert.deepEqual(
+      [written.cache, written.body.mode, written.body.warning],
+      ["miss", "llm", undefined],
+      "the stand-in was not kept",
+    );
     assert.equal(fake.requests.length, 1);
     const again = await ask();
     assert.equal(again.cache, "hit");
@@ -385,16 +443,30 @@ describe("answers kept with the chat model", () => {
   });
 
   it("writes one answer for the readers who ask alike meanwhile, streamed or not (X-Answer-Cache: shared), and keeps it", async () => {
-    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const assistant = new Assistant(HnswlibCorpus.of(index), {
+      answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL },
+    });
     const shared = createApp(assistant, { log: () => {} });
     const ask = (body: Record<string, unknown>) =>
-      shared.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟", ...body }) });
-    fake.script = () => ({ chunks: ["قزوین ", "۲۶۳ میلیون دلار ", "کالا صادر کرد [", "1]."], firstDelayMs: 300, delayMs: 20 });
+      shared.request("/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟", ...body }),
+      });
+    fake.script = () => ({
+      chunks: ["قزوین ", "۲۶۳ میلیون دلار ", "کالا صادر کرد [", "1]."],
+      firstDelayMs: 300,
+      delayMs: 20,
+    });
 
     const first = await ask({ stream: true });
     await until(() => fake.requests.length === 1, "the model is called");
     // A reader asks as JSON, another streamed, and one types «ي» and Latin digits: all while the model writes.
-    const [json, stream, typed] = await Promise.all([ask({}), ask({ stream: true }), ask({ question: "ارزش صادرات كالا از قزوين چقدر بود؟" })]);
+    const [json, stream, typed] = await Promise.all([
+      ask({}),
+      ask({ stream: true }),
+      ask({ question: "ارزش صادرات كالا از قزوين چقدر بود؟" }),
+    ]);
     const written = parseSse(await first.text());
     const expected = "قزوین ۲۶۳ میلیون دلار کالا صادر کرد [1].";
     assert.equal(tokensOf(written).join(""), expected);
@@ -415,10 +487,17 @@ describe("answers kept with the chat model", () => {
   });
 
   it("stops the model's shared answer only when every reader has left, and a reader after that gets a new one", async () => {
-    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const assistant = new Assistant(HnswlibCorpus.of(index), {
+      answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL },
+    });
     const shared = createApp(assistant, { log: () => {} });
     const ask = (body: Record<string, unknown>, signal?: AbortSignal) =>
-      shared.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", ...body }), ...(signal && { signal }) });
+      shared.request("/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", ...body }),
+        ...(signal && { signal }),
+      });
     fake.script = () => ({ hang: true });
     const jsonReader = new AbortController();
     const streamReader = new AbortController();
@@ -431,7 +510,10 @@ describe("answers kept with the chat model", () => {
 
     jsonReader.abort();
     await json.catch(() => {});
-    const stillOpen = await Promise.race([upstream.closedEarly.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 300))]);
+    const stillOpen = await Promise.race([
+      upstream.closedEarly.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), 300)),
+    ]);
     assert.ok(stillOpen, "the model call was stopped while a reader was still waiting for it");
 
     streamReader.abort();
@@ -439,7 +521,13 @@ describe("answers kept with the chat model", () => {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       upstream.closedEarly,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("the model call was still running 2 s after every reader left")), 2_000))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error("the model call was still running 2 s after every reader left")),
+            2_000,
+          )),
+      ),
     ]).finally(() => clearTimeout(timer));
 
     fake.script = () => ({ content: "قم هفت شهرک صنعتی دارد [1]." });
@@ -451,11 +539,21 @@ describe("answers kept with the chat model", () => {
 
   it("writes a new answer for each reader who asks with no-cache, and shares none with ANSWER_CACHE_SIZE=0", async () => {
     fake.script = () => ({ chunks: ["قم هفت شهرک صنعتی دارد [1]."], firstDelayMs: 200 });
-    const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } });
+    const assistant = new Assistant(HnswlibCorpus.of(index), {
+      answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL },
+    });
     const shared = createApp(assistant, { log: () => {} });
     const asks = async (target: Hono, headers: Record<string, string>) => {
       const body = JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟", stream: true });
-      const responses = await Promise.all([1, 2, 3].map(() => target.request("/api/chat", { method: "POST", headers: { "content-type": "application/json", ...headers }, body })));
+      const responses = await Promise.all(
+        [1, 2, 3].map(() =>
+          target.request("/api/chat", {
+            method: "POST",
+            headers: { "content-type": "application/json", ...headers },
+            body,
+          }),
+        ),
+      );
       await Promise.all(responses.map((r) => r.text()));
       return responses.map((r) => r.headers.get("x-answer-cache"));
     };
@@ -466,7 +564,20 @@ describe("answers kept with the chat model", () => {
     assert.equal(fake.requests.length, 3);
     // The control: alike and at once, with answers kept, they share one.
     fake.requests.length = 0;
-    assert.deepEqual((await asks(createApp(new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL } }), { log: () => {} }), {})).sort(), ["miss", "shared", "shared"]);
+    assert.deepEqual(
+      (
+        await asks(
+          createApp(
+            new Assistant(HnswlibCorpus.of(index), {
+              answerer: { kind: "llm", model: MODEL, apiKey: API_KEY, baseURL },
+            }),
+            { log: () => {} },
+          ),
+          {},
+        )
+      ).sort(),
+      ["miss", "shared", "shared"],
+    );
     assert.equal(fake.requests.length, 1);
   });
 });

@@ -6,7 +6,8 @@ import { tokenize } from "../core/persian/tokens.ts";
 
 /** Every term weighs the same here: what is checked is how each one is found. */
 const EVEN = { idf: () => 1 };
-const matches = (question: string, text: string) => Object.fromEntries(weighTerms(question, EVEN).map((t) => [t.term, termMatch(t, matchTarget(text))]));
+const matches = (question: string, text: string) =>
+  Object.fromEntries(weighTerms(question, EVEN).map((t) => [t.term, termMatch(t, matchTarget(text))]));
 
 describe("termMatch: how a question's term is found in a text", () => {
   it("counts the same term fully", () => {
@@ -55,30 +56,46 @@ describe("termMatch: how a question's term is found in a text", () => {
     const question = weighTerms("دانشبنیان ال جی قزوین صادرات کالاها", EVEN);
     const fromText = matchTarget(text);
     const fromTokens = matchTargetOfTokens(tokenize(text));
-    assert.deepEqual(question.map((t) => termMatch(t, fromTokens)), question.map((t) => termMatch(t, fromText)));
-    assert.ok(question.some((t) => termMatch(t, fromText) === 0.8), "a compound match is among them");
+    assert.deepEqual(
+      question.map((t) => termMatch(t, fromTokens)),
+      question.map((t) => termMatch(t, fromText)),
+    );
+    assert.ok(
+      question.some((t) => termMatch(t, fromText) === 0.8),
+      "a compound match is among them",
+    );
   });
 
   it("finds what a word-by-word reading of the definition finds, over every sentence of the seed articles", () => {
     // The definition, read literally: every token and every word of the text visited in turn.
-    const literal = (t: { term: string; forms: string[] }, target: { terms: Set<string>; tokens: readonly string[] }) => {
+    const literal = (
+      t: { term: string; forms: string[] },
+      target: { terms: Set<string>; tokens: readonly string[] },
+    ) => {
       if (target.terms.has(t.term)) return 1;
       if (/^[0-9]/.test(t.term)) return 0;
       const joined = target.tokens.join("");
       const starts = new Set<number>();
       let at = 0;
       for (const token of target.tokens) (starts.add(at), (at += token.length));
-      for (const form of t.forms) for (let i = joined.indexOf(form); i >= 0; i = joined.indexOf(form, i + 1)) if (starts.has(i)) return 0.8;
-      if (t.term.length >= 4) for (const w of target.terms) if (w.length >= 4 && (w.startsWith(t.term) || t.term.startsWith(w))) return 0.6;
+      for (const form of t.forms)
+        for (let i = joined.indexOf(form); i >= 0; i = joined.indexOf(form, i + 1)) if (starts.has(i)) return 0.8;
+      if (t.term.length >= 4)
+        for (const w of target.terms) if (w.length >= 4 && (w.startsWith(t.term) || t.term.startsWith(w))) return 0.6;
       return 0;
     };
     const dir = new URL("../data/articles/", import.meta.url);
-    const sentences = readdirSync(dir).flatMap((f) => readFileSync(new URL(f, dir), "utf8").split(/[.؟!\n]+/)).filter((s) => s.trim().length > 10);
+    const sentences = readdirSync(dir)
+      .flatMap((f) => readFileSync(new URL(f, dir), "utf8").split(/[.؟!\n]+/))
+      .filter((s) => s.trim().length > 10);
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < sentences.length; i++) {
       const target = matchTarget(sentences[i]!);
       // Each sentence is asked about with the words of its neighbours: some found, some not.
-      const question = weighTerms(`${sentences[(i + 1) % sentences.length]} ${sentences[(i + 7) % sentences.length]}`, EVEN);
+      const question = weighTerms(
+        `${sentences[(i + 1) % sentences.length]} ${sentences[(i + 7) % sentences.length]}`,
+        EVEN,
+      );
       // Three times over: a target asked often is read another way (TargetIndex in match.ts).
       for (const t of [...question, ...question, ...question]) {
         const found = termMatch(t, target);
@@ -86,6 +103,9 @@ describe("termMatch: how a question's term is found in a text", () => {
         counts[[0, 0.6, 0.8, 1].indexOf(found)]!++;
       }
     }
-    assert.ok(counts.every((n) => n > 0), `every kind of match occurs: ${counts.join(", ")}`);
+    assert.ok(
+      counts.every((n) => n > 0),
+      `every kind of match occurs: ${counts.join(", ")}`,
+    );
   });
 });

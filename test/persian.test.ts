@@ -83,7 +83,10 @@ describe("colloquial Persian", () => {
   it("reads the English words JavaScript objects are made of as words, in any case", () => {
     const names = Object.getOwnPropertyNames(Object.prototype);
     // «__proto__» is the word «proto» between underscores, as any word between punctuation.
-    assert.deepEqual(tokenize(names.join(" ")), names.map((n) => n.toLowerCase().replace(/_/g, "")));
+    assert.deepEqual(
+      tokenize(names.join(" ")),
+      names.map((n) => n.toLowerCase().replace(/_/g, "")),
+    );
     assert.deepEqual(tokenize("Constructor TOSTRING ValueOf"), ["constructor", "tostring", "valueof"]);
     for (const t of analyze(`شرکت ${names.join(" ")} امضا کرد`)) assert.equal(typeof t, "string");
   });
@@ -123,7 +126,8 @@ describe("stem and analyze", () => {
 });
 
 describe("splitSentences", () => {
-  const text = "وی بیان کرد: در ۶ ماه نخست امسال بیش از ۴۳۳ هزار تن کالا صادر شده است. نبیل عنوان کرد: رشد ۲.۵ درصد بود؟ بله!";
+  const text =
+    "وی بیان کرد: در ۶ ماه نخست امسال بیش از ۴۳۳ هزار تن کالا صادر شده است. نبیل عنوان کرد: رشد ۲.۵ درصد بود؟ بله!";
 
   it("splits on . ؟ ! and returns offsets into the text", () => {
     const spans = splitSentences(text);
@@ -134,11 +138,16 @@ describe("splitSentences", () => {
 
   it("splits on the Persian semicolon and on line breaks", () => {
     const spans = splitSentences("قم در بخش صنعت ظرفیت دارد؛ شهرکهای قم امکانات دارند\nعنوان فرعی");
-    assert.deepEqual(spans.map((s) => s.text), ["قم در بخش صنعت ظرفیت دارد؛", "شهرکهای قم امکانات دارند", "عنوان فرعی"]);
+    assert.deepEqual(
+      spans.map((s) => s.text),
+      ["قم در بخش صنعت ظرفیت دارد؛", "شهرکهای قم امکانات دارند", "عنوان فرعی"],
+    );
   });
 
   it("keeps abbreviations and an inline ellipsis inside the sentence", () => {
-    const spans = splitSentences("فناوری اطلاعات و ارتباطات (I.C.T) و چهار ناحیه صنعتی. ساختمان، آموزش، منسوجات و ... در محل دائمی برپا خواهد بود.");
+    const spans = splitSentences(
+      "فناوری اطلاعات و ارتباطات (I.C.T) و چهار ناحیه صنعتی. ساختمان، آموزش، منسوجات و ... در محل دائمی برپا خواهد بود.",
+    );
     assert.equal(spans.length, 2);
     assert.ok(spans[0]!.text.includes("(I.C.T)"));
     assert.ok(spans[1]!.text.includes("و ... در محل"));

@@ -20,11 +20,20 @@ import { post, same, seedApp, seedCopy, startServer, tempDir } from "./support/h
  * site, admin) run against it as they run against the embedded index. Everything here goes
  * through PostgreSQL with pgvector in this process, reached with the `pg` driver over TCP.
  */
-const fixtures = (JSON.parse(readFileSync(new URL("./fixtures/questions.json", import.meta.url), "utf8")) as Array<{ question: string; found: boolean; articleId?: string; answer?: string }>).filter(
-  (f) => f.found,
-);
+const fixtures = (
+  JSON.parse(readFileSync(new URL("./fixtures/questions.json", import.meta.url), "utf8")) as Array<{
+    question: string;
+    found: boolean;
+    articleId?: string;
+    answer?: string;
+  }>
+).filter((f) => f.found);
 const TOKEN = "pgvector-admin-token-0123456789";
-const ANZALI = { title: "رکورد تازه بندر انزلی", text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.", source: "ایرنا" };
+const ANZALI = {
+  title: "رکورد تازه بندر انزلی",
+  text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.",
+  source: "ایرنا",
+};
 const ANZALI_QUESTION = "بندر انزلی امسال پذیرای چند کشتی بود؟";
 
 const seeded = await seedBackend("pgvector");
@@ -41,14 +50,26 @@ describe("BM25F computed in PostgreSQL", () => {
         fromMemory.map((h) => h.chunk.id),
         f.question,
       );
-      fromPg.forEach((h, i) => assert.ok(Math.abs(h.score - fromMemory[i]!.score) < 1e-9, `${f.question}: ${h.score} ≠ ${fromMemory[i]!.score}`));
-      assert.deepEqual(fromPg.map((h) => h.chunk), fromMemory.map((h) => h.chunk), "the same chunks, text and offsets");
+      fromPg.forEach((h, i) =>
+        assert.ok(
+          Math.abs(h.score - fromMemory[i]!.score) < 1e-9,
+          `${f.question}: ${h.score} ≠ ${fromMemory[i]!.score}`,
+        ),
+      );
+      assert.deepEqual(
+        fromPg.map((h) => h.chunk),
+        fromMemory.map((h) => h.chunk),
+        "the same chunks, text and offsets",
+      );
     }
   });
 
   it("weights title terms as BM25F does, honours term weights, and filters by article", async () => {
     const weighted = [{ term: analyze("قزوین")[0]!, weight: 0.5 }, ...analyze("صنایع کوچک")];
-    const [pgHits, memoryHits] = await Promise.all([pgCorpus.lexical(weighted, 10, "001_ac32e4e684eddc00"), embedded.lexical(weighted, 10, "001_ac32e4e684eddc00")]);
+    const [pgHits, memoryHits] = await Promise.all([
+      pgCorpus.lexical(weighted, 10, "001_ac32e4e684eddc00"),
+      embedded.lexical(weighted, 10, "001_ac32e4e684eddc00"),
+    ]);
     assert.ok(pgHits.length > 0 && pgHits.every((h) => h.chunk.articleId === "001_ac32e4e684eddc00"));
     assert.deepEqual(
       pgHits.map((h) => [h.chunk.id, h.score.toFixed(9)]),
@@ -58,7 +79,10 @@ describe("BM25F computed in PostgreSQL", () => {
   });
 
   it("knows the same document frequencies and IDF for every term of the corpus", async () => {
-    const terms = [...new Set([...seeded.index.chunks.values()].flatMap((c) => [...analyze(c.title), ...analyze(c.text)])), "فوتبال"];
+    const terms = [
+      ...new Set([...seeded.index.chunks.values()].flatMap((c) => [...analyze(c.title), ...analyze(c.text)])),
+      "فوتبال",
+    ];
     const [fromPg, fromMemory] = await Promise.all([pgCorpus.termStats(terms), embedded.termStats(terms)]);
     for (const t of terms) {
       assert.equal(fromPg.df(t), fromMemory.df(t), t);
@@ -88,7 +112,11 @@ describe("dense search with pgvector's HNSW", () => {
     const hits = await pgCorpus.nearest(vector, 50, "002_804e4a69935f094f");
     assert.equal(hits.length, seeded.index.chunkCounts.get("002_804e4a69935f094f"));
     assert.ok(hits.every((h) => h.chunk.articleId === "002_804e4a69935f094f"));
-    assert.deepEqual(hits.map((h) => h.score), [...hits.map((h) => h.score)].sort((a, b) => b - a), "best first");
+    assert.deepEqual(
+      hits.map((h) => h.score),
+      [...hits.map((h) => h.score)].sort((a, b) => b - a),
+      "best first",
+    );
   });
 });
 
@@ -96,8 +124,14 @@ describe("hybrid retrieval over PostgreSQL", () => {
   it("ranks the same passages with the same scores as the embedded index for every fixture question, with and without an article", async () => {
     const embeddedApp = await seedApp();
     for (const f of fixtures) {
-      for (const body of [{ query: f.question, k: 10 }, { query: f.question, k: 5, articleId: f.articleId }]) {
-        const [a, b] = await Promise.all([post(seeded.app, "/api/search", body), post(embeddedApp.app, "/api/search", body)]);
+      for (const body of [
+        { query: f.question, k: 10 },
+        { query: f.question, k: 5, articleId: f.articleId },
+      ]) {
+        const [a, b] = await Promise.all([
+          post(seeded.app, "/api/search", body),
+          post(embeddedApp.app, "/api/search", body),
+        ]);
         type Results = { results: Array<{ chunkId: string; score: number }> };
         const [fromPg, fromMemory] = (await Promise.all([a.json(), b.json()])) as [Results, Results];
         assert.deepEqual(
@@ -105,7 +139,9 @@ describe("hybrid retrieval over PostgreSQL", () => {
           fromMemory.results.map((r) => r.chunkId),
           `${f.question} ${body.articleId ?? ""}`,
         );
-        fromPg.results.forEach((r, i) => assert.ok(Math.abs(r.score - fromMemory.results[i]!.score) <= 1e-4, f.question));
+        fromPg.results.forEach((r, i) =>
+          assert.ok(Math.abs(r.score - fromMemory.results[i]!.score) <= 1e-4, f.question),
+        );
       }
     }
   });
@@ -114,41 +150,69 @@ describe("hybrid retrieval over PostgreSQL", () => {
 /** A Goftogu server over a database, as one of several behind a load balancer. */
 async function serverOn(database: { url: string; schema: string }) {
   const corpus = await PgvectorCorpus.open(database, { kind: "local" });
-  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), { log: () => {}, admin: { token: TOKEN, articlesDir: await tempDir() } });
+  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), {
+    log: () => {},
+    admin: { token: TOKEN, articlesDir: await tempDir() },
+  });
   return { app, corpus };
 }
 
-function send(app: { request: (url: string, init: RequestInit) => Response | Promise<Response> }, method: string, url: string, body?: unknown) {
-  return app.request(url, { method, headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+function send(
+  app: { request: (url: string, init: RequestInit) => Response | Promise<Response> },
+  method: string,
+  url: string,
+  body?: unknown,
+) {
+  return app.request(url, {
+    method,
+    headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
 }
 
-async function chat(app: { request: (url: string, init: RequestInit) => Response | Promise<Response> }, question: string) {
-  return (await (await post(app, "/api/chat", { question })).json()) as { answer: string; found: boolean; citations: Array<{ articleId: string }> };
+async function chat(
+  app: { request: (url: string, init: RequestInit) => Response | Promise<Response> },
+  question: string,
+) {
+  return (await (await post(app, "/api/chat", { question })).json()) as {
+    answer: string;
+    found: boolean;
+    citations: Array<{ articleId: string }>;
+  };
 }
 
 describe("stateless servers sharing one database", () => {
   it("see each other's publications, replacements and deletions at the next request", async () => {
     const database = await testDatabase();
-    await buildPgIndex({ articlesDir: (await seedCopy()), database, embedder: { kind: "local" }, mode: "start" });
+    await buildPgIndex({ articlesDir: await seedCopy(), database, embedder: { kind: "local" }, mode: "start" });
     const a = await serverOn(database);
     const b = await serverOn(database);
     try {
       assert.equal((await chat(b.app, ANZALI_QUESTION)).found, false);
       // b keeps that answer while nothing changes, and must not give it once a has published.
-      assert.equal((await post(b.app, "/api/chat", { question: ANZALI_QUESTION })).headers.get("x-answer-cache"), "hit");
+      assert.equal(
+        (await post(b.app, "/api/chat", { question: ANZALI_QUESTION })).headers.get("x-answer-cache"),
+        "hit",
+      );
 
       assert.equal((await send(a.app, "PUT", "/api/articles/anzali-1", ANZALI)).status, 200);
       const answer = await chat(b.app, ANZALI_QUESTION);
       assert.ok(answer.found && same(answer.answer).includes(same("۴۷۰ کشتی")), answer.answer);
       assert.equal(answer.citations[0]!.articleId, "anzali-1");
       assert.deepEqual(((await (await b.app.request("/api/health")).json()) as { articles: number }).articles, 6);
-      const listed = (await (await b.app.request("/api/articles?limit=100")).json()) as { articles: Array<{ id: string }>; total: number };
+      const listed = (await (await b.app.request("/api/articles?limit=100")).json()) as {
+        articles: Array<{ id: string }>;
+        total: number;
+      };
       assert.equal(listed.total, 6);
       assert.ok(listed.articles.some((x) => x.id === "anzali-1"));
 
       await send(b.app, "PUT", "/api/articles/anzali-1", { ...ANZALI, text: ANZALI.text.replace("۴۷۰", "۵۱۲") });
       const replaced = await chat(a.app, ANZALI_QUESTION);
-      assert.ok(same(replaced.answer).includes(same("۵۱۲ کشتی")) && !same(replaced.answer).includes(same("۴۷۰")), replaced.answer);
+      assert.ok(
+        same(replaced.answer).includes(same("۵۱۲ کشتی")) && !same(replaced.answer).includes(same("۴۷۰")),
+        replaced.answer,
+      );
       const page = (await (await a.app.request("/api/articles/anzali-1")).json()) as { text: string };
       assert.ok(page.text.includes("۵۱۲"), "the article page shows the new version");
 
@@ -156,7 +220,11 @@ describe("stateless servers sharing one database", () => {
       assert.equal((await chat(b.app, ANZALI_QUESTION)).found, false);
       assert.equal((await b.app.request("/api/articles/anzali-1")).status, 404);
       assert.equal((await send(b.app, "DELETE", "/api/articles/anzali-1")).status, 404);
-      assert.equal(((await (await a.app.request("/api/health")).json()) as { chunks: number }).chunks, seeded.index.manifest.counts.chunks, "the deleted article's chunks are gone");
+      assert.equal(
+        ((await (await a.app.request("/api/health")).json()) as { chunks: number }).chunks,
+        seeded.index.manifest.counts.chunks,
+        "the deleted article's chunks are gone",
+      );
     } finally {
       await a.corpus.close();
       await b.corpus.close();
@@ -225,13 +293,24 @@ describe("filling and rebuilding the database", () => {
     await client.query(`UPDATE ${quoted(database.schema)}.build SET pipeline = 'an-older-analysis'`);
     await client.end();
     // Its ARTICLES_DIR is not the database's corpus: another machine's files are never imported on start.
-    const rebuilt = await buildPgIndex({ articlesDir: await tempDir(), database, embedder: { kind: "local" }, mode: "start" });
-    assert.deepEqual([rebuilt.built, rebuilt.reason, rebuilt.articles], [true, "text analysis or ingest code changed", 6]);
+    const rebuilt = await buildPgIndex({
+      articlesDir: await tempDir(),
+      database,
+      embedder: { kind: "local" },
+      mode: "start",
+    });
+    assert.deepEqual(
+      [rebuilt.built, rebuilt.reason, rebuilt.articles],
+      [true, "text analysis or ingest code changed", 6],
+    );
 
     const after = await serverOn(database);
     try {
       const answer = await chat(after.app, ANZALI_QUESTION);
-      assert.ok(answer.found && same(answer.answer).includes(same("۴۷۰ کشتی")), "the API publication survived the rebuild");
+      assert.ok(
+        answer.found && same(answer.answer).includes(same("۴۷۰ کشتی")),
+        "the API publication survived the rebuild",
+      );
     } finally {
       await after.corpus.close();
     }
@@ -248,9 +327,17 @@ describe("filling and rebuilding the database", () => {
       await rm(path.join(articlesDir, "000_6460d26cea20ff96.txt"));
       const summary = await buildPgIndex({ articlesDir, database, embedder: { kind: "local" }, mode: "import" });
       assert.equal(summary.reason, "articles changed: 0 added, 0 changed, 1 removed");
-      const ids = ((await (await app.request("/api/articles?limit=100")).json()) as { articles: Array<{ id: string }> }).articles.map((a) => a.id).sort();
+      const ids = (
+        (await (await app.request("/api/articles?limit=100")).json()) as { articles: Array<{ id: string }> }
+      ).articles
+        .map((a) => a.id)
+        .sort();
       assert.deepEqual(ids, ["001_ac32e4e684eddc00", "003_5e0f5a173f3dffd5", "004_6f85bbe77279df80", "anzali-1"]);
-      assert.equal((await buildPgIndex({ articlesDir, database, embedder: { kind: "local" }, mode: "import" })).built, false, "then up to date");
+      assert.equal(
+        (await buildPgIndex({ articlesDir, database, embedder: { kind: "local" }, mode: "import" })).built,
+        false,
+        "then up to date",
+      );
     } finally {
       await corpus.close();
     }
@@ -273,13 +360,23 @@ describe("filling and rebuilding the database", () => {
 
 describe("configuration", () => {
   it("asks for DATABASE_URL when VECTOR_STORE is pgvector, and checks both", () => {
-    assert.throws(() => loadConfig({ VECTOR_STORE: "pgvector" }), /DATABASE_URL: must be set when VECTOR_STORE is pgvector/);
-    assert.throws(() => loadConfig({ VECTOR_STORE: "pgvector", DATABASE_URL: "mysql://db/goftogu" }), /DATABASE_URL: must be a PostgreSQL URL/);
+    assert.throws(
+      () => loadConfig({ VECTOR_STORE: "pgvector" }),
+      /DATABASE_URL: must be set when VECTOR_STORE is pgvector/,
+    );
+    assert.throws(
+      () => loadConfig({ VECTOR_STORE: "pgvector", DATABASE_URL: "mysql://db/goftogu" }),
+      /DATABASE_URL: must be a PostgreSQL URL/,
+    );
     assert.throws(() => loadConfig({ VECTOR_STORE: "postgres" }), /VECTOR_STORE: must be "embedded" or "pgvector"/);
-    assert.deepEqual(loadConfig({ VECTOR_STORE: "pgvector", DATABASE_URL: "postgres://goftogu@db.example:5432/news?sslmode=require" }).store, {
-      kind: "pgvector",
-      database: { url: "postgres://goftogu@db.example:5432/news?sslmode=require", schema: "goftogu" },
-    });
+    assert.deepEqual(
+      loadConfig({ VECTOR_STORE: "pgvector", DATABASE_URL: "postgres://goftogu@db.example:5432/news?sslmode=require" })
+        .store,
+      {
+        kind: "pgvector",
+        database: { url: "postgres://goftogu@db.example:5432/news?sslmode=require", schema: "goftogu" },
+      },
+    );
     assert.deepEqual(loadConfig({}).store, { kind: "embedded", searchThread: "auto", lexicalThread: "auto" });
   });
 });
@@ -300,10 +397,17 @@ describe("npm start with VECTOR_STORE=pgvector", () => {
     const second = await startServer({ ...env, ARTICLES_DIR: await tempDir() }, { timeoutMs: 120_000 });
     try {
       assert.ok(first.logs.some((l) => l.msg === "index built" && l.reason === "no index yet"));
-      assert.ok(second.logs.some((l) => l.msg === "index up to date"), "the second server finds the database filled");
+      assert.ok(
+        second.logs.some((l) => l.msg === "index up to date"),
+        "the second server finds the database filled",
+      );
       const health = (await (await fetch(`${second.url}/api/health`)).json()) as { status: string; articles: number };
       assert.deepEqual([health.status, health.articles], ["ok", 5]);
-      const res = await fetch(`${second.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "چند واحد صنفی در استان قم فعالیت می‌کنند؟" }) });
+      const res = await fetch(`${second.url}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question: "چند واحد صنفی در استان قم فعالیت می‌کنند؟" }),
+      });
       const answer = (await res.json()) as { answer: string; citations: Array<{ articleId: string }> };
       assert.ok(same(answer.answer).includes(same("۴۵هزار واحد صنفی")), answer.answer);
       assert.equal(answer.citations[0]!.articleId, "003_5e0f5a173f3dffd5");
@@ -315,7 +419,10 @@ describe("npm start with VECTOR_STORE=pgvector", () => {
         const request = fetch(`${first.url}/api/articles/port-${i}`, {
           method: "PUT",
           headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-          body: JSON.stringify({ title: `بندر شماره ${i + 1}`, text: `بندر شماره ${i + 1} امسال پذیرای ${100 + i} کشتی تجاری بود.` }),
+          body: JSON.stringify({
+            title: `بندر شماره ${i + 1}`,
+            text: `بندر شماره ${i + 1} امسال پذیرای ${100 + i} کشتی تجاری بود.`,
+          }),
         });
         if (i === 3) {
           first.child.kill("SIGKILL");
@@ -328,8 +435,16 @@ describe("npm start with VECTOR_STORE=pgvector", () => {
       assert.deepEqual(acknowledged, ["port-0", "port-1", "port-2"]);
       for (const id of acknowledged) {
         const n = Number(id.split("-")[1]);
-        const reply = await fetch(`${second.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: `بندر شماره ${n + 1} امسال پذیرای چند کشتی تجاری بود؟` }) });
-        const body = (await reply.json()) as { found: boolean; answer: string; citations: Array<{ articleId: string }> };
+        const reply = await fetch(`${second.url}/api/chat`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ question: `بندر شماره ${n + 1} امسال پذیرای چند کشتی تجاری بود؟` }),
+        });
+        const body = (await reply.json()) as {
+          found: boolean;
+          answer: string;
+          citations: Array<{ articleId: string }>;
+        };
         assert.equal(body.found, true, id);
         assert.equal(body.citations[0]!.articleId, id);
         assert.ok(same(body.answer).includes(same(`${100 + n} کشتی`)), body.answer);

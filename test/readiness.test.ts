@@ -17,7 +17,14 @@ after(() => fake.close());
 async function heldServer() {
   let release!: () => void;
   fake.embeddingsGate = new Promise<void>((resolve) => (release = resolve));
-  const env = { ARTICLES_DIR: await seedCopy(), INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback"), OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: fake.baseURL, EMBEDDING_MODEL: "fake-embedding" };
+  const env = {
+    ARTICLES_DIR: await seedCopy(),
+    INDEX_DIR: path.join(await tempDir(), "index"),
+    FEEDBACK_DIR: path.join(await tempDir(), "feedback"),
+    OPENAI_API_KEY: "sk-test",
+    OPENAI_BASE_URL: fake.baseURL,
+    EMBEDDING_MODEL: "fake-embedding",
+  };
   const server = await startServer(env, { until: "open" });
   after(async () => {
     release();
@@ -36,11 +43,17 @@ describe("readiness while the index loads", () => {
     assert.deepEqual(await health.json(), { status: "loading" });
     assert.ok(health.headers.get("x-request-id"), "request ids from the first request on");
 
-    const chat = await fetch(`${server.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json", origin: "https://news.example" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
+    const chat = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://news.example" },
+      body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }),
+    });
     assert.equal(chat.status, 503);
     assert.equal(chat.headers.get("retry-after"), "5");
     assert.equal(chat.headers.get("access-control-allow-origin"), "*", "the widget on another site can read the 503");
-    assert.deepEqual(await chat.json(), { error: { code: "not_ready", message: "The server is still loading its index; try again in a few seconds" } });
+    assert.deepEqual(await chat.json(), {
+      error: { code: "not_ready", message: "The server is still loading its index; try again in a few seconds" },
+    });
 
     const page = await fetch(`${server.url}/articles/000_6460d26cea20ff96`);
     assert.equal(page.status, 503);
@@ -52,8 +65,15 @@ describe("readiness while the index loads", () => {
     const ready = await fetch(`${server.url}/api/health`);
     assert.equal(ready.status, 200);
     const body = (await ready.json()) as Record<string, unknown>;
-    assert.deepEqual({ status: body.status, articles: body.articles, embedder: body.embedder }, { status: "ok", articles: 5, embedder: "openai:fake-embedding" });
-    const answer = await fetch(`${server.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
+    assert.deepEqual(
+      { status: body.status, articles: body.articles, embedder: body.embedder },
+      { status: "ok", articles: 5, embedder: "openai:fake-embedding" },
+    );
+    const answer = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }),
+    });
     assert.equal(answer.status, 200);
     assert.match(((await answer.json()) as { answer: string }).answer, /^هفت شهرک صنعتی/);
   });
@@ -69,9 +89,22 @@ describe("readiness while the index loads", () => {
     // Building embeds every chunk, seconds of CPU: it runs off the main thread, so the server
     // still answers "loading" at once instead of stalling until the build is over.
     const articlesDir = await tempDir("goftogu-articles-");
-    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ id: `n${i}`, title: `گزارش شماره ${i} از بازار کار`, text: `گزارش شماره ${i}: ${"در این هفته بازار کار استان با رشد اشتغال و صادرات همراه بود و کارشناسان از ادامه این روند خبر دادند. ".repeat(20)}` }));
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({
+        id: `n${i}`,
+        title: `گزارش شماره ${i} از بازار کار`,
+        text: `گزارش شماره ${i}: ${"در این هفته بازار کار استان با رشد اشتغال و صادرات همراه بود و کارشناسان از ادامه این روند خبر دادند. ".repeat(20)}`,
+      }),
+    );
     await writeFile(path.join(articlesDir, "many.jsonl"), lines.join("\n"));
-    const server = await startServer({ ARTICLES_DIR: articlesDir, INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback") }, { until: "open" });
+    const server = await startServer(
+      {
+        ARTICLES_DIR: articlesDir,
+        INDEX_DIR: path.join(await tempDir(), "index"),
+        FEEDBACK_DIR: path.join(await tempDir(), "feedback"),
+      },
+      { until: "open" },
+    );
     after(async () => {
       server.child.kill("SIGKILL");
       await server.exited;
@@ -91,7 +124,10 @@ describe("readiness while the index loads", () => {
       loading++;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    assert.ok(server.logs.some((l) => l.msg === "index built"), "the index was built while the test asked");
+    assert.ok(
+      server.logs.some((l) => l.msg === "index built"),
+      "the index was built while the test asked",
+    );
     assert.ok(loading >= 5, `only ${loading} answers while loading`);
     assert.ok(slowest < 1000, `a health check took ${Math.round(slowest)} ms while the index was built`);
   });

@@ -10,13 +10,23 @@ import { seedApp } from "./support/helpers.ts";
 import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 
 const { index, indexDir } = await seedApp();
-const fixtures = (JSON.parse(readFileSync(new URL("./fixtures/questions.json", import.meta.url), "utf8")) as Array<{ question: string; found: boolean; articleId?: string }>).filter((f) => f.found);
+const fixtures = (
+  JSON.parse(readFileSync(new URL("./fixtures/questions.json", import.meta.url), "utf8")) as Array<{
+    question: string;
+    found: boolean;
+    articleId?: string;
+  }>
+).filter((f) => f.found);
 const only = (s: Partial<RetrievalSettings>) => new Retriever(HnswlibCorpus.of(index), { ...DEFAULT_RETRIEVAL, ...s });
 
 describe("Bm25Index", () => {
   const docs = [
     { id: "a", title: analyze("صادرات قزوین"), body: analyze("در ۶ ماه نخست امسال ۴۳۳ هزار تن کالا از قزوین صادر شد") },
-    { id: "b", title: analyze("فرش دستباف قم"), body: analyze("فرش دستباف و ابریشم استان قم شهره ملی و بین‌المللی است") },
+    {
+      id: "b",
+      title: analyze("فرش دستباف قم"),
+      body: analyze("فرش دستباف و ابریشم استان قم شهره ملی و بین‌المللی است"),
+    },
     { id: "c", title: analyze("صنایع کوچک"), body: analyze("صنایع کوچک استان قزوین در ایجاد اشتغال نقش دارند") },
   ];
   const bm25 = Bm25Index.build(docs);
@@ -46,7 +56,10 @@ describe("Bm25Index", () => {
     const full = bm25.search([{ term: "قزوین", weight: 1 }], 3);
     const light = bm25.search([{ term: "قزوین", weight: 0.5 }], 3);
     assert.ok(Math.abs(light[0]!.score - full[0]!.score / 2) < 1e-9);
-    assert.deepEqual(bm25.search(["قزوین"], 3, ["c"]).map((h) => h.id), ["c"]);
+    assert.deepEqual(
+      bm25.search(["قزوین"], 3, ["c"]).map((h) => h.id),
+      ["c"],
+    );
     // Within some documents, each scores exactly as in a search of all.
     const all = new Map(bm25.search(analyze("صادرات قزوین"), 10).map((h) => [h.id, h.score]));
     const within = bm25.search(analyze("صادرات قزوین"), 10, ["a", "c", "missing"]);
@@ -58,9 +71,13 @@ describe("Bm25Index", () => {
     // An archive in miniature: Zipf-distributed words, so queries mix rare terms with terms in
     // most documents, the case where MaxScore sets the common terms aside and looks them up.
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const word = () => `w${Math.floor(1 / (random() * 0.999 + 0.001)) % 400}`;
-    const doc = (id: string) => ({ id, title: [word(), word()], body: Array.from({ length: 20 + Math.floor(random() * 60) }, word) });
+    const doc = (id: string) => ({
+      id,
+      title: [word(), word()],
+      body: Array.from({ length: 20 + Math.floor(random() * 60) }, word),
+    });
     const index = Bm25Index.build(Array.from({ length: 3000 }, (_, i) => doc(`d${i}`)));
     const queries = Array.from({ length: 60 }, () => Array.from({ length: 2 + Math.floor(random() * 8) }, word));
     const same = (when: string) => {
@@ -77,7 +94,8 @@ describe("Bm25Index", () => {
 
   it("gives the same results after a JSON round trip", () => {
     const restored = Bm25Index.fromJSON(JSON.parse(JSON.stringify(bm25)));
-    for (const q of ["صادرات قزوین", "فرش قم", "اشتغال صنایع کوچک"]) assert.deepEqual(restored.search(analyze(q), 3), bm25.search(analyze(q), 3));
+    for (const q of ["صادرات قزوین", "فرش قم", "اشتغال صنایع کوچک"])
+      assert.deepEqual(restored.search(analyze(q), 3), bm25.search(analyze(q), 3));
   });
 });
 
@@ -86,8 +104,10 @@ describe("the persisted lexical index", () => {
     const fromDisk = Bm25Index.fromBinary(await readFile(path.join(indexDir, "current", "lexical.bin")));
     assert.equal(fromDisk.docCount, index.manifest.counts.chunks);
     assert.equal(fromDisk.docCount, index.lexical.docCount);
-    for (const f of fixtures.slice(0, 10)) assert.deepEqual(fromDisk.search(analyze(f.question), 5), index.lexical.search(analyze(f.question), 5));
-    for (const chunk of index.chunks.values()) assert.ok(fromDisk.search(analyze(chunk.text), index.chunks.size).some((h) => h.id === chunk.id));
+    for (const f of fixtures.slice(0, 10))
+      assert.deepEqual(fromDisk.search(analyze(f.question), 5), index.lexical.search(analyze(f.question), 5));
+    for (const chunk of index.chunks.values())
+      assert.ok(fromDisk.search(analyze(chunk.text), index.chunks.size).some((h) => h.id === chunk.id));
   });
 });
 
@@ -120,12 +140,23 @@ describe("fusion", () => {
   });
 
   it("returns chunks best first with scores, under every combination of stages", async () => {
-    const combos: Array<Partial<RetrievalSettings>> = [{}, { rerank: false }, { dense: false }, { lexical: false }, { fusion: "rrf" }, { expand: true }];
+    const combos: Array<Partial<RetrievalSettings>> = [
+      {},
+      { rerank: false },
+      { dense: false },
+      { lexical: false },
+      { fusion: "rrf" },
+      { expand: true },
+    ];
     for (const s of combos) {
       const results = await only(s).search("ارزش صادرات قزوین چقدر بود؟", { k: 8 });
       assert.equal(results.length, 8, JSON.stringify(s));
       for (let i = 1; i < results.length; i++) assert.ok(results[i - 1]!.score >= results[i]!.score, JSON.stringify(s));
-      if (s.dense !== false || s.lexical !== false) assert.ok(results.some((p) => p.chunk.articleId === "000_6460d26cea20ff96"), JSON.stringify(s));
+      if (s.dense !== false || s.lexical !== false)
+        assert.ok(
+          results.some((p) => p.chunk.articleId === "000_6460d26cea20ff96"),
+          JSON.stringify(s),
+        );
     }
   });
 
@@ -158,7 +189,10 @@ describe("article scope", () => {
     for (const f of fixtures) {
       const other = f.articleId === QOM ? "000_6460d26cea20ff96" : QOM;
       const results = await only({}).search(f.question, { k: 5, articleId: other });
-      assert.ok(results.some((p) => p.chunk.articleId === f.articleId), `«${f.question}» lost ${f.articleId} when scoped to ${other}`);
+      assert.ok(
+        results.some((p) => p.chunk.articleId === f.articleId),
+        `«${f.question}» lost ${f.articleId} when scoped to ${other}`,
+      );
     }
   });
 });

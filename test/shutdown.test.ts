@@ -26,7 +26,11 @@ describe("graceful shutdown", () => {
     });
     after(() => server.child.kill("SIGKILL"));
 
-    const res = await fetch(`${server.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟", stream: true }) });
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: "ارزش صادرات کالا از قزوین چقدر بود؟", stream: true }),
+    });
     assert.equal(res.status, 200);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -50,10 +54,16 @@ describe("graceful shutdown", () => {
     const events = raw
       .split("\n\n")
       .filter((block) => /^event: /m.test(block))
-      .map((block) => ({ event: /^event: (.+)$/m.exec(block)![1]!, data: JSON.parse(/^data: (.+)$/m.exec(block)![1]!) }));
+      .map((block) => ({
+        event: /^event: (.+)$/m.exec(block)![1]!,
+        data: JSON.parse(/^data: (.+)$/m.exec(block)![1]!),
+      }));
     const tokens = events.filter((e) => e.event === "token").map((e) => e.data.text as string);
     assert.equal(tokens.join(""), words.join(""), "the whole answer arrived");
-    assert.deepEqual(events.slice(tokens.length).map((e) => e.event), ["citations", "done"]);
+    assert.deepEqual(
+      events.slice(tokens.length).map((e) => e.event),
+      ["citations", "done"],
+    );
     assert.equal(events.at(-2)!.data.length, 1, "its citation");
     assert.deepEqual(events.at(-1)!.data, { found: true, mode: "llm" });
     assert.equal(await server.exited, 0);

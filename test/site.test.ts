@@ -10,7 +10,8 @@ import { post, seedApp, seedCopy } from "./support/helpers.ts";
 
 const { app, assistant } = await seedApp();
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'";
 const QAZVIN_SMALL_INDUSTRY = "001_ac32e4e684eddc00";
 const QAZVIN_KNOWLEDGE = "004_6f85bbe77279df80";
 const UNDATED = "000_6460d26cea20ff96";
@@ -50,7 +51,10 @@ for (const backend of BACKENDS) {
         const newestFirst = (await (await app.request("/api/articles")).json()).articles.map((a: any) => a.id);
         const positions = newestFirst.map((id: string) => body.indexOf(`href="/articles/${id}"`));
         assert.equal(positions.length, 5);
-        assert.ok(positions.every((p: number, i: number) => p > 0 && (i === 0 || p > positions[i - 1])), "not newest first");
+        assert.ok(
+          positions.every((p: number, i: number) => p > 0 && (i === 0 || p > positions[i - 1])),
+          "not newest first",
+        );
         for (const article of index.articles.values()) {
           const item = itemOf(body, article.id);
           assert.ok(item.includes(`>${escapeHtml(article.title)}</a>`), article.id);
@@ -81,12 +85,18 @@ for (const backend of BACKENDS) {
         assert.ok(body.includes(`<title>${escapeHtml(article.title)} — گفتگو</title>`));
         assert.ok(body.includes("باشگاه خبرنگاران جوان"));
         assert.ok(body.includes("۲۴ آذر ۱۴۰۴"));
-        const paragraphs = article.text.split(/\n\n+/).map((p) => p.trim()).filter(Boolean);
+        const paragraphs = article.text
+          .split(/\n\n+/)
+          .map((p) => p.trim())
+          .filter(Boolean);
         assert.equal(body.match(/<p>/g)?.length, paragraphs.length);
         for (const p of paragraphs) assert.ok(body.includes(`<p>${escapeHtml(p)}</p>`));
         const tag = `<script src="/widget.js" data-article-id="${QAZVIN_KNOWLEDGE}" async></script>`;
         assert.ok(body.includes(tag), "the widget script tag");
-        assert.ok(body.indexOf(tag) > body.indexOf(`<p>${escapeHtml(paragraphs.at(-1)!)}</p>`), "the widget comes after the article");
+        assert.ok(
+          body.indexOf(tag) > body.indexOf(`<p>${escapeHtml(paragraphs.at(-1)!)}</p>`),
+          "the widget comes after the article",
+        );
         // No inline script: the CSP would block it.
         assert.equal([...body.matchAll(/<script\b[^>]*>/g)].length, 1);
       });
@@ -117,7 +127,14 @@ for (const backend of BACKENDS) {
       const TEXT = `صادرات استان <img src=x onerror=alert(1)> به ۱۰ میلیون دلار رسید.\n\nمدیرکل گفت: <script>alert(1)</script> & "همه" چیز 'خوب' است.`;
       await writeFile(
         path.join(dir, "evil.jsonl"),
-        JSON.stringify({ id: EVIL_ID, title: TITLE, text: TEXT, source: `<b>منبع</b>`, publishedAt: "2024-03-20", url: "javascript:alert(1)" }) + "\n",
+        JSON.stringify({
+          id: EVIL_ID,
+          title: TITLE,
+          text: TEXT,
+          source: `<b>منبع</b>`,
+          publishedAt: "2024-03-20",
+          url: "javascript:alert(1)",
+        }) + "\n",
       );
       const evil = await seedBackend(backend, dir);
 
@@ -138,7 +155,9 @@ for (const backend of BACKENDS) {
         assert.ok(body.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert.ok(body.includes("&amp; &quot;همه&quot; چیز &#39;خوب&#39; است."));
         assert.ok(body.includes("&lt;b&gt;منبع&lt;/b&gt;"));
-        assert.ok(body.includes(`<script src="/widget.js" data-article-id="evil&quot;&lt;b&gt;&amp;&#39;" async></script>`));
+        assert.ok(
+          body.includes(`<script src="/widget.js" data-article-id="evil&quot;&lt;b&gt;&amp;&#39;" async></script>`),
+        );
         assert.equal([...body.matchAll(/<script\b/g)].length, 1);
       });
 
@@ -151,7 +170,10 @@ for (const backend of BACKENDS) {
       });
 
       it("escapes the five HTML characters", () => {
-        assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+        assert.equal(
+          escapeHtml(`<a href="x" title='y'>&</a>`),
+          "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;",
+        );
       });
     });
 
@@ -164,7 +186,10 @@ for (const backend of BACKENDS) {
           for (const question of suggestedQuestions) {
             const answer = (await (await post(app, "/api/chat", { question, articleId: id })).json()) as any;
             assert.equal(answer.found, true, `«${question}» on ${id}`);
-            assert.ok(answer.citations.some((c: any) => c.articleId === id), `«${question}» does not cite ${id}`);
+            assert.ok(
+              answer.citations.some((c: any) => c.articleId === id),
+              `«${question}» does not cite ${id}`,
+            );
             offered++;
           }
         }
@@ -208,7 +233,10 @@ describe("GET /fonts/vazirmatn.woff2", () => {
 
 describe("CORS on /api", () => {
   const preflight = (target: { request: typeof app.request }, origin: string) =>
-    target.request("/api/chat", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    target.request("/api/chat", {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
 
   it("by default lets any site's widget call the API", async () => {
     const res = await preflight(app, "https://news.example");
@@ -218,10 +246,18 @@ describe("CORS on /api", () => {
     assert.match(res.headers.get("access-control-allow-headers") ?? "", /content-type/i);
     assert.equal(res.headers.get("access-control-max-age"), "600");
 
-    const chat = await app.request("/api/chat", { method: "POST", headers: { origin: "https://news.example", "content-type": "application/json" }, body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }) });
+    const chat = await app.request("/api/chat", {
+      method: "POST",
+      headers: { origin: "https://news.example", "content-type": "application/json" },
+      body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }),
+    });
     assert.equal(chat.status, 200);
     assert.ok(chat.headers.get("access-control-allow-origin"));
-    const error = await app.request("/api/chat", { method: "POST", headers: { origin: "https://news.example", "content-type": "application/json" }, body: "{" });
+    const error = await app.request("/api/chat", {
+      method: "POST",
+      headers: { origin: "https://news.example", "content-type": "application/json" },
+      body: "{",
+    });
     assert.equal(error.status, 400);
     assert.ok(error.headers.get("access-control-allow-origin"), "errors are readable by the widget too");
   });
@@ -240,8 +276,14 @@ describe("CORS on /api", () => {
   it("reads ALLOWED_ORIGINS as a comma-separated list of origins, * by default", () => {
     assert.equal(loadConfig({}).allowedOrigins, "*");
     assert.equal(loadConfig({ ALLOWED_ORIGINS: "*" }).allowedOrigins, "*");
-    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: "https://a.example, http://localhost:8080/,https://A.example" }).allowedOrigins, ["https://a.example", "http://localhost:8080"]);
-    assert.throws(() => loadConfig({ ALLOWED_ORIGINS: "https://a.example/news" }), /ALLOWED_ORIGINS: "https:\/\/a\.example\/news" is not an origin/);
+    assert.deepEqual(
+      loadConfig({ ALLOWED_ORIGINS: "https://a.example, http://localhost:8080/,https://A.example" }).allowedOrigins,
+      ["https://a.example", "http://localhost:8080"],
+    );
+    assert.throws(
+      () => loadConfig({ ALLOWED_ORIGINS: "https://a.example/news" }),
+      /ALLOWED_ORIGINS: "https:\/\/a\.example\/news" is not an origin/,
+    );
     assert.throws(() => loadConfig({ ALLOWED_ORIGINS: "a.example" }), /ALLOWED_ORIGINS/);
   });
 });
@@ -260,7 +302,10 @@ describe("suggested questions, checked once", () => {
     };
     const first = (await (await fresh.request(`/api/articles/${UNDATED}`)).json()) as any;
     assert.ok(!first.suggestedQuestions.includes(unanswerable));
-    assert.deepEqual(first.suggestedQuestions, article.suggestedQuestions.filter((q) => q !== unanswerable));
+    assert.deepEqual(
+      first.suggestedQuestions,
+      article.suggestedQuestions.filter((q) => q !== unanswerable),
+    );
     assert.ok(calls > 0);
     const checkedCalls = calls;
     const second = (await (await fresh.request(`/api/articles/${UNDATED}`)).json()) as any;

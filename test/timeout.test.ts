@@ -23,14 +23,24 @@ const index = await openIndex(indexDir, { kind: "local" });
 const QUESTION = "ارزش صادرات کالا از قزوین چقدر بود؟";
 
 function appWith(times: { modelMs: number; requestMs?: number; streamMs?: number }) {
-  const assistant = new Assistant(HnswlibCorpus.of(index), { answerer: { kind: "llm", model: "fake-chat", apiKey: "sk-test", baseURL: fake.baseURL, timeoutMs: times.modelMs } });
+  const assistant = new Assistant(HnswlibCorpus.of(index), {
+    answerer: { kind: "llm", model: "fake-chat", apiKey: "sk-test", baseURL: fake.baseURL, timeoutMs: times.modelMs },
+  });
   const logged: Record<string, unknown>[] = [];
-  const app = createApp(assistant, { log: (entry) => logged.push(entry), ...(times.requestMs && { requestTimeoutMs: times.requestMs }), chat: { ...(times.streamMs && { streamTimeoutMs: times.streamMs }) } });
+  const app = createApp(assistant, {
+    log: (entry) => logged.push(entry),
+    ...(times.requestMs && { requestTimeoutMs: times.requestMs }),
+    chat: { ...(times.streamMs && { streamTimeoutMs: times.streamMs }) },
+  });
   return { app, logged };
 }
 
 function ask(app: ReturnType<typeof appWith>["app"], body: Record<string, unknown>) {
-  return app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: QUESTION, ...body }) });
+  return app.request("/api/chat", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ question: QUESTION, ...body }),
+  });
 }
 
 function events(raw: string): Array<{ event: string; data: any }> {
@@ -44,7 +54,12 @@ function events(raw: string): Array<{ event: string; data: any }> {
 async function abandoned(request: Recorded | undefined, ms = 2000): Promise<void> {
   assert.ok(request, "the model was called");
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([request.closedEarly, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`the model call was still open ${ms} ms later`)), ms)))]).finally(() => clearTimeout(timer));
+  await Promise.race([
+    request.closedEarly,
+    new Promise(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`the model call was still open ${ms} ms later`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 describe("a request that runs out of time", () => {
@@ -55,11 +70,17 @@ describe("a request that runs out of time", () => {
     const started = performance.now();
     const res = await ask(app, {});
     assert.equal(res.status, 504);
-    assert.deepEqual(await res.json(), { error: { code: "timeout", message: "The request took longer than 0.4 s and was stopped; try again" } });
+    assert.deepEqual(await res.json(), {
+      error: { code: "timeout", message: "The request took longer than 0.4 s and was stopped; try again" },
+    });
     assert.ok(performance.now() - started < 1500, `answered after ${Math.round(performance.now() - started)} ms`);
     await abandoned(fake.requests[0]);
     assert.ok(logged.some((l) => l.msg === "request timed out" && l.path === "/api/chat"));
-    assert.deepEqual(logged.filter((l) => l.level === "error"), [], "a timeout is not an internal error");
+    assert.deepEqual(
+      logged.filter((l) => l.level === "error"),
+      [],
+      "a timeout is not an internal error",
+    );
   });
 
   it("ends a stream that runs longer than STREAM_TIMEOUT_MS with event: error timeout, after the words already sent, and stops the model", async () => {
@@ -69,9 +90,15 @@ describe("a request that runs out of time", () => {
     const res = await ask(app, { stream: true });
     assert.equal(res.status, 200);
     const got = events(await res.text());
-    assert.deepEqual(got.map((e) => e.event), ["token", "error"]);
+    assert.deepEqual(
+      got.map((e) => e.event),
+      ["token", "error"],
+    );
     assert.equal(got[0]!.data.text, "قزوین ۲۶۳ میلیون دلار ");
-    assert.deepEqual(got[1]!.data, { code: "timeout", message: "The answer took longer than 0.6 s and was stopped; try again" });
+    assert.deepEqual(got[1]!.data, {
+      code: "timeout",
+      message: "The answer took longer than 0.6 s and was stopped; try again",
+    });
     await abandoned(fake.requests[0]);
   });
 
@@ -80,7 +107,12 @@ describe("a request that runs out of time", () => {
     const { app } = appWith({ modelMs: 20_000, streamMs: 500 });
     const started = performance.now();
     const got = events(await (await ask(app, { stream: true })).text());
-    assert.deepEqual(got, [{ event: "error", data: { code: "timeout", message: "The answer took longer than 0.5 s and was stopped; try again" } }]);
+    assert.deepEqual(got, [
+      {
+        event: "error",
+        data: { code: "timeout", message: "The answer took longer than 0.5 s and was stopped; try again" },
+      },
+    ]);
     assert.ok(performance.now() - started < 2000);
   });
 });
@@ -104,8 +136,17 @@ describe("a model that hangs, within the request's time", () => {
     fake.script = () => ({ hang: true });
     const { app } = appWith({ modelMs: 300, streamMs: 10_000 });
     const got = events(await (await ask(app, { stream: true })).text());
-    assert.deepEqual(got.slice(-2).map((e) => e.event), ["citations", "done"]);
-    assert.ok(got.filter((e) => e.event === "token").map((e) => e.data.text).join("").includes("۲۶۳ میلیون دلار"));
+    assert.deepEqual(
+      got.slice(-2).map((e) => e.event),
+      ["citations", "done"],
+    );
+    assert.ok(
+      got
+        .filter((e) => e.event === "token")
+        .map((e) => e.data.text)
+        .join("")
+        .includes("۲۶۳ میلیون دلار"),
+    );
     assert.deepEqual(got.at(-1)!.data.mode, "extractive");
     assert.match(got.at(-1)!.data.warning, /timeout/);
   });
@@ -120,8 +161,14 @@ describe("the time settings", () => {
   });
 
   it("refuse values that look like seconds, naming the variable", () => {
-    assert.throws(() => loadConfig({ REQUEST_TIMEOUT_MS: "30" }), /REQUEST_TIMEOUT_MS: is in milliseconds and must be at least 1000/);
-    assert.throws(() => loadConfig({ STREAM_TIMEOUT_MS: "two minutes" }), /STREAM_TIMEOUT_MS: must be a number of milliseconds/);
+    assert.throws(
+      () => loadConfig({ REQUEST_TIMEOUT_MS: "30" }),
+      /REQUEST_TIMEOUT_MS: is in milliseconds and must be at least 1000/,
+    );
+    assert.throws(
+      () => loadConfig({ STREAM_TIMEOUT_MS: "two minutes" }),
+      /STREAM_TIMEOUT_MS: must be a number of milliseconds/,
+    );
   });
 
   it("warn when the model's time leaves no room to fall back within a request", () => {

@@ -30,9 +30,18 @@ let browser: Browser;
 async function startGoftogu(): Promise<void> {
   const articles = await seedCopy();
   // An article that tries to inject markup: it must show as text and run nothing.
-  const evil = { id: "evil", url: "JavaScript:window.__xss=5", title: "خبر <img src=x onerror=window.__xss=1> آزمایشی", text: "متن خبر <script>window.__xss=2</script> با تصویر <img src=x onerror=window.__xss=3> منتشر شد.\n\nصادرات شرکت نمونه امسال ۵۰ میلیون دلار بود." };
+  const evil = {
+    id: "evil",
+    url: "JavaScript:window.__xss=5",
+    title: "خبر <img src=x onerror=window.__xss=1> آزمایشی",
+    text: "متن خبر <script>window.__xss=2</script> با تصویر <img src=x onerror=window.__xss=3> منتشر شد.\n\nصادرات شرکت نمونه امسال ۵۰ میلیون دلار بود.",
+  };
   await writeFile(path.join(articles, "evil.jsonl"), JSON.stringify(evil) + "\n");
-  const running = await startServer({ ARTICLES_DIR: articles, INDEX_DIR: path.join(await tempDir(), "index"), FEEDBACK_DIR: path.join(await tempDir(), "feedback") });
+  const running = await startServer({
+    ARTICLES_DIR: articles,
+    INDEX_DIR: path.join(await tempDir(), "index"),
+    FEEDBACK_DIR: path.join(await tempDir(), "feedback"),
+  });
   server = running.child;
   base = running.url;
 }
@@ -67,23 +76,40 @@ async function startForeignSite(): Promise<void> {
     // A stand-in API whose citation links to a «javascript:» URL: the widget must not link it.
     if (req.url === "/bad-url/api/articles/x") {
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ id: "x", title: "خبر آزمایشی", url: "JavaScript:window.__xss=4", suggestedQuestions: [] }));
+      res.end(
+        JSON.stringify({ id: "x", title: "خبر آزمایشی", url: "JavaScript:window.__xss=4", suggestedQuestions: [] }),
+      );
       return;
     }
     if (req.url === "/bad-url/api/chat") {
       res.writeHead(200, { "content-type": "text/event-stream" });
-      const citation = { n: 1, articleId: "x", title: "خبر آزمایشی", url: " JavaScript:window.__xss=4", quote: "صادرات ۵۰ میلیون دلار بود.", start: 0, end: 26, score: 1 };
-      res.end(`event: token\ndata: ${JSON.stringify({ text: "۵۰ میلیون دلار [1]" })}\n\nevent: citations\ndata: ${JSON.stringify([citation])}\n\nevent: done\ndata: {"found":true,"mode":"extractive"}\n\n`);
+      const citation = {
+        n: 1,
+        articleId: "x",
+        title: "خبر آزمایشی",
+        url: " JavaScript:window.__xss=4",
+        quote: "صادرات ۵۰ میلیون دلار بود.",
+        start: 0,
+        end: 26,
+        score: 1,
+      };
+      res.end(
+        `event: token\ndata: ${JSON.stringify({ text: "۵۰ میلیون دلار [1]" })}\n\nevent: citations\ndata: ${JSON.stringify([citation])}\n\nevent: done\ndata: {"found":true,"mode":"extractive"}\n\n`,
+      );
       return;
     }
     if (req.url === "/bad-url-page") {
       res.setHeader("content-type", "text/html; charset=utf-8");
-      res.end(`<!doctype html><html lang="fa" dir="rtl"><body><p>صفحه</p><script src="${base}/widget.js" data-article-id="x" data-api-base="${foreignBase}/bad-url" async></script></body></html>`);
+      res.end(
+        `<!doctype html><html lang="fa" dir="rtl"><body><p>صفحه</p><script src="${base}/widget.js" data-article-id="x" data-api-base="${foreignBase}/bad-url" async></script></body></html>`,
+      );
       return;
     }
     if (req.url === "/slow-page") {
       res.setHeader("content-type", "text/html; charset=utf-8");
-      res.end(`<!doctype html><html lang="fa" dir="rtl"><body><p>صفحه</p><script src="${base}/widget.js" data-article-id="slow" data-api-base="${foreignBase}/slow" async></script></body></html>`);
+      res.end(
+        `<!doctype html><html lang="fa" dir="rtl"><body><p>صفحه</p><script src="${base}/widget.js" data-article-id="slow" data-api-base="${foreignBase}/slow" async></script></body></html>`,
+      );
       return;
     }
     res.setHeader("content-type", "text/html; charset=utf-8");
@@ -114,7 +140,10 @@ async function ask(page: Page, question: string): Promise<string> {
   const before = await answers.count();
   await page.locator("goftogu-widget textarea").fill(question);
   await page.locator("goftogu-widget textarea").press("Enter");
-  await page.locator("goftogu-widget .msg.assistant .actions").nth(before - 1).waitFor({ timeout: 15_000 });
+  await page
+    .locator("goftogu-widget .msg.assistant .actions")
+    .nth(before - 1)
+    .waitFor({ timeout: 15_000 });
   return (await answers.nth(before).innerText()).trim();
 }
 
@@ -129,7 +158,14 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     await startForeignSite();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+      ],
     });
   });
 
@@ -153,7 +189,10 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
 
     const answer = await ask(page, "ارزش صادرات قزوین چقدر بود؟");
     assert.match(answer, /۲۶۳ میلیون دلار/);
-    assert.ok(streamed.some((t) => t.startsWith("text/event-stream")), `chat was not streamed: ${streamed}`);
+    assert.ok(
+      streamed.some((t) => t.startsWith("text/event-stream")),
+      `chat was not streamed: ${streamed}`,
+    );
     const chip = page.locator("goftogu-widget .msg.assistant .cite").first();
     await chip.click();
     const quote = page.locator("goftogu-widget .quote").first();
@@ -181,7 +220,10 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     const followUp = await ask(page, "برای چند نفر اشتغال ایجاد کرد؟");
     assert.match(followUp, /۱۰۰ نفر/);
     const last = JSON.parse(bodies.at(-1)!) as { history: Array<{ role: string; content: string }> };
-    assert.ok(last.history.some((t) => t.role === "user" && t.content.includes("آرایشی و بهداشتی")), "the previous turn was sent as history");
+    assert.ok(
+      last.history.some((t) => t.role === "user" && t.content.includes("آرایشی و بهداشتی")),
+      "the previous turn was sent as history",
+    );
 
     // The conversation survives a reload (sessionStorage) and «گفتگوی تازه» clears it.
     await page.reload();
@@ -197,7 +239,10 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     await page.goto(`${base}/articles/evil`);
     assert.match(await page.locator("body").innerText(), /<script>window.__xss=2<\/script>/);
     await openWidget(page);
-    assert.match(await page.locator("goftogu-widget .msg.assistant").first().innerText(), /<img src=x onerror=window.__xss=1>/);
+    assert.match(
+      await page.locator("goftogu-widget .msg.assistant").first().innerText(),
+      /<img src=x onerror=window.__xss=1>/,
+    );
     const answer = await ask(page, "صادرات شرکت نمونه امسال چقدر بود؟");
     assert.match(answer, /۵۰ میلیون دلار/);
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
@@ -228,7 +273,10 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     await page.goto(foreignBase);
     await page.locator("goftogu-widget .launcher").waitFor({ state: "visible" });
     assert.equal(await page.locator("goftogu-widget").count(), 1, "a second copy of the script does nothing");
-    assert.equal(await page.evaluate(() => typeof (window as unknown as { Goftogu?: { open: unknown } }).Goftogu?.open), "function");
+    assert.equal(
+      await page.evaluate(() => typeof (window as unknown as { Goftogu?: { open: unknown } }).Goftogu?.open),
+      "function",
+    );
     await openWidget(page);
     const answer = await ask(page, "ارزش صادرات قزوین چقدر بود؟");
     assert.match(answer, /۲۶۳ میلیون دلار/);
@@ -244,7 +292,10 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     await shot(page, "mobile-closed.png");
     await openWidget(page);
     const box = await page.locator("goftogu-widget .panel").boundingBox();
-    assert.deepEqual(box && [Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)], [0, 0, 390, 844]);
+    assert.deepEqual(
+      box && [Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)],
+      [0, 0, 390, 844],
+    );
     await ask(page, "قم چند شهرک صنعتی دارد؟");
     await shot(page, "mobile-answer.png");
     await page.context().close();
@@ -253,19 +304,27 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
   it("can be used with the keyboard alone", async () => {
     const page = await newPage();
     await page.goto(`${base}/articles/${QAZVIN}`);
-    const launcherFocused = () => page.evaluate(() => document.querySelector("goftogu-widget")?.shadowRoot?.activeElement?.classList.contains("launcher") ?? false);
+    const launcherFocused = () =>
+      page.evaluate(
+        () =>
+          document.querySelector("goftogu-widget")?.shadowRoot?.activeElement?.classList.contains("launcher") ?? false,
+      );
     for (let i = 0; i < 40 && !(await launcherFocused()); i++) await page.keyboard.press("Tab");
     assert.ok(await launcherFocused(), "Tab reaches the launcher");
     await page.keyboard.press("Enter");
     await page.locator("goftogu-widget .panel").waitFor({ state: "visible" });
-    const focusedTag = () => page.evaluate(() => document.querySelector("goftogu-widget")?.shadowRoot?.activeElement?.tagName);
+    const focusedTag = () =>
+      page.evaluate(() => document.querySelector("goftogu-widget")?.shadowRoot?.activeElement?.tagName);
     assert.equal(await focusedTag(), "TEXTAREA", "the input has focus when the panel opens");
     await page.keyboard.type("قم چند شهرک صنعتی دارد؟");
     await page.keyboard.press("Enter");
     await page.locator("goftogu-widget .msg.assistant .actions").first().waitFor({ timeout: 15_000 });
     for (let i = 0; i < 15; i++) {
       await page.keyboard.press("Tab");
-      assert.ok(await page.evaluate(() => !!document.querySelector("goftogu-widget")?.shadowRoot?.activeElement), "focus stays in the panel");
+      assert.ok(
+        await page.evaluate(() => !!document.querySelector("goftogu-widget")?.shadowRoot?.activeElement),
+        "focus stays in the panel",
+      );
     }
     await page.keyboard.press("Escape");
     await page.locator("goftogu-widget .panel").waitFor({ state: "hidden" });
@@ -295,15 +354,23 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     const page = await context.newPage();
     await page.goto(`${base}/articles/${QAZVIN}`);
     await openWidget(page);
-    const background = await page.locator("goftogu-widget .panel").evaluate((el) => getComputedStyle(el).backgroundColor);
+    const background = await page
+      .locator("goftogu-widget .panel")
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.equal(background, "rgb(22, 25, 29)");
     await page.locator("goftogu-widget textarea").fill("تست فارسی و English با هم ۲۶۳");
     await page.locator("goftogu-widget textarea").press("Enter");
     const asked = page.locator("goftogu-widget .msg.user p").last();
     await asked.waitFor();
     assert.equal(await asked.innerText(), "تست فارسی و English با هم ۲۶۳");
-    assert.deepEqual(await asked.evaluate((el) => [getComputedStyle(el).direction, getComputedStyle(el).unicodeBidi]), ["rtl", "plaintext"]);
-    await page.locator("goftogu-widget .msg.assistant .actions, goftogu-widget .error").first().waitFor({ timeout: 15_000 });
+    assert.deepEqual(await asked.evaluate((el) => [getComputedStyle(el).direction, getComputedStyle(el).unicodeBidi]), [
+      "rtl",
+      "plaintext",
+    ]);
+    await page
+      .locator("goftogu-widget .msg.assistant .actions, goftogu-widget .error")
+      .first()
+      .waitFor({ timeout: 15_000 });
     await shot(page, "desktop-dark-mixed-text.png");
     await context.close();
   });
@@ -320,7 +387,13 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     await page.locator("goftogu-widget .error button").waitFor();
     assert.match(await page.locator("goftogu-widget .error").innerText(), /اتصال به سرور برقرار نشد/);
     await page.unroute("**/api/chat");
-    await page.route("**/api/chat", (route) => route.fulfill({ status: 429, contentType: "application/json", body: '{"error":{"code":"rate_limited","message":"Too many requests"}}' }));
+    await page.route("**/api/chat", (route) =>
+      route.fulfill({
+        status: 429,
+        contentType: "application/json",
+        body: '{"error":{"code":"rate_limited","message":"Too many requests"}}',
+      }),
+    );
     await page.locator("goftogu-widget .error button").click();
     await page.locator("goftogu-widget .error button").waitFor();
     assert.match(await page.locator("goftogu-widget .error").innerText(), /از حد مجاز گذشته است/);

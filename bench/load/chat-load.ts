@@ -73,7 +73,9 @@ export async function runServer(options: ServerRunOptions): Promise<ServerFigure
     // in one tree), so the server rebuilt: that is a build, not a cold start. Start once more
     // on the index it just wrote.
     rebuiltOnStart = server.rebuilt;
-    options.progress(`the server rebuilt the index on start (${server.rebuilt}) in ${server.coldStartS} s; starting it again to time a real cold start`);
+    options.progress(
+      `the server rebuilt the index on start (${server.rebuilt}) in ${server.coldStartS} s; starting it again to time a real cold start`,
+    );
     await server.stop();
     server = await startServer(options);
   }
@@ -89,7 +91,9 @@ export async function runServer(options: ServerRunOptions): Promise<ServerFigure
     await settle(server.base);
     // Autocannon cycles through the questions: without no-cache, all but the first of each would
     // be the answer kept from before.
-    const chat = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }), { "cache-control": "no-cache" });
+    const chat = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }), {
+      "cache-control": "no-cache",
+    });
     await settle(server.base);
     const chatKept = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }));
     return {
@@ -147,15 +151,30 @@ async function startServer(options: ServerRunOptions): Promise<StartedServer> {
     if (res.status !== 200) throw new Error(`/api/health answered ${res.status} once the server was listening`);
     const health: unknown = await res.json();
     const built = server.logs.find((entry) => entry.msg === "index built");
-    return { pid: server.child.pid!, base: server.url, coldStartS: seconds(performance.now() - started), listeningS, rebuilt: built && String(built.reason), health, stop };
+    return {
+      pid: server.child.pid!,
+      base: server.url,
+      coldStartS: seconds(performance.now() - started),
+      listeningS,
+      rebuilt: built && String(built.reason),
+      health,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-async function load(url: string, options: ServerRunOptions, body: (question: string) => unknown, headers: Record<string, string> = {}): Promise<HttpFigures> {
-  options.progress(`loading ${new URL(url).pathname}${headers["cache-control"] ? ` (${headers["cache-control"]})` : ""} for ${options.seconds} s at ${options.connections} connections`);
+async function load(
+  url: string,
+  options: ServerRunOptions,
+  body: (question: string) => unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpFigures> {
+  options.progress(
+    `loading ${new URL(url).pathname}${headers["cache-control"] ? ` (${headers["cache-control"]})` : ""} for ${options.seconds} s at ${options.connections} connections`,
+  );
   let i = 0;
   const result = await autocannon({
     url,
@@ -163,7 +182,14 @@ async function load(url: string, options: ServerRunOptions, body: (question: str
     connections: options.connections,
     duration: options.seconds,
     headers: { "content-type": "application/json", ...headers },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(body(options.questions[i++ % options.questions.length]!)) }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify(body(options.questions[i++ % options.questions.length]!)),
+        }),
+      },
+    ],
   });
   return httpFigures(result);
 }
@@ -178,14 +204,21 @@ async function settle(base: string): Promise<void> {
   let quick = 0;
   while (quick < 3 && performance.now() < deadline) {
     const started = performance.now();
-    await fetch(`${base}/api/health`).then((r) => r.arrayBuffer(), () => undefined);
+    await fetch(`${base}/api/health`).then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
     quick = performance.now() - started < 50 ? quick + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 async function post(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status} during warm-up`);
 }

@@ -24,9 +24,19 @@ export const READERS = 8;
 const BASELINE_SECONDS = 10;
 /** After the response: the search threads apply the new chunks on their own, behind the searches sent meanwhile. */
 const AFTER_SECONDS = 10;
-const SEED_QUESTIONS = ["ارزش صادرات قزوین چقدر بود؟", "قم چند شهرک صنعتی دارد؟", "چند واحد صنفی در استان قم فعالیت می‌کنند؟", "مهم‌ترین مشکل صنایع کوچک استان قزوین چیست؟", "قیمت بنزین در تهران چقدر است؟"];
+const SEED_QUESTIONS = [
+  "ارزش صادرات قزوین چقدر بود؟",
+  "قم چند شهرک صنعتی دارد؟",
+  "چند واحد صنفی در استان قم فعالیت می‌کنند؟",
+  "مهم‌ترین مشکل صنایع کوچک استان قزوین چیست؟",
+  "قیمت بنزین در تهران چقدر است؟",
+];
 /** A sentence only the published article has, and the question it answers: whether the publication went live. */
-const CHECK = { sentence: "در جشنواره کارورزان بندر دیلم امسال ۳۷۱ قایق چوبی به آب انداخته شد.", question: "در جشنواره کارورزان بندر دیلم چند قایق چوبی به آب انداخته شد؟", figure: "۳۷۱ قایق" };
+const CHECK = {
+  sentence: "در جشنواره کارورزان بندر دیلم امسال ۳۷۱ قایق چوبی به آب انداخته شد.",
+  question: "در جشنواره کارورزان بندر دیلم چند قایق چوبی به آب انداخته شد؟",
+  figure: "۳۷۱ قایق",
+};
 
 export interface PublishFigures {
   bodyBytes: number;
@@ -62,11 +72,21 @@ export async function publishScenario(): Promise<PublishFigures> {
     const articlesDir = path.join(work, "articles");
     await cp(path.join(ROOT, "data/articles"), articlesDir, { recursive: true });
     const pool = await loadSentencePool();
-    const corpus = await writeCorpus(articlesDir, { ...PUBLISH_CORPUS, shardSize: PUBLISH_CORPUS.size, questions: 40 }, pool);
+    const corpus = await writeCorpus(
+      articlesDir,
+      { ...PUBLISH_CORPUS, shardSize: PUBLISH_CORPUS.size, questions: 40 },
+      pool,
+    );
     const questions = [...SEED_QUESTIONS, ...corpus.questions.map((q) => q.question)];
     const token = randomBytes(16).toString("hex");
     const server = await startServer(
-      { ARTICLES_DIR: articlesDir, INDEX_DIR: path.join(work, "index"), FEEDBACK_DIR: path.join(work, "feedback"), RATE_LIMIT_PER_MINUTE: "0", ADMIN_TOKEN: token },
+      {
+        ARTICLES_DIR: articlesDir,
+        INDEX_DIR: path.join(work, "index"),
+        FEEDBACK_DIR: path.join(work, "feedback"),
+        RATE_LIMIT_PER_MINUTE: "0",
+        ADMIN_TOKEN: token,
+      },
       { timeoutMs: 300_000 },
     );
     try {
@@ -83,7 +103,11 @@ export async function publishScenario(): Promise<PublishFigures> {
 
       console.error(`publish: PUT of ${(bytes / 2 ** 20).toFixed(1)} MiB while ${READERS} readers ask…`);
       let published: { start: number; end: number; status: number } | undefined;
-      const during = readers(server.url, questions, () => published !== undefined && performance.now() > published.end + AFTER_SECONDS * 1000);
+      const during = readers(
+        server.url,
+        questions,
+        () => published !== undefined && performance.now() > published.end + AFTER_SECONDS * 1000,
+      );
       const start = performance.now();
       const res = await fetch(`${server.url}/api/articles/publish-bench-largest`, {
         method: "PUT",
@@ -94,17 +118,28 @@ export async function publishScenario(): Promise<PublishFigures> {
       published = { start, end: performance.now(), status: res.status };
       const all = await during;
       const overlapping = all.filter((r) => r.start < published!.end && r.end > published!.start);
-      const answer = (await (await fetch(`${server.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: CHECK.question }) })).json()) as { answer?: string; citations?: Array<{ articleId: string }> };
+      const answer = (await (
+        await fetch(`${server.url}/api/chat`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ question: CHECK.question }),
+        })
+      ).json()) as { answer?: string; citations?: Array<{ articleId: string }> };
       return {
         bodyBytes: bytes,
         chars,
         chunks: (await chunkCount(server.url)) - chunksBefore,
         status: published.status,
         seconds: (published.end - published.start) / 1000,
-        answerable: answer.citations?.[0]?.articleId === "publish-bench-largest" && normalizeForMatch(answer.answer ?? "").includes(normalizeForMatch(CHECK.figure)),
+        answerable:
+          answer.citations?.[0]?.articleId === "publish-bench-largest" &&
+          normalizeForMatch(answer.answer ?? "").includes(normalizeForMatch(CHECK.figure)),
         baseline: figures(baseline, (baselineEnd - baselineStart) / 1000),
         during: figures(overlapping, (published.end - published.start) / 1000),
-        after: figures(all.filter((r) => r.start >= published!.end), AFTER_SECONDS),
+        after: figures(
+          all.filter((r) => r.start >= published!.end),
+          AFTER_SECONDS,
+        ),
       };
     } finally {
       server.child.kill("SIGTERM");
@@ -128,13 +163,16 @@ export function largestArticle(pool: SentencePool): { body: string; bytes: numbe
   let bytes = 200;
   const budget = ADMIN_BODY_BYTES - 4096;
   let checked = false;
-  for (let full = false; !full; ) {
+  for (let full = false; !full;) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     for (let i = 0; i + 3 <= order.length; i += 3) {
-      const paragraph = order.slice(i, i + 3).map((s) => pool.sentences[s]!).join(" ");
+      const paragraph = order
+        .slice(i, i + 3)
+        .map((s) => pool.sentences[s]!)
+        .join(" ");
       const size = Buffer.byteLength(paragraph) + 4;
       if (bytes + size > budget) {
         full = true;
@@ -150,7 +188,12 @@ export function largestArticle(pool: SentencePool): { body: string; bytes: numbe
     }
   }
   const text = paragraphs.join("\n\n");
-  const body = JSON.stringify({ title: "گزارش جامع سال: صنعت، تجارت و فرهنگ استان‌ها", text, source: "ایرنا", publishedAt: "2025-03-01T10:00:00+03:30" });
+  const body = JSON.stringify({
+    title: "گزارش جامع سال: صنعت، تجارت و فرهنگ استان‌ها",
+    text,
+    source: "ایرنا",
+    publishedAt: "2025-03-01T10:00:00+03:30",
+  });
   const size = Buffer.byteLength(body);
   if (size > ADMIN_BODY_BYTES) throw new Error(`the article's body is ${size} bytes, over ADMIN_BODY_BYTES`);
   return { body, bytes: size, chars: text.length };
@@ -165,7 +208,11 @@ async function readers(base: string, questions: string[], done: () => boolean): 
       while (!done()) {
         const question = questions[next++ % questions.length]!;
         const start = performance.now();
-        const ok = await fetch(`${base}/api/chat`, { method: "POST", headers: { "content-type": "application/json", "cache-control": "no-cache" }, body: JSON.stringify({ question }) })
+        const ok = await fetch(`${base}/api/chat`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "cache-control": "no-cache" },
+          body: JSON.stringify({ question }),
+        })
           .then(async (res) => (await res.arrayBuffer(), res.status === 200))
           .catch(() => false);
         timed.push({ start, end: performance.now(), ok });
@@ -178,7 +225,14 @@ async function readers(base: string, questions: string[], done: () => boolean): 
 function figures(timed: Timed[], seconds: number): ReaderFigures {
   const ms = timed.map((t) => t.end - t.start);
   const p = percentiles(ms);
-  return { seconds, requests: timed.length, failed: timed.filter((t) => !t.ok).length, p50: Math.round(p.p50), p99: Math.round(p.p99), max: Math.round(Math.max(0, ...ms)) };
+  return {
+    seconds,
+    requests: timed.length,
+    failed: timed.filter((t) => !t.ok).length,
+    p50: Math.round(p.p50),
+    p99: Math.round(p.p99),
+    max: Math.round(Math.max(0, ...ms)),
+  };
 }
 
 async function chunkCount(base: string): Promise<number> {

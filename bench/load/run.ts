@@ -91,9 +91,15 @@ export async function runLoad(options: { seconds: number; connections: number; o
 
     console.error(`fuzz: ${FUZZ.count} malformed and hostile requests…`);
     fuzz = await runFuzz(server.url, FUZZ);
-    const res = await fetch(`${server.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: CHECK.question }) });
+    const res = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question: CHECK.question }),
+    });
     const answer = res.status === 200 ? ((await res.json()) as { answer: string }).answer : `HTTP ${res.status}`;
-    stillAnswers = answer.startsWith(CHECK.answer) ? `yes: «${CHECK.question}» → «${answer.split("\n")[0]!.slice(0, 60)}»` : `NO: «${CHECK.question}» → ${answer.slice(0, 80)}`;
+    stillAnswers = answer.startsWith(CHECK.answer)
+      ? `yes: «${CHECK.question}» → «${answer.split("\n")[0]!.slice(0, 60)}»`
+      : `NO: «${CHECK.question}» → ${answer.slice(0, 80)}`;
   } finally {
     server.child.kill("SIGTERM");
     await server.exited;
@@ -129,7 +135,11 @@ const ROUTES = [
   { name: "/api/search", path: "/api/search", headers: {} },
 ];
 
-async function load(base: string, route: (typeof ROUTES)[number], options: { seconds: number; connections: number }): Promise<LoadRow> {
+async function load(
+  base: string,
+  route: (typeof ROUTES)[number],
+  options: { seconds: number; connections: number },
+): Promise<LoadRow> {
   let i = 0;
   const result = await autocannon({
     url: `${base}${route.path}`,
@@ -159,22 +169,39 @@ async function rss(pid: number): Promise<number> {
 function table(header: string[], body: Array<Array<string | number>>): void {
   const cells = [header, ...body.map((r) => r.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((r) => r[c]!.length)));
-  const line = (r: string[]) => `| ${r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join(" | ")} |`;
+  const line = (r: string[]) =>
+    `| ${r.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join(" | ")} |`;
   console.log(line(header));
   console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
   for (const r of cells.slice(1)) console.log(line(r));
 }
 
 function printLoad(rows: LoadRow[], options: { seconds: number; connections: number }): void {
-  console.log(`\nLOAD · loopback · ${options.connections} connections · ${options.seconds} s a route · seed index · rate limit off\n`);
-  table(["route", "requests", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "timeouts"], rows.map((r) => [r.route, r.requests, r.rps, r.p50, r.p99, r.non2xx, r.errors, r.timeouts]));
+  console.log(
+    `\nLOAD · loopback · ${options.connections} connections · ${options.seconds} s a route · seed index · rate limit off\n`,
+  );
+  table(
+    ["route", "requests", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors", "timeouts"],
+    rows.map((r) => [r.route, r.requests, r.rps, r.p50, r.p99, r.non2xx, r.errors, r.timeouts]),
+  );
 }
 
 function printMemory(samples: Sample[], options: { seconds: number }): void {
-  console.log(`\nMEMORY · server RSS, sampled every ${SAMPLE_MS / 1000} s during the load (${samples.length} samples)\n`);
-  const rowOf = (name: string, xs: Sample[]) => [name, xs[0]!.mib, Math.max(...xs.map((s) => s.mib)), xs.at(-1)!.mib, `${signed(xs.at(-1)!.mib - xs[0]!.mib)}`];
+  console.log(
+    `\nMEMORY · server RSS, sampled every ${SAMPLE_MS / 1000} s during the load (${samples.length} samples)\n`,
+  );
+  const rowOf = (name: string, xs: Sample[]) => [
+    name,
+    xs[0]!.mib,
+    Math.max(...xs.map((s) => s.mib)),
+    xs.at(-1)!.mib,
+    `${signed(xs.at(-1)!.mib - xs[0]!.mib)}`,
+  ];
   const rows = ROUTES.map((route) => samples.filter((s) => s.route === route.name)).filter((xs) => xs.length > 0);
-  table(["phase", "start MiB", "peak MiB", "end MiB", "change MiB"], [...rows.map((xs) => rowOf(xs[0]!.route, xs)), rowOf("whole run", samples)]);
+  table(
+    ["phase", "start MiB", "peak MiB", "end MiB", "change MiB"],
+    [...rows.map((xs) => rowOf(xs[0]!.route, xs)), rowOf("whole run", samples)],
+  );
   // A leak grows steadily; a warmed-up server levels off. Compare the two halves of each route's run.
   const halves = rows.map((xs) => {
     const mid = Math.floor(xs.length / 2);
@@ -184,24 +211,50 @@ function printMemory(samples: Sample[], options: { seconds: number }): void {
   });
   console.log(`\npeak of the second half over the first (leak check): ${halves.join(", ")}`);
   const step = Math.max(1, Math.round(samples.length / 12));
-  console.log(`RSS every ${Math.round((step * SAMPLE_MS) / 1000)} s: ${samples.filter((_, i) => i % step === 0 || i === samples.length - 1).map((s) => s.mib).join(" → ")} MiB (${Math.round(samples.at(-1)!.t)} s, ${options.seconds} s a route)`);
+  console.log(
+    `RSS every ${Math.round((step * SAMPLE_MS) / 1000)} s: ${samples
+      .filter((_, i) => i % step === 0 || i === samples.length - 1)
+      .map((s) => s.mib)
+      .join(" → ")} MiB (${Math.round(samples.at(-1)!.t)} s, ${options.seconds} s a route)`,
+  );
 }
 
 function printFuzz(rows: FuzzRow[], failures: string[], stillAnswers: string): void {
   const sum = (pick: (r: FuzzRow) => number) => rows.reduce((n, r) => n + pick(r), 0);
-  const total = { requests: sum((r) => r.requests), ok2xx: sum((r) => r.ok2xx), client4xx: sum((r) => r.client4xx), server5xx: sum((r) => r.server5xx), badBodies: sum((r) => r.badBodies), socketErrors: sum((r) => r.socketErrors) };
-  console.log(`\nFUZZ · ${total.requests} malformed or hostile requests over real sockets, ${FUZZ.concurrency} at a time, seed ${FUZZ.seed}\n`);
+  const total = {
+    requests: sum((r) => r.requests),
+    ok2xx: sum((r) => r.ok2xx),
+    client4xx: sum((r) => r.client4xx),
+    server5xx: sum((r) => r.server5xx),
+    badBodies: sum((r) => r.badBodies),
+    socketErrors: sum((r) => r.socketErrors),
+  };
+  console.log(
+    `\nFUZZ · ${total.requests} malformed or hostile requests over real sockets, ${FUZZ.concurrency} at a time, seed ${FUZZ.seed}\n`,
+  );
   table(
     ["kind", "requests", "2xx", "4xx", "5xx", "bad body", "no answer"],
-    [...rows, { kind: "total", ...total }].map((r) => [r.kind, r.requests, r.ok2xx, r.client4xx, r.server5xx, r.badBodies, r.socketErrors]),
+    [...rows, { kind: "total", ...total }].map((r) => [
+      r.kind,
+      r.requests,
+      r.ok2xx,
+      r.client4xx,
+      r.server5xx,
+      r.badBodies,
+      r.socketErrors,
+    ]),
   );
-  console.log("\n(bad body: an /api error without the {error: {code, message}} shape, or a response showing a file, a stack trace or an internal path)");
+  console.log(
+    "\n(bad body: an /api error without the {error: {code, message}} shape, or a response showing a file, a stack trace or an internal path)",
+  );
   for (const f of failures) console.log(`  ${f}`);
   console.log(`still answers afterwards: ${stillAnswers}`);
 }
 
 function printKill(kill: KillResult): void {
-  console.log("\nFAULT · kill -9 during article batch updates (POST /api/articles, batches of 5, 4 in flight), then a restart\n");
+  console.log(
+    "\nFAULT · kill -9 during article batch updates (POST /api/articles, batches of 5, 4 in flight), then a restart\n",
+  );
   const lost = kill.acknowledged.filter((id) => !kill.answerable.includes(id));
   table(
     ["acknowledged", "in flight at kill", "answerable after restart", "lost", "restart to ready s"],
@@ -211,8 +264,13 @@ function printKill(kill: KillResult): void {
 }
 
 function printModel(rows: ModelFaultRow[], modelTimeoutMs: number): void {
-  console.log(`\nFAULT · chat model failures in LLM mode (CHAT_MODEL set, default MODEL_TIMEOUT_MS ${modelTimeoutMs}, one retry); half the questions JSON, half streamed\n`);
-  table(["model", "requests", "answered", "extractive + warning", "failed", "p50 ms", "max ms"], rows.map((r) => [r.fault, r.requests, r.answered, r.extractive, r.failed, r.p50, r.max]));
+  console.log(
+    `\nFAULT · chat model failures in LLM mode (CHAT_MODEL set, default MODEL_TIMEOUT_MS ${modelTimeoutMs}, one retry); half the questions JSON, half streamed\n`,
+  );
+  table(
+    ["model", "requests", "answered", "extractive + warning", "failed", "p50 ms", "max ms"],
+    rows.map((r) => [r.fault, r.requests, r.answered, r.extractive, r.failed, r.p50, r.max]),
+  );
 }
 
 function printPublish(f: PublishFigures): void {
@@ -223,9 +281,33 @@ function printPublish(f: PublishFigures): void {
   table(
     ["readers", "seconds", "requests", "failed", "p50 ms", "p99 ms", "max ms"],
     [
-      ["without a publication", f.baseline.seconds.toFixed(1), f.baseline.requests, f.baseline.failed, f.baseline.p50, f.baseline.p99, f.baseline.max],
-      ["during the publication", f.during.seconds.toFixed(1), f.during.requests, f.during.failed, f.during.p50, f.during.p99, f.during.max],
-      ["after it (sent after the response)", f.after.seconds.toFixed(1), f.after.requests, f.after.failed, f.after.p50, f.after.p99, f.after.max],
+      [
+        "without a publication",
+        f.baseline.seconds.toFixed(1),
+        f.baseline.requests,
+        f.baseline.failed,
+        f.baseline.p50,
+        f.baseline.p99,
+        f.baseline.max,
+      ],
+      [
+        "during the publication",
+        f.during.seconds.toFixed(1),
+        f.during.requests,
+        f.during.failed,
+        f.during.p50,
+        f.during.p99,
+        f.during.max,
+      ],
+      [
+        "after it (sent after the response)",
+        f.after.seconds.toFixed(1),
+        f.after.requests,
+        f.after.failed,
+        f.after.p50,
+        f.after.p99,
+        f.after.max,
+      ],
     ],
   );
   console.log(`\nthe published article answers its question afterwards: ${f.answerable ? "yes" : "NO"}`);

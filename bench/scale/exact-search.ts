@@ -33,7 +33,11 @@ export class VectorTable {
   }
 
   /** Every vector of an HNSW graph, read back by label. */
-  static of(graph: { getNumDimensions(): number; getIdsList(): number[]; getPoint(label: number): ArrayLike<number> }): VectorTable {
+  static of(graph: {
+    getNumDimensions(): number;
+    getIdsList(): number[];
+    getPoint(label: number): ArrayLike<number>;
+  }): VectorTable {
     const table = new VectorTable(graph.getNumDimensions());
     for (const label of graph.getIdsList()) table.add(label, graph.getPoint(label));
     return table;
@@ -57,7 +61,10 @@ export function exactTopK(table: VectorTable, queries: Float32Array[], k: number
   const dim = table.dimensions;
   const normalised = queries.map((q) => normalizeInPlace(Float32Array.from(q)));
   // Per query: the k best so far, kept sorted descending; `floor` is the k-th similarity.
-  const best = normalised.map(() => ({ sims: new Float64Array(k).fill(-Infinity), labels: new Int32Array(k).fill(-1) }));
+  const best = normalised.map(() => ({
+    sims: new Float64Array(k).fill(-Infinity),
+    labels: new Int32Array(k).fill(-1),
+  }));
   let row = 0;
   for (const block of table.blocks) {
     const rows = Math.min(table.size - row, block.length / dim);
@@ -92,7 +99,9 @@ export function exactTopK(table: VectorTable, queries: Float32Array[], k: number
       }
     }
   }
-  return best.map((top) => [...top.labels].flatMap((label, i) => (label < 0 ? [] : [{ label, similarity: top.sims[i]! }])));
+  return best.map((top) =>
+    [...top.labels].flatMap((label, i) => (label < 0 ? [] : [{ label, similarity: top.sims[i]! }])),
+  );
 }
 
 /** An HNSW search's result (cosine distances, lower is better) as neighbours, for `recallAtK`. */
@@ -106,7 +115,12 @@ export function neighboursOf(found: { neighbors: number[]; distances: number[] }
  * near-duplicate vectors tie, and which of two equal neighbours is returned is not an error
  * (ann-benchmarks counts recall the same way).
  */
-export function recallAtK(approx: Neighbour[][], exact: Neighbour[][], k: number, epsilon = 1e-4): { recall: number; idRecall: number } {
+export function recallAtK(
+  approx: Neighbour[][],
+  exact: Neighbour[][],
+  k: number,
+  epsilon = 1e-4,
+): { recall: number; idRecall: number } {
   let hits = 0;
   let idHits = 0;
   let total = 0;

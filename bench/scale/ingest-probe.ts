@@ -19,7 +19,11 @@ let lastLog = 0;
 /** Where memory stands after each phase: V8 heap vs. memory outside it (HNSW's native graph). */
 const usage = () => {
   const m = process.memoryUsage();
-  return { rssMiB: Math.round(m.rss / 2 ** 20), heapUsedMiB: Math.round(m.heapUsed / 2 ** 20), externalMiB: Math.round(m.external / 2 ** 20) };
+  return {
+    rssMiB: Math.round(m.rss / 2 ** 20),
+    heapUsedMiB: Math.round(m.heapUsed / 2 ** 20),
+    externalMiB: Math.round(m.external / 2 ** 20),
+  };
 };
 const memory: IngestProbeResult["memory"] = {};
 
@@ -42,7 +46,14 @@ const summary = await buildIndex({
     heap = Math.max(heap, process.memoryUsage().heapUsed);
     if (now - lastLog > 10_000 || done === total) {
       lastLog = now;
-      const partial: IngestProgress = { stage: done === total ? "write" : "embed", chunks: total, embedded: done, prepareS: seconds(embedStart - started), elapsedS: seconds(now - started), memory };
+      const partial: IngestProgress = {
+        stage: done === total ? "write" : "embed",
+        chunks: total,
+        embedded: done,
+        prepareS: seconds(embedStart - started),
+        elapsedS: seconds(now - started),
+        memory,
+      };
       reportProgress(partial);
       console.error(`embedded ${done}/${total} chunks, ${seconds(now - started)} s`);
     }
@@ -54,7 +65,11 @@ const result: IngestProbeResult = {
   articles: summary.articles,
   chunks: summary.chunks,
   seconds: seconds(ended - started),
-  phases: { prepareS: seconds(embedStart - started), embedS: seconds(embedEnd - embedStart), writeS: seconds(ended - embedEnd) },
+  phases: {
+    prepareS: seconds(embedStart - started),
+    embedS: seconds(embedEnd - embedStart),
+    writeS: seconds(ended - embedEnd),
+  },
   maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   heapMiB: Math.round(heap / 2 ** 20),
   problems: summary.problems.length,

@@ -42,7 +42,9 @@ const dimensions = raw.byteLength / 4 / meta.length;
 const questions = JSON.parse(await readFile(path.join(work, PEER_FILES.questions), "utf8")) as BenchQuestion[];
 const queryBytes = await readFile(path.join(work, PEER_FILES.queries));
 const queryFloats = new Float32Array(queryBytes.buffer, queryBytes.byteOffset, queryBytes.byteLength / 4);
-const queries = Array.from({ length: Math.min(queryCount, queryFloats.length / dimensions) }, (_, i) => Array.from(queryFloats.subarray(i * dimensions, (i + 1) * dimensions)));
+const queries = Array.from({ length: Math.min(queryCount, queryFloats.length / dimensions) }, (_, i) =>
+  Array.from(queryFloats.subarray(i * dimensions, (i + 1) * dimensions)),
+);
 
 collect();
 const rssBefore = await rssMiB();
@@ -55,7 +57,9 @@ const BATCH = 10_000;
 for (let i = 0; i < meta.length; i += BATCH) {
   const slice = meta.slice(i, i + BATCH);
   const vectors = slice.map((_, j) => Array.from(floats!.subarray((i + j) * dimensions, (i + j + 1) * dimensions)));
-  const documents = slice.map((m) => new Document({ pageContent: m.text, metadata: { label: m.label, articleId: m.articleId }, id: m.id }));
+  const documents = slice.map(
+    (m) => new Document({ pageContent: m.text, metadata: { label: m.label, articleId: m.articleId }, id: m.id }),
+  );
   await store.addVectors(vectors, documents);
 }
 const loadS = Math.round((performance.now() - started) / 10) / 100;

@@ -8,7 +8,12 @@ import type { percentiles } from "./probe.ts";
 export type Latency = ReturnType<typeof percentiles>;
 
 /** Files in BENCH_WORK: the questions (from scale.ts), then what the retrieval probe exports for the peer. */
-export const PEER_FILES = { vectors: "vectors.f32", chunks: "chunks.jsonl", queries: "queries.f32", questions: "questions.json" };
+export const PEER_FILES = {
+  vectors: "vectors.f32",
+  chunks: "chunks.jsonl",
+  queries: "queries.f32",
+  questions: "questions.json",
+};
 
 /** bench/scale/ingest-probe.ts */
 export interface IngestProbeResult {
@@ -56,7 +61,13 @@ export interface RetrievalProbeResult {
   searchThread: boolean;
   /** Whether it ran BM25F on its own thread (LEXICAL_SEARCH_THREAD=auto). */
   lexicalThread?: boolean;
-  hybrid: { questions: number; latency: Latency; hit1: number; hit10: number; byKind: Record<string, { questions: number; hit1: number; hit10: number }> };
+  hybrid: {
+    questions: number;
+    latency: Latency;
+    hit1: number;
+    hit10: number;
+    byKind: Record<string, { questions: number; hit1: number; hit10: number }>;
+  };
   /**
    * The same hybrid retrieval with exact vector search in place of HNSW: the answering article
    * in top 1 / top 10, and the share of questions whose top 10 is the same as with HNSW.

@@ -55,21 +55,34 @@ export async function runProbe<T>(script: string, options: ProbeOptions): Promis
     for (const line of lines) process.stderr.write(`  ${options.label}: ${line}\n`);
     tail = (tail + data.toString("utf8")).slice(-2000);
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once("exit", (c, s) => resolve([c, s])),
+  );
   clearInterval(sampler);
   const wallMs = performance.now() - started;
   try {
     const result = JSON.parse(await readFile(resultFile, "utf8")) as T;
     return { result, wallMs, peakRssMiB };
   } catch {
-    const partial = await readFile(`${resultFile}.progress`, "utf8").then((t) => JSON.parse(t) as unknown, () => undefined);
-    return { error: `exited with ${signal ?? code}${cause(tail) ? `: ${cause(tail)}` : ""}`, wallMs, peakRssMiB, ...(partial !== undefined && { partial }) };
+    const partial = await readFile(`${resultFile}.progress`, "utf8").then(
+      (t) => JSON.parse(t) as unknown,
+      () => undefined,
+    );
+    return {
+      error: `exited with ${signal ?? code}${cause(tail) ? `: ${cause(tail)}` : ""}`,
+      wallMs,
+      peakRssMiB,
+      ...(partial !== undefined && { partial }),
+    };
   }
 }
 
 /** V8's "FATAL ERROR: …" line when it ran out of memory, else the last line that is not a stack frame. */
 function cause(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !/^\d+: 0x|^at |^-+|^<---|^\[\d+:0x/.test(l));
+  const lines = stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !/^\d+: 0x|^at |^-+|^<---|^\[\d+:0x/.test(l));
   return lines.find((l) => l.startsWith("FATAL ERROR")) ?? lines[lines.length - 1] ?? "";
 }
 

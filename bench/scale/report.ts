@@ -1,6 +1,12 @@
 import type { CorpusSummary } from "../../test/support/corpus.ts";
 import type { ProbeRun } from "./probe.ts";
-import type { IngestProbeResult, IngestProgress, Latency, PeerProbeResult, RetrievalProbeResult } from "./probe-results.ts";
+import type {
+  IngestProbeResult,
+  IngestProgress,
+  Latency,
+  PeerProbeResult,
+  RetrievalProbeResult,
+} from "./probe-results.ts";
 import type { ServerFigures } from "../load/chat-load.ts";
 
 /**
@@ -31,7 +37,10 @@ interface Target {
 }
 
 export const TARGETS = {
-  ingest: { text: "≥ 1,000 articles/s", met: (r) => (r.ingest?.result ? r.ingest.result.articles / r.ingest.result.seconds >= 1000 : undefined) },
+  ingest: {
+    text: "≥ 1,000 articles/s",
+    met: (r) => (r.ingest?.result ? r.ingest.result.articles / r.ingest.result.seconds >= 1000 : undefined),
+  },
   coldStart: { text: "≤ 5 s", met: (r) => (r.server ? r.server.coldStartS <= 5 : undefined) },
   latency: { text: "p95 ≤ 10 ms", met: (r) => (r.retrieval ? r.retrieval.hybrid.latency.p95 <= 10 : undefined) },
   recall: { text: "≥ 0.98", met: (r) => (r.retrieval ? r.retrieval.dense.recall >= 0.98 : undefined) },
@@ -39,13 +48,20 @@ export const TARGETS = {
   memory: { text: "≤ 4 GB (4,096 MiB)", met: (r) => (r.server ? r.server.peakRssMiB <= 4096 : undefined) },
 } satisfies Record<string, Target>;
 
-const n = (x: number, digits = 0) => x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const n = (x: number, digits = 0) =>
+  x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (l: Latency) => `${n(l.p50, 2)} / ${n(l.p95, 2)} / ${n(l.p99, 2)}`;
-const mark = (r: SizeResult, target: Target) => ({ true: " ✓", false: " ✗", undefined: "" })[String(target.met(r)) as "true" | "false" | "undefined"];
+const mark = (r: SizeResult, target: Target) =>
+  ({ true: " ✓", false: " ✗", undefined: "" })[String(target.met(r)) as "true" | "false" | "undefined"];
 const sizeName = (size: number) => (size >= 1000 && size % 1000 === 0 ? `${size / 1000}k` : String(size));
 
 /** Goftogu's cell: the value and its target mark, or why there is none. */
-function cell(r: SizeResult, stage: keyof SizeResult | "peer", value: () => string | undefined, target?: Target): string {
+function cell(
+  r: SizeResult,
+  stage: keyof SizeResult | "peer",
+  value: () => string | undefined,
+  target?: Target,
+): string {
   const reason = r.missing[stage];
   let text: string | undefined;
   try {
@@ -59,37 +75,218 @@ function cell(r: SizeResult, stage: keyof SizeResult | "peer", value: () => stri
 
 export function renderTable(results: SizeResult[]): string {
   type Row = [metric: string, target: string, cells: (r: SizeResult) => [goftogu: string, peer: string]];
-  const peer = (r: SizeResult, value: (p: NonNullable<SizeResult["peer"]>) => string) => (r.peer ? value(r.peer) : r.missing.peer ? "— (see notes)" : "—");
+  const peer = (r: SizeResult, value: (p: NonNullable<SizeResult["peer"]>) => string) =>
+    r.peer ? value(r.peer) : r.missing.peer ? "— (see notes)" : "—";
   const rows: Row[] = [
-    ["articles · chunks (chunks/article)", "100k · ~500k (5)", (r) => [cell(r, "ingest", () => {
-      const chunks = r.ingest?.result?.chunks ?? r.ingest?.partial?.chunks;
-      return chunks === undefined ? undefined : `${n(r.size)} · ${n(chunks)} (${n(chunks / r.size, 2)})`;
-    }), peer(r, (p) => `same ${n(p.chunks)} vectors`)]],
-    ["ingest throughput: articles/s", TARGETS.ingest.text, (r) => [cell(r, "ingest", () => r.ingest?.result && n(r.ingest.result.articles / r.ingest.result.seconds), TARGETS.ingest), "— (given the vectors)"]],
-    ["ingest throughput: chunks/s", "", (r) => [cell(r, "ingest", () => r.ingest?.result && n(r.ingest.result.chunks / r.ingest.result.seconds)), "—"]],
-    ["ingest time: prepare / embed / write (s)", "", (r) => [cell(r, "ingest", () => (r.ingest?.result ? `${n(r.ingest.result.phases.prepareS, 1)} / ${n(r.ingest.result.phases.embedS, 1)} / ${n(r.ingest.result.phases.writeS, 1)}` : r.ingest?.partial && `${n(r.ingest.partial.prepareS, 1)} / failed after ${n(r.ingest.partial.elapsedS - r.ingest.partial.prepareS, 1)}`)), "—"]],
+    [
+      "articles · chunks (chunks/article)",
+      "100k · ~500k (5)",
+      (r) => [
+        cell(r, "ingest", () => {
+          const chunks = r.ingest?.result?.chunks ?? r.ingest?.partial?.chunks;
+          return chunks === undefined ? undefined : `${n(r.size)} · ${n(chunks)} (${n(chunks / r.size, 2)})`;
+        }),
+        peer(r, (p) => `same ${n(p.chunks)} vectors`),
+      ],
+    ],
+    [
+      "ingest throughput: articles/s",
+      TARGETS.ingest.text,
+      (r) => [
+        cell(
+          r,
+          "ingest",
+          () => r.ingest?.result && n(r.ingest.result.articles / r.ingest.result.seconds),
+          TARGETS.ingest,
+        ),
+        "— (given the vectors)",
+      ],
+    ],
+    [
+      "ingest throughput: chunks/s",
+      "",
+      (r) => [cell(r, "ingest", () => r.ingest?.result && n(r.ingest.result.chunks / r.ingest.result.seconds)), "—"],
+    ],
+    [
+      "ingest time: prepare / embed / write (s)",
+      "",
+      (r) => [
+        cell(r, "ingest", () =>
+          r.ingest?.result
+            ? `${n(r.ingest.result.phases.prepareS, 1)} / ${n(r.ingest.result.phases.embedS, 1)} / ${n(r.ingest.result.phases.writeS, 1)}`
+            : r.ingest?.partial &&
+              `${n(r.ingest.partial.prepareS, 1)} / failed after ${n(r.ingest.partial.elapsedS - r.ingest.partial.prepareS, 1)}`,
+        ),
+        "—",
+      ],
+    ],
     ["ingest peak RSS (MiB)", "", (r) => [cell(r, "ingest", () => r.ingest && n(r.ingest.peakRssMiB)), "—"]],
-    ["index on disk (MiB)", "", (r) => [cell(r, "indexMiB", () => r.indexMiB === undefined ? undefined : n(r.indexMiB)), "— (memory only)"]],
-    ["load: index open in process / addVectors (s)", "", (r) => [cell(r, "retrieval", () => r.retrieval && n(r.retrieval.openS, 2)), peer(r, (p) => n(p.loadS, 2))]],
-    ["cold start to ready: spawn → /api/health 200 (s)", TARGETS.coldStart.text, (r) => [cell(r, "server", () => r.server && n(r.server.coldStartS, 2), TARGETS.coldStart), "—"]],
-    ["resident memory: server peak / after warm-up (MiB)", TARGETS.memory.text, (r) => [cell(r, "server", () => r.server && `${n(r.server.peakRssMiB)} / ${n(r.server.rssAfterWarmupMiB)}`, TARGETS.memory), peer(r, (p) => `${n(p.rssMiB)} process, +${n(p.heapGrowthMiB)} heap`)]],
-    ["retrieval p50 / p95 / p99 (ms): hybrid, k=10", TARGETS.latency.text, (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.hybrid.latency), TARGETS.latency), "—"]],
-    ["vector search p50 / p95 / p99 (ms): k=10, query pre-embedded", "", (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.dense.latency)), peer(r, (p) => ms(p.latency))]],
-    ["query embedding p50 / p95 / p99 (ms)", "", (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.embedQuery)), "—"]],
-    ["recall@10 vs exact search", TARGETS.recall.text, (r) => [cell(r, "retrieval", () => r.retrieval && `${n(r.retrieval.dense.recall, 3)} (ef ${r.retrieval.dense.ef})`, TARGETS.recall), peer(r, (p) => n(p.recall, 3))]],
-    ["HNSW recall@10 · searchKnn p95 ms at other ef", "", (r) => [cell(r, "retrieval", () => r.retrieval?.efSweep.map((e) => `${e.ef}: ${n(e.recall, 3)} · ${n(e.latency.p95, 2)}`).join("; ")), "—"]],
-    ["top-10 overlap, Goftogu HNSW vs peer", "", (r) => [cell(r, "peer", () => r.peer && n(r.peer.overlapWithGoftogu, 3)), peer(r, () => "")]],
-    ["answering article in top 1 / top 10: hybrid", "", (r) => [cell(r, "retrieval", () => r.retrieval && `${n(r.retrieval.hybrid.hit1, 3)} / ${n(r.retrieval.hybrid.hit10, 3)}`), "—"]],
-    ["… with exact vector search in place of HNSW · same top 10", "", (r) => [cell(r, "retrieval", () => r.retrieval?.hybridExact && `${n(r.retrieval.hybridExact.hit1, 3)} / ${n(r.retrieval.hybridExact.hit10, 3)} · ${n(r.retrieval.hybridExact.sameTop10, 3)}`), "—"]],
-    ["answering article in top 10: vectors only", "", (r) => [cell(r, "retrieval", () => r.retrieval && n(r.retrieval.dense.hit10, 3)), peer(r, (p) => n(p.hit10, 3))]],
-    ["POST /api/search req/s (p50 / p99 ms)", "", (r) => [cell(r, "server", () => r.server && `${n(r.server.search.rps)} (${r.server.search.p50} / ${r.server.search.p99})`), "—"]],
-    ["POST /api/chat req/s (p50 / p99 ms): every answer written", TARGETS.chat.text, (r) => [cell(r, "server", () => r.server && `${n(r.server.chat.rps)} (${r.server.chat.p50} / ${r.server.chat.p99})`, TARGETS.chat), "—"]],
-    ["… the same questions asked again: answers kept", "", (r) => [cell(r, "server", () => r.server?.chatKept && `${n(r.server.chatKept.rps)} (${r.server.chatKept.p50} / ${r.server.chatKept.p99})`), "—"]],
-    ["HTTP non-2xx / errors / timeouts: search · chat · kept", "0", (r) => [cell(r, "server", () => r.server && [r.server.search, r.server.chat, r.server.chatKept].filter((h) => h !== undefined).map((h) => `${h.non2xx}/${h.errors}/${h.timeouts}`).join(" · ")), "—"]],
+    [
+      "index on disk (MiB)",
+      "",
+      (r) => [cell(r, "indexMiB", () => (r.indexMiB === undefined ? undefined : n(r.indexMiB))), "— (memory only)"],
+    ],
+    [
+      "load: index open in process / addVectors (s)",
+      "",
+      (r) => [cell(r, "retrieval", () => r.retrieval && n(r.retrieval.openS, 2)), peer(r, (p) => n(p.loadS, 2))],
+    ],
+    [
+      "cold start to ready: spawn → /api/health 200 (s)",
+      TARGETS.coldStart.text,
+      (r) => [cell(r, "server", () => r.server && n(r.server.coldStartS, 2), TARGETS.coldStart), "—"],
+    ],
+    [
+      "resident memory: server peak / after warm-up (MiB)",
+      TARGETS.memory.text,
+      (r) => [
+        cell(
+          r,
+          "server",
+          () => r.server && `${n(r.server.peakRssMiB)} / ${n(r.server.rssAfterWarmupMiB)}`,
+          TARGETS.memory,
+        ),
+        peer(r, (p) => `${n(p.rssMiB)} process, +${n(p.heapGrowthMiB)} heap`),
+      ],
+    ],
+    [
+      "retrieval p50 / p95 / p99 (ms): hybrid, k=10",
+      TARGETS.latency.text,
+      (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.hybrid.latency), TARGETS.latency), "—"],
+    ],
+    [
+      "vector search p50 / p95 / p99 (ms): k=10, query pre-embedded",
+      "",
+      (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.dense.latency)), peer(r, (p) => ms(p.latency))],
+    ],
+    [
+      "query embedding p50 / p95 / p99 (ms)",
+      "",
+      (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.embedQuery)), "—"],
+    ],
+    [
+      "recall@10 vs exact search",
+      TARGETS.recall.text,
+      (r) => [
+        cell(
+          r,
+          "retrieval",
+          () => r.retrieval && `${n(r.retrieval.dense.recall, 3)} (ef ${r.retrieval.dense.ef})`,
+          TARGETS.recall,
+        ),
+        peer(r, (p) => n(p.recall, 3)),
+      ],
+    ],
+    [
+      "HNSW recall@10 · searchKnn p95 ms at other ef",
+      "",
+      (r) => [
+        cell(r, "retrieval", () =>
+          r.retrieval?.efSweep.map((e) => `${e.ef}: ${n(e.recall, 3)} · ${n(e.latency.p95, 2)}`).join("; "),
+        ),
+        "—",
+      ],
+    ],
+    [
+      "top-10 overlap, Goftogu HNSW vs peer",
+      "",
+      (r) => [cell(r, "peer", () => r.peer && n(r.peer.overlapWithGoftogu, 3)), peer(r, () => "")],
+    ],
+    [
+      "answering article in top 1 / top 10: hybrid",
+      "",
+      (r) => [
+        cell(
+          r,
+          "retrieval",
+          () => r.retrieval && `${n(r.retrieval.hybrid.hit1, 3)} / ${n(r.retrieval.hybrid.hit10, 3)}`,
+        ),
+        "—",
+      ],
+    ],
+    [
+      "… with exact vector search in place of HNSW · same top 10",
+      "",
+      (r) => [
+        cell(
+          r,
+          "retrieval",
+          () =>
+            r.retrieval?.hybridExact &&
+            `${n(r.retrieval.hybridExact.hit1, 3)} / ${n(r.retrieval.hybridExact.hit10, 3)} · ${n(r.retrieval.hybridExact.sameTop10, 3)}`,
+        ),
+        "—",
+      ],
+    ],
+    [
+      "answering article in top 10: vectors only",
+      "",
+      (r) => [cell(r, "retrieval", () => r.retrieval && n(r.retrieval.dense.hit10, 3)), peer(r, (p) => n(p.hit10, 3))],
+    ],
+    [
+      "POST /api/search req/s (p50 / p99 ms)",
+      "",
+      (r) => [
+        cell(
+          r,
+          "server",
+          () => r.server && `${n(r.server.search.rps)} (${r.server.search.p50} / ${r.server.search.p99})`,
+        ),
+        "—",
+      ],
+    ],
+    [
+      "POST /api/chat req/s (p50 / p99 ms): every answer written",
+      TARGETS.chat.text,
+      (r) => [
+        cell(
+          r,
+          "server",
+          () => r.server && `${n(r.server.chat.rps)} (${r.server.chat.p50} / ${r.server.chat.p99})`,
+          TARGETS.chat,
+        ),
+        "—",
+      ],
+    ],
+    [
+      "… the same questions asked again: answers kept",
+      "",
+      (r) => [
+        cell(
+          r,
+          "server",
+          () =>
+            r.server?.chatKept && `${n(r.server.chatKept.rps)} (${r.server.chatKept.p50} / ${r.server.chatKept.p99})`,
+        ),
+        "—",
+      ],
+    ],
+    [
+      "HTTP non-2xx / errors / timeouts: search · chat · kept",
+      "0",
+      (r) => [
+        cell(
+          r,
+          "server",
+          () =>
+            r.server &&
+            [r.server.search, r.server.chat, r.server.chatKept]
+              .filter((h) => h !== undefined)
+              .map((h) => `${h.non2xx}/${h.errors}/${h.timeouts}`)
+              .join(" · "),
+        ),
+        "—",
+      ],
+    ],
   ];
-  const header = ["metric", "target (100k)", ...results.flatMap((r) => [`${sizeName(r.size)} Goftogu`, `${sizeName(r.size)} MemoryVectorStore`])];
+  const header = [
+    "metric",
+    "target (100k)",
+    ...results.flatMap((r) => [`${sizeName(r.size)} Goftogu`, `${sizeName(r.size)} MemoryVectorStore`]),
+  ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
-  for (const [metric, target, cells] of rows) lines.push(`| ${[metric, target, ...results.flatMap((r) => cells(r))].join(" | ")} |`);
+  for (const [metric, target, cells] of rows)
+    lines.push(`| ${[metric, target, ...results.flatMap((r) => cells(r))].join(" | ")} |`);
   return lines.join("\n");
 }
 
@@ -101,9 +298,17 @@ export function renderNotes(results: SizeResult[]): string {
     const met = marks.filter(([, m]) => m === true).map(([name]) => name);
     const missed = marks.filter(([, m]) => m === false).map(([name]) => name);
     const unknown = marks.filter(([, m]) => m === undefined).map(([name]) => name);
-    lines.push(`- ${sizeName(r.size)}: targets met ${met.length}/${marks.length}${met.length ? ` (${met.join(", ")})` : ""}${missed.length ? `; missed: ${missed.join(", ")}` : ""}${unknown.length ? `; not measured: ${unknown.join(", ")}` : ""}.`);
-    if (r.loadAverage) lines.push(`  - machine load average (1 min): ${r.loadAverage.start.toFixed(2)} at the start, ${r.loadAverage.end.toFixed(2)} at the end of this size.`);
-    if (r.server?.rebuiltOnStart) lines.push(`  - the server's first start rebuilt the index (${r.server.rebuiltOnStart}: code under ingest/ or core/ changed during the run); the cold start is a second start's.`);
+    lines.push(
+      `- ${sizeName(r.size)}: targets met ${met.length}/${marks.length}${met.length ? ` (${met.join(", ")})` : ""}${missed.length ? `; missed: ${missed.join(", ")}` : ""}${unknown.length ? `; not measured: ${unknown.join(", ")}` : ""}.`,
+    );
+    if (r.loadAverage)
+      lines.push(
+        `  - machine load average (1 min): ${r.loadAverage.start.toFixed(2)} at the start, ${r.loadAverage.end.toFixed(2)} at the end of this size.`,
+      );
+    if (r.server?.rebuiltOnStart)
+      lines.push(
+        `  - the server's first start rebuilt the index (${r.server.rebuiltOnStart}: code under ingest/ or core/ changed during the run); the cold start is a second start's.`,
+      );
     for (const [stage, why] of Object.entries(r.missing)) lines.push(`  - ${stage}: ${why}`);
   }
   return lines.join("\n");

@@ -34,7 +34,11 @@ const index = await openIndex(requireEnv("INDEX_DIR"), { kind: "local" });
 const openS = seconds(performance.now() - t);
 const rssAfterOpenMiB = await rssMiB();
 const opened = process.memoryUsage();
-const memoryAfterOpen = { rssMiB: Math.round(opened.rss / 2 ** 20), heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20), externalMiB: Math.round(opened.external / 2 ** 20) };
+const memoryAfterOpen = {
+  rssMiB: Math.round(opened.rss / 2 ** 20),
+  heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20),
+  externalMiB: Math.round(opened.external / 2 ** 20),
+};
 console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 
 // Hybrid retrieval as the API runs it, vector and BM25F searches on their own threads when the
@@ -43,7 +47,9 @@ console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 // chunk texts the re-scorer caches on first use.
 const corpus = HnswlibCorpus.of(index);
 const [searchThread, lexicalThread] = await Promise.all([corpus.searchThreadReady(), corpus.lexicalThreadReady()]);
-console.error(`vector searches ${searchThread ? "on their own thread" : "in process"}, BM25F ${lexicalThread ? "on its own thread" : "in process"}`);
+console.error(
+  `vector searches ${searchThread ? "on their own thread" : "in process"}, BM25F ${lexicalThread ? "on its own thread" : "in process"}`,
+);
 const retriever = new Retriever(HnswlibCorpus.of(index));
 for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
 const hybridMs: number[] = [];
@@ -62,7 +68,8 @@ for (const q of questions) {
   if (first) (hit1++, kind.hit1++);
   if (any) (hit10++, kind.hit10++);
 }
-for (const kind of Object.values(kinds)) Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
+for (const kind of Object.values(kinds))
+  Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
 console.error(`hybrid retrieval: ${questions.length} questions, p95 ${percentiles(hybridMs).p95} ms`);
 
 // Dense search alone, on vectors embedded once, through LangChain's interface.
@@ -97,9 +104,15 @@ for (const [i, vector] of queryVectors.entries()) {
 t = performance.now();
 const table = VectorTable.of(hnsw);
 const extractS = seconds(performance.now() - t);
-console.error(`read ${table.size} vectors of ${table.dimensions} dimensions back from HNSW in ${extractS} s; exact search for ${queryVectors.length} queries…`);
+console.error(
+  `read ${table.size} vectors of ${table.dimensions} dimensions back from HNSW in ${extractS} s; exact search for ${queryVectors.length} queries…`,
+);
 t = performance.now();
-const exact = exactTopK(table, queryVectors.map((v) => Float32Array.from(v)), K);
+const exact = exactTopK(
+  table,
+  queryVectors.map((v) => Float32Array.from(v)),
+  K,
+);
 const exactS = seconds(performance.now() - t);
 const { recall, idRecall } = recallAtK(hnswNeighbours, exact, K);
 console.error(`exact search in ${exactS} s; HNSW recall@10 ${recall.toFixed(4)} at ef ${ef}`);
@@ -118,7 +131,11 @@ for (const [i, q] of questions.entries()) {
   if (any) exactHit10++;
   if (passages.map((p) => p.chunk.id).join("\n") === hybridTop[i]!.join("\n")) sameTop10++;
 }
-const hybridExact = { hit1: exactHit1 / questions.length, hit10: exactHit10 / questions.length, sameTop10: sameTop10 / questions.length };
+const hybridExact = {
+  hit1: exactHit1 / questions.length,
+  hit10: exactHit10 / questions.length,
+  sameTop10: sameTop10 / questions.length,
+};
 
 // What another ef would give: recall and search time at each, on the same queries.
 const efSweep: RetrievalProbeResult["efSweep"] = [];
@@ -147,10 +164,23 @@ const result: RetrievalProbeResult = {
   dimensions: table.dimensions,
   searchThread,
   lexicalThread,
-  hybrid: { questions: questions.length, latency: percentiles(hybridMs), hit1: hit1 / questions.length, hit10: hit10 / questions.length, byKind: kinds },
+  hybrid: {
+    questions: questions.length,
+    latency: percentiles(hybridMs),
+    hit1: hit1 / questions.length,
+    hit10: hit10 / questions.length,
+    byKind: kinds,
+  },
   hybridExact,
   embedQuery: percentiles(embedMs),
-  dense: { queries: queryVectors.length, ef, latency: percentiles(denseMs), hit10: denseHits / queryVectors.length, recall, idRecall },
+  dense: {
+    queries: queryVectors.length,
+    ef,
+    latency: percentiles(denseMs),
+    hit10: denseHits / queryVectors.length,
+    recall,
+    idRecall,
+  },
   efSweep,
   extractS,
   exactS,
@@ -161,9 +191,15 @@ const result: RetrievalProbeResult = {
 await reportResult(result);
 
 /** Whether an answering article is ranked first, and whether it is among the passages at all. */
-function answering(passages: ReadonlyArray<{ chunk: Chunk }>, question: BenchQuestion): { first: boolean; any: boolean } {
+function answering(
+  passages: ReadonlyArray<{ chunk: Chunk }>,
+  question: BenchQuestion,
+): { first: boolean; any: boolean } {
   const gold = new Set(question.answerArticles);
-  return { first: passages[0] !== undefined && gold.has(passages[0].chunk.articleId), any: passages.some((p) => gold.has(p.chunk.articleId)) };
+  return {
+    first: passages[0] !== undefined && gold.has(passages[0].chunk.articleId),
+    any: passages.some((p) => gold.has(p.chunk.articleId)),
+  };
 }
 
 /**

@@ -5,7 +5,13 @@ import { readManifest } from "../../core/corpus/embedded/store.ts";
 import { CORPUS_VERSION, writeCorpus } from "../../test/support/corpus.ts";
 import { overlapAtK, recallAtK, type Neighbour } from "./exact-search.ts";
 import { ROOT, runProbe } from "./probe.ts";
-import { PEER_FILES, type IngestProbeResult, type IngestProgress, type PeerProbeResult, type RetrievalProbeResult } from "./probe-results.ts";
+import {
+  PEER_FILES,
+  type IngestProbeResult,
+  type IngestProgress,
+  type PeerProbeResult,
+  type RetrievalProbeResult,
+} from "./probe-results.ts";
 import { renderNotes, renderTable, type SizeResult } from "./report.ts";
 import { loadSentencePool } from "../../test/support/sentence-pool.ts";
 import { runServer } from "../load/chat-load.ts";
@@ -51,7 +57,9 @@ export async function runScale(options: ScaleOptions): Promise<void> {
   try {
     progress(`reading the sentence pool (seed articles, PQuAD and ParsiNLU passages)…`);
     const pool = await loadSentencePool();
-    progress(`${pool.sentences.length} sentences in ${pool.passages.length} passages, ${pool.candidates.length} question candidates`);
+    progress(
+      `${pool.sentences.length} sentences in ${pool.passages.length} passages, ${pool.candidates.length} question candidates`,
+    );
     for (const size of options.sizes) results.push(await runSize(size, path.join(work, `size-${size}`), pool));
   } finally {
     // BENCH_KEEP=1 leaves the generated corpora and indexes for a closer look (a 100k index takes a quarter of an hour to build).
@@ -60,21 +68,48 @@ export async function runScale(options: ScaleOptions): Promise<void> {
   }
   const table = renderTable(results);
   const notes = renderNotes(results);
-  console.log(`\nscale · ${cpus().length} cores · ${Math.round(totalmem() / 2 ** 30)} GiB · node ${process.version} · offline defaults (local embedder, extractive answers) · seed ${SEED}\n`);
+  console.log(
+    `\nscale · ${cpus().length} cores · ${Math.round(totalmem() / 2 ** 30)} GiB · node ${process.version} · offline defaults (local embedder, extractive answers) · seed ${SEED}\n`,
+  );
   console.log(table);
   console.log(`\n${notes}\n`);
   console.log(
     "Hybrid retrieval is Retriever.search as /api/search runs it (embedding, HNSW, BM25F, fusion, re-scoring). Vector search and recall: the same " +
       `pre-embedded questions through LangChain's similaritySearchVectorWithScore; recall counts ties with the exact 10th neighbour. HTTP: autocannon, ${HTTP_SECONDS} s a route at ${HTTP_CONNECTIONS} connections, rate limit off.`,
   );
-  const file = options.json ?? path.join(ROOT, "reports", `bench-scale-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+  const file =
+    options.json ?? path.join(ROOT, "reports", `bench-scale-${started.toISOString().replace(/[:.]/g, "-")}.json`);
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  await writeFile(file, JSON.stringify({ startedAt: started.toISOString(), machine, seed: SEED, corpusVersion: CORPUS_VERSION, httpSeconds: HTTP_SECONDS, httpConnections: HTTP_CONNECTIONS, results }, null, 2));
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  await writeFile(
+    file,
+    JSON.stringify(
+      {
+        startedAt: started.toISOString(),
+        machine,
+        seed: SEED,
+        corpusVersion: CORPUS_VERSION,
+        httpSeconds: HTTP_SECONDS,
+        httpConnections: HTTP_CONNECTIONS,
+        results,
+      },
+      null,
+      2,
+    ),
+  );
   progress(`figures written to ${path.relative(process.cwd(), path.resolve(file)) || file}`);
 }
 
-async function runSize(size: number, dir: string, pool: Awaited<ReturnType<typeof loadSentencePool>>): Promise<SizeResult> {
+async function runSize(
+  size: number,
+  dir: string,
+  pool: Awaited<ReturnType<typeof loadSentencePool>>,
+): Promise<SizeResult> {
   const result: SizeResult = { size, missing: {} };
   const loadStart = loadavg()[0]!;
   const articlesDir = path.join(dir, "articles");
@@ -85,8 +120,16 @@ async function runSize(size: number, dir: string, pool: Awaited<ReturnType<typeo
     progress(`${size} articles: generating the corpus…`);
     let t = performance.now();
     const corpus = await writeCorpus(articlesDir, { size, seed: SEED, questions: QUESTIONS }, pool);
-    result.corpus = { articles: corpus.articles, files: corpus.files, chars: corpus.chars, questions: corpus.questions.length, generationS: seconds(performance.now() - t) };
-    progress(`${size} articles: ${corpus.files} JSONL files, ${Math.round(corpus.chars / size)} characters an article, ${corpus.questions.length} questions, ${result.corpus.generationS} s`);
+    result.corpus = {
+      articles: corpus.articles,
+      files: corpus.files,
+      chars: corpus.chars,
+      questions: corpus.questions.length,
+      generationS: seconds(performance.now() - t),
+    };
+    progress(
+      `${size} articles: ${corpus.files} JSONL files, ${Math.round(corpus.chars / size)} characters an article, ${corpus.questions.length} questions, ${result.corpus.generationS} s`,
+    );
     await writeFile(path.join(probeWork, PEER_FILES.questions), JSON.stringify(corpus.questions));
 
     progress(`${size} articles: building the index (buildIndex in a child process)…`);
@@ -98,16 +141,25 @@ async function runSize(size: number, dir: string, pool: Awaited<ReturnType<typeo
       work: probeWork,
       label: "ingest",
     });
-    result.ingest = { ...(ingest.result && { result: ingest.result }), ...(ingest.partial !== undefined && { partial: ingest.partial as IngestProgress }), wallMs: Math.round(ingest.wallMs), peakRssMiB: ingest.peakRssMiB };
+    result.ingest = {
+      ...(ingest.result && { result: ingest.result }),
+      ...(ingest.partial !== undefined && { partial: ingest.partial as IngestProgress }),
+      wallMs: Math.round(ingest.wallMs),
+      peakRssMiB: ingest.peakRssMiB,
+    };
     if (!ingest.result) {
       const p = result.ingest.partial;
-      const reached = p ? `; it had prepared ${p.chunks} chunks in ${p.prepareS} s and ${p.stage === "embed" ? `embedded ${p.embedded} of them` : "embedded them all, and was writing the index"} by ${p.elapsedS} s` : "";
+      const reached = p
+        ? `; it had prepared ${p.chunks} chunks in ${p.prepareS} s and ${p.stage === "embed" ? `embedded ${p.embedded} of them` : "embedded them all, and was writing the index"} by ${p.elapsedS} s`
+        : "";
       result.missing.ingest = `index build ${ingest.error} after ${seconds(ingest.wallMs)} s, peak RSS ${ingest.peakRssMiB} MiB${reached}`;
       progress(`${size} articles: ${result.missing.ingest}; nothing else can be measured at this size`);
       return result;
     }
     const i = ingest.result;
-    progress(`${size} articles: ${i.chunks} chunks in ${i.seconds} s (${Math.round(i.articles / i.seconds)} articles/s), peak RSS ${ingest.peakRssMiB} MiB`);
+    progress(
+      `${size} articles: ${i.chunks} chunks in ${i.seconds} s (${Math.round(i.articles / i.seconds)} articles/s), peak RSS ${ingest.peakRssMiB} MiB`,
+    );
     result.indexMiB = await generationMiB(indexDir);
 
     progress(`${size} articles: starting the server on the built index…`);
@@ -129,9 +181,16 @@ async function runSize(size: number, dir: string, pool: Awaited<ReturnType<typeo
     const dimensions = (await readManifest(indexDir))?.embedder.dimensions ?? 2048;
     const peerPlan = planPeer(i.chunks, dimensions);
     const queries = Math.min(200, Math.max(20, Math.floor(EXACT_WORK / (i.chunks * dimensions))));
-    progress(`${size} articles: retrieval latency, recall@10 over ${queries} queries${peerPlan.run ? ", and the peer's data" : ""} (in a child process)…`);
+    progress(
+      `${size} articles: retrieval latency, recall@10 over ${queries} queries${peerPlan.run ? ", and the peer's data" : ""} (in a child process)…`,
+    );
     const retrieval = await runProbe<RetrievalProbeResult>("bench/scale/retrieval-probe.ts", {
-      env: { INDEX_DIR: indexDir, BENCH_WORK: probeWork, BENCH_RECALL_QUERIES: String(queries), ...(peerPlan.run && { BENCH_PEER_EXPORT: "1" }) },
+      env: {
+        INDEX_DIR: indexDir,
+        BENCH_WORK: probeWork,
+        BENCH_RECALL_QUERIES: String(queries),
+        ...(peerPlan.run && { BENCH_PEER_EXPORT: "1" }),
+      },
       nodeFlags: [`--max-old-space-size=${PROBE_HEAP_MIB}`, ...profileFlags("retrieval", size)],
       work: probeWork,
       label: "retrieval",
@@ -176,7 +235,10 @@ function planPeer(chunks: number, dimensions: number): { run: true } | { run: fa
   // A number[] of doubles, the document with its text (~700 characters, UTF-16) and metadata.
   const estimateMiB = Math.round((chunks * (dimensions * 8 + 2500)) / 2 ** 20);
   if (estimateMiB <= PEER_BUDGET_MIB) return { run: true };
-  return { run: false, reason: `not loaded: ${chunks} vectors × ${dimensions} dimensions as JS number[] with their documents need ~${estimateMiB} MiB of heap, over the ${PEER_BUDGET_MIB} MiB the peer may use on this machine` };
+  return {
+    run: false,
+    reason: `not loaded: ${chunks} vectors × ${dimensions} dimensions as JS number[] with their documents need ~${estimateMiB} MiB of heap, over the ${PEER_BUDGET_MIB} MiB the peer may use on this machine`,
+  };
 }
 
 /** The peer's recall against the same exact search (1.0 but for ties), and how far HNSW agrees with it. */
@@ -199,7 +261,9 @@ async function generationMiB(indexDir: string): Promise<number> {
 /** BENCH_CPU_PROFILE=DIR: the ingest and retrieval children write V8 CPU profiles there (bench/tools/cpu-profile.ts reads them). */
 function profileFlags(stage: string, size: number): string[] {
   const dir = process.env.BENCH_CPU_PROFILE;
-  return dir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`, `--cpu-prof-name=${stage}-${size}-${Date.now()}.cpuprofile`] : [];
+  return dir
+    ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`, `--cpu-prof-name=${stage}-${size}-${Date.now()}.cpuprofile`]
+    : [];
 }
 
 const seconds = (ms: number) => Math.round(ms / 10) / 100;

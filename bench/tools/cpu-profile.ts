@@ -31,7 +31,12 @@ export function summarize(profile: CpuProfile, top = 25): string {
   for (const [id, us] of selfUs) {
     const frame = nodes.get(id)!.callFrame;
     const file = where(frame.url);
-    const place = file.startsWith("node_modules/") ? file.split("/").slice(0, file.split("/")[1]!.startsWith("@") ? 3 : 2).join("/") : file || "(native, GC, idle)";
+    const place = file.startsWith("node_modules/")
+      ? file
+          .split("/")
+          .slice(0, file.split("/")[1]!.startsWith("@") ? 3 : 2)
+          .join("/")
+      : file || "(native, GC, idle)";
     byPlace.set(place, (byPlace.get(place) ?? 0) + us);
     const name = `${frame.functionName || "(anonymous)"}  ${file ? `${file}:${frame.lineNumber + 1}` : ""}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
@@ -54,8 +59,13 @@ function where(url: string): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "25" } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: "string", default: "25" } },
+  });
   for (const file of positionals) {
-    console.log(`# ${file}\n${summarize(JSON.parse(await readFile(file, "utf8")) as CpuProfile, Number(values.top))}\n`);
+    console.log(
+      `# ${file}\n${summarize(JSON.parse(await readFile(file, "utf8")) as CpuProfile, Number(values.top))}\n`,
+    );
   }
 }

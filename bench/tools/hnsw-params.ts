@@ -34,10 +34,12 @@ const { values } = parseArgs({
     dimensions: { type: "string" },
   },
 });
-if (!values.index || !values.questions) usage("--index (an index directory) and --questions (the bench's questions.json) are required");
+if (!values.index || !values.questions)
+  usage("--index (an index directory) and --questions (the bench's questions.json) are required");
 const params = values.params.split(",").map((pair) => {
   const [m, efConstruction] = pair.split(":").map(Number);
-  if (!(Number.isInteger(m) && Number.isInteger(efConstruction) && m! > 1 && efConstruction! > 0)) usage(`--params takes M:efConstruction pairs such as 16:100, not "${pair}"`);
+  if (!(Number.isInteger(m) && Number.isInteger(efConstruction) && m! > 1 && efConstruction! > 0))
+    usage(`--params takes M:efConstruction pairs such as 16:100, not "${pair}"`);
   return { m: m!, efConstruction: efConstruction! };
 });
 const efs = values.ef.split(",").map(Number);
@@ -45,11 +47,15 @@ if (efs.some((ef) => !(Number.isInteger(ef) && ef > 0))) usage(`--ef takes posit
 const K = 10;
 
 const index = await openIndex(values.index, { kind: "local" });
-const questions = (JSON.parse(await readFile(values.questions, "utf8")) as BenchQuestion[]).slice(0, Number(values.queries));
+const questions = (JSON.parse(await readFile(values.questions, "utf8")) as BenchQuestion[]).slice(
+  0,
+  Number(values.queries),
+);
 const source = index.store.index;
 const stored = source.getNumDimensions();
 const dimensions = values.dimensions === undefined ? stored : Number(values.dimensions);
-if (!(Number.isInteger(dimensions) && dimensions > 0 && stored % dimensions === 0)) usage(`--dimensions takes a divisor of the index's ${stored} dimensions, not "${values.dimensions}"`);
+if (!(Number.isInteger(dimensions) && dimensions > 0 && stored % dimensions === 0))
+  usage(`--dimensions takes a divisor of the index's ${stored} dimensions, not "${values.dimensions}"`);
 const fold = (vector: ArrayLike<number>) => {
   const folded = new Float32Array(dimensions);
   for (let d = 0; d < vector.length; d++) folded[d % dimensions]! += vector[d]!;
@@ -62,7 +68,10 @@ const labels = table.labels;
 const exact = exactTopK(table, queries, K);
 console.error(`${table.size} vectors of ${table.dimensions} dimensions, ${queries.length} queries`);
 
-const rows: string[] = [`| M | efConstruction | build (s) | ${efs.map((ef) => `ef ${ef}: recall@10 · ms a search`).join(" | ")} |`, `|---|---|---|${efs.map(() => "---").join("|")}|`];
+const rows: string[] = [
+  `| M | efConstruction | build (s) | ${efs.map((ef) => `ef ${ef}: recall@10 · ms a search`).join(" | ")} |`,
+  `|---|---|---|${efs.map(() => "---").join("|")}|`,
+];
 for (const { m, efConstruction } of params) {
   const graph = new hnswlib.HierarchicalNSW("cosine", table.dimensions);
   graph.initIndex(labels.length, m, efConstruction, 100);

@@ -62,7 +62,12 @@ interface Packed {
   impacts?: { max: Float32Array; avg: number };
 }
 
-const EMPTY: Packed = { terms: new Map(), offsets: new Uint32Array(1), docs: new Uint32Array(0), tfs: new Float32Array(0) };
+const EMPTY: Packed = {
+  terms: new Map(),
+  offsets: new Uint32Array(1),
+  docs: new Uint32Array(0),
+  tfs: new Float32Array(0),
+};
 
 export class Bm25Index implements TermWeights {
   private totalLength: number;
@@ -209,7 +214,9 @@ export class Bm25Index implements TermWeights {
   toBinary(): Buffer {
     const packed = this.compacted().packed;
     const impacts = packed.impacts ?? computeImpacts(packed, this.lengths, this.params, this.avgLength);
-    const header = Buffer.from(JSON.stringify({ params: this.params, ids: this.ids, terms: [...packed.terms.keys()], impactAvg: impacts.avg }));
+    const header = Buffer.from(
+      JSON.stringify({ params: this.params, ids: this.ids, terms: [...packed.terms.keys()], impactAvg: impacts.avg }),
+    );
     const pad = (4 - ((4 + header.length) % 4)) % 4;
     const lengths = Float32Array.from(this.lengths);
     const prefix = Buffer.alloc(4);
@@ -218,14 +225,29 @@ export class Bm25Index implements TermWeights {
     counts.writeUInt32LE(packed.docs.length, 0);
     counts.writeUInt32LE(lengths.length, 4);
     const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-    return Buffer.concat([prefix, header, Buffer.alloc(pad), counts, bytes(packed.offsets), bytes(packed.docs), bytes(packed.tfs), bytes(lengths), bytes(impacts.max)]);
+    return Buffer.concat([
+      prefix,
+      header,
+      Buffer.alloc(pad),
+      counts,
+      bytes(packed.offsets),
+      bytes(packed.docs),
+      bytes(packed.tfs),
+      bytes(lengths),
+      bytes(impacts.max),
+    ]);
   }
 
   static fromBinary(buffer: Buffer): Bm25Index {
     // Typed arrays need aligned offsets; a pooled Buffer may not start on one.
     const bytes = buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
     const headerLength = bytes.readUInt32LE(0);
-    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as { params: Bm25Params; ids: string[]; terms: string[]; impactAvg: number };
+    const header = JSON.parse(bytes.toString("utf8", 4, 4 + headerLength)) as {
+      params: Bm25Params;
+      ids: string[];
+      terms: string[];
+      impactAvg: number;
+    };
     let at = 4 + headerLength + ((4 - ((4 + headerLength) % 4)) % 4);
     const postings = bytes.readUInt32LE(at);
     const docCount = bytes.readUInt32LE(at + 4);
@@ -389,7 +411,10 @@ export class Bm25Index implements TermWeights {
       // documents are touched, then again whenever the terms read so far can add more than
       // the rest.
       if (count >= k && k > 0 && (threshold === -Infinity || rest[n]! < rest[0]! - rest[n]!)) {
-        threshold = Math.max(threshold, this.fullScoreFloor(planned, n, touched, Math.min(count, THRESHOLD_SAMPLE), k, scores, c0, c1));
+        threshold = Math.max(
+          threshold,
+          this.fullScoreFloor(planned, n, touched, Math.min(count, THRESHOLD_SAMPLE), k, scores, c0, c1),
+        );
         if (rest[n]! < threshold) {
           open = this.finish(planned, n, rest, threshold, touched, count, scores, c0, c1);
           break;
@@ -408,7 +433,9 @@ export class Bm25Index implements TermWeights {
       if (list) for (let j = 0; j < list.length; j += 2) visit(list[j]!, list[j + 1]!, scale);
     }
     // Only documents at or above the threshold can be among the top k (ties included).
-    const pool = open ?? (threshold === -Infinity ? touched.subarray(0, count) : atLeast(touched, count, threshold, scores, 0, this.open));
+    const pool =
+      open ??
+      (threshold === -Infinity ? touched.subarray(0, count) : atLeast(touched, count, threshold, scores, 0, this.open));
     const best = topDocs(pool, pool.length, k, scores);
     const hits = best.map((doc) => ({ doc, id: this.ids[doc]!, score: scores[doc]! }));
     for (let j = 0; j < count; j++) scores[touched[j]!] = 0;
@@ -448,7 +475,7 @@ export class Bm25Index implements TermWeights {
         const end = offsets[term.i + 1]!;
         if (open.length * GALLOP_COST < end - from) {
           // Ascending, like the postings: each is then walked once.
-          if (!sorted) (open = open.sort()), (sorted = true);
+          if (!sorted) ((open = open.sort()), (sorted = true));
           let at = from;
           for (let o = 0; o < open.length && at < end; o++) {
             const doc = open[o]!;
@@ -519,7 +546,9 @@ export class Bm25Index implements TermWeights {
     let max = 0;
     const impacts = this.packed.impacts;
     if (i !== undefined) max = impacts ? impacts.max[i]! * Math.max(1, this.avgLength / impacts.avg) : 1;
-    if (added) for (let j = 0; j < added.length; j += 2) max = Math.max(max, added[j + 1]! / (added[j + 1]! + c0 + c1 * this.lengthOf[added[j]!]!));
+    if (added)
+      for (let j = 0; j < added.length; j += 2)
+        max = Math.max(max, added[j + 1]! / (added[j + 1]! + c0 + c1 * this.lengthOf[added[j]!]!));
     return Math.min(1, max);
   }
 
@@ -565,7 +594,12 @@ export class Bm25Index implements TermWeights {
  * Each term's largest tf/(tf + c0 + c1·length) over its postings, rounded up to float32 so it
  * stays an upper bound.
  */
-function computeImpacts(packed: Packed, lengths: number[], params: Bm25Params, avg: number): { max: Float32Array; avg: number } {
+function computeImpacts(
+  packed: Packed,
+  lengths: number[],
+  params: Bm25Params,
+  avg: number,
+): { max: Float32Array; avg: number } {
   const c0 = params.k1 * (1 - params.b);
   const c1 = (params.k1 * params.b) / avg;
   const max = new Float32Array(packed.offsets.length - 1);
@@ -603,7 +637,17 @@ const THRESHOLD_SAMPLE = 4096;
 const GALLOP_COST = 4;
 
 /** Adds one term's postings to the documents already touched (score above 0) only. */
-function updatePostings(docs: Uint32Array, tfs: Float32Array, from: number, end: number, scores: Float64Array, scale: number, c0: number, c1: number, lengths: Float64Array): void {
+function updatePostings(
+  docs: Uint32Array,
+  tfs: Float32Array,
+  from: number,
+  end: number,
+  scores: Float64Array,
+  scale: number,
+  c0: number,
+  c1: number,
+  lengths: Float64Array,
+): void {
   for (let j = from; j < end; j++) {
     const doc = docs[j]!;
     const s = scores[doc]!;
@@ -625,7 +669,14 @@ function narrow(docs: Uint32Array, floor: number, scores: Float64Array, more: nu
  * in their order, written to the start of `into` (a scratch array as long as the index).
  * One pass, and no new array of tens of thousands of documents at each question of common words.
  */
-function atLeast(docs: Uint32Array, count: number, floor: number, scores: Float64Array, more: number, into: Uint32Array): Uint32Array {
+function atLeast(
+  docs: Uint32Array,
+  count: number,
+  floor: number,
+  scores: Float64Array,
+  more: number,
+  into: Uint32Array,
+): Uint32Array {
   let kept = 0;
   for (let j = 0; j < count; j++) if (scores[docs[j]!]! + more >= floor) into[kept++] = docs[j]!;
   return into.subarray(0, kept);

@@ -104,4 +104,3 @@ export interface IndexedBatch {
   vectors: VectorRows;
   lexical: LexicalDoc[];
 }
-

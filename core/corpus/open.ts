@@ -10,5 +10,8 @@ export async function openCorpus(store: StoreSpec, indexDir: string, embedder: E
     const { PgvectorCorpus } = await import("./pgvector/corpus.ts");
     return PgvectorCorpus.open(store.database, embedder);
   }
-  return HnswlibCorpus.of(await openIndex(indexDir, embedder), { searchThread: store.searchThread ?? "auto", lexicalThread: store.lexicalThread ?? "auto" });
+  return HnswlibCorpus.of(await openIndex(indexDir, embedder), {
+    searchThread: store.searchThread ?? "auto",
+    lexicalThread: store.lexicalThread ?? "auto",
+  });
 }

@@ -18,13 +18,21 @@ export function embedderIdFor(spec: EmbedderSpec): string {
 /** A new embedder for building an index over `texts` (the local one learns its IDF from them). */
 export function createEmbedder(spec: EmbedderSpec, texts: string[]): Embedder {
   if (spec.kind === "local") return LocalEmbeddings.fit(texts);
-  return new OpenAIEmbeddings({ apiKey: spec.apiKey, model: spec.model, ...(spec.baseURL && { baseURL: spec.baseURL }) });
+  return new OpenAIEmbeddings({
+    apiKey: spec.apiKey,
+    model: spec.model,
+    ...(spec.baseURL && { baseURL: spec.baseURL }),
+  });
 }
 
 /** The embedder for querying an index, restored from the state the build saved. */
 export function restoreEmbedder(spec: EmbedderSpec, state: unknown): Embedder {
   if (spec.kind === "local") return LocalEmbeddings.fromState(state as LocalEmbeddingsState);
-  return new OpenAIEmbeddings({ apiKey: spec.apiKey, model: spec.model, ...(spec.baseURL && { baseURL: spec.baseURL }) });
+  return new OpenAIEmbeddings({
+    apiKey: spec.apiKey,
+    model: spec.model,
+    ...(spec.baseURL && { baseURL: spec.baseURL }),
+  });
 }
 
 export { LocalEmbeddings, OpenAIEmbeddings };

@@ -26,7 +26,11 @@ export interface LocalEmbeddingsOptions {
  * beside BM25), while vectors 8× smaller make an archive's index 8× smaller in memory and on
  * disk and HNSW inserts and searches several times faster.
  */
-export const DEFAULT_LOCAL: LocalEmbeddingsOptions = { dimensions: 256, weights: { word: 1, pair: 0.5, char: 0.6 }, ngrams: [3, 4] };
+export const DEFAULT_LOCAL: LocalEmbeddingsOptions = {
+  dimensions: 256,
+  weights: { word: 1, pair: 0.5, char: 0.6 },
+  ngrams: [3, 4],
+};
 
 export interface LocalEmbeddingsState {
   version: typeof VERSION;
@@ -105,7 +109,10 @@ export class LocalEmbeddings extends Embeddings {
    * The document frequencies of some of the texts. Counted in parts (one per worker thread at
    * ingest) and summed by `fromCounts`, which gives the embedder `fit` gives over all of them.
    */
-  static count(texts: Iterable<string | AnalyzedToken[]>, options: LocalEmbeddingsOptions = DEFAULT_LOCAL): FeatureCountsSummary {
+  static count(
+    texts: Iterable<string | AnalyzedToken[]>,
+    options: LocalEmbeddingsOptions = DEFAULT_LOCAL,
+  ): FeatureCountsSummary {
     const counter = new DocumentFrequencies(options);
     for (const text of texts) counter.add(text);
     return counter.summary();
@@ -131,7 +138,12 @@ export class LocalEmbeddings extends Embeddings {
   }
 
   toState(): LocalEmbeddingsState {
-    return { version: VERSION, options: this.options, docCount: this.docCount, df: Buffer.from(this.df.buffer).toString("base64") };
+    return {
+      version: VERSION,
+      options: this.options,
+      docCount: this.docCount,
+      df: Buffer.from(this.df.buffer).toString("base64"),
+    };
   }
 
   /** Synchronous core of the embedder; the LangChain methods wrap it. */
@@ -196,7 +208,12 @@ const CHAR = 2;
  * **NOTE:** a sink, not maps of counts: ingest visits the features of every chunk twice (document
  * frequencies, then vectors), and building three maps per chunk was most of the embedder's time.
  */
-function visitFeatures(tokens: AnalyzedToken[], ngrams: number[], isKnownWord: ((wordHash: number) => boolean) | undefined, sink: (kind: number, h: number) => void): void {
+function visitFeatures(
+  tokens: AnalyzedToken[],
+  ngrams: number[],
+  isKnownWord: ((wordHash: number) => boolean) | undefined,
+  sink: (kind: number, h: number) => void,
+): void {
   const terms = tokens.map((t) => t.term);
   // Parts of a split compound that the corpus knows only as one word are replaced by that word.
   const replaced = new Set<number>();
@@ -303,7 +320,8 @@ function termFeatures(t: string, ngrams: number[]): { word: number; chars: numbe
     const chars: number[] = [];
     if (!/^[0-9]/.test(t) && t.length >= 3) {
       const padded = `<${t}>`;
-      for (const n of ngrams) for (let j = 0; j + n <= padded.length; j++) chars.push(hash(`c${padded.slice(j, j + n)}`));
+      for (const n of ngrams)
+        for (let j = 0; j + n <= padded.length; j++) chars.push(hash(`c${padded.slice(j, j + n)}`));
     }
     f = { word: hash(`w${t}`), chars };
     if (TERM_FEATURES.size >= TERM_FEATURES_LIMIT) TERM_FEATURES.clear();

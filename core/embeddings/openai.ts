@@ -65,7 +65,9 @@ export class OpenAIEmbeddings extends Embeddings {
       throw new Error(this.describe(err), { cause: err });
     }
     if (!Array.isArray(response.data) || response.data.length !== input.length) {
-      throw new Error(`Embedding server at ${this.baseURL} returned ${response.data?.length ?? 0} vectors for ${input.length} inputs`);
+      throw new Error(
+        `Embedding server at ${this.baseURL} returned ${response.data?.length ?? 0} vectors for ${input.length} inputs`,
+      );
     }
     return [...response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
   }

@@ -1,10 +1,23 @@
 import { toLatinDigits } from "./normalize.ts";
 
 /** Solar Hijri (Jalali) month names as Iranian sites print them, with common variants. */
-const JALALI_MONTHS = new Map<string, number>(Object.entries({
-  فروردین: 1, اردیبهشت: 2, خرداد: 3, تیر: 4, مرداد: 5, امرداد: 5, شهریور: 6,
-  مهر: 7, آبان: 8, آذر: 9, دی: 10, بهمن: 11, اسفند: 12,
-}));
+const JALALI_MONTHS = new Map<string, number>(
+  Object.entries({
+    فروردین: 1,
+    اردیبهشت: 2,
+    خرداد: 3,
+    تیر: 4,
+    مرداد: 5,
+    امرداد: 5,
+    شهریور: 6,
+    مهر: 7,
+    آبان: 8,
+    آذر: 9,
+    دی: 10,
+    بهمن: 11,
+    اسفند: 12,
+  }),
+);
 
 /**
  * Converts a Jalali date to the Gregorian calendar (the algorithm of jalaali-js, valid for
@@ -21,7 +34,9 @@ function div(a: number, b: number): number {
   return Math.trunc(a / b);
 }
 
-const BREAKS = [-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178];
+const BREAKS = [
+  -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178,
+];
 
 function jalCal(jy: number): { gy: number; march: number } {
   const gy = jy + 621;
@@ -69,7 +84,13 @@ export function tehranOffset(year: number, month: number, day: number, hour = 12
   // Treat the wall time as UTC, ask Intl what Tehran shows then, and read the difference.
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: "Asia/Tehran", hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    timeZone: "Asia/Tehran",
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
   }).formatToParts(new Date(guess));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
@@ -84,7 +105,9 @@ function pad(n: number): string {
 }
 
 const JALALI_DATE = new RegExp(
-  String.raw`(\d{1,2})\s+(` + [...JALALI_MONTHS.keys()].join("|") + String.raw`)\s+(1[34]\d\d)(?:\s*[-–،,]?\s*(?:ساعت\s*)?(\d{1,2}):(\d{2}))?`,
+  String.raw`(\d{1,2})\s+(` +
+    [...JALALI_MONTHS.keys()].join("|") +
+    String.raw`)\s+(1[34]\d\d)(?:\s*[-–،,]?\s*(?:ساعت\s*)?(\d{1,2}):(\d{2}))?`,
 );
 const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?)?\b/;
 

@@ -66,7 +66,12 @@ export function toPersianDigits(text: string): string {
  * whitespace collapsed. Not length-preserving: use it for matching, never for offsets.
  */
 export function normalizeForMatch(text: string): string {
-  return text.normalize("NFC").replace(FOLDED, (ch) => FOLD.get(ch)!).toLowerCase().replace(/\s+/g, " ").trim();
+  return text
+    .normalize("NFC")
+    .replace(FOLDED, (ch) => FOLD.get(ch)!)
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /**
@@ -86,7 +91,10 @@ for (const dropped of [DIACRITICS, TATWEEL, LONE_HAMZA, INVISIBLES]) {
     if (dropped.test(ch)) FOLD.set(ch, "");
   }
 }
-const FOLDED = new RegExp(`[${[...FOLD.keys()].map((ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`, "g");
+const FOLDED = new RegExp(
+  `[${[...FOLD.keys()].map((ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`).join("")}]`,
+  "g",
+);
 
 /**
  * Removes every space and ZWNJ after normalisation: «دانش بنیان», «دانش‌بنیان» and «دانشبنیان»
@@ -101,5 +109,8 @@ export function compactForMatch(text: string): string {
  * other than ZWNJ, keeps newlines. The cleaned article text (what quotes are cut from) is this.
  */
 export function tidyWhitespace(line: string): string {
-  return line.replace(INVISIBLES, "").replace(/[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, " ").trim();
+  return line
+    .replace(INVISIBLES, "")
+    .replace(/[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, " ")
+    .trim();
 }

@@ -6,7 +6,7 @@ export interface Span {
 }
 
 const TERMINATORS = new Set([".", "!", "?", "؟", "؛", "…"]);
-const CLOSERS = new Set(["»", "\"", "'", ")", "]", "”", "’"]);
+const CLOSERS = new Set(["»", '"', "'", ")", "]", "”", "’"]);
 
 /**
  * Splits text into sentences on `. ! ? ؟ ؛ …` and line breaks, returning offsets into the input

@@ -15,7 +15,8 @@ export interface Found {
 }
 
 const DIGITS = "[0-9۰-۹٠-٩]+(?:[.,٫٬/][0-9۰-۹٠-٩]+)*";
-const NUMBER_WORDS = "یک|دو|سه|چهار|پنج|شش|هفت|هشت|ده|یازده|دوازده|سیزده|چهارده|پانزده|بیست|سی|چهل|پنجاه|شصت|هفتاد|هشتاد|نود|صد|یکصد|دویست|سیصد|چهارصد|پانصد|هزار|نیم";
+const NUMBER_WORDS =
+  "یک|دو|سه|چهار|پنج|شش|هفت|هشت|ده|یازده|دوازده|سیزده|چهارده|پانزده|بیست|سی|چهل|پنجاه|شصت|هفتاد|هشتاد|نود|صد|یکصد|دویست|سیصد|چهارصد|پانصد|هزار|نیم";
 const SCALE = "هزار|میلیون|میلیارد|تریلیون";
 const ZW = "[\\s\u200c]*";
 const NUM = `(?:${DIGITS}|(?:${NUMBER_WORDS})(?![\\p{L}]))`;
@@ -24,7 +25,21 @@ const NUMBER = `${NUM_WITH_SCALE}(?:\\s+و\\s+${NUM_WITH_SCALE})*`;
 const QUALIFIER = "(?:(?:بیش|بیشتر|کمتر|افزون|بالغ|قریب|نزدیک|حدود|حداقل|حداکثر)(?:\\s+(?:از|بر|به))?\\s+)?";
 const NUMBER_PHRASE = new RegExp(`(?<![\\p{L}0-9۰-۹])${QUALIFIER}${NUMBER}`, "gu");
 /** Nouns that count something and usually take a describing word: «واحد صنعتی», «پروانه تاسیس». */
-const COUNTERS = new Set(["واحد", "پروانه", "شهرک", "نوع", "مجوز", "ماه", "ناحیه", "شرکت", "خط", "طرح", "پروژه", "اظهارنامه", "محصول"]);
+const COUNTERS = new Set([
+  "واحد",
+  "پروانه",
+  "شهرک",
+  "نوع",
+  "مجوز",
+  "ماه",
+  "ناحیه",
+  "شرکت",
+  "خط",
+  "طرح",
+  "پروژه",
+  "اظهارنامه",
+  "محصول",
+]);
 /** Words that end a unit phrase: verbs and particles. */
 const UNIT_STOP = /^(?:است|بود|شد|شده|میشود|دارد|دارند|کرد|کرده|داشت|در|از|به|با|و|را|که|تا|الی|برای|این|آن)$/u;
 
@@ -43,7 +58,12 @@ export function findQuantities(sentence: string): QuantitySpan[] {
   for (const m of sentence.matchAll(NUMBER_PHRASE)) {
     const numberText = m[0];
     // «یک» / «دو» alone are mostly articles («یک واحد تولیدی»): a number word needs a digit or a scale.
-    if (!/[0-9۰-۹٠-٩]/.test(numberText) && !new RegExp(SCALE, "u").test(numberText) && /^(?:یک|دو|سه|ده|سی|صد|نیم)$/u.test(numberText.trim())) continue;
+    if (
+      !/[0-9۰-۹٠-٩]/.test(numberText) &&
+      !new RegExp(SCALE, "u").test(numberText) &&
+      /^(?:یک|دو|سه|ده|سی|صد|نیم)$/u.test(numberText.trim())
+    )
+      continue;
     const start = m.index!;
     let end = start + numberText.length;
     const qualifier = new RegExp(`^${QUALIFIER}`, "u").exec(numberText)?.[0] ?? "";
@@ -59,17 +79,31 @@ export function findQuantities(sentence: string): QuantitySpan[] {
       unitTerms.push(term(normalizeForMatch(first[1]!)));
       const after = /^[\s\u200c]*([\p{L}\u200c]+)/u.exec(sentence.slice(end));
       const firstNorm = normalizeForMatch(first[1]!);
-      if (after && COUNTERS.has(term(firstNorm)) && !UNIT_STOP.test(normalizeForMatch(after[1]!)) && !STOPWORDS.has(normalizeForMatch(after[1]!))) {
+      if (
+        after &&
+        COUNTERS.has(term(firstNorm)) &&
+        !UNIT_STOP.test(normalizeForMatch(after[1]!)) &&
+        !STOPWORDS.has(normalizeForMatch(after[1]!))
+      ) {
         end += after[0].length;
         unitTerms.push(term(normalizeForMatch(after[1]!)));
       }
     }
-    out.push({ text: sentence.slice(start, end), start, end, numberStart, numberEnd, unitTerms, numberTerms: tokenize(numberText).filter((t) => /^[0-9]/.test(t)) });
+    out.push({
+      text: sentence.slice(start, end),
+      start,
+      end,
+      numberStart,
+      numberEnd,
+      unitTerms,
+      numberTerms: tokenize(numberText).filter((t) => /^[0-9]/.test(t)),
+    });
   }
   return out;
 }
 
-const MONTHS = "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند|ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر";
+const MONTHS =
+  "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند|ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر";
 const ORDINAL_DAY = `(?:${DIGITS}|یکم|اول|دوم|سوم|چهارم|پنجم|ششم|هفتم|هشتم|نهم|دهم|[\\p{L}]+(?:م|مین))`;
 const WEEKDAYS = "شنبه|یکشنبه|یک شنبه|دوشنبه|دو شنبه|سه شنبه|سهشنبه|چهارشنبه|پنجشنبه|پنج شنبه|جمعه";
 const TIME_PATTERNS = [
@@ -89,11 +123,38 @@ export function findTimes(sentence: string): Found[] {
 }
 
 /** Titles that follow a person's name in Persian news: «سعید نبیل رئیس سازمان…». */
-const ROLES = /^(?:رئیس|رییس|مدیرکل|مدیر|استاندار|وزیر|نماینده|مدیرعامل|سخنگوی|سخنگو|معاون|دبیر|فرماندار|شهردار|امام|رئیسجمهور|سفیر|فرمانده|دادستان|عضو|مشاور|قائممقام)$/u;
+const ROLES =
+  /^(?:رئیس|رییس|مدیرکل|مدیر|استاندار|وزیر|نماینده|مدیرعامل|سخنگوی|سخنگو|معاون|دبیر|فرماندار|شهردار|امام|رئیسجمهور|سفیر|فرمانده|دادستان|عضو|مشاور|قائممقام)$/u;
 const NAME_STOP = /[،,:؛.()«»\-–_]/u;
 
 /** Words that start a three-word name: «حمید رضا خانپور», «سیده حمیده زرآبادی». */
-const NAME_STARTS = new Set(["محمد", "علی", "حسین", "حسن", "رضا", "مهدی", "احمد", "حمید", "سید", "سیده", "امیر", "مجید", "سعید", "جواد", "محمود", "مصطفی", "ابراهیم", "اکبر", "عباس", "فاطمه", "زهرا", "مریم", "عبدالله", "غلام", "غلامرضا"]);
+const NAME_STARTS = new Set([
+  "محمد",
+  "علی",
+  "حسین",
+  "حسن",
+  "رضا",
+  "مهدی",
+  "احمد",
+  "حمید",
+  "سید",
+  "سیده",
+  "امیر",
+  "مجید",
+  "سعید",
+  "جواد",
+  "محمود",
+  "مصطفی",
+  "ابراهیم",
+  "اکبر",
+  "عباس",
+  "فاطمه",
+  "زهرا",
+  "مریم",
+  "عبدالله",
+  "غلام",
+  "غلامرضا",
+]);
 /** Middle words of compound first names: «هدایت الله», «نصرالدین», «فخرالسادات». */
 const NAME_MIDDLES = /^(?:الله|الدین|السادات|اله)$/u;
 
@@ -105,7 +166,12 @@ const NAME_MIDDLES = /^(?:الله|الدین|السادات|اله)$/u;
  */
 export function findPeople(sentence: string): Person[] {
   const out: Person[] = [];
-  const words = [...sentence.matchAll(/[\p{L}\u200c]+/gu)].map((m) => ({ text: m[0], norm: normalizeForMatch(m[0]), start: m.index!, end: m.index! + m[0].length }));
+  const words = [...sentence.matchAll(/[\p{L}\u200c]+/gu)].map((m) => ({
+    text: m[0],
+    norm: normalizeForMatch(m[0]),
+    start: m.index!,
+    end: m.index! + m[0].length,
+  }));
   for (let i = 2; i < words.length; i++) {
     if (!ROLES.test(words[i]!.norm)) continue;
     const name: typeof words = [];
@@ -117,7 +183,13 @@ export function findPeople(sentence: string): Person[] {
       name.unshift(w);
     }
     if (name.length < 2) continue;
-    out.push({ text: sentence.slice(name[0]!.start, name[name.length - 1]!.end), start: name[0]!.start, end: name[name.length - 1]!.end, roleStart: words[i]!.start, role: "" });
+    out.push({
+      text: sentence.slice(name[0]!.start, name[name.length - 1]!.end),
+      start: name[0]!.start,
+      end: name[name.length - 1]!.end,
+      roleStart: words[i]!.start,
+      role: "",
+    });
   }
   // The role runs from the role word to a speech verb, a clause word, a break, or the next person.
   for (const [k, p] of out.entries()) {
@@ -143,6 +215,7 @@ export interface Person extends Found {
 }
 
 const ROLE_MAX_WORDS = 10;
-const ROLE_ENDS = /^(?:شد|است|بود|کرد|داشت|دارد|هستند|برگزار|گفت|افزود|اظهار|عنوان|بیان|تصریح|تاکید|خاطرنشان|ادامه|اعلام|در|با|روز|عصر|صبح|شب|امروز|که|به|طی|ضمن)$/u;
+const ROLE_ENDS =
+  /^(?:شد|است|بود|کرد|داشت|دارد|هستند|برگزار|گفت|افزود|اظهار|عنوان|بیان|تصریح|تاکید|خاطرنشان|ادامه|اعلام|در|با|روز|عصر|صبح|شب|امروز|که|به|طی|ضمن)$/u;
 
 const NOT_NAMES = /^(?:گفت|افزود|کرد|شد|است|استان|سازمان|شرکت|حضور|جلسه|کل|امروز|وی|او)$/u;

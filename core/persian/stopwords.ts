@@ -24,10 +24,13 @@ const WORDS = `
 `;
 
 export const STOPWORDS: ReadonlySet<string> = new Set(
-  WORDS.split(/\s+/).filter(Boolean).map((w) => w.replace(/\u200c/g, "")).map((w) =>
-    // stored in the same folded form the tokenizer produces (آ → ا)
-    w.replace(/\u0622/g, "ا"),
-  ),
+  WORDS.split(/\s+/)
+    .filter(Boolean)
+    .map((w) => w.replace(/\u200c/g, ""))
+    .map((w) =>
+      // stored in the same folded form the tokenizer produces (آ → ا)
+      w.replace(/\u0622/g, "ا"),
+    ),
 );
 
 export function isStopword(token: string): boolean {

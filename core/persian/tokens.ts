@@ -86,12 +86,31 @@ function isLetters(token: string): boolean {
 // Longest first. Each needs a stem of at least MIN_STEM letters left, which keeps «استان»,
 // «ایران» and «تهران» whole while «کارگران» → «کارگر».
 const SUFFIXES = [
-  "هایشان", "هایمان", "هایتان", "ترین", "هایی", "های", "ها", "تری", "تر",
-  "یان", "ان", "ات", "ین", "ای", "یی", "ی",
+  "هایشان",
+  "هایمان",
+  "هایتان",
+  "ترین",
+  "هایی",
+  "های",
+  "ها",
+  "تری",
+  "تر",
+  "یان",
+  "ان",
+  "ات",
+  "ین",
+  "ای",
+  "یی",
+  "ی",
 ];
 const MIN_STEM = 3;
 // «ان» and «ین» endings are part of too many short nouns; they need a longer stem.
-const MIN_STEM_FOR = new Map([["ان", 4], ["ین", 4], ["یان", 4], ["ات", 3]]);
+const MIN_STEM_FOR = new Map([
+  ["ان", 4],
+  ["ین", 4],
+  ["یان", 4],
+  ["ات", 3],
+]);
 
 /**
  * Light suffix stemming: plural and comparative markers and the ezafe/adjective «ی». Applied the
@@ -101,11 +120,15 @@ const MIN_STEM_FOR = new Map([["ان", 4], ["ین", 4], ["یان", 4], ["ات", 
 export function stem(token: string): string {
   if (/^[0-9a-z]/.test(token)) return token;
   let word = token;
-  const whole = LEXICAL_PLURALS.find((w) => word === w || (word.startsWith(w) && ADJECTIVE_ENDINGS.has(word.slice(w.length))));
+  const whole = LEXICAL_PLURALS.find(
+    (w) => word === w || (word.startsWith(w) && ADJECTIVE_ENDINGS.has(word.slice(w.length))),
+  );
   if (whole) return whole;
   // At most two passes: «شهرکهای» → «شهرک», «صنعتیها» → «صنعتی» → «صنعت».
   for (let pass = 0; pass < 2; pass++) {
-    const suffix = SUFFIXES.find((s) => word.endsWith(s) && word.length - s.length >= (MIN_STEM_FOR.get(s) ?? MIN_STEM));
+    const suffix = SUFFIXES.find(
+      (s) => word.endsWith(s) && word.length - s.length >= (MIN_STEM_FOR.get(s) ?? MIN_STEM),
+    );
     if (!suffix) break;
     word = word.slice(0, -suffix.length);
   }
@@ -117,15 +140,43 @@ export function stem(token: string): string {
  * (issued), «انتخابات» (elections) is not «انتخاب» (choice). Kept whole, with their adjective
  * forms («صادراتی» → «صادرات»).
  */
-const LEXICAL_PLURALS = ["صادرات", "واردات", "انتخابات", "مطبوعات", "ادبیات", "تسلیحات", "جزییات", "کلیات", "مالیات", "تعمیرات"];
+const LEXICAL_PLURALS = [
+  "صادرات",
+  "واردات",
+  "انتخابات",
+  "مطبوعات",
+  "ادبیات",
+  "تسلیحات",
+  "جزییات",
+  "کلیات",
+  "مالیات",
+  "تعمیرات",
+];
 const ADJECTIVE_ENDINGS = new Set(["", "ی", "یی", "ای"]);
 
 // Number words a reader may type instead of digits: «هفت شهرک» ↔ «7 شهرک». «یک» is left out:
 // it is mostly the indefinite article.
 const NUMBER_WORDS = new Map<string, string>([
-  ["دو", "2"], ["سه", "3"], ["چهار", "4"], ["پنج", "5"], ["شش", "6"], ["هفت", "7"], ["هشت", "8"],
-  ["نه", "9"], ["ده", "10"], ["یازده", "11"], ["دوازده", "12"], ["بیست", "20"], ["سی", "30"],
-  ["چهل", "40"], ["پنجاه", "50"], ["صد", "100"], ["یکم", "1"], ["دوم", "2"], ["سوم", "3"], ["چهارم", "4"],
+  ["دو", "2"],
+  ["سه", "3"],
+  ["چهار", "4"],
+  ["پنج", "5"],
+  ["شش", "6"],
+  ["هفت", "7"],
+  ["هشت", "8"],
+  ["نه", "9"],
+  ["ده", "10"],
+  ["یازده", "11"],
+  ["دوازده", "12"],
+  ["بیست", "20"],
+  ["سی", "30"],
+  ["چهل", "40"],
+  ["پنجاه", "50"],
+  ["صد", "100"],
+  ["یکم", "1"],
+  ["دوم", "2"],
+  ["سوم", "3"],
+  ["چهارم", "4"],
 ]);
 
 /** The canonical term of a token: stemmed, number words as digits. */

@@ -22,18 +22,29 @@ export function adminRoutes(library: Library, token: string): Hono {
   app.put("/articles/:id", async (c) => {
     const id = c.req.param("id");
     const body = await readJson(c.req.raw, "a JSON article");
-    if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalid_request", "Request body must be a JSON object");
+    if (body === null || typeof body !== "object" || Array.isArray(body))
+      throw new ApiError(400, "invalid_request", "Request body must be a JSON object");
     const given = (body as { id?: unknown }).id;
-    if (given !== undefined && String(given) !== id) throw new ApiError(400, "invalid_request", `id in the body ("${String(given)}") is not the id in the path ("${id}")`);
+    if (given !== undefined && String(given) !== id)
+      throw new ApiError(
+        400,
+        "invalid_request",
+        `id in the body ("${String(given)}") is not the id in the path ("${id}")`,
+      );
     const [article] = await changing(library.publish([validated({ ...body, id }, "")]));
     return c.json({ article: summary(article!) });
   });
 
   app.post("/articles", async (c) => {
     const body = await readJson(c.req.raw, "a JSON article");
-    const items = Array.isArray(body) ? body : body && typeof body === "object" && Array.isArray((body as { articles?: unknown }).articles) ? (body as { articles: unknown[] }).articles : [body];
+    const items = Array.isArray(body)
+      ? body
+      : body && typeof body === "object" && Array.isArray((body as { articles?: unknown }).articles)
+        ? (body as { articles: unknown[] }).articles
+        : [body];
     if (items.length === 0) throw new ApiError(400, "invalid_request", "No articles given");
-    if (items.length > MAX_BATCH) throw new ApiError(400, "invalid_request", `At most ${MAX_BATCH} articles per request`);
+    if (items.length > MAX_BATCH)
+      throw new ApiError(400, "invalid_request", `At most ${MAX_BATCH} articles per request`);
     // Every article is checked before any is published: a batch is all or nothing.
     const sources = items.map((item, i) => validated(item, items.length > 1 ? `articles[${i}]: ` : ""));
     const articles = await changing(library.publish(sources));
@@ -42,7 +53,8 @@ export function adminRoutes(library: Library, token: string): Hono {
 
   app.delete("/articles/:id", async (c) => {
     const id = c.req.param("id");
-    if (!(await changing(library.remove(id)))) throw new ApiError(404, "article_not_found", `No article with id "${id}"`);
+    if (!(await changing(library.remove(id))))
+      throw new ApiError(404, "article_not_found", `No article with id "${id}"`);
     return c.body(null, 204);
   });
   return app;
@@ -59,7 +71,12 @@ async function changing<T>(work: Promise<T>): Promise<T> {
     return await work;
   } catch (err) {
     if (!(err instanceof DamagedDeletionListError)) throw err;
-    throw new ApiError(503, "deletion_list_damaged", "Articles cannot be published or deleted until the operator repairs the server's list of deleted articles; see the server log", { cause: err });
+    throw new ApiError(
+      503,
+      "deletion_list_damaged",
+      "Articles cannot be published or deleted until the operator repairs the server's list of deleted articles; see the server log",
+      { cause: err },
+    );
   }
 }
 
@@ -67,7 +84,8 @@ async function changing<T>(work: Promise<T>): Promise<T> {
 export function requireToken(token: string, options: { openReads?: boolean } = {}): MiddlewareHandler {
   const expected = digest(token);
   return async (c, next) => {
-    if (c.req.method === "OPTIONS" || (options.openReads && (c.req.method === "GET" || c.req.method === "HEAD"))) return next();
+    if (c.req.method === "OPTIONS" || (options.openReads && (c.req.method === "GET" || c.req.method === "HEAD")))
+      return next();
     const header = c.req.header("authorization") ?? "";
     const given = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? "";
     // Digests of equal length, compared in constant time: no timing hint about the token.

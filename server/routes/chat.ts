@@ -26,11 +26,19 @@ const STREAM_TIMEOUT_MS = 120_000;
  * `POST /api/chat`: an answer with citations, as JSON or, with `"stream": true` or
  * `Accept: text/event-stream`, as Server-Sent Events: `token`… then `citations` then `done`.
  */
-export function chatRoutes(assistant: Assistant, log: (entry: Record<string, unknown>) => void, options: ChatOptions = {}): Hono {
+export function chatRoutes(
+  assistant: Assistant,
+  log: (entry: Record<string, unknown>) => void,
+  options: ChatOptions = {},
+): Hono {
   const app = new Hono();
   app.post("/chat", async (c) => {
     const body = await parseJsonBody(c.req.raw, ChatBody);
-    const question = { question: body.question, history: body.history, ...(body.articleId && { articleId: body.articleId }) };
+    const question = {
+      question: body.question,
+      history: body.history,
+      ...(body.articleId && { articleId: body.articleId }),
+    };
     const wantsStream = body.stream || (c.req.header("accept") ?? "").includes("text/event-stream");
     // `Cache-Control: no-cache` asks for an answer written now, as HTTP caches read it.
     const reuse = { reuse: !/\bno-(?:cache|store)\b/i.test(c.req.header("cache-control") ?? "") };
@@ -49,11 +57,20 @@ export function chatRoutes(assistant: Assistant, log: (entry: Record<string, unk
     const signal = AbortSignal.any([requestSignal(c), overtime]);
     const timedOut = async (stream: SSEStreamingApi) => {
       log({ level: "warn", msg: "chat stream timed out", ms: streamTimeoutMs });
-      await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "timeout", message: `The answer took longer than ${formatSeconds(streamTimeoutMs)} and was stopped; try again` }) });
+      await stream.writeSSE({
+        event: "error",
+        data: JSON.stringify({
+          code: "timeout",
+          message: `The answer took longer than ${formatSeconds(streamTimeoutMs)} and was stopped; try again`,
+        }),
+      });
     };
     const { events, reused } = await assistant.stream(question, { ...reuse, signal });
     const response = streamSSE(c, async (stream) => {
-      const keepAlive = setInterval(() => void stream.write(": keep-alive\n\n").catch(() => {}), options.keepAliveMs ?? KEEP_ALIVE_MS);
+      const keepAlive = setInterval(
+        () => void stream.write(": keep-alive\n\n").catch(() => {}),
+        options.keepAliveMs ?? KEEP_ALIVE_MS,
+      );
       // **NOTE:** errors thrown in here bypass app.onError: the stream must report them itself.
       try {
         for await (const event of events) {
@@ -65,7 +82,15 @@ export function chatRoutes(assistant: Assistant, log: (entry: Record<string, unk
           }
           const { answer } = event;
           await stream.writeSSE({ event: "citations", data: JSON.stringify(answer.citations) });
-          await stream.writeSSE({ event: "done", data: JSON.stringify({ found: answer.found, mode: answer.mode, ...(answer.short && { short: answer.short }), ...(answer.warning && { warning: answer.warning }) }) });
+          await stream.writeSSE({
+            event: "done",
+            data: JSON.stringify({
+              found: answer.found,
+              mode: answer.mode,
+              ...(answer.short && { short: answer.short }),
+              ...(answer.warning && { warning: answer.warning }),
+            }),
+          });
         }
       } catch (err) {
         if (overtime.aborted && !stream.aborted) return await timedOut(stream);
@@ -74,7 +99,10 @@ export function chatRoutes(assistant: Assistant, log: (entry: Record<string, unk
           return;
         }
         log({ level: "error", msg: "chat stream failed", error: err instanceof Error ? err.stack : String(err) });
-        await stream.writeSSE({ event: "error", data: JSON.stringify({ code: "answer_failed", message: "The answer could not be completed; try again" }) });
+        await stream.writeSSE({
+          event: "error",
+          data: JSON.stringify({ code: "answer_failed", message: "The answer could not be completed; try again" }),
+        });
       } finally {
         clearInterval(keepAlive);
       }

@@ -35,14 +35,24 @@ const FeedbackBody = z.object({
   comment: text(1000).optional(),
   question: text(1000).min(1, "must not be empty"),
   answer: text(8000),
-  citations: z.array(FeedbackCitation, { error: "must be an array of citations" }).max(10, "has more than 10 items").default([]),
-  articleId: text(200).nullish().transform((v) => v ?? undefined),
+  citations: z
+    .array(FeedbackCitation, { error: "must be an array of citations" })
+    .max(10, "has more than 10 items")
+    .default([]),
+  articleId: text(200)
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 
 const FeedbackQuery = z.object({
   rating: z.enum(["up", "down"], { error: 'must be "up" or "down"' }).optional(),
   articleId: z.string().max(200).optional(),
-  limit: z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").max(500, "must be at most 500").default(100),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int()
+    .min(1, "must be at least 1")
+    .max(500, "must be at most 500")
+    .default(100),
   offset: z.coerce.number({ error: "must be a number" }).int().min(0, "must not be negative").default(0),
   format: z.enum(["json", "csv", "fixtures"], { error: "must be json, csv or fixtures" }).default("json"),
 });
@@ -57,8 +67,17 @@ export function feedbackRoutes(store: FeedbackStore, adminToken: string | undefi
   if (adminToken) {
     app.get("/feedback", requireToken(adminToken), async (c) => {
       const q = check(FeedbackQuery, c.req.query());
-      const { rows, total } = await store.list({ limit: q.limit, offset: q.offset, ...(q.rating && { rating: q.rating }), ...(q.articleId && { articleId: q.articleId }) });
-      if (q.format === "csv") return c.body(toCsv(rows), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="goftogu-feedback.csv"' });
+      const { rows, total } = await store.list({
+        limit: q.limit,
+        offset: q.offset,
+        ...(q.rating && { rating: q.rating }),
+        ...(q.articleId && { articleId: q.articleId }),
+      });
+      if (q.format === "csv")
+        return c.body(toCsv(rows), 200, {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": 'attachment; filename="goftogu-feedback.csv"',
+        });
       if (q.format === "fixtures") return c.json(toFixtures(rows));
       return c.json({ feedback: rows, total });
     });

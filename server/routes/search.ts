@@ -7,7 +7,10 @@ export function searchRoutes(assistant: Assistant): Hono {
   const app = new Hono();
   app.post("/search", async (c) => {
     const body = await parseJsonBody(c.req.raw, SearchBody);
-    const passages = await assistant.search(body.query, { k: body.k, ...(body.articleId && { articleId: body.articleId }) });
+    const passages = await assistant.search(body.query, {
+      k: body.k,
+      ...(body.articleId && { articleId: body.articleId }),
+    });
     const results = passages.map(({ chunk, score }) => ({
       articleId: chunk.articleId,
       title: chunk.title,

@@ -96,7 +96,13 @@ function articleRandom(seed: number, i: number): () => number {
 const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)]!;
 
 /** Generates article `i`, and reports which pool sentences it used. */
-export function generateArticle(pool: SentencePool, protectedSentences: ReadonlySet<number>, seed: number, i: number, used?: (sentence: number) => void): BenchArticle {
+export function generateArticle(
+  pool: SentencePool,
+  protectedSentences: ReadonlySet<number>,
+  seed: number,
+  i: number,
+  used?: (sentence: number) => void,
+): BenchArticle {
   const random = articleRandom(seed, i);
   const agency = pick(AGENCIES, random);
   const target = MIN_CHARS + Math.floor(random() * (MAX_CHARS - MIN_CHARS));
@@ -106,7 +112,9 @@ export function generateArticle(pool: SentencePool, protectedSentences: Readonly
   const taken = new Set<number>();
   const take = (sentence: number): boolean => {
     if (taken.has(sentence)) return false;
-    const text = protectedSentences.has(sentence) ? pool.sentences[sentence]! : varyFigures(pool.sentences[sentence]!, random);
+    const text = protectedSentences.has(sentence)
+      ? pool.sentences[sentence]!
+      : varyFigures(pool.sentences[sentence]!, random);
     if (length + text.length + 1 > MAX_CHARS) return false;
     taken.add(sentence);
     parts.push(text);
@@ -118,7 +126,12 @@ export function generateArticle(pool: SentencePool, protectedSentences: Readonly
   for (const s of story.sentences.slice(0, 2 + Math.floor(random() * 6))) take(s);
   for (let attempts = 0; length < target && attempts < 60; attempts++) {
     const r = random();
-    const from = r < 0.4 && story.siblings.length > 0 ? pool.passages[pick(story.siblings, random)]! : r < 0.55 ? pool.passages[pick(pool.newsPassages, random)]! : pick(pool.passages, random);
+    const from =
+      r < 0.4 && story.siblings.length > 0
+        ? pool.passages[pick(story.siblings, random)]!
+        : r < 0.55
+          ? pool.passages[pick(pool.newsPassages, random)]!
+          : pick(pool.passages, random);
     const start = Math.floor(random() * from.sentences.length);
     const run = from.sentences.slice(start, start + 2 + Math.floor(random() * 3));
     for (const s of run) if (length < target) take(s);
@@ -140,7 +153,7 @@ export function generateArticle(pool: SentencePool, protectedSentences: Readonly
 /** 2–4 sentences a paragraph, paragraphs separated by a blank line as cleaned articles are. */
 function paragraphs(sentences: string[], random: () => number): string {
   const out: string[] = [];
-  for (let i = 0; i < sentences.length; ) {
+  for (let i = 0; i < sentences.length;) {
     const n = 2 + Math.floor(random() * 3);
     out.push(sentences.slice(i, i + n).join(" "));
     i += n;
@@ -207,18 +220,32 @@ const SYNTHETIC_CANDIDATES = 4000;
 function chooseCandidates(pool: SentencePool, seed: number): SentencePool["candidates"] {
   const random = prng(seed ^ 0x5bd1e995);
   const evals = pool.candidates.filter((c) => c.kind === "eval");
-  const synthetic = shuffle(pool.candidates.filter((c) => c.kind === "synthetic"), random).slice(0, SYNTHETIC_CANDIDATES);
+  const synthetic = shuffle(
+    pool.candidates.filter((c) => c.kind === "synthetic"),
+    random,
+  ).slice(0, SYNTHETIC_CANDIDATES);
   return [...evals, ...synthetic];
 }
 
 /** Half real dev questions (as many as were used), the rest made from counts. */
-function selectQuestions(candidates: SentencePool["candidates"], holders: Map<number, string[]>, seed: number, count: number): BenchQuestion[] {
+function selectQuestions(
+  candidates: SentencePool["candidates"],
+  holders: Map<number, string[]>,
+  seed: number,
+  count: number,
+): BenchQuestion[] {
   const random = prng(seed ^ 0x1b873593);
   const answered = candidates
     .filter((c) => (holders.get(c.sentence)?.length ?? 0) > 0)
     .map((c) => ({ question: c.question, answer: c.answer, kind: c.kind, answerArticles: holders.get(c.sentence)! }));
-  const evals = shuffle(answered.filter((q) => q.kind === "eval"), random).slice(0, Math.ceil(count / 2));
-  const synthetic = shuffle(answered.filter((q) => q.kind === "synthetic"), random).slice(0, count - evals.length);
+  const evals = shuffle(
+    answered.filter((q) => q.kind === "eval"),
+    random,
+  ).slice(0, Math.ceil(count / 2));
+  const synthetic = shuffle(
+    answered.filter((q) => q.kind === "synthetic"),
+    random,
+  ).slice(0, count - evals.length);
   return shuffle([...evals, ...synthetic], random);
 }
 

@@ -51,14 +51,22 @@ export async function startFakeOpenAI(script: (req: Recorded) => Reply = () => (
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       let closed!: () => void;
-      const recorded: Recorded = { url: req.url ?? "", headers: req.headers, body: parse(Buffer.concat(chunks).toString("utf8")), closedEarly: new Promise<void>((r) => (closed = r)), finished: false };
+      const recorded: Recorded = {
+        url: req.url ?? "",
+        headers: req.headers,
+        body: parse(Buffer.concat(chunks).toString("utf8")),
+        closedEarly: new Promise<void>((r) => (closed = r)),
+        finished: false,
+      };
       open.add(res);
       res.on("close", () => {
         open.delete(res);
         if (!recorded.finished) closed();
       });
       fake.requests.push(recorded);
-      const reply = recorded.url.endsWith("/embeddings") ? embeddings(recorded, res) : chat(recorded, res, fake.script(recorded));
+      const reply = recorded.url.endsWith("/embeddings")
+        ? embeddings(recorded, res)
+        : chat(recorded, res, fake.script(recorded));
       void reply.catch(() => res.destroy());
     });
   });
@@ -76,10 +84,21 @@ export async function startFakeOpenAI(script: (req: Recorded) => Reply = () => (
 
   async function embeddings(recorded: Recorded, res: ServerResponse): Promise<void> {
     if (fake.embeddingsGate) await fake.embeddingsGate;
-    const input: string[] = Array.isArray(recorded.body?.input) ? recorded.body.input : [String(recorded.body?.input ?? "")];
+    const input: string[] = Array.isArray(recorded.body?.input)
+      ? recorded.body.input
+      : [String(recorded.body?.input ?? "")];
     // Deterministic vectors from the text's hash: equal texts embed equally, others differ.
-    const data = input.map((text, index) => ({ object: "embedding", index, embedding: [...createHash("sha256").update(text).digest()].slice(0, 16).map((b) => b / 255 - 0.5) }));
-    send(res, 200, { object: "list", data, model: recorded.body?.model ?? "fake", usage: { prompt_tokens: 1, total_tokens: 1 } });
+    const data = input.map((text, index) => ({
+      object: "embedding",
+      index,
+      embedding: [...createHash("sha256").update(text).digest()].slice(0, 16).map((b) => b / 255 - 0.5),
+    }));
+    send(res, 200, {
+      object: "list",
+      data,
+      model: recorded.body?.model ?? "fake",
+      usage: { prompt_tokens: 1, total_tokens: 1 },
+    });
     recorded.finished = true;
   }
 
@@ -105,7 +124,14 @@ async function chat(recorded: Recorded, res: ServerResponse, what: Reply): Promi
       object: "chat.completion",
       created: 0,
       model: recorded.body?.model ?? "fake",
-      choices: [{ index: 0, message: { role: "assistant", content: what.content, refusal: null }, logprobs: null, finish_reason: "stop" }],
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: what.content, refusal: null },
+          logprobs: null,
+          finish_reason: "stop",
+        },
+      ],
       usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
     });
     recorded.finished = true;

@@ -62,8 +62,21 @@ export interface KillResult {
  * acknowledged, with the other batches still in flight. Then starts it again on the same
  * directories and asks each acknowledged article's question.
  */
-export async function killDuringBatchUpdate(options: { articlesDir: string; indexDir: string; articles: number; batchSize: number; concurrency: number; killAfter: number }): Promise<KillResult> {
-  const env = { ARTICLES_DIR: options.articlesDir, INDEX_DIR: options.indexDir, ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: "0", FEEDBACK_DIR: path.join(options.indexDir, "..", "feedback") };
+export async function killDuringBatchUpdate(options: {
+  articlesDir: string;
+  indexDir: string;
+  articles: number;
+  batchSize: number;
+  concurrency: number;
+  killAfter: number;
+}): Promise<KillResult> {
+  const env = {
+    ARTICLES_DIR: options.articlesDir,
+    INDEX_DIR: options.indexDir,
+    ADMIN_TOKEN,
+    RATE_LIMIT_PER_MINUTE: "0",
+    FEEDBACK_DIR: path.join(options.indexDir, "..", "feedback"),
+  };
   const all = Array.from({ length: options.articles }, (_, i) => faultArticle(i));
   const first = await startServer(env);
   const acknowledged: string[] = [];
@@ -98,9 +111,18 @@ export async function killDuringBatchUpdate(options: { articlesDir: string; inde
   try {
     for (const id of acknowledged) {
       const article = all.find((a) => a.id === id)!;
-      const res = await fetch(`${second.url}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question: article.question }) });
+      const res = await fetch(`${second.url}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question: article.question }),
+      });
       const body = (await res.json()) as { answer?: string; found?: boolean; citations?: Array<{ articleId: string }> };
-      if (body.found && body.citations?.some((c) => c.articleId === id) && normalizeForMatch(body.answer ?? "").includes(normalizeForMatch(article.figure))) answerable.push(id);
+      if (
+        body.found &&
+        body.citations?.some((c) => c.articleId === id) &&
+        normalizeForMatch(body.answer ?? "").includes(normalizeForMatch(article.figure))
+      )
+        answerable.push(id);
     }
   } finally {
     second.child.kill("SIGTERM");
@@ -130,26 +152,47 @@ const FAULTS: Array<{ fault: string; reply: Reply }> = [
 ];
 
 /** The default MODEL_TIMEOUT_MS, which the server runs with here. */
-const MODEL_TIMEOUT_MS = (loadConfig({ OPENAI_API_KEY: "sk-fake", CHAT_MODEL: "fake-chat" }).answerer as { timeoutMs: number }).timeoutMs;
+const MODEL_TIMEOUT_MS = (
+  loadConfig({ OPENAI_API_KEY: "sk-fake", CHAT_MODEL: "fake-chat" }).answerer as { timeoutMs: number }
+).timeoutMs;
 
-const QUESTIONS = ["ارزش صادرات قزوین چقدر بود؟", "قم چند شهرک صنعتی دارد؟", "چند واحد صنفی در استان قم فعالیت می‌کنند؟", "مدیرکل صنعت، معدن و تجارت استان قم کیست؟"];
+const QUESTIONS = [
+  "ارزش صادرات قزوین چقدر بود؟",
+  "قم چند شهرک صنعتی دارد؟",
+  "چند واحد صنفی در استان قم فعالیت می‌کنند؟",
+  "مدیرکل صنعت، معدن و تجارت استان قم کیست؟",
+];
 
 /**
  * The server in LLM mode (CHAT_MODEL set, the model a local fake) over the seed articles, with
  * its default time settings. For each fault, `perFault` questions at once, half as JSON and half
  * streamed: every one must still be answered, extractively, with a warning.
  */
-export async function modelFaults(options: { perFault: number }): Promise<{ rows: ModelFaultRow[]; modelTimeoutMs: number }> {
+export async function modelFaults(options: {
+  perFault: number;
+}): Promise<{ rows: ModelFaultRow[]; modelTimeoutMs: number }> {
   const work = await mkdtemp(path.join(tmpdir(), "goftogu-faults-"));
   const fake = await startFakeOpenAI();
   const articles = path.join(work, "articles");
   await cp(path.join(ROOT, "data/articles"), articles, { recursive: true });
-  const server = await startServer({ ARTICLES_DIR: articles, INDEX_DIR: path.join(work, "index"), FEEDBACK_DIR: path.join(work, "feedback"), RATE_LIMIT_PER_MINUTE: "0", OPENAI_API_KEY: "sk-fake", OPENAI_BASE_URL: fake.baseURL, CHAT_MODEL: "fake-chat" });
+  const server = await startServer({
+    ARTICLES_DIR: articles,
+    INDEX_DIR: path.join(work, "index"),
+    FEEDBACK_DIR: path.join(work, "feedback"),
+    RATE_LIMIT_PER_MINUTE: "0",
+    OPENAI_API_KEY: "sk-fake",
+    OPENAI_BASE_URL: fake.baseURL,
+    CHAT_MODEL: "fake-chat",
+  });
   const rows: ModelFaultRow[] = [];
   try {
     for (const { fault, reply } of FAULTS) {
       fake.script = () => reply;
-      const outcomes = await Promise.all(Array.from({ length: options.perFault }, (_, i) => askOnce(server.url, QUESTIONS[i % QUESTIONS.length]!, i % 2 === 1)));
+      const outcomes = await Promise.all(
+        Array.from({ length: options.perFault }, (_, i) =>
+          askOnce(server.url, QUESTIONS[i % QUESTIONS.length]!, i % 2 === 1),
+        ),
+      );
       const ms = outcomes.map((o) => o.ms).sort((a, b) => a - b);
       rows.push({
         fault,
@@ -170,10 +213,18 @@ export async function modelFaults(options: { perFault: number }): Promise<{ rows
   return { rows, modelTimeoutMs: MODEL_TIMEOUT_MS };
 }
 
-async function askOnce(base: string, question: string, stream: boolean): Promise<{ answered: boolean; extractiveWithWarning: boolean; ms: number }> {
+async function askOnce(
+  base: string,
+  question: string,
+  stream: boolean,
+): Promise<{ answered: boolean; extractiveWithWarning: boolean; ms: number }> {
   const started = performance.now();
   try {
-    const res = await fetch(`${base}/api/chat`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ question, stream }) });
+    const res = await fetch(`${base}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ question, stream }),
+    });
     const text = await res.text();
     const ms = performance.now() - started;
     if (res.status !== 200) return { answered: false, extractiveWithWarning: false, ms };
@@ -182,7 +233,11 @@ async function askOnce(base: string, question: string, stream: boolean): Promise
       const last = /event: (\w+)\ndata: (.*)\n\n$/.exec(text);
       if (last?.[1] === "done") done = JSON.parse(last[2]!) as typeof done;
     } else done = JSON.parse(text) as typeof done;
-    return { answered: done !== undefined, extractiveWithWarning: done?.mode === "extractive" && typeof done.warning === "string", ms };
+    return {
+      answered: done !== undefined,
+      extractiveWithWarning: done?.mode === "extractive" && typeof done.warning === "string",
+      ms,
+    };
   } catch {
     return { answered: false, extractiveWithWarning: false, ms: performance.now() - started };
   }
@@ -194,7 +249,14 @@ export async function killScenario(): Promise<KillResult> {
   try {
     const articlesDir = path.join(work, "articles");
     await cp(path.join(ROOT, "data/articles"), articlesDir, { recursive: true });
-    return await killDuringBatchUpdate({ articlesDir, indexDir: path.join(work, "index"), articles: 100, batchSize: 5, concurrency: 4, killAfter: 40 });
+    return await killDuringBatchUpdate({
+      articlesDir,
+      indexDir: path.join(work, "index"),
+      articles: 100,
+      batchSize: 5,
+      concurrency: 4,
+      killAfter: 40,
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

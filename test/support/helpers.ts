@@ -37,7 +37,11 @@ export async function seedApp(articlesDir = SEEDS_DIR) {
 }
 
 /** A JSON POST; a string or bytes are sent as they are. */
-export function post(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, path: string, body: unknown) {
+export function post(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  path: string,
+  body: unknown,
+) {
   const raw = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
   return app.request(path, { method: "POST", headers: { "content-type": "application/json" }, body: raw as BodyInit });
 }

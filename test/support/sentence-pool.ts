@@ -80,7 +80,9 @@ export async function loadSentencePool(options: { seedsDir?: string; evalDir?: s
     try {
       lines = (await readFile(file, "utf8")).split("\n").filter((l) => l.trim() !== "");
     } catch {
-      throw new Error(`Cannot read ${file}: the benchmark corpus is made from the shared evaluation data (set EVAL_DATA_DIR)`);
+      throw new Error(
+        `Cannot read ${file}: the benchmark corpus is made from the shared evaluation data (set EVAL_DATA_DIR)`,
+      );
     }
     for (const line of lines) {
       const p = JSON.parse(line) as { id: string; title?: string; text: string };
@@ -107,7 +109,11 @@ export async function loadSentencePool(options: { seedsDir?: string; evalDir?: s
   return { sentences, passages, newsPassages: passages.flatMap((p, i) => (p.news ? [i] : [])), candidates };
 }
 
-function findAnswerSentence(indices: number[], sentences: string[], answers: string[]): { sentence: number; answer: string } | undefined {
+function findAnswerSentence(
+  indices: number[],
+  sentences: string[],
+  answers: string[],
+): { sentence: number; answer: string } | undefined {
   for (const answer of answers) {
     const sentence = indices.find((i) => sentences[i]!.includes(answer.trim()));
     if (sentence !== undefined) return { sentence, answer: answer.trim() };
@@ -117,11 +123,76 @@ function findAnswerSentence(indices: number[], sentences: string[], answers: str
 
 const NUMBER = /^[0-9۰-۹]+(?:[.,٫][0-9۰-۹]+)?$/u;
 const PERSIAN_WORD = /^[\u0600-\u06ff\u200c]{2,}$/u;
-const MONTHS = ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند", "ژانویه", "فوریه", "مارس", "آوریل", "مه", "ژوئن", "ژوئیه", "اوت", "سپتامبر", "اکتبر", "نوامبر", "دسامبر"];
+const MONTHS = [
+  "فروردین",
+  "اردیبهشت",
+  "خرداد",
+  "تیر",
+  "مرداد",
+  "شهریور",
+  "مهر",
+  "آبان",
+  "آذر",
+  "دی",
+  "بهمن",
+  "اسفند",
+  "ژانویه",
+  "فوریه",
+  "مارس",
+  "آوریل",
+  "مه",
+  "ژوئن",
+  "ژوئیه",
+  "اوت",
+  "سپتامبر",
+  "اکتبر",
+  "نوامبر",
+  "دسامبر",
+];
 // After the number, these make it a date, a range or a clause boundary, not a count of things.
-const NOT_A_UNIT = new Set([...MONTHS, "و", "تا", "در", "به", "از", "که", "را", "با", "هجری", "میلادی", "شمسی", "قمری", "درصد", "است", "بود", "شد", "می‌باشد", "هستند", "بودند", "دارد"]);
+const NOT_A_UNIT = new Set([
+  ...MONTHS,
+  "و",
+  "تا",
+  "در",
+  "به",
+  "از",
+  "که",
+  "را",
+  "با",
+  "هجری",
+  "میلادی",
+  "شمسی",
+  "قمری",
+  "درصد",
+  "است",
+  "بود",
+  "شد",
+  "می‌باشد",
+  "هستند",
+  "بودند",
+  "دارد",
+]);
 // Before the number, these make it a year, a rank or a reference («ماده ۱۲»), not a count.
-const NOT_A_COUNT = new Set([...MONTHS, "سال", "سال‌های", "دهه", "سده", "قرن", "ساعت", "شماره", "بند", "ماده", "اصل", "فصل", "قسمت", "صفحه", "کد", "تاریخ", "تا"]);
+const NOT_A_COUNT = new Set([
+  ...MONTHS,
+  "سال",
+  "سال‌های",
+  "دهه",
+  "سده",
+  "قرن",
+  "ساعت",
+  "شماره",
+  "بند",
+  "ماده",
+  "اصل",
+  "فصل",
+  "قسمت",
+  "صفحه",
+  "کد",
+  "تاریخ",
+  "تا",
+]);
 // A question does not end on these: «… وجود دارد و؟».
 const DANGLING = new Set(["و", "که", "در", "از", "به", "با", "را", "تا", "یا", "این", "آن"]);
 
@@ -135,7 +206,8 @@ export function countQuestion(sentence: string): { question: string; answer: str
   for (let i = 1; i < words.length - 1; i++) {
     const number = words[i]!;
     const unit = words[i + 1]!;
-    if (!NUMBER.test(number) || !PERSIAN_WORD.test(unit) || NOT_A_UNIT.has(unit) || NOT_A_COUNT.has(words[i - 1]!)) continue;
+    if (!NUMBER.test(number) || !PERSIAN_WORD.test(unit) || NOT_A_UNIT.has(unit) || NOT_A_COUNT.has(words[i - 1]!))
+      continue;
     if (looksLikeYear(number)) continue;
     // The clause: back to the last comma before the count, on to the first comma after it.
     let from = Math.max(0, i - 5);
@@ -149,7 +221,11 @@ export function countQuestion(sentence: string): { question: string; answer: str
     while (after.length > 0 && DANGLING.has(after[after.length - 1]!)) after.pop();
     if (before.length < 2) continue;
     const noun = unit.replace(/[،,:]$/u, "");
-    const question = [...before, "چند", noun, ...after].join(" ").replace(/[«»()–-]/gu, "").replace(/\s+/g, " ").trim();
+    const question = [...before, "چند", noun, ...after]
+      .join(" ")
+      .replace(/[«»()–-]/gu, "")
+      .replace(/\s+/g, " ")
+      .trim();
     return { question: `${question}؟`, answer: `${number} ${noun}` };
   }
   return undefined;

@@ -72,13 +72,17 @@ export async function startServer(env: Record<string, string>, options: StartOpt
         continue; // npm's own banner lines, if any
       }
       logs.push(entry);
-      if (typeof entry.url === "string" && /^accepting connections/.test(String(entry.msg))) open(entry.url.replace("localhost", "127.0.0.1"));
+      if (typeof entry.url === "string" && /^accepting connections/.test(String(entry.msg)))
+        open(entry.url.replace("localhost", "127.0.0.1"));
       if (/^Goftogu listening on /.test(String(entry.msg))) ready();
     }
   });
   const timeoutMs = options.timeoutMs ?? 30_000;
   const failed = new Promise<never>((_, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server was not ${options.until ?? "ready"} within ${timeoutMs / 1000} s: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server was not ${options.until ?? "ready"} within ${timeoutMs / 1000} s: ${stderr}`)),
+      timeoutMs,
+    );
     void (options.until === "open" ? opened : readied).then(() => clearTimeout(timer));
     void exited.then((code) => {
       clearTimeout(timer);

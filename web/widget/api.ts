@@ -14,7 +14,6 @@ export interface ArticleInfo {
   suggestedQuestions: string[];
 }
 
-
 export type ChatEvent =
   | { type: "token"; text: string }
   | { type: "citations"; citations: Citation[] }
@@ -38,7 +37,11 @@ export async function fetchArticle(apiBase: string, id: string): Promise<Article
   }
 }
 
-export async function* chat(apiBase: string, body: { question: string; articleId?: string; history: Turn[] }, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+export async function* chat(
+  apiBase: string,
+  body: { question: string; articleId?: string; history: Turn[] },
+  signal: AbortSignal,
+): AsyncGenerator<ChatEvent> {
   let res: Response;
   try {
     res = await fetch(`${apiBase}/api/chat`, {
@@ -106,5 +109,9 @@ function parse(block: string): ChatEvent | undefined {
 
 export function sendFeedback(apiBase: string, body: Record<string, unknown>): void {
   // Fire and forget: a rating that cannot be sent must not disturb the reader.
-  void fetch(`${apiBase}/api/feedback`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => {});
+  void fetch(`${apiBase}/api/feedback`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  }).catch(() => {});
 }

@@ -39,7 +39,10 @@ function readConfig(script: HTMLScriptElement | null): WidgetConfig {
  */
 function loadFont(apiBase: string): void {
   if (typeof FontFace === "undefined") return;
-  const face = new FontFace("GoftoguVazirmatn", `url("${apiBase}/fonts/vazirmatn.woff2") format("woff2")`, { weight: "100 900", display: "swap" });
+  const face = new FontFace("GoftoguVazirmatn", `url("${apiBase}/fonts/vazirmatn.woff2") format("woff2")`, {
+    weight: "100 900",
+    display: "swap",
+  });
   document.fonts.add(face);
   face.load().catch(() => {
     // Blocked or offline: the fallback fonts of the stack are used.

@@ -15,7 +15,9 @@ export function loadTurns(articleId: string): Turn[] {
     const raw = sessionStorage.getItem(key(articleId));
     const turns = raw ? (JSON.parse(raw) as unknown) : [];
     if (!Array.isArray(turns)) return [];
-    return turns.filter((t): t is Turn => !!t && (t.role === "user" || t.role === "assistant") && typeof t.content === "string").slice(-MAX_TURNS);
+    return turns
+      .filter((t): t is Turn => !!t && (t.role === "user" || t.role === "assistant") && typeof t.content === "string")
+      .slice(-MAX_TURNS);
   } catch {
     return [];
   }

@@ -138,8 +138,13 @@ export class Widget {
   private renderStart(): void {
     this.log.replaceChildren();
     const title = this.config.title ?? this.article?.title;
-    this.addMessage("assistant").append(paragraph(this.config.greeting ?? (title ? TEXT.greeting(title) : TEXT.greetingNoTitle)));
-    for (const t of this.turns) this.addMessage(t.role).append(...(t.role === "assistant" ? renderAnswer(t.content, []) : [paragraph(t.content)]));
+    this.addMessage("assistant").append(
+      paragraph(this.config.greeting ?? (title ? TEXT.greeting(title) : TEXT.greetingNoTitle)),
+    );
+    for (const t of this.turns)
+      this.addMessage(t.role).append(
+        ...(t.role === "assistant" ? renderAnswer(t.content, []) : [paragraph(t.content)]),
+      );
     this.chips.replaceChildren(
       ...(this.article?.suggestedQuestions ?? []).slice(0, 3).map((q) => {
         const chip = button(q, () => void this.send(q));
@@ -189,7 +194,11 @@ export class Widget {
     let citations: Citation[] = [];
     let done = false;
     try {
-      const events = chat(this.config.apiBase, { question, history, ...(this.config.articleId && { articleId: this.config.articleId }) }, controller.signal);
+      const events = chat(
+        this.config.apiBase,
+        { question, history, ...(this.config.articleId && { articleId: this.config.articleId }) },
+        controller.signal,
+      );
       for await (const event of events) {
         if (event.type === "error") throw new ChatFailure("failed");
         if (event.type === "token") {
@@ -223,7 +232,10 @@ export class Widget {
       bubble?.remove();
       asked.remove();
       const kind = err instanceof ChatFailure ? err.kind : "failed";
-      this.showError(kind === "network" ? TEXT.network : kind === "quota" ? TEXT.quota : TEXT.failed, () => void this.send(question));
+      this.showError(
+        kind === "network" ? TEXT.network : kind === "quota" ? TEXT.quota : TEXT.failed,
+        () => void this.send(question),
+      );
     } finally {
       typing.remove();
       this.running = undefined;
@@ -287,7 +299,9 @@ export class Widget {
       return;
     }
     if (e.key !== "Tab") return;
-    const focusable = [...this.panel.querySelectorAll<HTMLElement>("button, textarea, a[href]")].filter((x) => !x.hidden && !x.closest("[hidden]"));
+    const focusable = [...this.panel.querySelectorAll<HTMLElement>("button, textarea, a[href]")].filter(
+      (x) => !x.hidden && !x.closest("[hidden]"),
+    );
     if (focusable.length === 0) return;
     const first = focusable[0]!;
     const last = focusable[focusable.length - 1]!;
@@ -329,7 +343,12 @@ function renderAnswer(text: string, citations: Citation[], apiBase = ""): Node[]
   return out;
 }
 
-function toggleQuote(paragraphEl: HTMLElement, chip: HTMLButtonElement, citation: Citation | undefined, apiBase: string): void {
+function toggleQuote(
+  paragraphEl: HTMLElement,
+  chip: HTMLButtonElement,
+  citation: Citation | undefined,
+  apiBase: string,
+): void {
   if (!citation) return;
   const open = paragraphEl.nextElementSibling;
   if (open instanceof HTMLElement && open.classList.contains("quote") && open.dataset.n === String(citation.n)) {
@@ -344,7 +363,10 @@ function toggleQuote(paragraphEl: HTMLElement, chip: HTMLButtonElement, citation
   const link = document.createElement("a");
   // Only an http(s) address becomes the link: this page is the host site's, and a «javascript:»
   // URL in an article would run as its script. Anything else links to the article's own page.
-  link.href = citation.url && isWebUrl(citation.url) ? citation.url : `${apiBase}/articles/${encodeURIComponent(citation.articleId)}`;
+  link.href =
+    citation.url && isWebUrl(citation.url)
+      ? citation.url
+      : `${apiBase}/articles/${encodeURIComponent(citation.articleId)}`;
   link.target = "_top";
   link.rel = "noopener";
   link.textContent = `${TEXT.viewArticle}: ${citation.title}`;

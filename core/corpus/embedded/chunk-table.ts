@@ -36,7 +36,8 @@ export class ChunkTable {
     let ordered = true;
     for (let label = 0; label < this.size; label++) {
       const a = rows[label * 4]!;
-      if (a >= articles.length) throw new Error(`Chunk ${label} belongs to article ${a}, past the ${articles.length} articles`);
+      if (a >= articles.length)
+        throw new Error(`Chunk ${label} belongs to article ${a}, past the ${articles.length} articles`);
       if (this.first[a] === -1) this.first[a] = label;
       // The build writes each article's chunks together and in order; ids are then arithmetic.
       if (rows[label * 4 + 1] !== label - this.first[a]!) ordered = false;
@@ -72,7 +73,10 @@ export class ChunkTable {
     const position = this.rows[label * 4 + 1]!;
     const start = this.rows[label * 4 + 2]!;
     const end = this.rows[label * 4 + 3]!;
-    const chunk = withText({ id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end }, () => this.slice(a, start, end));
+    const chunk = withText(
+      { id: chunkId(article.id, position), articleId: article.id, title: article.title, position, start, end },
+      () => this.slice(a, start, end),
+    );
     this.byLabel[label] = chunk;
     return chunk;
   }

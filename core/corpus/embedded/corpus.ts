@@ -7,7 +7,16 @@ import { chunkFromDocument, HNSW_PARAMS, type LoadedIndex } from "./store.ts";
 import { DenseThread } from "./dense-thread.ts";
 import { LexicalThread } from "./lexical-thread.ts";
 import type { TablePart } from "./token-table.ts";
-import type { AnalyzedText, ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats } from "../corpus.ts";
+import type {
+  AnalyzedText,
+  ArticleSummary,
+  Corpus,
+  CorpusStats,
+  IndexedBatch,
+  LexicalQuery,
+  ScoredChunk,
+  TermStats,
+} from "../corpus.ts";
 
 /**
  * The embedded index (core/corpus/embedded/store.ts, VECTOR_STORE=embedded) as a `Corpus`: HNSWLib and the BM25F index in this
@@ -37,8 +46,11 @@ export class HnswlibCorpus implements Corpus {
     const dense = threads.searchThread ?? "auto";
     const lexical = threads.lexicalThread ?? "auto";
     const useDense = dense === "on" || (dense === "auto" && large && vectorBytes <= THREAD_MAX_VECTOR_BYTES);
-    this.thread = useDense ? DenseThread.start(path.join(index.dir, "hnswlib.index"), index.manifest.embedder.dimensions) : undefined;
-    this.lexicalThread = lexical === "on" || (lexical === "auto" && large) ? LexicalThread.start(index.lexicalBytes) : undefined;
+    this.thread = useDense
+      ? DenseThread.start(path.join(index.dir, "hnswlib.index"), index.manifest.embedder.dimensions)
+      : undefined;
+    this.lexicalThread =
+      lexical === "on" || (lexical === "auto" && large) ? LexicalThread.start(index.lexicalBytes) : undefined;
   }
 
   /**
@@ -74,7 +86,11 @@ export class HnswlibCorpus implements Corpus {
   }
 
   async stats(): Promise<CorpusStats> {
-    return { articles: this.index.articles.size, chunks: this.index.manifest.counts.chunks, embedder: this.index.embedder.id };
+    return {
+      articles: this.index.articles.size,
+      chunks: this.index.manifest.counts.chunks,
+      embedder: this.index.embedder.id,
+    };
   }
 
   async embedder(): Promise<Embedder> {
@@ -91,7 +107,9 @@ export class HnswlibCorpus implements Corpus {
         .flatMap((id) => {
           const label = labels.get(id);
           const chunk = chunks.get(id);
-          return label === undefined || chunk === undefined ? [] : [{ chunk, score: dot(query, store.index.getPoint(label)) }];
+          return label === undefined || chunk === undefined
+            ? []
+            : [{ chunk, score: dot(query, store.index.getPoint(label)) }];
         })
         .sort((a, b) => b.score - a.score)
         .slice(0, k);
@@ -100,7 +118,9 @@ export class HnswlibCorpus implements Corpus {
     // recall@10 against exact search at several ef (HNSW_PARAMS.efSearch).
     const ef = Math.max(k, HNSW_PARAMS.efSearch);
     if (this.thread?.isReady) {
-      const found = await this.thread.search(vector, Math.min(k, this.index.manifest.counts.chunks), ef).catch(() => undefined);
+      const found = await this.thread
+        .search(vector, Math.min(k, this.index.manifest.counts.chunks), ef)
+        .catch(() => undefined);
       // A label whose chunk was deleted or replaced while the search was on its way is dropped.
       if (found) {
         return found.labels.flatMap((label, i) => {
@@ -113,13 +133,18 @@ export class HnswlibCorpus implements Corpus {
     const found = await store.similaritySearchVectorWithScore(vector, Math.min(k, this.index.manifest.counts.chunks));
     // HNSWLib returns cosine distance (lower is better); turn it into similarity.
     // The index's own chunk object (one per chunk), so what callers cache by chunk stays valid.
-    return found.map(([doc, distance]) => ({ chunk: this.index.chunks.get(doc.metadata.id as string) ?? chunkFromDocument(doc), score: 1 - distance }));
+    return found.map(([doc, distance]) => ({
+      chunk: this.index.chunks.get(doc.metadata.id as string) ?? chunkFromDocument(doc),
+      score: 1 - distance,
+    }));
   }
 
   async lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]> {
     const { lexical, chunks } = this.index;
     const within = articleId === undefined ? undefined : this.chunkIdsOf(articleId);
-    const found = this.lexicalThread?.isReady ? await this.lexicalThread.search(query, k, within).catch(() => undefined) : undefined;
+    const found = this.lexicalThread?.isReady
+      ? await this.lexicalThread.search(query, k, within).catch(() => undefined)
+      : undefined;
     const hits = found ? found.ids.map((id, i) => ({ id, score: found.scores[i]! })) : lexical.search(query, k, within);
     // A chunk deleted while the search was on its way is dropped.
     return hits.flatMap((hit) => {
@@ -165,7 +190,9 @@ export class HnswlibCorpus implements Corpus {
 
   async list(page: { limit: number; offset: number }): Promise<{ articles: ArticleSummary[]; total: number }> {
     this.sorted ??= [...this.index.articles.values()].sort(newestFirst);
-    const articles = this.sorted.slice(page.offset, page.offset + page.limit).map(({ id, title, source, publishedAt, url }) => ({ id, title, source, publishedAt, url }));
+    const articles = this.sorted
+      .slice(page.offset, page.offset + page.limit)
+      .map(({ id, title, source, publishedAt, url }) => ({ id, title, source, publishedAt, url }));
     return { articles, total: this.sorted.length };
   }
 
@@ -191,7 +218,7 @@ export class HnswlibCorpus implements Corpus {
     if (first + count > graph.getMaxElements()) graph.resizeIndex(first + count);
     let threadsDone: Promise<unknown> = Promise.resolve();
     try {
-      for (let from = 0; from < count; ) {
+      for (let from = 0; from < count;) {
         const to = this.stage(batch, from, first);
         await threadsDone;
         this.thread?.stage(batch.vectors.slice(from, to), labels.slice(from, to), first + count);
@@ -238,10 +265,21 @@ export class HnswlibCorpus implements Corpus {
       const vector = batch.vectors[i]!;
       const c = batch.chunks[i]!;
       // **NOTE:** hnswlib aborts the process on a wrong-sized vector; refuse it with an error.
-      if (vector.length !== dimensions) throw new Error(`The vector of chunk ${c.id} has ${vector.length} dimensions, not ${dimensions}`);
+      if (vector.length !== dimensions)
+        throw new Error(`The vector of chunk ${c.id} has ${vector.length} dimensions, not ${dimensions}`);
       graph.addPoint(Array.isArray(vector) ? vector : Array.from(vector), first + i);
       graph.markDelete(first + i);
-      documents[first + i] = new Document({ pageContent: c.text, metadata: { id: c.id, articleId: c.articleId, title: c.title, position: c.position, start: c.start, end: c.end } });
+      documents[first + i] = new Document({
+        pageContent: c.text,
+        metadata: {
+          id: c.id,
+          articleId: c.articleId,
+          title: c.title,
+          position: c.position,
+          start: c.start,
+          end: c.end,
+        },
+      });
       i++;
     } while (i < batch.chunks.length && performance.now() - started < SLICE_MS);
     this.index.store.docstore.add(documents);

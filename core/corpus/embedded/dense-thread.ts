@@ -10,7 +10,10 @@ import { IndexThread } from "./index-thread.ts";
 export class DenseThread extends IndexThread<DenseSearch, DenseChange, Found> {
   /** Starts a thread on the graph saved in `file` (a generation's hnswlib.index). */
   static start(file: string, dimensions: number): DenseThread {
-    return new DenseThread(startWorker(import.meta.url, "./dense-worker", { file, dimensions } satisfies DenseWorkerData), "the dense search thread");
+    return new DenseThread(
+      startWorker(import.meta.url, "./dense-worker", { file, dimensions } satisfies DenseWorkerData),
+      "the dense search thread",
+    );
   }
 
   /** The labels of the `k` nearest live vectors and their cosine distances, as `searchKnn` gives them. */
@@ -24,7 +27,8 @@ export class DenseThread extends IndexThread<DenseSearch, DenseChange, Found> {
    * whole update needs, so the graph grows once, not at every slice.
    */
   stage(vectors: readonly ArrayLike<number>[], labels: readonly number[], capacity: number): void {
-    if (labels.length > 0) this.tell({ type: "stage", vectors: vectors.map((v) => Float64Array.from(v)), labels: [...labels], capacity });
+    if (labels.length > 0)
+      this.tell({ type: "stage", vectors: vectors.map((v) => Float64Array.from(v)), labels: [...labels], capacity });
   }
 
   /** Makes staged labels searchable, as they were in the main thread's graph. */
@@ -54,4 +58,7 @@ export interface DenseSearch {
   ef: number;
 }
 
-export type DenseChange = { type: "stage"; vectors: Float64Array[]; labels: number[]; capacity: number } | { type: "reveal"; labels: number[] } | { type: "delete"; labels: number[] };
+export type DenseChange =
+  | { type: "stage"; vectors: Float64Array[]; labels: number[]; capacity: number }
+  | { type: "reveal"; labels: number[] }
+  | { type: "delete"; labels: number[] };

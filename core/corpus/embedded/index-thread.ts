@@ -119,7 +119,8 @@ export class IndexThread<Search, Change, Found> {
 }
 
 /** Main thread → index thread, handled in the order sent. */
-type ThreadRequest<Search, Change> = { type: "search"; id: number; search: Search } | { type: "change"; change: Change } | { type: "sync"; id: number };
+type ThreadRequest<Search, Change> =
+  { type: "search"; id: number; search: Search } | { type: "change"; change: Change } | { type: "sync"; id: number };
 
 /** Index thread → main thread. */
 type ThreadReply<Found> =
@@ -140,7 +141,9 @@ export interface IndexThreadHandlers<Search, Change, Found> {
  * fails leaves this copy unlike the main thread's, so the thread stops and the main thread
  * searches its own.
  */
-export function serveIndexThread<Search, Change, Found>(load: () => Promise<IndexThreadHandlers<Search, Change, Found>>): void {
+export function serveIndexThread<Search, Change, Found>(
+  load: () => Promise<IndexThreadHandlers<Search, Change, Found>>,
+): void {
   const port = parentPort!;
   const reply = (m: ThreadReply<Found>) => port.postMessage(m);
   const waiting: Array<ThreadRequest<Search, Change>> = [];

@@ -77,7 +77,11 @@ export async function recordFile(file: string, headBytes?: number): Promise<File
  * **NOTE:** `readFile` reads 512 KiB at a time, and each next read is issued from this thread:
  * while it decodes one file (a second, at an archive's size) the reads of the others stood still.
  */
-export async function readVerified(file: string, record: FileRecord, options: { shared?: boolean } = {}): Promise<Buffer> {
+export async function readVerified(
+  file: string,
+  record: FileRecord,
+  options: { shared?: boolean } = {},
+): Promise<Buffer> {
   const handle = await open(file, "r").catch((err: unknown) => Promise.reject(unreadable(file, err)));
   try {
     const { size } = await handle.stat();
@@ -104,7 +108,8 @@ export async function verifyFile(file: string, record: FileRecord, depth: "size"
     const { size } = await handle.stat();
     checkSize(file, size, record);
     if (depth === "checksum") checkSum(file, await checksum(handle, size), record.crc32);
-    if (depth === "head" && record.head) checkSum(file, crc32(await readRange(handle, file, record.head.bytes)), record.head.crc32, "its first bytes' ");
+    if (depth === "head" && record.head)
+      checkSum(file, crc32(await readRange(handle, file, record.head.bytes)), record.head.crc32, "its first bytes' ");
   } catch (err) {
     throw unreadable(file, err);
   } finally {
@@ -117,7 +122,8 @@ function checkSize(file: string, size: number, record: FileRecord): void {
 }
 
 function checkSum(file: string, actual: number, recorded: number, what = "its "): void {
-  if (actual !== recorded) throw new DamagedIndexError(file, `${what}CRC-32 is ${hex(actual)}, the manifest says ${hex(recorded)}`);
+  if (actual !== recorded)
+    throw new DamagedIndexError(file, `${what}CRC-32 is ${hex(actual)}, the manifest says ${hex(recorded)}`);
 }
 
 function hex(crc: number): string {
@@ -128,7 +134,7 @@ function hex(crc: number): string {
 async function checksum(handle: FileHandle, size: number): Promise<number> {
   const piece = Buffer.allocUnsafeSlow(Math.min(size, PIECE_BYTES));
   let crc = 0;
-  for (let at = 0; at < size; ) {
+  for (let at = 0; at < size;) {
     const { bytesRead } = await handle.read(piece, 0, Math.min(piece.length, size - at), at);
     if (bytesRead === 0) break;
     crc = crc32(piece.subarray(0, bytesRead), crc);
@@ -138,7 +144,12 @@ async function checksum(handle: FileHandle, size: number): Promise<number> {
 }
 
 /** The file's first `size` bytes, into `into` when given; a file that ends sooner is damaged. */
-async function readRange(handle: FileHandle, file: string, size: number, into: Buffer<ArrayBufferLike> = Buffer.allocUnsafe(size)): Promise<Buffer<ArrayBufferLike>> {
+async function readRange(
+  handle: FileHandle,
+  file: string,
+  size: number,
+  into: Buffer<ArrayBufferLike> = Buffer.allocUnsafe(size),
+): Promise<Buffer<ArrayBufferLike>> {
   let read = 0;
   while (read < size) {
     const { bytesRead } = await handle.read(into, read, size - read, read);

@@ -13,7 +13,10 @@ import { IndexThread } from "./index-thread.ts";
  */
 export class LexicalThread extends IndexThread<LexicalSearch, LexicalChange, LexicalFound> {
   static start(bytes: SharedArrayBuffer): LexicalThread {
-    return new LexicalThread(startWorker(import.meta.url, "./lexical-worker", { bytes } satisfies LexicalWorkerData), "the lexical search thread");
+    return new LexicalThread(
+      startWorker(import.meta.url, "./lexical-worker", { bytes } satisfies LexicalWorkerData),
+      "the lexical search thread",
+    );
   }
 
   /** `Bm25Index.search` on the thread's copy: the same hits, as ids and scores. */
@@ -55,4 +58,8 @@ export interface LexicalFound {
 }
 
 /** Sent as they are: postMessage copies them. */
-export type LexicalChange = { type: "stage"; docs: readonly LexicalDoc[] } | { type: "reveal" } | { type: "discard" } | { type: "remove"; ids: readonly string[] };
+export type LexicalChange =
+  | { type: "stage"; docs: readonly LexicalDoc[] }
+  | { type: "reveal" }
+  | { type: "discard" }
+  | { type: "remove"; ids: readonly string[] };

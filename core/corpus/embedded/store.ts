@@ -117,7 +117,8 @@ const CURRENT = "current";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 /** An object whose values all pass `valid`, checked by a plain loop: zod's own record check costs a start noticeably at 100k articles. */
-const objectOf = <T>(valid: (v: unknown) => boolean, what: string) => z.custom<Record<string, T>>((v) => isObject(v) && Object.values(v).every(valid), `must map names to ${what}`);
+const objectOf = <T>(valid: (v: unknown) => boolean, what: string) =>
+  z.custom<Record<string, T>>((v) => isObject(v) && Object.values(v).every(valid), `must map names to ${what}`);
 const count = z.number().int().nonnegative();
 
 /**
@@ -132,8 +133,16 @@ const ManifestShape = z.object({
   pipeline: z.string(),
   chunking: z.object({ targetChars: count, overlapChars: count }),
   articles: objectOf<string>((v) => typeof v === "string", "content hashes"),
-  files: objectOf<{ size: number; mtimeMs: number }>((v) => isObject(v) && typeof v.size === "number" && typeof v.mtimeMs === "number", "sizes and times").optional(),
-  indexFiles: z.record(z.string(), z.object({ size: count, crc32: count, head: z.object({ bytes: count, crc32: count }).optional() })).optional(),
+  files: objectOf<{ size: number; mtimeMs: number }>(
+    (v) => isObject(v) && typeof v.size === "number" && typeof v.mtimeMs === "number",
+    "sizes and times",
+  ).optional(),
+  indexFiles: z
+    .record(
+      z.string(),
+      z.object({ size: count, crc32: count, head: z.object({ bytes: count, crc32: count }).optional() }),
+    )
+    .optional(),
   counts: z.object({ articles: count, chunks: count }),
 });
 
@@ -162,7 +171,12 @@ async function loadManifest(dir: string): Promise<Manifest> {
   const parsed = ManifestShape.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new DamagedIndexError(file, issue.path.length > 0 ? `field "${issue.path.join(".")}" ${issue.message}` : `it is not a manifest (${issue.message})`);
+    throw new DamagedIndexError(
+      file,
+      issue.path.length > 0
+        ? `field "${issue.path.join(".")}" ${issue.message}`
+        : `it is not a manifest (${issue.message})`,
+    );
   }
   return parsed.data;
 }
@@ -170,7 +184,8 @@ async function loadManifest(dir: string): Promise<Manifest> {
 /** What the manifest records of one of the generation's files; a manifest without it is damaged. */
 function fileRecord(dir: string, manifest: Manifest, name: string): FileRecord {
   const records = manifest.indexFiles ?? {};
-  if (!Object.hasOwn(records, name)) throw new DamagedIndexError(path.join(dir, "manifest.json"), `it records no size and checksum of ${name}`);
+  if (!Object.hasOwn(records, name))
+    throw new DamagedIndexError(path.join(dir, "manifest.json"), `it records no size and checksum of ${name}`);
   return records[name]!;
 }
 
@@ -190,7 +205,9 @@ export async function verifyGeneration(indexDir: string, depth: "size" | "checks
   const dir = await currentGeneration(indexDir);
   if (dir === undefined) return;
   const manifest = await loadManifest(dir);
-  await Promise.all(recordedFiles(dir, manifest).map(([name, record]) => verifyFile(path.join(dir, name), record, depth)));
+  await Promise.all(
+    recordedFiles(dir, manifest).map(([name, record]) => verifyFile(path.join(dir, name), record, depth)),
+  );
 }
 
 /**
@@ -215,10 +232,12 @@ export async function refreshFiles(indexDir: string, files: NonNullable<Manifest
 export function staleReason(manifest: Manifest | undefined, expected: IndexExpectation): string | undefined {
   if (!manifest) return "no index yet";
   if (manifest.format !== INDEX_FORMAT) return `index format ${manifest.format} is not ${INDEX_FORMAT}`;
-  if (manifest.embedder.id !== expected.embedderId) return `embedder changed from ${manifest.embedder.id} to ${expected.embedderId}`;
+  if (manifest.embedder.id !== expected.embedderId)
+    return `embedder changed from ${manifest.embedder.id} to ${expected.embedderId}`;
   if (manifest.pipeline !== expected.pipeline) return "text analysis or ingest code changed";
   const c = manifest.chunking;
-  if (c.targetChars !== expected.chunking.targetChars || c.overlapChars !== expected.chunking.overlapChars) return "chunking settings changed";
+  if (c.targetChars !== expected.chunking.targetChars || c.overlapChars !== expected.chunking.overlapChars)
+    return "chunking settings changed";
   const had = manifest.articles;
   const now = expected.articles;
   // A start on unchanged files asks with the manifest's own list: nothing to compare (100k ids).
@@ -276,7 +295,8 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     graph.initIndex(Math.max(1, content.vectors.length), HNSW_PARAMS.m, HNSW_PARAMS.efConstruction, HNSW_PARAMS.seed);
     content.vectors.forEach((vector, label) => {
       // **NOTE:** hnswlib aborts the process on a wrong-sized vector; refuse it with an error.
-      if (vector.length !== dimensions) throw new Error(`Vector ${label} has ${vector.length} dimensions, not ${dimensions}`);
+      if (vector.length !== dimensions)
+        throw new Error(`Vector ${label} has ${vector.length} dimensions, not ${dimensions}`);
       // hnswlib-node takes plain arrays only: a typed row is copied just for the call.
       graph.addPoint(Array.isArray(vector) ? vector : Array.from(vector), label);
     });
@@ -286,7 +306,9 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     // Read back from the files rather than summed as they were written: one way for every file,
     // hnswlib's too, which its native code writes.
     const names = [...REQUIRED_FILES, ...(state !== undefined ? ["embedder.json"] : [])];
-    const records = await Promise.all(names.map((name) => recordFile(path.join(dir, name), name === "hnswlib.index" ? GRAPH_HEADER_BYTES : undefined)));
+    const records = await Promise.all(
+      names.map((name) => recordFile(path.join(dir, name), name === "hnswlib.index" ? GRAPH_HEADER_BYTES : undefined)),
+    );
     const indexFiles = Object.fromEntries(names.map((name, i) => [name, records[i]!]));
     // The manifest goes last: a generation without one is incomplete and never made current.
     await writeFile(path.join(dir, "manifest.json"), JSON.stringify({ ...content.manifest, indexFiles }, null, 2));
@@ -319,7 +341,15 @@ async function writeArticles(file: string, articles: Article[]): Promise<void> {
     await out.write(header);
     // In pieces: an archive's texts together exceed the longest string V8 allows.
     for (let i = 0; i < articles.length; i += 1000) {
-      await out.write(Buffer.from(articles.slice(i, i + 1000).map((a) => a.text).join(""), "utf16le"));
+      await out.write(
+        Buffer.from(
+          articles
+            .slice(i, i + 1000)
+            .map((a) => a.text)
+            .join(""),
+          "utf16le",
+        ),
+      );
     }
   } finally {
     await out.close();
@@ -334,11 +364,14 @@ interface StoredArticles {
 
 function readArticles(buffer: Buffer): StoredArticles {
   const headerLength = buffer.readUInt32LE(0);
-  const meta = JSON.parse(buffer.toString("utf16le", 4, 4 + headerLength)) as Array<Omit<Article, "text"> & { length: number }>;
+  const meta = JSON.parse(buffer.toString("utf16le", 4, 4 + headerLength)) as Array<
+    Omit<Article, "text"> & { length: number }
+  >;
   const offsets = new Float64Array(meta.length + 1);
   offsets[0] = 4 + headerLength;
   meta.forEach((m, i) => (offsets[i + 1] = offsets[i]! + 2 * m.length));
-  const slice = (i: number, start: number, end: number) => buffer.toString("utf16le", offsets[i]! + 2 * start, offsets[i]! + 2 * end);
+  const slice = (i: number, start: number, end: number) =>
+    buffer.toString("utf16le", offsets[i]! + 2 * start, offsets[i]! + 2 * end);
   const articles = meta.map(({ length, ...rest }, i) => withText(rest, () => slice(i, 0, length)) as Article);
   return { articles, slice };
 }
@@ -391,20 +424,24 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const manifest = await loadManifest(dir);
   if (manifest.format !== INDEX_FORMAT) {
     // Nothing says an older layout reads as this one, and its files carry no checksums.
-    throw new Error(`Index in ${dir} has format ${manifest.format}, and this version reads format ${INDEX_FORMAT}: run "npm run ingest" to rebuild it`);
+    throw new Error(
+      `Index in ${dir} has format ${manifest.format}, and this version reads format ${INDEX_FORMAT}: run "npm run ingest" to rebuild it`,
+    );
   }
   // Before any file is read: another embedder's generation lacks the files this one reads.
   if (manifest.embedder.id !== embedderIdFor(spec)) throw embedderMismatch(dir, manifest, embedderIdFor(spec));
   const numDimensions = manifest.embedder.dimensions;
   const records = new Map(recordedFiles(dir, manifest));
-  const read = (name: string, options?: { shared?: boolean }) => readVerified(path.join(dir, name), records.get(name)!, options);
+  const read = (name: string, options?: { shared?: boolean }) =>
+    readVerified(path.join(dir, name), records.get(name)!, options);
   // hnswlib reads its graph, the largest file, on a thread of its own: started first, it loads
   // while this thread decodes the other files instead of after them, and while the graph's
   // checksum is computed beside it: a graph that fails it is let go unused.
   const graph = new hnswlib.HierarchicalNSW("cosine", numDimensions);
   const graphFile = path.join(dir, "hnswlib.index");
   const graphRecord = records.get("hnswlib.index")!;
-  if (!graphRecord.head) throw new DamagedIndexError(path.join(dir, "manifest.json"), "it records no checksum of hnswlib.index's header");
+  if (!graphRecord.head)
+    throw new DamagedIndexError(path.join(dir, "manifest.json"), "it records no checksum of hnswlib.index's header");
   const graphLoad = (async () => {
     await verifyFile(graphFile, graphRecord, "head");
     const loaded = graph.readIndex(graphFile).then(
@@ -418,7 +455,9 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   graphLoad.catch(() => {}); // awaited below, unless another file fails first
   const [stored, [lexical, lexicalBytes], state, table, tokens] = await Promise.all([
     read("articles.bin").then((bytes) => decoded(dir, "articles.bin", () => readArticles(bytes))),
-    read("lexical.bin", { shared: true }).then((bytes) => decoded(dir, "lexical.bin", () => [Bm25Index.fromBinary(bytes), bytes.buffer as SharedArrayBuffer] as const)),
+    read("lexical.bin", { shared: true }).then((bytes) =>
+      decoded(dir, "lexical.bin", () => [Bm25Index.fromBinary(bytes), bytes.buffer as SharedArrayBuffer] as const),
+    ),
     spec.kind === "local" ? readEmbedderState(dir, records) : Promise.resolve(undefined),
     read("chunks.bin"),
     read("tokens.bin").then((bytes) => decoded(dir, "tokens.bin", () => TokenTable.fromBinary(bytes))),
@@ -427,13 +466,35 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   if (embedder.id !== manifest.embedder.id) throw embedderMismatch(dir, manifest, embedder.id);
   await graphLoad;
   const { articles, slice } = stored;
-  const chunkTable = new ChunkTable(new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4), articles, slice);
+  const chunkTable = new ChunkTable(
+    new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4),
+    articles,
+    slice,
+  );
   const chunks = new ChunkMap(chunkTable, (label) => chunkTable.chunkAt(label)!);
   const labels = new ChunkMap(chunkTable, (label) => label);
   const chunkCounts = chunkTable.chunkCounts();
-  const store = new HNSWLib(embedder, { space: "cosine", numDimensions, index: graph, docstore: new ChunkDocstore(chunkTable) });
+  const store = new HNSWLib(embedder, {
+    space: "cosine",
+    numDimensions,
+    index: graph,
+    docstore: new ChunkDocstore(chunkTable),
+  });
   const chunkAt = (label: number) => chunkTable.chunkAt(label);
-  return { dir, manifest, articles: new Map(articles.map((a) => [a.id, a])), lexical, lexicalBytes, tokens, store, embedder, chunks, chunkCounts, labels, chunkAt };
+  return {
+    dir,
+    manifest,
+    articles: new Map(articles.map((a) => [a.id, a])),
+    lexical,
+    lexicalBytes,
+    tokens,
+    store,
+    embedder,
+    chunks,
+    chunkCounts,
+    labels,
+    chunkAt,
+  };
 }
 
 function embedderMismatch(dir: string, manifest: Manifest, configured: string): Error {
@@ -443,7 +504,8 @@ function embedderMismatch(dir: string, manifest: Manifest, configured: string): 
 /** The local embedder's learned state; a generation built by the local embedder has it. */
 async function readEmbedderState(dir: string, records: Map<string, FileRecord>): Promise<unknown> {
   const record = records.get("embedder.json");
-  if (!record) throw new DamagedIndexError(path.join(dir, "manifest.json"), "it records no size and checksum of embedder.json");
+  if (!record)
+    throw new DamagedIndexError(path.join(dir, "manifest.json"), "it records no size and checksum of embedder.json");
   const bytes = await readVerified(path.join(dir, "embedder.json"), record);
   return decoded(dir, "embedder.json", () => JSON.parse(bytes.toString("utf8")) as unknown);
 }
@@ -456,7 +518,9 @@ function decoded<T>(dir: string, name: string, decode: () => T): T {
   try {
     return decode();
   } catch (err) {
-    throw new DamagedIndexError(path.join(dir, name), `it cannot be decoded (${(err as Error).message})`, { cause: err });
+    throw new DamagedIndexError(path.join(dir, name), `it cannot be decoded (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 

@@ -81,7 +81,8 @@ export class TokenTable {
     const builder = new TokenTableBuilder();
     for (const part of parts) {
       const remap = Uint32Array.from(part.vocab, (token) => builder.idOf(token));
-      for (let row = 0; row < part.rows; row++) builder.addIds(part.ids.subarray(part.offsets[row], part.offsets[row + 1]), remap, part.titleLengths[row]!);
+      for (let row = 0; row < part.rows; row++)
+        builder.addIds(part.ids.subarray(part.offsets[row], part.offsets[row + 1]), remap, part.titleLengths[row]!);
     }
     return builder.table();
   }
@@ -106,10 +107,15 @@ export class TokenTable {
     const idCount = bytes.readUInt32LE(8);
     const vocab = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as string[];
     const at = 12 + headerLength + ((4 - (headerLength % 4)) % 4);
-    if (offsetCount < 1 || bytes.byteLength < at + 4 * (2 * offsetCount - 1 + idCount)) throw new Error("The chunk token table is truncated");
+    if (offsetCount < 1 || bytes.byteLength < at + 4 * (2 * offsetCount - 1 + idCount))
+      throw new Error("The chunk token table is truncated");
     const offsets = new Uint32Array(bytes.buffer, bytes.byteOffset + at, offsetCount);
     const ids = new Uint32Array(bytes.buffer, bytes.byteOffset + at + 4 * offsetCount, idCount);
-    const titleLengths = new Uint32Array(bytes.buffer, bytes.byteOffset + at + 4 * (offsetCount + idCount), offsetCount - 1);
+    const titleLengths = new Uint32Array(
+      bytes.buffer,
+      bytes.byteOffset + at + 4 * (offsetCount + idCount),
+      offsetCount - 1,
+    );
     if (offsets[offsetCount - 1] !== idCount) throw new Error("The chunk token table is truncated");
     return new TokenTable(vocab, offsets, ids, titleLengths);
   }
@@ -171,7 +177,12 @@ export class TokenTableBuilder {
   }
 
   table(): TokenTable {
-    return TokenTable.fromParts({ vocab: this.vocab, offsets: this.offsets.slice(0, this.rows + 1), ids: this.ids.slice(0, this.length), titleLengths: this.titleLengths.slice(0, this.rows) });
+    return TokenTable.fromParts({
+      vocab: this.vocab,
+      offsets: this.offsets.slice(0, this.rows + 1),
+      ids: this.ids.slice(0, this.length),
+      titleLengths: this.titleLengths.slice(0, this.rows),
+    });
   }
 
   private reserve(tokens: number): void {

@@ -6,7 +6,16 @@ import { restoreEmbedder, type Embedder } from "../../embeddings/index.ts";
 import { HNSW_PARAMS } from "../embedded/store.ts";
 import type { Bm25Params, LexicalDoc } from "../bm25.ts";
 import type { PgLocation } from "./schema.ts";
-import type { ArticleSummary, Corpus, CorpusStats, IndexedBatch, LexicalQuery, ScoredChunk, TermStats, VectorRows } from "../corpus.ts";
+import type {
+  ArticleSummary,
+  Corpus,
+  CorpusStats,
+  IndexedBatch,
+  LexicalQuery,
+  ScoredChunk,
+  TermStats,
+  VectorRows,
+} from "../corpus.ts";
 import { createPool, lockWrites, migrate, quoted, transaction, vectorLiteral } from "./schema.ts";
 
 /**
@@ -55,14 +64,18 @@ export class PgvectorCorpus implements Corpus {
   }
 
   async stats(): Promise<CorpusStats> {
-    const { rows } = await this.pool.query<{ articles: number; chunks: number; embedder_id: string }>(`SELECT articles::float8 AS articles, chunks::float8 AS chunks, embedder_id FROM ${this.s}.build`);
+    const { rows } = await this.pool.query<{ articles: number; chunks: number; embedder_id: string }>(
+      `SELECT articles::float8 AS articles, chunks::float8 AS chunks, embedder_id FROM ${this.s}.build`,
+    );
     const row = rows[0];
     return { articles: row?.articles ?? 0, chunks: row?.chunks ?? 0, embedder: row?.embedder_id ?? "" };
   }
 
   /** The build's id and its count of changes since: every `put` and `remove` adds one in its own transaction. */
   async revision(): Promise<string> {
-    const { rows } = await this.pool.query<{ id: string; revision: string }>(`SELECT id, revision FROM ${this.s}.build`);
+    const { rows } = await this.pool.query<{ id: string; revision: string }>(
+      `SELECT id, revision FROM ${this.s}.build`,
+    );
     return rows[0] ? `${rows[0].id}:${rows[0].revision}` : "";
   }
 
@@ -85,7 +98,9 @@ export class PgvectorCorpus implements Corpus {
     return transaction(this.pool, async (client) => {
       // The embedded index's search effort; and pgvector returns at most ef_search rows from an
       // HNSW scan, so never less than the pool asked for (pgvector's ceiling is 1,000).
-      await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(1000, Math.max(k, HNSW_PARAMS.efSearch)))]);
+      await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [
+        String(Math.min(1000, Math.max(k, HNSW_PARAMS.efSearch))),
+      ]);
       const { rows } = await client.query<ChunkRow & { distance: number }>(
         `SELECT ${CHUNK_COLUMNS}, c.embedding <=> $1::text::vector AS distance
            FROM (SELECT seq FROM ${this.s}.chunks ORDER BY embedding::halfvec(${dimensions}) <=> $1::text::halfvec(${dimensions}) LIMIT $2) h
@@ -140,7 +155,10 @@ export class PgvectorCorpus implements Corpus {
   async articles(ids: Iterable<string>): Promise<Map<string, Article>> {
     const list = [...new Set(ids)];
     if (list.length === 0) return new Map();
-    const { rows } = await this.pool.query<ArticleRow>(`SELECT ${ARTICLE_COLUMNS} FROM ${this.s}.articles WHERE id = ANY($1::text[])`, [list]);
+    const { rows } = await this.pool.query<ArticleRow>(
+      `SELECT ${ARTICLE_COLUMNS} FROM ${this.s}.articles WHERE id = ANY($1::text[])`,
+      [list],
+    );
     return new Map(rows.map((r) => [r.id, articleOf(r)]));
   }
 
@@ -158,7 +176,13 @@ export class PgvectorCorpus implements Corpus {
       ),
       this.stats(),
     ]);
-    const articles = list.rows.map((r) => ({ id: r.id, title: r.title, source: r.source ?? undefined, publishedAt: r.published_at ?? undefined, url: r.url ?? undefined }));
+    const articles = list.rows.map((r) => ({
+      id: r.id,
+      title: r.title,
+      source: r.source ?? undefined,
+      publishedAt: r.published_at ?? undefined,
+      url: r.url ?? undefined,
+    }));
     return { articles, total: total.articles };
   }
 
@@ -182,7 +206,11 @@ export class PgvectorCorpus implements Corpus {
       await lockWrites(client, this.s);
       const removed = await removeArticles(client, this.s, [id]);
       // Remembered, so re-importing ARTICLES_DIR does not bring back an article deleted here.
-      if (removed > 0) await client.query(`INSERT INTO ${this.s}.deleted (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET deleted_at = now()`, [id]);
+      if (removed > 0)
+        await client.query(
+          `INSERT INTO ${this.s}.deleted (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET deleted_at = now()`,
+          [id],
+        );
       return removed > 0;
     });
   }
@@ -207,14 +235,24 @@ export class PgvectorCorpus implements Corpus {
   private async check(): Promise<Loaded> {
     const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM ${this.s}.build`);
     const build = rows[0]?.id;
-    if (build === undefined) throw new Error('The database holds no index yet: run "npm run ingest" (or start the server) with VECTOR_STORE=pgvector');
+    if (build === undefined)
+      throw new Error(
+        'The database holds no index yet: run "npm run ingest" (or start the server) with VECTOR_STORE=pgvector',
+      );
     if (this.loaded?.build === build) return this.loaded;
-    const full = await this.pool.query<{ id: string; embedder_id: string; embedder_state: unknown; dimensions: number; bm25: Bm25Params }>(
-      `SELECT id, embedder_id, embedder_state, dimensions, bm25 FROM ${this.s}.build`,
-    );
+    const full = await this.pool.query<{
+      id: string;
+      embedder_id: string;
+      embedder_state: unknown;
+      dimensions: number;
+      bm25: Bm25Params;
+    }>(`SELECT id, embedder_id, embedder_state, dimensions, bm25 FROM ${this.s}.build`);
     const row = full.rows[0]!;
     const embedder = restoreEmbedder(this.spec, row.embedder_state ?? undefined);
-    if (embedder.id !== row.embedder_id) throw new Error(`The index in the database was built by ${row.embedder_id}, not by the configured ${embedder.id}`);
+    if (embedder.id !== row.embedder_id)
+      throw new Error(
+        `The index in the database was built by ${row.embedder_id}, not by the configured ${embedder.id}`,
+      );
     this.loaded = { build: row.id, embedder, dimensions: row.dimensions, bm25: row.bm25 };
     return this.loaded;
   }
@@ -253,7 +291,15 @@ export async function writeBuild(pool: pg.Pool, s: string, build: PgBuild): Prom
        ON CONFLICT (singleton) DO UPDATE SET id = EXCLUDED.id, created_at = now(), embedder_id = EXCLUDED.embedder_id, dimensions = EXCLUDED.dimensions,
          embedder_state = EXCLUDED.embedder_state, pipeline = EXCLUDED.pipeline, chunking = EXCLUDED.chunking, bm25 = EXCLUDED.bm25,
          articles = 0, chunks = 0, total_length = 0`,
-      [randomUUID(), build.embedder.id, build.dimensions, JSON.stringify(build.embedder.toState?.() ?? null), build.pipeline, JSON.stringify(build.chunking), JSON.stringify(build.bm25)],
+      [
+        randomUUID(),
+        build.embedder.id,
+        build.dimensions,
+        JSON.stringify(build.embedder.toState?.() ?? null),
+        build.pipeline,
+        JSON.stringify(build.chunking),
+        JSON.stringify(build.bm25),
+      ],
     );
     await insertBatch(client, s, build.batch, build.bm25);
     // The embedded index's graph parameters rather than pgvector's defaults (ef_construction
@@ -278,7 +324,14 @@ export interface PgManifest {
 }
 
 export async function readPgManifest(pool: pg.Pool, s: string): Promise<PgManifest | undefined> {
-  const { rows } = await pool.query<{ embedder_id: string; dimensions: number; pipeline: string; chunking: PgManifest["chunking"]; articles: number; chunks: number }>(
+  const { rows } = await pool.query<{
+    embedder_id: string;
+    dimensions: number;
+    pipeline: string;
+    chunking: PgManifest["chunking"];
+    articles: number;
+    chunks: number;
+  }>(
     `SELECT embedder_id, dimensions, pipeline, chunking, articles::float8 AS articles, chunks::float8 AS chunks FROM ${s}.build`,
   );
   const row = rows[0];
@@ -295,7 +348,10 @@ export async function readPgManifest(pool: pg.Pool, s: string): Promise<PgManife
 }
 
 /** The sources of every article in the database, and the ids deleted through the API. */
-export async function readPgSources(pool: pg.Pool, s: string): Promise<{ sources: SourceArticle[]; deleted: Set<string> }> {
+export async function readPgSources(
+  pool: pg.Pool,
+  s: string,
+): Promise<{ sources: SourceArticle[]; deleted: Set<string> }> {
   const [sources, deleted] = await Promise.all([
     pool.query<{ source_article: SourceArticle }>(`SELECT source_article FROM ${s}.articles ORDER BY id`),
     pool.query<{ id: string }>(`SELECT id FROM ${s}.deleted`),
@@ -320,7 +376,13 @@ async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["bat
             const source = sources.get(a.id);
             if (!source) throw new Error(`No source for article ${a.id}`);
             const published = a.publishedAt ? Date.parse(a.publishedAt) : NaN;
-            return { ...a, published_ms: Number.isNaN(published) ? null : published, origin: source.origin, content_hash: source.contentHash, source_article: source };
+            return {
+              ...a,
+              published_ms: Number.isNaN(published) ? null : published,
+              origin: source.origin,
+              content_hash: source.contentHash,
+              source_article: source,
+            };
           }),
         ),
       ],
@@ -337,7 +399,15 @@ async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["bat
               WITH ORDINALITY AS c(id, "articleId", position, start, "end", title, text, embedding, length, n)
         ORDER BY c.n
        RETURNING seq, id`,
-      [JSON.stringify(chunks.map((c, j) => ({ ...c, embedding: vectorLiteral(batch.vectors[i + j]!), length: postings[j]!.length })))],
+      [
+        JSON.stringify(
+          chunks.map((c, j) => ({
+            ...c,
+            embedding: vectorLiteral(batch.vectors[i + j]!),
+            length: postings[j]!.length,
+          })),
+        ),
+      ],
     );
     const seqOf = new Map(rows.map((r) => [r.id, r.seq]));
     const terms: string[] = [];
@@ -356,12 +426,10 @@ async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["bat
     });
     for (let from = 0; from < terms.length; from += POSTING_BATCH) {
       const slice = (xs: unknown[]) => xs.slice(from, from + POSTING_BATCH);
-      await client.query(`INSERT INTO ${s}.postings (term, chunk, tf, length) SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::float8[])`, [
-        slice(terms),
-        slice(seqs),
-        slice(tfs),
-        slice(lengths),
-      ]);
+      await client.query(
+        `INSERT INTO ${s}.postings (term, chunk, tf, length) SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::float8[])`,
+        [slice(terms), slice(seqs), slice(tfs), slice(lengths)],
+      );
       // Sorted, so that two writers could never lock the same terms in opposite orders.
       await client.query(
         `INSERT INTO ${s}.lexicon (term, df) SELECT term, count(*) FROM unnest($1::text[]) AS t(term) GROUP BY term ORDER BY term
@@ -370,7 +438,10 @@ async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["bat
       );
     }
   }
-  await client.query(`UPDATE ${s}.build SET articles = articles + $1, chunks = chunks + $2, total_length = total_length + $3, revision = revision + 1`, [batch.articles.length, batch.chunks.length, length]);
+  await client.query(
+    `UPDATE ${s}.build SET articles = articles + $1, chunks = chunks + $2, total_length = total_length + $3, revision = revision + 1`,
+    [batch.articles.length, batch.chunks.length, length],
+  );
 }
 
 /** Removes articles, their chunks and postings, and their share of the totals. Returns how many articles there were. */
@@ -390,7 +461,10 @@ async function removeArticles(client: pg.PoolClient, s: string, ids: string[]): 
   const articles = await client.query(`DELETE FROM ${s}.articles WHERE id = ANY($1::text[])`, [ids]);
   const removed = articles.rowCount ?? 0;
   const { n, length } = chunks.rows[0]!;
-  await client.query(`UPDATE ${s}.build SET articles = articles - $1, chunks = chunks - $2, total_length = total_length - $3, revision = revision + 1`, [removed, n, length]);
+  await client.query(
+    `UPDATE ${s}.build SET articles = articles - $1, chunks = chunks - $2, total_length = total_length - $3, revision = revision + 1`,
+    [removed, n, length],
+  );
   return removed;
 }
 
@@ -416,7 +490,15 @@ interface ChunkRow {
 }
 
 function chunkOf(r: ChunkRow): Chunk {
-  return { id: r.id, articleId: r.article_id, title: r.title, position: r.position, start: r.start_offset, end: r.end_offset, text: r.text };
+  return {
+    id: r.id,
+    articleId: r.article_id,
+    title: r.title,
+    position: r.position,
+    start: r.start_offset,
+    end: r.end_offset,
+    text: r.text,
+  };
 }
 
 const ARTICLE_COLUMNS = "id, title, text, url, source, published_at, news_id, suggested_questions";

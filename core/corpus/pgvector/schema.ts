@@ -164,17 +164,27 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     } catch (err) {
       const installed = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'vector'");
       if (installed.rowCount === 0) {
-        throw new Error(`The database has no pgvector and this user cannot install it (${(err as Error).message}): run "CREATE EXTENSION vector;" as its owner or an administrator`);
+        throw new Error(
+          `The database has no pgvector and this user cannot install it (${(err as Error).message}): run "CREATE EXTENSION vector;" as its owner or an administrator`,
+        );
       }
     }
-    const { rows } = await client.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+    const { rows } = await client.query<{ extversion: string }>(
+      "SELECT extversion FROM pg_extension WHERE extname = 'vector'",
+    );
     const version = rows[0]!.extversion.split(".").map(Number);
     if (version[0]! < MIN_PGVECTOR[0]! || (version[0] === MIN_PGVECTOR[0] && version[1]! < MIN_PGVECTOR[1]!)) {
-      throw new Error(`pgvector ${rows[0]!.extversion} is too old: Goftogu needs ${MIN_PGVECTOR.join(".")} or later (ALTER EXTENSION vector UPDATE)`);
+      throw new Error(
+        `pgvector ${rows[0]!.extversion} is too old: Goftogu needs ${MIN_PGVECTOR.join(".")} or later (ALTER EXTENSION vector UPDATE)`,
+      );
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const applied = await client.query<{ version: number }>(`SELECT coalesce(max(version), 0) AS version FROM ${s}.migrations`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const applied = await client.query<{ version: number }>(
+      `SELECT coalesce(max(version), 0) AS version FROM ${s}.migrations`,
+    );
     for (let v = applied.rows[0]!.version + 1; v <= MIGRATIONS.length; v++) {
       await client.query("BEGIN");
       try {
