@@ -17,8 +17,6 @@ import { DEFAULT_CHUNKING } from "./chunk.ts";
 import { analyzeArticles, embedChunks, embeddingText, embedTokenised, lexicalDoc } from "./analyze.ts";
 import { embedInParallel, parallelWorkers, type EmbeddedCorpus } from "./embed-parallel.ts";
 
-export type { EmbeddedCorpus } from "./embed-parallel.ts";
-
 export { embedChunks, embeddingText, lexicalDoc };
 import { prepareArticle } from "./prepare.ts";
 import { corpusFiles, readCorpus, type SourceArticle } from "./read.ts";

@@ -46,8 +46,16 @@ export function chunkArticle(
 }
 
 function makeChunk(article: Pick<Article, "id" | "title" | "text">, position: number, sentences: Span[]): Chunk {
-  const start = sentences[0]!.start;
-  const end = sentences[sentences.length - 1]!.end;
+  return chunkOf(article, position, sentences[0]!.start, sentences[sentences.length - 1]!.end);
+}
+
+/** The chunk of the article at `position` spanning `start`–`end` of its cleaned text. */
+export function chunkOf(
+  article: Pick<Article, "id" | "title" | "text">,
+  position: number,
+  start: number,
+  end: number,
+): Chunk {
   return {
     id: chunkId(article.id, position),
     articleId: article.id,

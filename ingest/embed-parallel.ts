@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
-import { chunkId, type Article, type Chunk } from "../core/article.ts";
+import type { Article, Chunk } from "../core/article.ts";
+import { chunkOf } from "./chunk.ts";
 import { TokenTable, type TokenTableParts } from "../core/corpus/embedded/token-table.ts";
 import type { Embedder } from "../core/embeddings/index.ts";
 import { LocalEmbeddings } from "../core/embeddings/local.ts";
@@ -124,16 +125,7 @@ export function packChunks(chunks: readonly Chunk[], articles: readonly Article[
 export function unpackChunks(spans: ChunkSpans, articles: readonly Article[]): Chunk[] {
   return Array.from({ length: spans.length / 4 }, (_, i) => {
     const article = articles[spans[i * 4]!]!;
-    const [position, start, end] = [spans[i * 4 + 1]!, spans[i * 4 + 2]!, spans[i * 4 + 3]!];
-    return {
-      id: chunkId(article.id, position),
-      articleId: article.id,
-      title: article.title,
-      position,
-      start,
-      end,
-      text: article.text.slice(start, end),
-    };
+    return chunkOf(article, spans[i * 4 + 1]!, spans[i * 4 + 2]!, spans[i * 4 + 3]!);
   });
 }
 
