@@ -2,7 +2,7 @@ import type { Article } from "../core/article.ts";
 import { DEFAULT_ANSWER_CACHE_SIZE, type Config } from "../core/config.ts";
 import type { Corpus } from "../core/corpus/corpus.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
-import { combine, splitParts } from "./compare.ts";
+import { combine, splitParts, splitQuestions } from "./compare.ts";
 import { ArticleNotFound } from "./errors.ts";
 import { ExtractiveAnswerer } from "./extractive.ts";
 import { contextualize } from "./followup.ts";
@@ -30,6 +30,10 @@ export interface AskOptions extends ReuseOptions {
 
 /** Passages handed to the answerer: enough for a multi-part question, few enough to read closely. */
 const CHAT_PASSAGES = 8;
+/** With a scoped question, the search reads this many times deeper, for the reader's article's chunks. */
+const SCOPED_DEPTH = 3;
+/** The reader's article's best chunks always handed to the answerer. */
+const SCOPED_PASSAGES = 3;
 /** Publications go live one at a time, each at one moment: a second reading all but always sees none. */
 const GATHER_ATTEMPTS = 3;
 
@@ -135,7 +139,7 @@ export class Assistant {
    */
   private async compared(answerer: Answerer, q: Question, signal?: AbortSignal): Promise<Answer | undefined> {
     if (answerer.mode !== "extractive") return undefined;
-    const parts = splitParts(q.question);
+    const parts = splitParts(q.question) ?? splitQuestions(q.question);
     if (!parts) return undefined;
     await this.requireArticle(q.articleId);
     const answers = await Promise.all(
@@ -155,12 +159,15 @@ export class Assistant {
     if (q.history.length > 0 && answerer.rewrite) {
       retrievalQuery = await answerer.rewrite(q.question, q.history, signal).catch(() => read.retrievalQuery);
     }
-    const scope = { k: CHAT_PASSAGES, ...(q.articleId && { articleId: q.articleId }) };
+    const scope = {
+      k: q.articleId ? CHAT_PASSAGES * SCOPED_DEPTH : CHAT_PASSAGES,
+      ...(q.articleId && { articleId: q.articleId }),
+    };
     const gather = async () => {
-      let passages = await this.retriever.search(retrievalQuery, scope);
+      let passages = withScoped(await this.retriever.search(retrievalQuery, scope), q.articleId);
       if (retrievalQuery !== q.question) {
         // Read with the conversation and alone: a question may also change the subject.
-        passages = mergePassages(passages, await this.retriever.search(q.question, scope));
+        passages = mergePassages(passages, withScoped(await this.retriever.search(q.question, scope), q.articleId));
       }
       return withMaterials(
         this.corpus,
@@ -206,6 +213,19 @@ export async function withMaterials(
     corpus.termStats(texts.flatMap((t) => analyzeTokens(t).map((x) => x.term))),
   ]);
   return { ...request, articles, terms };
+}
+
+/**
+ * The best passages, and the reader's article's best ones among them even when other articles
+ * rank higher: its answer is preferred (extractive.ts), so it must be read. «استاندار قزوین کیست؟»
+ * asked on an article of 2019 is about that article's governor, though newer articles say the
+ * words more often.
+ */
+function withScoped(ranked: Passage[], articleId: string | undefined): Passage[] {
+  if (!articleId) return ranked;
+  const top = ranked.slice(0, CHAT_PASSAGES);
+  const own = ranked.filter((p) => p.chunk.articleId === articleId).slice(0, SCOPED_PASSAGES);
+  return mergePassages(top, own);
 }
 
 function mergePassages(a: Passage[], b: Passage[]): Passage[] {

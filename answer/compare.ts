@@ -1,4 +1,5 @@
 import { normalizeForMatch } from "../core/persian/normalize.ts";
+import { findPlaces } from "../core/persian/places.ts";
 import { isStopword } from "../core/persian/stopwords.ts";
 import type { Answer, Citation } from "./types.ts";
 
@@ -43,6 +44,32 @@ export function splitParts(question: string): Part[] | undefined {
   ];
 }
 
+/** «… و چند …», «… و چه کسی …»: a second question joined to the first. */
+const SECOND_QUESTION = /^(.+?)\s+و\s+((?:چند|چه|چقدر|کی|کجا|چرا|ایا|کدام)(?![\p{L}]).+)$/u;
+
+/**
+ * Two questions asked in one («چند واحد صنفی در قم فعالیت می‌کنند و چند واحد صنعتی راکد احیا
+ * شد؟»), each a question of its own; the second keeps the places the first names («در قم»),
+ * which it leaves unsaid. Undefined for a single question.
+ */
+export function splitQuestions(question: string): Part[] | undefined {
+  const text = normalizeForMatch(question);
+  const m = SECOND_QUESTION.exec(text);
+  if (!m) return undefined;
+  const [, first, second] = m as unknown as [string, string, string];
+  // The first part must itself ask: «صنایع کوچک و متوسط چه نقشی دارند» is one question.
+  if (!ASKS.test(first)) return undefined;
+  const places = findPlaces(first)
+    .map((p) => p.text)
+    .filter((p) => !second.includes(p));
+  const tail = places.length > 0 ? ` در ${places.join(" و ")}` : "";
+  return [
+    { label: "", question: first.trim() },
+    { label: "", question: `${second.replace(/[؟?]\s*$/u, "").trim()}${tail}؟` },
+  ];
+}
+const ASKS = /چند|چه|چقدر|کی|کجا|چرا|کدام|کیست|چیست/u;
+
 /** The reader's own spelling of a word found in normalised text («ارایشی» → «آرایشی»). */
 function asWritten(question: string, word: string): string {
   return question.split(/[\s\u200c،,؟?]+/u).find((w) => normalizeForMatch(w) === word) ?? word;
@@ -59,16 +86,27 @@ export function combine(parts: Part[], answers: Answer[]): Answer | undefined {
   if (quoted.size < found.length) return undefined;
   const citations: Citation[] = [];
   const heads: string[] = [];
+  // Parts without a label are two questions, not two things: their answers stand on one line.
+  const oneLine = found.every((x) => x.part.label === "");
   const quotes: string[] = [];
   for (const { part, answer } of found) {
     const first = answer.citations[0]!;
     const n = citations.length + 1;
     citations.push({ ...first, n });
     const core = answer.short ?? first.quote;
-    heads.push(`${part.label}: ${core} [${n}]`);
+    heads.push(part.label ? `${part.label}: ${core} [${n}]` : `${core} [${n}]`);
     // The part's own quote line, renumbered.
-    const quoteLine = answer.answer.split("\n").find((l) => l.startsWith("«"));
+    const quoteLine = answer.answer.split("\n").find((l) => l.includes("«") && !l.startsWith(answer.short ?? "«"));
     if (quoteLine && answer.short) quotes.push(quoteLine.replace(/\[\d+\]/g, `[${n}]`));
   }
-  return { answer: [...heads, ...quotes].join("\n"), found: true, mode: answers[0]!.mode, citations };
+  const lead = oneLine ? [heads.join("؛ ")] : heads;
+  const confidences = found.flatMap((x) => (x.answer.confidence === undefined ? [] : [x.answer.confidence]));
+  return {
+    answer: [...lead, ...quotes].join("\n"),
+    found: true,
+    mode: answers[0]!.mode,
+    citations,
+    // As sure as its least sure part.
+    ...(confidences.length > 0 && { confidence: Math.min(...confidences) }),
+  };
 }

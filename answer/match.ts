@@ -1,4 +1,6 @@
 import type { TermWeights } from "../core/corpus/bm25.ts";
+import { normalizeForMatch } from "../core/persian/normalize.ts";
+import { rewritePhrases, synonymsOf } from "../core/persian/synonyms.ts";
 import { analyzeTokens, isContentToken, term, tokenize } from "../core/persian/tokens.ts";
 
 /**
@@ -6,19 +8,40 @@ import { analyzeTokens, isContentToken, term, tokenize } from "../core/persian/t
  * in the corpus. A term counts fully when the text has it after analysis; partly when the text
  * writes it as a compound the other way («دانش بنیان» ↔ «دانشبنیان»), or has a longer word that
  * starts with it. Compound matches must start where a word of the text starts, so «نفت» is not
- * found in «غیرنفتی».
+ * found in «غیرنفتی». A synonym of the term (core/persian/synonyms.ts) counts as `SYNONYM`: a
+ * sentence saying «مشکل» covers a question's «گرفتاری».
  */
 export interface WeightedTerm {
   term: string;
   weight: number;
   /** Surface forms to look for in the text written without spaces: the token, and the token joined with its neighbours. */
   forms: string[];
+  /**
+   * Other terms that say the same (analyzed: `synonymsOf`), of the term and of the compound it
+   * makes with a neighbour («راه اندازی» → «افتتاح»). Empty when it has none, or when
+   * `weighTerms` was asked for none; optional for a term made by hand.
+   */
+  alternatives?: readonly string[];
 }
 
-export function weighTerms(text: string, stats: TermWeights): WeightedTerm[] {
+export interface WeighOptions {
+  /** Rewrite phrases and look up synonyms (`rewritePhrases`, `synonymsOf`); on unless false. */
+  synonyms?: boolean;
+}
+
+/** What a synonym of a question's term counts for in a text: chosen on the dev splits of `npm run eval`. */
+export const SYNONYM = 0.8;
+
+/**
+ * The content terms of a reader's text, weighted by rarity. The text is read as its phrases and
+ * spoken forms say it in writing first (`rewritePhrases`: «به خارج فرستاد» → «صادرات»), so
+ * give it the reader's words, not an article's.
+ */
+export function weighTerms(text: string, stats: TermWeights, options: WeighOptions = {}): WeightedTerm[] {
+  const synonyms = options.synonyms !== false;
   const byTerm = new Map<string, WeightedTerm>();
-  for (const t of analyzeTokens(text)) {
-    const entry = byTerm.get(t.term) ?? { term: t.term, weight: stats.idf(t.term), forms: [] };
+  for (const t of analyzeTokens(synonyms ? rewritePhrases(normalizeForMatch(text)) : text)) {
+    const entry = byTerm.get(t.term) ?? { term: t.term, weight: stats.idf(t.term), forms: [], alternatives: NONE };
     const joined = [
       t.next !== undefined ? t.token + t.next : undefined,
       t.prev !== undefined ? t.prev + t.token : undefined,
@@ -27,10 +50,20 @@ export function weighTerms(text: string, stats: TermWeights): WeightedTerm[] {
       if (form !== undefined && form.length >= 3 && !/^[0-9]/.test(form) && !entry.forms.includes(form))
         entry.forms.push(form);
     }
+    if (synonyms && !/^[0-9]/.test(t.term)) {
+      for (const word of [t.term, ...joined.map((j) => (j === undefined ? undefined : term(j)))]) {
+        if (word === undefined) continue;
+        const known = entry.alternatives ?? NONE;
+        const more = synonymsOf(word).filter((s) => s !== t.term && !known.includes(s));
+        if (more.length > 0) entry.alternatives = [...known, ...more];
+      }
+    }
     byTerm.set(t.term, entry);
   }
   return [...byTerm.values()];
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** Pre-analyzed text, so scoring many questions against one sentence analyses it once. */
 export interface MatchTarget {
@@ -84,16 +117,33 @@ export function coverage(question: WeightedTerm[], target: MatchTarget): number 
   return total > 0 ? hit / total : 0;
 }
 
-/** 1 for the same term, 0.8 for a compound written another way, 0.6 for a prefix, else 0. */
+/**
+ * 1 for the same term, 0.8 for a compound written another way, `SYNONYM` for a synonym, 0.6 for
+ * a prefix, else 0.
+ *
+ * **NOTE:** a synonym is looked up in the target's set of terms, before the slower look-ups
+ * (`alternatives` is the term's own array, read without copying): a term with synonyms that
+ * the text has costs a few set look-ups more, one without costs nothing more.
+ */
 export function termMatch(t: WeightedTerm, target: MatchTarget): number {
   if (target.terms.has(t.term)) return 1;
   if (/^[0-9]/.test(t.term)) return 0;
+  const alternatives = t.alternatives;
+  let synonym = 0;
+  if (alternatives !== undefined)
+    for (let i = 0; i < alternatives.length; i++)
+      if (target.terms.has(alternatives[i]!)) {
+        synonym = SYNONYM;
+        break;
+      }
+  if (synonym >= 0.8) return synonym;
   const index = lookupsOf(target);
   for (const form of t.forms)
     if (index ? occursAtWordStartIn(form, target.tokens, index) : occursAtWordStart(form, target.tokens)) return 0.8;
+  if (synonym >= 0.6) return synonym;
   if (t.term.length >= 4 && (index ? sharesStemIn(t.term, target.terms, index) : sharesStem(t.term, target.terms)))
     return 0.6;
-  return 0;
+  return synonym;
 }
 
 /**

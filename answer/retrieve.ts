@@ -1,6 +1,7 @@
 import type { Chunk } from "../core/article.ts";
 import { KLargest } from "../core/top-k.ts";
-import type { AnalyzedText, Corpus, ScoredChunk } from "../core/corpus/corpus.ts";
+import type { AnalyzedText, Corpus, LexicalQuery, ScoredChunk, TermStats } from "../core/corpus/corpus.ts";
+import { answeredBy, rewritePhrases, synonymsOf } from "../core/persian/synonyms.ts";
 import { analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
 import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { questionContent } from "./question.ts";
@@ -22,6 +23,11 @@ export interface RetrievalSettings {
   fusion: "rrf" | "weighted";
   /** Pseudo-relevance feedback: the lexical query is widened with terms of its best hits. */
   expand?: boolean;
+  /**
+   * The question's phrases and spoken forms read as written (`rewritePhrases`), and its words'
+   * synonyms (`synonymsOf`) searched and matched at a lower weight. On unless false.
+   */
+  synonyms?: boolean;
 }
 
 /**
@@ -35,6 +41,7 @@ export const DEFAULT_RETRIEVAL: RetrievalSettings = {
   rerank: true,
   fusion: "weighted",
   expand: false,
+  synonyms: true,
 };
 
 export interface SearchOptions {
@@ -58,6 +65,13 @@ export interface RetrievalWeights {
   scopeBoost: number;
   /** Feedback: hits read, terms added, and their weight relative to the reader's own terms. */
   feedback: { docs: number; terms: number; weight: number; share: number };
+  /**
+   * Synonyms in the lexical query, relative to the reader's own terms: of a word no chunk has
+   * (`unknown`), of a word the corpus has fewer than `rareShare` times as often as the synonym
+   * (`rare`), of any other (`known`; 0 leaves them out), and the words a one-way rule says
+   * answer a term («صادرات» → «صادر», `answered`), whatever the corpus has.
+   */
+  synonyms: { unknown: number; rare: number; rareShare: number; known: number; answered: number };
 }
 
 export const DEFAULT_WEIGHTS: RetrievalWeights = {
@@ -66,6 +80,7 @@ export const DEFAULT_WEIGHTS: RetrievalWeights = {
   rerank: { fused: 1, coverage: 0.5, phrase: 0.15, numbers: 0.1, title: 0.1 },
   scopeBoost: 0.1,
   feedback: { docs: 3, terms: 10, weight: 0.3, share: 0.5 },
+  synonyms: { unknown: 0.6, rare: 0.3, rareShare: 0.1, known: 0, answered: 1 },
 };
 
 interface Candidate {
@@ -98,22 +113,26 @@ export class Retriever {
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
-    const content = questionContent(query);
+    const synonyms = this.settings.synonyms !== false;
+    const content = synonyms ? rewritePhrases(questionContent(query)) : questionContent(query);
     const tokens = analyzeTokens(content);
     // A compound the reader split («ال جی») that the corpus writes as one word («ال‌جی») is
     // searched as that word too; the compounds' and the question's rarity come in one look-up.
     const joined = tokens.flatMap((t) =>
       t.next === undefined || /^[0-9]/.test(t.term) ? [] : [term(t.token + t.next)],
     );
+    const own = [...tokens.map((t) => t.term), ...joined];
+    const alternatives = synonyms ? own.map((t) => synonymsOf(t)) : [];
     const [{ chunks: total }, stats] = await Promise.all([
       this.corpus.stats(),
-      this.corpus.termStats([...tokens.map((t) => t.term), ...joined]),
+      this.corpus.termStats([...own, ...alternatives.flat()]),
     ]);
     if (total === 0) return [];
     const pool = Math.min(total, Math.max(options.k * OVERFETCH, MIN_POOL));
     const candidates = new Map<string, Candidate>();
     const { dense, lexical } = this.settings;
-    const terms = [...tokens.map((t) => t.term), ...joined.filter((j) => stats.df(j) > 0)];
+    const terms: LexicalQuery = [...tokens.map((t) => t.term), ...joined.filter((j) => stats.df(j) > 0)];
+    if (synonyms) terms.push(...this.synonymTerms(own, alternatives, stats));
     await Promise.all([
       dense || !lexical ? this.denseCandidates(query, pool, options.articleId, candidates) : undefined,
       lexical ? this.lexicalCandidates(terms, pool, options.articleId, candidates) : undefined,
@@ -121,7 +140,7 @@ export class Retriever {
 
     const ranked = this.fuse([...candidates.values()]);
     const top = this.settings.rerank
-      ? this.rescore(ranked, weighTerms(content, stats), content, options, total)
+      ? this.rescore(ranked, weighTerms(content, stats, { synonyms }), content, options, total)
       : ranked;
     if (options.articleId) boostArticle(top, options.articleId, this.weights.scopeBoost);
     return top.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
@@ -148,7 +167,7 @@ export class Retriever {
   }
 
   private async lexicalCandidates(
-    terms: string[],
+    terms: LexicalQuery,
     pool: number,
     articleId: string | undefined,
     into: Map<string, Candidate>,
@@ -174,10 +193,41 @@ export class Retriever {
       // keep deciding the lexical score, so feedback widens recall without drifting the top.
       const query = [
         ...terms,
-        ...(await this.feedbackTerms(lists[0]!.slice(0, this.weights.feedback.docs), new Set(terms))),
+        ...(await this.feedbackTerms(
+          lists[0]!.slice(0, this.weights.feedback.docs),
+          new Set(terms.map((t) => (typeof t === "string" ? t : t.term))),
+        )),
       ];
       for (const { chunk, score } of await this.corpus.lexical(query, pool)) getOrAdd(into, chunk).expanded = score;
     }
+  }
+
+  /**
+   * The synonyms of the question's terms (`alternatives[i]` of `own[i]`) that the lexical query
+   * adds, each at a weight below the reader's own words: higher the less the corpus uses the
+   * reader's word. A synonym no chunk has, or one that is the reader's own word, is left out.
+   */
+  private synonymTerms(
+    own: string[],
+    alternatives: ReadonlyArray<readonly string[]>,
+    stats: TermStats,
+  ): Array<{ term: string; weight: number }> {
+    const w = this.weights.synonyms;
+    const asked = new Set(own);
+    const added = new Map<string, number>();
+    own.forEach((t, i) => {
+      const df = stats.df(t);
+      for (const s of alternatives[i]!) {
+        const sdf = stats.df(s);
+        if (sdf === 0 || asked.has(s)) continue;
+        const weight = Math.max(
+          df === 0 ? w.unknown : df < sdf * w.rareShare ? w.rare : w.known,
+          answeredBy(t).includes(s) ? w.answered : 0,
+        );
+        if (weight > (added.get(s) ?? 0)) added.set(s, weight);
+      }
+    });
+    return [...added].map(([term, weight]) => ({ term, weight }));
   }
 
   /**

@@ -33,6 +33,11 @@ export interface Answer {
   citations: Citation[];
   /** The core of the answer alone, when the answerer found one: a figure with its unit, a name, a date. */
   short?: string;
+  /**
+   * 0..1: how likely the answer is right, as the answerer estimates it; `found` is this score
+   * against a threshold chosen on dev data. Absent for refusals that had no candidate at all.
+   */
+  confidence?: number;
   /** Set when the configured model failed and the extractive answer stands in. */
   warning?: string;
 }

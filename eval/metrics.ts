@@ -41,6 +41,14 @@ export function containsGold(answer: string, golds: string[], limit = 300): bool
   });
 }
 
+/**
+ * Does the whole answer contain any expected fragment? Editors' questions are judged so: an
+ * answer that names two articles' figures has the second one past 300 characters.
+ */
+export function containsAnswer(answer: string, fragments: string[]): boolean {
+  return containsGold(answer, fragments, Infinity);
+}
+
 /** SQuAD token F1 against the best-matching gold answer. */
 export function tokenF1(prediction: string, golds: string[]): number {
   const pred = answerNormalize(prediction).split(" ").filter(Boolean);

@@ -1,69 +1,121 @@
 import type { EvalResult } from "./run.ts";
+import type { AnswerRow } from "./score.ts";
 
-/** The figures as the console table, the same rows and columns as the HTML report. */
+/**
+ * The figures as console tables: retrieval per pipeline, answers per answerer, the reliability
+ * table of each answerer's confidence, and, for the fixtures and one's own questions, the
+ * questions that failed. The HTML report (html.ts) shows the same rows.
+ */
 export function formatTable(result: EvalResult): string {
   const r = result.retrieval;
   const a = result.answers;
-  const aname = Math.max(24, ...a.map((x) => x.answerer.length));
   const name = Math.max(...r.map((x) => x.pipeline.length), 8);
-  const f = (x: number) => x.toFixed(3);
-  const ms = (x: number) => x.toFixed(1).padStart(6);
   const lines = [
-    `${result.set} · ${result.split} · ${result.store} index · ${r[0]?.questions ?? 0} answerable questions · ${result.corpus.articles} passages → ${result.corpus.chunks} chunks · indexed in ${result.corpus.indexSeconds} s`,
+    `${result.set} · ${result.split} · ${result.store} index · ${r[0]?.questions ?? 0} questions with a gold article · ${result.corpus.articles} passages → ${result.corpus.chunks} chunks · indexed in ${result.corpus.indexSeconds} s`,
     "",
-    `| ${"retrieval".padEnd(name)} | R@1   | R@5   | R@10  | MRR   | nDCG@10 | p50 ms | p95 ms |`,
-    `|${"-".repeat(name + 2)}|-------|-------|-------|-------|---------|--------|--------|`,
-    ...r.map(
-      (x) =>
-        `| ${x.pipeline.padEnd(name)} | ${f(x.r1)} | ${f(x.r5)} | ${f(x.r10)} | ${f(x.mrr)} | ${f(x.ndcg10).padEnd(7)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`,
-    ),
+    // Retrieval is judged against the article a question names: without one, there is nothing to rank.
+    ...((r[0]?.questions ?? 0) === 0
+      ? ["retrieval: no question names the article that answers it (articleId), so retrieval is not measured"]
+      : [
+          `| ${"retrieval".padEnd(name)} | R@1   | R@5   | R@10  | MRR   | nDCG@10 | p50 ms | p95 ms |`,
+          `|${"-".repeat(name + 2)}|-------|-------|-------|-------|---------|--------|--------|`,
+          ...r.map(
+            (x) =>
+              `| ${x.pipeline.padEnd(name)} | ${f(x.r1)} | ${f(x.r5)} | ${f(x.r10)} | ${f(x.mrr)} | ${f(x.ndcg10).padEnd(7)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`,
+          ),
+        ]),
     "",
-    `| ${"answers (full retrieval)".padEnd(aname)} | answerable | contains gold | token F1 | answered (recall) | unanswerable | refused | found precision | citations valid | grounded | p50 ms | p95 ms |`,
-    `|${"-".repeat(aname + 2)}|------------|---------------|----------|-------------------|--------------|---------|-----------------|-----------------|----------|--------|--------|`,
-    ...a.map(
-      (x) =>
-        `| ${x.answerer.padEnd(aname)} | ${String(x.answerable).padStart(10)} | ${f(x.containsGold).padEnd(13)} | ${f(x.tokenF1).padEnd(8)} | ${f(x.foundRate).padEnd(17)} | ${String(x.unanswerable).padStart(12)} | ${(x.unanswerable > 0 ? f(x.refusedRate) : "—").padEnd(7)} | ${f(x.foundPrecision).padEnd(15)} | ${f(x.citationValidity).padEnd(15)} | ${(x.groundedness === undefined ? "—" : f(x.groundedness)).padEnd(8)} | ${ms(x.p50ms)} | ${ms(x.p95ms)} |`,
-    ),
+    answerTable(a),
   ];
+  for (const row of a) lines.push("", reliabilityTable(row));
+  for (const row of a)
+    if (row.byTag)
+      lines.push(
+        "",
+        `by tag (${row.answerer}): ${row.byTag.map((t) => `${t.tag} ${t.passed}/${t.questions}`).join(" · ")}`,
+      );
+  if (result.grading === "editorial") {
+    for (const row of a) {
+      const mine = (result.questions ?? []).filter((q) => q.answerer === row.answerer);
+      const failed = mine.filter((q) => !q.pass);
+      if (failed.length === 0) {
+        lines.push("", `every question passed (${row.answerer}, ${mine.length})`);
+        continue;
+      }
+      const id = Math.max(...failed.map((q) => q.id.length));
+      lines.push("", `failed ${failed.length} of ${mine.length} (${row.answerer}):`);
+      for (const q of failed.slice(0, MAX_FAILED)) lines.push(`  ${q.id.padEnd(id)}  ${q.why}  · ${q.question}`);
+      if (failed.length > MAX_FAILED) lines.push(`  … ${failed.length - MAX_FAILED} more in the JSON and HTML reports`);
+    }
+  }
   return lines.join("\n");
 }
 
-const COLOURS = { r1: "#0b7285", r5: "#1c7ed6", r10: "#91a7ff" } as const;
+/** Failed questions listed on the console; the reports list them all. */
+const MAX_FAILED = 30;
 
-/** A self-contained HTML page: the tables and a bar chart of R@1/R@5/R@10 per pipeline and set. */
-export function htmlReport(results: EvalResult[]): string {
-  const sections = results.map((result) => {
-    const rows = result.retrieval;
-    const barH = 12;
-    const groupH = barH * 3 + 10;
-    const labelW = 230;
-    const chartW = 420;
-    const height = rows.length * groupH + 30;
-    const bars = rows
-      .map((row, i) => {
-        const y = 20 + i * groupH;
-        const metric = (key: keyof typeof COLOURS, j: number) => {
-          const w = Math.round(row[key] * chartW);
-          return `<rect x="${labelW}" y="${y + j * barH}" width="${w}" height="${barH - 2}" fill="${COLOURS[key]}"><title>${key.toUpperCase()} ${row[key].toFixed(3)}</title></rect><text x="${labelW + w + 4}" y="${y + j * barH + barH - 3}" font-size="10">${row[key].toFixed(3)}</text>`;
-        };
-        return `<text x="${labelW - 8}" y="${y + groupH / 2}" text-anchor="end" font-size="12">${escapeHtml(row.pipeline)}</text>${metric("r1", 0)}${metric("r5", 1)}${metric("r10", 2)}`;
-      })
-      .join("");
-    const legend = Object.entries(COLOURS)
-      .map(
-        ([k, c], i) =>
-          `<rect x="${labelW + i * 80}" y="2" width="10" height="10" fill="${c}"/><text x="${labelW + i * 80 + 14}" y="11" font-size="11">${k.toUpperCase().replace("R", "R@")}</text>`,
-      )
-      .join("");
-    return `<section><h2>${escapeHtml(result.set)} · ${escapeHtml(result.split)} · ${escapeHtml(result.store)}</h2>
-<svg width="${labelW + chartW + 60}" height="${height}" role="img" aria-label="recall per pipeline">${legend}${bars}</svg>
-<pre>${escapeHtml(formatTable(result))}</pre></section>`;
-  });
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Goftogu evaluation</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}pre{background:#f6f8fa;padding:1rem;overflow:auto;direction:ltr}</style></head>
-<body><h1>Goftogu evaluation</h1><p>${escapeHtml(results[0]?.createdAt ?? "")}</p>${sections.join("\n")}</body></html>`;
+const COLUMNS = [
+  ["answerable", 10],
+  ["contains gold", 13],
+  ["token F1", 8],
+  ["answered", 8],
+  ["found precision", 15],
+  ["found recall", 12],
+  ["unanswerable", 12],
+  ["refused", 7],
+  ["held-out refused", 16],
+  ["citations valid", 15],
+  ["grounded", 8],
+  ["p50 ms", 6],
+  ["p95 ms", 6],
+] as const;
+
+function answerTable(rows: AnswerRow[]): string {
+  const aname = Math.max(24, ...rows.map((x) => x.answerer.length));
+  const cells = (x: AnswerRow) => [
+    String(x.answerable),
+    f(x.containsGold),
+    f(x.tokenF1),
+    f(x.foundRate),
+    f(x.foundPrecision),
+    f(x.foundRecall),
+    String(x.unanswerable),
+    x.unanswerable > 0 ? f(x.refusedRate) : "—",
+    x.heldOut ? f(x.heldOut.refusedRate) : "—",
+    f(x.citationValidity),
+    x.groundedness === undefined ? "—" : f(x.groundedness),
+    x.p50ms.toFixed(1),
+    x.p95ms.toFixed(1),
+  ];
+  return [
+    `| ${"answers (full retrieval)".padEnd(aname)} | ${COLUMNS.map(([h]) => h).join(" | ")} |`,
+    `|${"-".repeat(aname + 2)}|${COLUMNS.map(([, w]) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.map(
+      (x) =>
+        `| ${x.answerer.padEnd(aname)} | ${cells(x)
+          .map((c, i) => c.padStart(COLUMNS[i]![1]))
+          .join(" | ")} |`,
+    ),
+  ].join("\n");
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+function reliabilityTable(row: AnswerRow): string {
+  const title = `confidence (${row.answerer})`;
+  const w = Math.max(title.length, 10);
+  return [
+    `| ${title.padEnd(w)} | answers | correct | found | answerable |`,
+    `|${"-".repeat(w + 2)}|---------|---------|-------|------------|`,
+    ...row.reliability.map(
+      (b) =>
+        `| ${b.bucket.padEnd(w)} | ${String(b.count).padStart(7)} | ${(b.count ? f(b.correct) : "—").padStart(7)} | ${(b.count ? f(b.found) : "—").padStart(5)} | ${(b.count ? f(b.answerable) : "—").padStart(10)} |`,
+    ),
+  ].join("\n");
+}
+
+function f(x: number): string {
+  return x.toFixed(3);
+}
+
+function ms(x: number): string {
+  return x.toFixed(1).padStart(6);
 }

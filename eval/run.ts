@@ -9,15 +9,17 @@ import type { Corpus } from "../core/corpus/corpus.ts";
 import { openCorpus } from "../core/corpus/open.ts";
 import { DEFAULT_SCHEMA, dropSchema } from "../core/corpus/pgvector/schema.ts";
 import { startInProcessPostgres } from "./pglite.ts";
-import { ExtractiveAnswerer } from "../answer/extractive.ts";
-import { LlmAnswerer } from "../answer/llm.ts";
-import type { Answer, Answerer } from "../answer/types.ts";
+import type { Answer, Passage } from "../answer/types.ts";
 import { GroundednessJudge } from "./judge.ts";
 import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../answer/retrieve.ts";
-import { withMaterials } from "../answer/assistant.ts";
+import { Assistant, withMaterials } from "../answer/assistant.ts";
 import { naiveBm25, naiveTokens } from "./baseline.ts";
-import { containsGold, mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank, tokenF1 } from "./metrics.ts";
-import type { EvalQuestion, EvalSet } from "./sets.ts";
+import { mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank } from "./metrics.ts";
+import { QuestionFileError } from "./questions.ts";
+import { AnswerTally, type AnswerRow, type QuestionResult } from "./score.ts";
+import type { EvalSet } from "./sets.ts";
+
+export type { AnswerRow, QuestionResult, ReliabilityBucket } from "./score.ts";
 
 /** One retrieval pipeline of the comparison: the baseline, the full pipeline, or an ablation. */
 export interface Pipeline {
@@ -52,31 +54,10 @@ export interface RetrievalRow {
   p95ms: number;
 }
 
-export interface AnswerRow {
-  /** extractive, or llm:MODEL */
-  answerer: string;
-  /** Answerable questions only. */
-  answerable: number;
-  containsGold: number;
-  tokenF1: number;
-  /** Share of answerable questions answered with found: true. */
-  foundRate: number;
-  /** Unanswerable questions (fixtures only). */
-  unanswerable: number;
-  /** Share of unanswerable questions refused with found: false. */
-  refusedRate: number;
-  /** Of the answers given (found: true), the share to answerable questions. */
-  foundPrecision: number;
-  /** Share of answers whose every [n] has its citation and every quote is verbatim article text. */
-  citationValidity: number;
-  /** Mean LLM-judged groundedness of the answers given, when a model is configured. */
-  groundedness?: number;
-  p50ms: number;
-  p95ms: number;
-}
-
 export interface EvalResult {
   set: string;
+  kind: EvalSet["kind"];
+  grading: EvalSet["grading"];
   split: string;
   /** Where the index was: the embedded one, or PostgreSQL with pgvector. */
   store: Store;
@@ -84,6 +65,8 @@ export interface EvalResult {
   corpus: { articles: number; chunks: number; indexSeconds: number };
   retrieval: RetrievalRow[];
   answers: AnswerRow[];
+  /** Every question's answer and verdict, for each answerer (the `answerer` field). */
+  questions: QuestionResult[];
 }
 
 /** Which backend holds the index (VECTOR_STORE). */
@@ -104,6 +87,8 @@ export interface EvalOptions {
   databaseUrl?: string;
   /** Also answer with this model (and judge groundedness with it). */
   llm?: Extract<AnswererSpec, { kind: "llm" }>;
+  /** Reading sets: ask each question again without its gold passage (on by default). */
+  heldOut?: boolean;
 }
 
 /** How deep a pipeline's ranking is read: enough chunks to fill 10 distinct passages. */
@@ -112,39 +97,36 @@ const ANSWER_PASSAGES = 8;
 
 /**
  * Builds an index from the set's corpus with the product's own ingest code, in a temporary
- * directory, then asks every question of every pipeline and answers with the full one.
+ * directory, then asks every question of every pipeline (retrieval alone), and answers it
+ * through the `Assistant` as `POST /api/chat` does: with the reader's article (`scope`), the
+ * conversation, comparisons and follow-ups. Reading sets' questions are asked a second time
+ * without their gold passage, which must be refused.
  */
 export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<EvalResult> {
   const log = options.log ?? (() => {});
   const work = await mkdtemp(path.join(tmpdir(), "goftogu-eval-"));
   const closers: Array<() => Promise<void>> = [];
   try {
-    let articlesDir: string;
-    if ("jsonl" in set.corpus) {
-      articlesDir = path.join(work, "articles");
-      await mkdir(articlesDir);
-      await copyFile(set.corpus.jsonl, path.join(articlesDir, "passages.jsonl"));
-    } else {
-      articlesDir = set.corpus.dir;
-    }
+    const articlesDir = await articlesDirOf(set, work);
     const store = options.store ?? "embedded";
     const { corpus, build, close } = await indexed(store, articlesDir, work, log, options.databaseUrl);
     closers.push(close);
     log(`indexed ${build.articles} passages as ${build.chunks} chunks in ${build.seconds} s (${store})`);
+    if (set.grading === "editorial") await requireArticles(set, corpus, articlesDir);
 
     const baseline = await naiveBm25(set.corpus);
     const retrievers = PIPELINES.map((p) => (p.settings ? new Retriever(corpus, p.settings) : undefined));
-    const extractive = new ExtractiveAnswerer();
-    const answerers: Answerer[] = [extractive];
-    if (options.llm) answerers.push(new LlmAnswerer(options.llm, extractive));
+    const assistants = [new Assistant(corpus, { answerer: { kind: "extractive" } })];
+    if (options.llm) assistants.push(new Assistant(corpus, { answerer: options.llm }));
     const judge = options.llm ? new GroundednessJudge(options.llm) : undefined;
-    const full = retrievers[retrievers.length - 1]!;
+    const heldOut = set.grading === "reading" && options.heldOut !== false;
 
     const ranks = PIPELINES.map(() => [] as Array<number | undefined>);
     const times = PIPELINES.map(() => [] as number[]);
-    const tallies = answerers.map(() => new AnswerTally());
+    const tallies = assistants.map((a) => new AnswerTally(a.answerer.id, set.grading));
 
     for (const [qi, q] of set.questions.entries()) {
+      let deep: Passage[] = [];
       for (const pi of PIPELINES.keys()) {
         const started = performance.now();
         let ranked: string[];
@@ -152,21 +134,20 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
         if (!retriever) {
           ranked = baseline.search(naiveTokens(q.question), 10).map((h) => h.id);
         } else {
-          const passages = await retriever.search(q.question, { k: DEPTH });
-          ranked = [...new Set(passages.map((p) => p.chunk.articleId))];
+          deep = await retriever.search(q.question, { k: DEPTH });
+          ranked = [...new Set(deep.map((p) => p.chunk.articleId))];
         }
         times[pi]!.push(performance.now() - started);
         if (q.goldId) ranks[pi]!.push(rankOf(ranked.slice(0, 10), q.goldId));
       }
-      const searched = performance.now();
-      const passages = await full.search(q.question, { k: ANSWER_PASSAGES });
-      const searchMs = performance.now() - searched;
-      for (const [ai, answerer] of answerers.entries()) {
+      for (const [ai, assistant] of assistants.entries()) {
         const started = performance.now();
-        const answer = await answerer.answer(
-          await withMaterials(corpus, { question: q.question, history: [], passages }, answerer.mode),
+        // Not reused: a question asked twice in a set is answered twice, and timed so.
+        const { answer } = await assistant.ask(
+          { question: q.question, history: q.history, ...(q.scope && { articleId: q.scope }) },
+          { reuse: false },
         );
-        const ms = searchMs + performance.now() - started;
+        const ms = performance.now() - started;
         const grounded =
           judge && answer.found
             ? await judge
@@ -176,13 +157,18 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
                 )
                 .catch(() => undefined)
             : undefined;
-        tallies[ai]!.add(
-          q,
-          answer,
-          ms,
-          citationsValid(answer, await corpus.articles(answer.citations.map((c) => c.articleId))),
-          grounded,
-        );
+        const valid = citationsValid(answer, await corpus.articles(answer.citations.map((c) => c.articleId)));
+        const result = tallies[ai]!.add(q, answer, ms, valid, grounded);
+        if (heldOut && q.goldId) {
+          // The last pipeline is the full one, the assistant's: its deep ranking less the gold
+          // passage is what the answerer would read if the corpus did not have it.
+          const passages = deep.filter((p) => p.chunk.articleId !== q.goldId).slice(0, ANSWER_PASSAGES);
+          const answerer = assistant.answerer;
+          const held = await answerer.answer(
+            await withMaterials(corpus, { question: q.question, history: [], passages }, answerer.mode),
+          );
+          tallies[ai]!.addHeldOut(result, held);
+        }
       }
       if ((qi + 1) % 100 === 0) log(`${qi + 1}/${set.questions.length} questions`);
     }
@@ -200,17 +186,49 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
     }));
     return {
       set: set.name,
+      kind: set.kind,
+      grading: set.grading,
       split: set.split,
       store,
       createdAt: new Date().toISOString(),
       corpus: { articles: build.articles, chunks: build.chunks, indexSeconds: build.seconds },
       retrieval,
-      answers: answerers.map((a, i) => tallies[i]!.row(a.id)),
+      answers: tallies.map((t) => t.row()),
+      questions: tallies.flatMap((t) => t.results),
     };
   } finally {
     for (const close of closers.reverse()) await close();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The directory ingest reads a set's corpus from: the set's own articles, or, for a reading set,
+ * its passages JSONL copied alone into a directory under `work`.
+ */
+export async function articlesDirOf(set: EvalSet, work: string): Promise<string> {
+  if (!("jsonl" in set.corpus)) return set.corpus.dir;
+  const dir = path.join(work, "articles");
+  await mkdir(dir);
+  await copyFile(set.corpus.jsonl, path.join(dir, "passages.jsonl"));
+  return dir;
+}
+
+/**
+ * Every article a question names is in the corpus: a question citing an article of another
+ * site, or a typo in an id, would otherwise fail every run for no fault of the answers.
+ */
+async function requireArticles(set: EvalSet, corpus: Corpus, articlesDir: string): Promise<void> {
+  const named = set.questions.flatMap((q) => [
+    ...(q.goldId ? [{ q, field: "articleId", id: q.goldId }] : []),
+    ...(q.scope ? [{ q, field: "scope", id: q.scope }] : []),
+  ]);
+  const found = await corpus.articles(new Set(named.map((n) => n.id)));
+  const missing = named.filter((n) => !found.has(n.id));
+  if (missing.length > 0)
+    throw new QuestionFileError(
+      missing.map((n) => `${n.q.at ?? n.q.id}: ${n.field} «${n.id}» is no article in ${articlesDir}`),
+    );
 }
 
 /**
@@ -257,48 +275,4 @@ export function citationsValid(answer: Answer, articles: ReadonlyMap<string, Art
   const numbers = new Set(answer.citations.map((c) => c.n));
   for (const m of answer.answer.matchAll(/\[(\d+)\]/g)) if (!numbers.has(Number(m[1]))) return false;
   return answer.citations.every((c) => articles.get(c.articleId)?.text.slice(c.start, c.end) === c.quote);
-}
-
-class AnswerTally {
-  private contains: number[] = [];
-  private f1: number[] = [];
-  private found: number[] = [];
-  private refused: number[] = [];
-  private falseAnswers = 0;
-  private valid: number[] = [];
-  private grounded: number[] = [];
-  private ms: number[] = [];
-
-  add(q: EvalQuestion, answer: Answer, ms: number, valid: boolean, grounded: number | undefined): void {
-    this.ms.push(ms);
-    if (answer.found) this.valid.push(valid ? 1 : 0);
-    if (grounded !== undefined) this.grounded.push(grounded);
-    if (q.goldId) {
-      this.found.push(answer.found ? 1 : 0);
-      this.contains.push(answer.found && containsGold(answer.answer, q.answers) ? 1 : 0);
-      const short = answer.short ?? answer.citations[0]?.quote ?? "";
-      this.f1.push(answer.found ? tokenF1(short, q.answers) : 0);
-    } else {
-      this.refused.push(answer.found ? 0 : 1);
-      if (answer.found) this.falseAnswers++;
-    }
-  }
-
-  row(answerer: string): AnswerRow {
-    const given = this.found.reduce((a, b) => a + b, 0);
-    return {
-      answerer,
-      answerable: this.found.length,
-      containsGold: mean(this.contains),
-      tokenF1: mean(this.f1),
-      foundRate: mean(this.found),
-      unanswerable: this.refused.length,
-      refusedRate: mean(this.refused),
-      foundPrecision: given + this.falseAnswers > 0 ? given / (given + this.falseAnswers) : 1,
-      citationValidity: this.valid.length > 0 ? mean(this.valid) : 1,
-      ...(this.grounded.length > 0 && { groundedness: mean(this.grounded) }),
-      p50ms: percentile(this.ms, 50),
-      p95ms: percentile(this.ms, 95),
-    };
-  }
 }

@@ -134,21 +134,37 @@ export function toCsv(rows: FeedbackRow[]): string {
 }
 
 /**
- * Rows as fixture questions in the shape of test/fixtures/questions.json, for `npm run eval`: the
- * editorial team fills in `answer` (the expected fragment), or sets `found: false`.
+ * Rows as question lines for `npm run eval -- --questions` (docs/evaluation.md), one JSON object
+ * a line, as test/fixtures/questions.jsonl is written: the reader's question, asked from the
+ * reader's article (`scope`), with the answer given kept in `note`. The editor fills in
+ * `answers` and `articleId`, or sets `answerable` to false; until then eval names the line
+ * («answers is empty but answerable is true»), so no rating becomes a question by accident.
  */
-export function toFixtures(rows: FeedbackRow[]): Array<Record<string, unknown>> {
-  return rows.map((r) => {
-    const cited = (r.citations as Array<{ articleId?: unknown }>).find(
-      (c) => typeof c?.articleId === "string",
-    )?.articleId;
-    return {
-      id: `feedback-${r.id}`,
-      question: r.question,
-      articleId: cited ?? r.articleId ?? "",
-      answer: "",
-      found: true,
-      note: r.comment ?? `rated ${r.rating}`,
-    };
-  });
+export function toFixtures(rows: FeedbackRow[]): string {
+  return rows
+    .map((r) => {
+      const cited = (r.citations as Array<{ articleId?: unknown }>)
+        .map((c) => c?.articleId)
+        .filter((id): id is string => typeof id === "string");
+      const given = r.answer.length > 200 ? `${r.answer.slice(0, 200)}…` : r.answer;
+      const fixture = {
+        id: `feedback-${r.id}`,
+        question: r.question,
+        answerable: true,
+        answers: [],
+        articleId: "",
+        ...(r.articleId && { scope: r.articleId }),
+        tags: ["feedback", r.rating],
+        note: [
+          `rated ${r.rating} ${r.createdAt}`,
+          r.comment && `comment: ${r.comment}`,
+          `answered: ${given}`,
+          cited.length > 0 && `cited: ${[...new Set(cited)].join(", ")}`,
+        ]
+          .filter(Boolean)
+          .join(" · "),
+      };
+      return `${JSON.stringify(fixture)}\n`;
+    })
+    .join("");
 }

@@ -229,6 +229,7 @@ export function openApiDocument(): Record<string, unknown> {
             mode: { enum: ["extractive", "llm"] },
             citations: { type: "array", items: ref("Citation") },
             short: { type: "string" },
+            confidence: { type: "number", minimum: 0, maximum: 1 },
             warning: { type: "string" },
           },
         },

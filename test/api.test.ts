@@ -462,7 +462,13 @@ for (const backend of BACKENDS) {
           ["citations", "done"],
         );
         assert.deepEqual(list.at(-2)!.data, plain.citations);
-        assert.deepEqual(list.at(-1)!.data, { found: true, mode: "extractive", short: plain.short });
+        assert.deepEqual(list.at(-1)!.data, {
+          found: true,
+          mode: "extractive",
+          short: plain.short,
+          confidence: plain.confidence,
+        });
+        assert.ok(plain.confidence >= 0.5 && plain.confidence <= 1, `confidence ${plain.confidence}`);
         assert.equal(plain.short, "هفت شهرک صنعتی");
       });
 
@@ -473,7 +479,12 @@ for (const backend of BACKENDS) {
           body: JSON.stringify({ question: "قیمت بنزین چقدر است؟" }),
         });
         const list = await events(res);
-        assert.deepEqual(list.at(-1), { event: "done", data: { found: false, mode: "extractive" } });
+        const done = list.at(-1)!;
+        assert.equal(done.event, "done");
+        assert.equal(done.data.found, false);
+        assert.equal(done.data.mode, "extractive");
+        // A refusal tells how sure the best answer it turned down was: below the threshold.
+        assert.ok(done.data.confidence === undefined || done.data.confidence < 0.5, JSON.stringify(done.data));
       });
 
       it("rejects bad input before the stream opens", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,8 +9,9 @@ import { JUDGE_PROMPT, parseScore } from "../eval/judge.ts";
 import { naiveTokens } from "../eval/baseline.ts";
 import { containsGold, ndcgAt, percentile, rankOf, recallAt, reciprocalRank, tokenF1 } from "../eval/metrics.ts";
 import { PIPELINES, runEval } from "../eval/run.ts";
+import { parseCsvQuestions, parseJsonlQuestions, QuestionFileError } from "../eval/questions.ts";
 import { loadSet } from "../eval/sets.ts";
-import { tempDir } from "./support/helpers.ts";
+import { SEEDS_DIR, tempDir } from "./support/helpers.ts";
 
 describe("evaluation metrics", () => {
   it("reads the rank of the gold passage into R@k, MRR and nDCG", () => {
@@ -52,7 +53,7 @@ describe("evaluation metrics", () => {
 });
 
 describe("runEval on the project's fixtures", () => {
-  it("indexes the seeds through ingest and scores every pipeline, the full one perfectly", async () => {
+  it("indexes the seeds through ingest, scores every pipeline, and judges every answer", async () => {
     const set = await loadSet("fixtures", "dev");
     const answerable = set.questions.filter((q) => q.goldId).length;
     const result = await runEval(set);
@@ -63,16 +64,34 @@ describe("runEval on the project's fixtures", () => {
     const full = result.retrieval.at(-1)!;
     assert.equal(full.pipeline, "full (default)");
     assert.equal(full.questions, answerable);
-    assert.deepEqual([full.r1, full.r5, full.r10, full.mrr], [1, 1, 1, 1]);
+    assert.equal(full.r5, 1, "every answering article among the first five");
     const [extractive] = result.answers;
     assert.equal(result.answers.length, 1, "no model configured: extractive answers only");
     assert.equal(extractive!.answerer, "extractive");
-    assert.equal(extractive!.foundRate, 1);
-    assert.equal(extractive!.refusedRate, 1);
-    assert.equal(extractive!.foundPrecision, 1);
+    assert.equal(extractive!.unanswerable, set.questions.length - set.questions.filter((q) => q.answerable).length);
+    assert.equal(extractive!.refusedRate, 1, "every unanswerable fixture refused");
+    assert.ok(extractive!.foundPrecision >= 0.97, `found precision ${extractive!.foundPrecision}`);
     assert.equal(extractive!.citationValidity, 1);
-    assert.equal(extractive!.unanswerable, set.questions.length - answerable);
     assert.equal(result.corpus.articles, 5);
+    // Every question's answer and verdict, as the JSON and the HTML report carry them.
+    assert.equal(result.questions.length, set.questions.length);
+    const spokesperson = result.questions.find((q) => q.question === "سخنگوی دولت کیست؟")!;
+    assert.equal(spokesperson.pass, true, spokesperson.why);
+    assert.equal(spokesperson.short, "فاطمه مهاجرانی");
+    assert.deepEqual(spokesperson.cited, ["004_6f85bbe77279df80"]);
+    for (const q of result.questions.filter((q) => !q.pass)) assert.notEqual(q.why, "passed");
+    // The reliability table: a bucket per fifth of confidence, each answer in one.
+    assert.deepEqual(
+      extractive!.reliability.map((b) => b.bucket),
+      ["0.0–0.2", "0.2–0.4", "0.4–0.6", "0.6–0.8", "0.8–1.0", "none"],
+    );
+    assert.equal(
+      extractive!.reliability.reduce((n, b) => n + b.count, 0),
+      set.questions.length,
+    );
+    const sure = extractive!.reliability.find((b) => b.bucket === "0.8–1.0")!;
+    assert.ok(sure.count > 0 && sure.correct >= 0.95, `answers of confidence ≥ 0.8: ${sure.correct} right`);
+    assert.ok(extractive!.byTag!.some((t) => t.tag === "near-miss" && t.passed === t.questions));
   });
 
   it("gives the same figures with the index in PostgreSQL with pgvector (--store pgvector) as with the embedded index", async () => {
@@ -134,14 +153,15 @@ describe("runEval with a chat model", () => {
     const llm = result.answers[1]!;
     assert.equal(llm.answerer, "llm:fake");
     assert.equal(llm.foundRate, 1);
+    assert.ok(unanswerable > 0);
     assert.equal(llm.refusedRate, 0, "this model answers everything");
-    assert.ok(Math.abs(llm.foundPrecision - answerable / (answerable + unanswerable)) < 1e-12);
+    assert.equal(llm.foundPrecision, 0, "and never with the expected answer");
     assert.equal(llm.citationValidity, 1, "[8] points at no source and is removed");
     assert.ok(Math.abs(llm.groundedness! - 0.9) < 1e-12);
     assert.ok(Math.abs(result.answers[0]!.groundedness! - 0.9) < 1e-12, "extractive answers are judged too");
     assert.equal(
       seen.filter((s) => s === "judge").length,
-      set.questions.length + answerable,
+      set.questions.length + result.questions.filter((q) => q.answerer === "extractive" && q.found).length,
       "every LLM answer and every extractive answer given",
     );
   });
@@ -166,13 +186,19 @@ describe("npm run eval", () => {
     });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /\| bm25-naive \(baseline\)\s+\| [01]\.\d{3} \|/);
-    assert.match(run.stdout, /\| full \(default\)\s+\| 1\.000 \| 1\.000 \| 1\.000 \| 1\.000/);
+    assert.match(run.stdout, /\| full \(default\)\s+\| [01]\.\d{3} \| 1\.000 \|/);
+    assert.match(run.stdout, /\| extractive +\| +\d+ \| +[01]\.\d{3} \|/);
+    assert.match(run.stdout, /\| confidence \(extractive\) \| answers \| correct \| found \| answerable \|/);
     const files = await readdir(out);
     const json = files.find((f) => f.endsWith(".json"))!;
     const html = files.find((f) => f.endsWith(".html"))!;
     const figures = JSON.parse(await readFile(path.join(out, json), "utf8"));
     assert.equal(figures[0].set, "fixtures");
-    assert.match(await readFile(path.join(out, html), "utf8"), /<svg[^>]*aria-label="recall per pipeline"/);
+    assert.equal(figures[0].questions.length, figures[0].answers[0].answerable + figures[0].answers[0].unanswerable);
+    const page = await readFile(path.join(out, html), "utf8");
+    assert.match(page, /<svg[^>]*aria-label="recall per pipeline"/);
+    assert.match(page, /<svg[^>]*aria-label="answer metrics per set"/);
+    assert.ok(page.includes("سخنگوی دولت کیست؟"), "every question in the report");
   });
 
   it("says what is wrong with its arguments", () => {
@@ -182,5 +208,128 @@ describe("npm run eval", () => {
     });
     assert.equal(run.status, 1);
     assert.match(run.stderr, /--set must be one of fixtures, pquad, parsinlu or all, not "squad"/);
+  });
+});
+
+describe("question files of the editors' own", () => {
+  const JSONL = [
+    `{"id": "value", "question": "ارزش صادرات قزوین در شش ماه نخست امسال چقدر بود؟", "answerable": true, "answers": ["۲۶۳ میلیون دلار"], "articleId": "000_6460d26cea20ff96", "type": "amount", "tags": ["mine"]}`,
+    `{"id": "spokesperson", "question": "سخنگوی دولت کیست؟", "answerable": true, "answers": ["فاطمه مهاجرانی"], "articleId": "004_6f85bbe77279df80"}`,
+    `{"id": "isfahan", "question": "ارزش صادرات اصفهان در شش ماه نخست امسال چقدر بود؟", "answerable": false}`,
+  ].join("\n");
+  const CSV = [
+    "id,question,answerable,answers,articleId,scope,tags",
+    `value,ارزش صادرات قزوین در شش ماه نخست امسال چقدر بود؟,بله,۲۶۳ میلیون دلار|263 میلیون دلار,000_6460d26cea20ff96,,mine`,
+    `spokesperson,سخنگوی دولت کیست؟,true,فاطمه مهاجرانی,004_6f85bbe77279df80,,`,
+    `isfahan,"ارزش صادرات اصفهان، در شش ماه نخست امسال چقدر بود؟",خیر,,,,`,
+  ].join("\r\n");
+
+  it("reads JSONL and CSV alike: answers split at |, yes/no in Persian, quoted commas", () => {
+    const [a, b] = [parseJsonlQuestions(JSONL, "mine.jsonl"), parseCsvQuestions(CSV, "mine.csv")];
+    assert.deepEqual(
+      b.map((q) => [q.id, q.answerable, q.goldId, q.answers.length]),
+      [
+        ["value", true, "000_6460d26cea20ff96", 2],
+        ["spokesperson", true, "004_6f85bbe77279df80", 1],
+        ["isfahan", false, undefined, 0],
+      ],
+    );
+    assert.equal(b[2]!.question, "ارزش صادرات اصفهان، در شش ماه نخست امسال چقدر بود؟");
+    assert.deepEqual(
+      a.map((q) => q.question),
+      b.map((q) => q.question.replace("،", "")),
+    );
+  });
+
+  it("names every problem of a file with its line and field before anything is indexed", () => {
+    const bad = [
+      `{"question": "سخنگوی دولت کیست؟", "answerable": true}`,
+      `{"question": "جمعیت قم؟", "answerable": false, "answers": ["۱ میلیون"]}`,
+      `{"question": "کی؟", "answerable": true, "answers": ["x"], "artcleId": "000"}`,
+      `not json`,
+    ].join("\n");
+    assert.throws(
+      () => parseJsonlQuestions(bad, "bad.jsonl"),
+      (err: unknown) => {
+        assert.ok(err instanceof QuestionFileError);
+        assert.match(err.message, /^bad\.jsonl:1: answers is empty but answerable is true$/m);
+        assert.match(err.message, /^bad\.jsonl:2: answers is given but answerable is false/m);
+        assert.match(err.message, /^bad\.jsonl:3: unknown field «artcleId»/m);
+        assert.match(err.message, /^bad\.jsonl:4: not JSON/m);
+        return true;
+      },
+    );
+    assert.throws(() => parseCsvQuestions("qestion,answers\nx,y", "bad.csv"), /bad\.csv:1: unknown column «qestion»/);
+  });
+
+  it("npm run eval -- --questions FILE --articles DIR answers them and writes every verdict", async () => {
+    const out = await tempDir();
+    const file = path.join(out, "mine.csv");
+    await writeFile(file, CSV);
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "eval/cli.ts", "--questions", file, "--articles", SEEDS_DIR, "--out", out],
+      { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /mine\.csv · all · embedded index/);
+    const json = (await readdir(out)).find((f) => f.startsWith("eval-own-mine") && f.endsWith(".json"))!;
+    const [result] = JSON.parse(await readFile(path.join(out, json), "utf8"));
+    const verdicts = Object.fromEntries(
+      result.questions.map((q: { id: string; pass: boolean; found: boolean }) => [q.id, [q.pass, q.found]]),
+    );
+    assert.deepEqual(verdicts, { value: [true, true], spokesperson: [true, true], isfahan: [true, false] });
+  });
+
+  it("a question file naming an article that is not there fails with the line that names it", async () => {
+    const out = await tempDir();
+    const file = path.join(out, "typo.jsonl");
+    await writeFile(
+      file,
+      `{"question": "سخنگوی دولت کیست؟", "answerable": true, "answers": ["x"], "articleId": "004_typo"}\n`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "eval/cli.ts", "--questions", file, "--articles", SEEDS_DIR, "--out", out],
+      { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" },
+    );
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /typo\.jsonl:1: articleId «004_typo» is no article in /);
+  });
+
+  it("npm run eval -- --compare a.json b.json lists what got better and worse", async () => {
+    const out = await tempDir();
+    const result = (id: string, pass: boolean, containsGold: number) => [
+      {
+        set: "mine.jsonl",
+        split: "all",
+        retrieval: [{ pipeline: "full (default)", r1: 0.5, mrr: 0.75 }],
+        answers: [{ answerer: "extractive", containsGold, tokenF1: 0.5, foundPrecision: 1, foundRecall: containsGold }],
+        questions: [
+          { answerer: "extractive", id, question: "سخنگوی دولت کیست؟", pass, why: pass ? "passed" : "not found" },
+          { answerer: "extractive", id: "same", question: "جمعیت قم؟", pass: true, why: "passed" },
+        ],
+      },
+    ];
+    await writeFile(path.join(out, "a.json"), JSON.stringify(result("spokesperson", false, 0.5)));
+    await writeFile(path.join(out, "b.json"), JSON.stringify(result("spokesperson", true, 1)));
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "eval/cli.ts", "--compare", path.join(out, "a.json"), path.join(out, "b.json")],
+      { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" },
+    );
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /\| extractive: contains gold +\| +0\.500 \| +1\.000 \| +\+0\.500 \|/);
+    assert.match(run.stdout, /better \(fail → pass\): 1\n  extractive  spokesperson  passed  · سخنگوی دولت کیست؟/);
+    assert.match(run.stdout, /worse \(pass → fail\): 0/);
+
+    await writeFile(path.join(out, "c.json"), `{"not": "results"}`);
+    const bad = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "eval/cli.ts", "--compare", path.join(out, "a.json"), path.join(out, "c.json")],
+      { cwd: path.resolve(import.meta.dirname, ".."), encoding: "utf8" },
+    );
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /c\.json is not an eval result/);
   });
 });

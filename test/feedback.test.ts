@@ -5,6 +5,7 @@ import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { FeedbackStore } from "../server/feedback.ts";
+import { parseJsonlQuestions } from "../eval/questions.ts";
 import { Assistant } from "../answer/assistant.ts";
 import { post, SEEDS_DIR, tempDir } from "./support/helpers.ts";
 import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
@@ -61,13 +62,29 @@ describe("reader feedback", () => {
     assert.equal(lines[0], "id,createdAt,rating,articleId,question,answer,comment");
     assert.equal(lines.length, 3);
 
-    const fixtures = (await (
-      await app.request("/api/feedback?format=fixtures&rating=down", { headers: auth })
-    ).json()) as Array<{ question: string; articleId: string; answer: string }>;
-    assert.deepEqual(
-      fixtures.map((f) => [f.question, f.articleId, f.answer]),
-      [["ارزش صادرات قم چقدر بود؟", "003_5e0f5a173f3dffd5", ""]],
+    // 👎 → a question line for npm run eval -- --questions, once the editor says what was expected.
+    const exported = await app.request("/api/feedback?format=fixtures&rating=down", { headers: auth });
+    assert.match(exported.headers.get("content-type") ?? "", /^application\/x-ndjson/);
+    const jsonl = await exported.text();
+    const [line] = jsonl
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(line.question, "ارزش صادرات قم چقدر بود؟");
+    assert.deepEqual(line.answers, []);
+    assert.deepEqual(line.tags, ["feedback", "down"]);
+    assert.match(
+      line.note,
+      /comment: رقم اشتباه است · answered: ۲۵ هزار میلیارد تومان \[1\] · cited: 003_5e0f5a173f3dffd5/,
     );
+    assert.throws(
+      () => parseJsonlQuestions(jsonl, "feedback.jsonl"),
+      /feedback\.jsonl:1: answers is empty but answerable is true/,
+    );
+    const filled = { ...line, answers: ["۳۴ میلیون و ۳۶۸ هزار و ۷۱۰ دلار"], articleId: "002_804e4a69935f094f" };
+    const [question] = parseJsonlQuestions(JSON.stringify(filled), "feedback.jsonl");
+    assert.equal(question!.goldId, "002_804e4a69935f094f");
+    assert.equal(question!.scope, line.scope);
 
     // Durable: a new store on the same directory sees the same rows.
     await store.close();

@@ -5,28 +5,64 @@ import { BACKENDS, seedBackend } from "./support/backends.ts";
 import { post, same } from "./support/helpers.ts";
 
 /**
- * The project's own questions over the seed articles (test/fixtures/questions.json), asked end
- * to end through the HTTP API: the answer must contain the expected fragment and cite the
- * article that states it; unanswerable questions must come back with `found: false`.
+ * The project's own questions over the seed articles (test/fixtures/questions.jsonl, the format
+ * of `npm run eval -- --questions`, docs/evaluation.md), asked end to end through the HTTP API
+ * with their scope and history. They include paraphrases, spoken Persian, near misses and dated
+ * conflicts, so not every one passes: the suite holds what a reader is promised. An answer given
+ * (`found: true`) is right; refusals cite nothing; most questions are answered right; every
+ * quote is the article's own text.
  */
 interface Fixture {
   id: string;
   question: string;
-  found: boolean;
+  answerable: boolean;
+  answers?: string[];
   articleId?: string;
-  answer?: string;
+  scope?: string;
+  history?: Array<{ role: "user" | "assistant"; content: string }>;
+  type?: string;
+  tags: string[];
 }
 
-const fixtures = JSON.parse(readFileSync(new URL("./fixtures/questions.json", import.meta.url), "utf8")) as Fixture[];
+const fixtures = readFileSync(new URL("./fixtures/questions.jsonl", import.meta.url), "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "")
+  .map((l) => JSON.parse(l) as Fixture);
+
+/** Of the answers given, the share that must be right: a confident wrong answer is worse than none. */
+const MIN_FOUND_PRECISION = 0.97;
+/** The share of all fixtures answered right (refusals of unanswerable ones count as right). */
+const MIN_PASS_SHARE = 0.85;
+/** The kinds of questions the set must hold. */
+const TAGS = [
+  "paraphrase",
+  "colloquial",
+  "near-miss",
+  "scoped",
+  "dated-conflict",
+  "metadata",
+  "yesno",
+  "reason",
+  "place",
+  "comparison",
+  "history",
+];
+/** The original questions, all of which were answered right when the set was grown: they must stay so. */
+const KEPT = ["plain", "spelling", "off-topic"];
 
 for (const backend of BACKENDS) {
   describe(`the fixture questions on the ${backend} index`, async () => {
     const { app, index } = await seedBackend(backend);
 
     describe("the fixture set", () => {
-      it("has at least 20 questions, answerable and not, written the ways readers write", () => {
-        assert.ok(fixtures.length >= 20);
-        assert.ok(fixtures.filter((f) => !f.found).length >= 5, "unanswerable questions");
+      it("has at least 80 questions of every kind readers ask, written the ways readers write", () => {
+        assert.ok(fixtures.length >= 80, `${fixtures.length} fixtures`);
+        assert.ok(fixtures.filter((f) => f.tags.includes("near-miss")).length >= 12, "near-miss unanswerables");
+        for (const tag of TAGS)
+          assert.ok(
+            fixtures.some((f) => f.tags.includes(tag)),
+            `no ${tag} fixture`,
+          );
         assert.ok(
           fixtures.some((f) => /[0-9]/.test(f.question)),
           "Latin digits",
@@ -40,33 +76,70 @@ for (const backend of BACKENDS) {
           "ZWNJ",
         );
         assert.equal(new Set(fixtures.map((f) => f.id)).size, fixtures.length, "ids are unique");
-        for (const f of fixtures.filter((f) => f.found))
-          assert.ok(index.articles.has(f.articleId!), `${f.id}: unknown article`);
+        for (const f of fixtures) {
+          if (f.articleId) assert.ok(index.articles.has(f.articleId), `${f.id}: unknown article ${f.articleId}`);
+          if (f.scope) assert.ok(index.articles.has(f.scope), `${f.id}: unknown scope ${f.scope}`);
+          if (f.answerable) assert.ok((f.answers ?? []).length > 0, `${f.id}: no expected answer`);
+        }
+      });
+
+      it("every expected fragment is in its article, as the article writes it", () => {
+        for (const f of fixtures.filter((f) => f.answerable && f.articleId && f.type !== "yesno")) {
+          if (f.tags.includes("metadata") || f.tags.includes("dated-conflict")) continue;
+          const text = same(index.articles.get(f.articleId!)!.text);
+          assert.ok(
+            f.answers!.some((a) => text.includes(same(a))),
+            `${f.id}: none of ${f.answers!.join(" / ")} in ${f.articleId}`,
+          );
+        }
       });
     });
 
-    describe("POST /api/chat answers the fixture questions", () => {
+    it("POST /api/chat: answers given are right, refusals cite nothing, most questions pass", async (t) => {
+      const results: Array<{ f: Fixture; found: boolean; pass: boolean; answer: string }> = [];
       for (const f of fixtures) {
-        it(`${f.id}: ${f.question}`, async () => {
-          const res = await post(app, "/api/chat", { question: f.question });
-          assert.equal(res.status, 200);
-          const body = (await res.json()) as any;
-          assert.equal(body.found, f.found, body.answer);
-          if (!f.found) {
-            assert.deepEqual(body.citations, []);
-            return;
-          }
-          assert.ok(same(body.answer).includes(same(f.answer!)), `«${f.answer}» not in: ${body.answer}`);
-          const cited = body.citations.map((c: any) => c.articleId);
-          assert.ok(cited.includes(f.articleId), `cites ${cited.join(", ")}, not ${f.articleId}`);
-          for (const c of body.citations)
-            assert.equal(index.articles.get(c.articleId)!.text.slice(c.start, c.end), c.quote);
+        const res = await post(app, "/api/chat", {
+          question: f.question,
+          ...(f.scope && { articleId: f.scope }),
+          ...(f.history && { history: f.history }),
         });
+        assert.equal(res.status, 200, f.id);
+        const body = (await res.json()) as any;
+        if (!body.found) assert.deepEqual(body.citations, [], `${f.id}: a refusal cites nothing`);
+        for (const c of body.citations)
+          assert.equal(index.articles.get(c.articleId)!.text.slice(c.start, c.end), c.quote, `${f.id}: quote`);
+        const cited = body.citations.map((c: any) => c.articleId);
+        const pass = f.answerable
+          ? body.found &&
+            f.answers!.some((a) => same(body.answer).includes(same(a))) &&
+            (!f.articleId || cited.includes(f.articleId))
+          : !body.found;
+        results.push({ f, found: body.found, pass, answer: body.answer });
       }
+      const tags = [...new Set(results.flatMap((r) => r.f.tags))];
+      for (const tag of tags) {
+        const of = results.filter((r) => r.f.tags.includes(tag));
+        t.diagnostic(`${tag}: ${of.filter((r) => r.pass).length}/${of.length}`);
+      }
+      const failing = (rs: typeof results) =>
+        rs
+          .filter((r) => !r.pass)
+          .map(
+            (r) =>
+              `${r.f.id}: ${r.f.question} → expected ${r.f.answerable ? r.f.answers!.join(" / ") : "refusal"}; got ${r.answer.slice(0, 120)}`,
+          )
+          .join("\n");
+      const given = results.filter((r) => r.found);
+      const precision = given.filter((r) => r.pass).length / given.length;
+      assert.ok(precision >= MIN_FOUND_PRECISION, `found precision ${precision.toFixed(3)}:\n${failing(given)}`);
+      const share = results.filter((r) => r.pass).length / results.length;
+      assert.ok(share >= MIN_PASS_SHARE, `${share.toFixed(3)} answered right:\n${failing(results)}`);
+      const kept = results.filter((r) => r.f.tags.some((tag) => KEPT.includes(tag)));
+      assert.equal(failing(kept), "", "the original questions");
     });
 
     describe("POST /api/search ranks the answering article first", () => {
-      for (const f of fixtures.filter((f) => f.found)) {
+      for (const f of fixtures.filter((f) => f.answerable && f.tags.some((t) => KEPT.includes(t)))) {
         it(`${f.id}: ${f.question}`, async () => {
           const body = (await (await post(app, "/api/search", { query: f.question, k: 5 })).json()) as any;
           assert.equal(
@@ -79,14 +152,17 @@ for (const backend of BACKENDS) {
     });
 
     describe("asking from an article page (articleId)", () => {
-      for (const f of fixtures.filter((f) => f.found)) {
+      for (const f of fixtures.filter((f) => f.answerable && f.tags.some((t) => KEPT.includes(t)))) {
         it(`${f.id}: answers from the article the reader is on`, async () => {
           const body = (await (
             await post(app, "/api/chat", { question: f.question, articleId: f.articleId })
           ).json()) as any;
           assert.equal(body.found, true, body.answer);
           assert.equal(body.citations[0].articleId, f.articleId);
-          assert.ok(same(body.answer).includes(same(f.answer!)), body.answer);
+          assert.ok(
+            f.answers!.some((a) => same(body.answer).includes(same(a))),
+            body.answer,
+          );
         });
       }
     });

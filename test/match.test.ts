@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { coverage, matchTarget, matchTargetOfTokens, mergeTargets, termMatch, weighTerms } from "../answer/match.ts";
+import {
+  coverage,
+  matchTarget,
+  matchTargetOfTokens,
+  mergeTargets,
+  SYNONYM,
+  termMatch,
+  weighTerms,
+} from "../answer/match.ts";
 import { tokenize } from "../core/persian/tokens.ts";
 
 /** Every term weighs the same here: what is checked is how each one is found. */
@@ -69,11 +77,12 @@ describe("termMatch: how a question's term is found in a text", () => {
   it("finds what a word-by-word reading of the definition finds, over every sentence of the seed articles", () => {
     // The definition, read literally: every token and every word of the text visited in turn.
     const literal = (
-      t: { term: string; forms: string[] },
+      t: { term: string; forms: string[]; alternatives?: readonly string[] },
       target: { terms: Set<string>; tokens: readonly string[] },
     ) => {
       if (target.terms.has(t.term)) return 1;
       if (/^[0-9]/.test(t.term)) return 0;
+      if (t.alternatives?.some((a) => target.terms.has(a))) return SYNONYM;
       const joined = target.tokens.join("");
       const starts = new Set<number>();
       let at = 0;

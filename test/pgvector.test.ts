@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -13,21 +12,14 @@ import { buildPgIndex } from "../ingest/build-pg.ts";
 import { createApp } from "../server/app.ts";
 import { Assistant } from "../answer/assistant.ts";
 import { seedBackend, testDatabase } from "./support/backends.ts";
-import { post, same, seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
+import { answerableFixtures, post, same, seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
  * What only the PostgreSQL backend has to prove; the API suites (api, fixtures, conversation,
  * site, admin) run against it as they run against the embedded index. Everything here goes
  * through PostgreSQL with pgvector in this process, reached with the `pg` driver over TCP.
  */
-const fixtures = (
-  JSON.parse(readFileSync(new URL("./fixtures/questions.json", import.meta.url), "utf8")) as Array<{
-    question: string;
-    found: boolean;
-    articleId?: string;
-    answer?: string;
-  }>
-).filter((f) => f.found);
+const fixtures = answerableFixtures();
 const TOKEN = "pgvector-admin-token-0123456789";
 const ANZALI = {
   title: "رکورد تازه بندر انزلی",

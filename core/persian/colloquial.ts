@@ -59,6 +59,95 @@ const WORDS = new Map<string, string>(
   }),
 );
 
+/**
+ * Spoken forms readers type and articles do not, read on questions only (`formalizeQuestion`,
+ * which `rewritePhrases` in synonyms.ts applies before a question is analyzed). Unlike `WORDS`,
+ * which `tokenize` applies to articles too, adding a word here changes no index (no
+ * ANALYSIS_VERSION bump). Left as they are, most of these are words no article contains, and
+ * an unknown word weighs the most in a question: «چقدره» would outweigh «صادرات».
+ */
+const SPOKEN = new Map<string, string>(
+  Object.entries({
+    // question words with the spoken copula, and the spoken «تا» counter glued on
+    چقدره: "چقدر",
+    چقده: "چقدر",
+    چقد: "چقدر",
+    چنده: "چقدر",
+    چندتا: "چند",
+    چنتا: "چند",
+    چن: "چند",
+    چیه: "چیست",
+    کیه: "کیست",
+    کجاس: "کجاست",
+    کجان: "کجا هستند",
+    چطوره: "چگونه است",
+    چجوریه: "چگونه است",
+    کدومش: "کدام",
+    کدومه: "کدام است",
+    چندمه: "چندم است",
+    چیکار: "چه کاری",
+    چکار: "چه کاری",
+    هستش: "است",
+    نیستش: "نیست",
+    // prepositions and adverbs
+    تو: "در",
+    توی: "در",
+    واسه: "برای",
+    برا: "برای",
+    بعدش: "بعد",
+    قبلش: "قبل",
+    اونجا: "انجا",
+    اینجوری: "اینگونه",
+    اونجوری: "انگونه",
+    // first-person verbs a reader asks with
+    میخوام: "میخواهم",
+    میخوایم: "میخواهیم",
+    میتونم: "میتوانم",
+    میتونیم: "میتوانیم",
+    نمیتونم: "نمیتوانم",
+    اومد: "امد",
+    اومده: "امده",
+    اومدن: "امدند",
+    نیومد: "نیامد",
+    // «ان» spoken as «ون»
+    خونه: "خانه",
+    کارخونه: "کارخانه",
+    نون: "نان",
+    گرون: "گران",
+    گرونی: "گرانی",
+    ارزون: "ارزان",
+    ارزونی: "ارزانی",
+    جوون: "جوان",
+    جوونا: "جوانان",
+    زبون: "زبان",
+    اسون: "اسان",
+    خیابون: "خیابان",
+    میدون: "میدان",
+    بیابون: "بیابان",
+    دندون: "دندان",
+    تهرون: "تهران",
+    اسمش: "نام",
+  }),
+);
+
+/** Spoken phrases: «چند تا» counts as «چند», «واسه چی» asks why. */
+const SPOKEN_PHRASES: ReadonlyArray<[RegExp, string]> = [
+  [/(?<![\p{L}\p{M}])(?:چند|چن)\s+تا(?![\p{L}\p{M}])/gu, "چند"],
+  [/(?<![\p{L}\p{M}])(?:واسه|برای|برا)\s+چی(?![\p{L}\p{M}])/gu, "چرا"],
+];
+
+/**
+ * A question's spoken words and phrases in written form, the rest untouched. Input and output in
+ * normalised form (see `normalizeForMatch`); applying it twice gives what applying it once does.
+ *
+ * @example formalizeQuestion("وزن کالاها چقدره") // "وزن کالاها چقدر"
+ */
+export function formalizeQuestion(text: string): string {
+  let out = text;
+  for (const [pattern, written] of SPOKEN_PHRASES) out = out.replace(pattern, written);
+  return out.replace(/[\p{L}\p{M}]+/gu, (word) => SPOKEN.get(word) ?? word);
+}
+
 /** Nouns of the shape «می…ه» that are not verbs. */
 const NOT_VERBS = new Set(["میوه", "میانه", "میکده", "میمنه", "میسره", "میله", "میهنه", "میزه"]);
 

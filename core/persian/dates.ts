@@ -1,4 +1,4 @@
-import { toLatinDigits } from "./normalize.ts";
+import { toLatinDigits, toPersianDigits } from "./normalize.ts";
 
 /** Solar Hijri (Jalali) month names as Iranian sites print them, with common variants. */
 const JALALI_MONTHS = new Map<string, number>(
@@ -139,4 +139,46 @@ export function parsePublishedDate(line: string): string | undefined {
     return whole;
   }
   return undefined;
+}
+
+/**
+ * A Gregorian date in the Jalali calendar (the algorithm of jalaali-js).
+ *
+ * @example gregorianToJalali(2022, 8, 23) // { year: 1401, month: 6, day: 1 }
+ */
+export function gregorianToJalali(gy: number, gm: number, gd: number): { year: number; month: number; day: number } {
+  const jdn = gregorianToJdn(gy, gm, gd);
+  let jy = gy - 621;
+  let first = jalaliToJdn(jy, 1, 1);
+  if (jdn < first) first = jalaliToJdn(--jy, 1, 1);
+  const k = jdn - first;
+  if (k <= 185) return { year: jy, month: 1 + div(k, 31), day: (k % 31) + 1 };
+  return { year: jy, month: 7 + div(k - 186, 30), day: ((k - 186) % 30) + 1 };
+}
+
+/** The Jalali months in order, as written in running text. */
+export const JALALI_MONTH_NAMES: readonly string[] = [
+  "فروردین",
+  "اردیبهشت",
+  "خرداد",
+  "تیر",
+  "مرداد",
+  "شهریور",
+  "مهر",
+  "آبان",
+  "آذر",
+  "دی",
+  "بهمن",
+  "اسفند",
+];
+
+/**
+ * An article's `publishedAt` as a Persian reader writes the date: "2022-08-23T22:21:00+04:30" →
+ * «۱ شهریور ۱۴۰۱». The date as written (the publisher's local day), not converted to UTC.
+ */
+export function formatJalali(iso: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) return undefined;
+  const j = gregorianToJalali(Number(m[1]), Number(m[2]), Number(m[3]));
+  return toPersianDigits(`${j.day} ${JALALI_MONTH_NAMES[j.month - 1]} ${j.year}`);
 }

@@ -40,6 +40,9 @@ const COUNTERS = new Set([
   "اظهارنامه",
   "محصول",
 ]);
+/** What «دو», «سه», «ده» count when they are a number, not part of a word: «سه ماه», «دو پسر», «ده روز». */
+const COUNTED_AFTER =
+  /^[\s\u200c]+(?:روز|ماه|سال|ساعت|هفته|دقیقه|بار|نفر|تن|پسر|دختر|فرزند|کشور|شهر|استان|قرن|دهه|مرحله|نوبت|دوره|جلد|فصل|عضو|تیم|گل|مدال|قسمت|بخش|نوع|واحد|شهرک)/u;
 /** Words that end a unit phrase: verbs and particles. */
 const UNIT_STOP = /^(?:است|بود|شد|شده|میشود|دارد|دارند|کرد|کرده|داشت|در|از|به|با|و|را|که|تا|الی|برای|این|آن)$/u;
 
@@ -61,7 +64,9 @@ export function findQuantities(sentence: string): QuantitySpan[] {
     if (
       !/[0-9۰-۹٠-٩]/.test(numberText) &&
       !new RegExp(SCALE, "u").test(numberText) &&
-      /^(?:یک|دو|سه|ده|سی|صد|نیم)$/u.test(numberText.trim())
+      (/^(?:یک|نیم)$/u.test(numberText.trim()) ||
+        (/^(?:دو|سه|ده|سی|صد)$/u.test(numberText.trim()) &&
+          !COUNTED_AFTER.test(sentence.slice(m.index! + numberText.length))))
     )
       continue;
     const start = m.index!;
@@ -72,12 +77,12 @@ export function findQuantities(sentence: string): QuantitySpan[] {
     const unitTerms: string[] = [];
     // Up to two unit words: the counted noun, and a describing word after a counter noun.
     const rest = sentence.slice(end);
-    const words = [...rest.matchAll(/^[\s\u200c]*([\p{L}\u200c]+)/gu)];
+    const words = [...rest.matchAll(/^[\s\u200c]*([\p{L}\p{M}\u200c]+)/gu)];
     const first = words[0];
     if (first && !UNIT_STOP.test(normalizeForMatch(first[1]!))) {
       end += first[0].length;
       unitTerms.push(term(normalizeForMatch(first[1]!)));
-      const after = /^[\s\u200c]*([\p{L}\u200c]+)/u.exec(sentence.slice(end));
+      const after = /^[\s\u200c]*([\p{L}\p{M}\u200c]+)/u.exec(sentence.slice(end));
       const firstNorm = normalizeForMatch(first[1]!);
       if (
         after &&
@@ -104,19 +109,38 @@ export function findQuantities(sentence: string): QuantitySpan[] {
 
 const MONTHS =
   "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند|ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر";
+/** Month names that are not also common words («دی», «مهر», «تیر», «مه» need a day, a year or «ماه»). */
+const PLAIN_MONTHS =
+  "فروردین|اردیبهشت|خرداد|مرداد|شهریور|آبان|آذر|بهمن|اسفند|ژانویه|فوریه|آوریل|ژوئن|ژوئیه|سپتامبر|اکتبر|نوامبر|دسامبر";
 const ORDINAL_DAY = `(?:${DIGITS}|یکم|اول|دوم|سوم|چهارم|پنجم|ششم|هفتم|هشتم|نهم|دهم|[\\p{L}]+(?:م|مین))`;
 const WEEKDAYS = "شنبه|یکشنبه|یک شنبه|دوشنبه|دو شنبه|سه شنبه|سهشنبه|چهارشنبه|پنجشنبه|پنج شنبه|جمعه";
+const YEAR_SUFFIX = `(?:\\s*(?:میلادی|هجری(?:\\s+(?:شمسی|قمری))?|شمسی|قمری|خورشیدی|م\\.|ق\\.|ه\\.ش\\.?))?`;
 const TIME_PATTERNS = [
-  // «از تاریخ یکم تا چهارم شهریور ماه (از ساعت ۱۷ الی ۲۲)»
-  `(?:از\\s+)?(?:تاریخ\\s+)?${ORDINAL_DAY}(?:\\s+(?:تا|الی)\\s+${ORDINAL_DAY})?\\s+(?:${MONTHS})(?:\\s*ماه)?(?:\\s+(?:سال\\s+)?${DIGITS})?(?:\\s+از\\s+ساعت\\s+${DIGITS}(?:\\s+(?:تا|الی)\\s+${DIGITS})?)?`,
-  `(?:سال|سالهای)\\s+${DIGITS}`,
-  `(?:در\\s+)?(?:فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند)(?:\\s*ماه)?(?:\\s+و\\s+(?:فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند)(?:\\s*ماه)?)?(?:\\s+(?:امسال|سالجاری|سال\\s*جاری))?`,
+  // «از تاریخ یکم تا چهارم شهریور ماه (از ساعت ۱۷ الی ۲۲)», «۲ اکتبر ۲۰۰۹», «۱۴/۱۵ آوریل ۱۴۵۲»
+  `(?:از\\s+)?(?:تاریخ\\s+)?${ORDINAL_DAY}(?:\\s+(?:تا|الی)\\s+${ORDINAL_DAY})?\\s+(?:${MONTHS})(?:\\s*ماه)?(?:\\s+(?:سال\\s+)?${DIGITS}${YEAR_SUFFIX})?(?:\\s+از\\s+ساعت\\s+${DIGITS}(?:\\s+(?:تا|الی)\\s+${DIGITS})?)?`,
+  // «اکتبر ۲۰۰۹», «دی ۱۳۹۸»
+  `(?:${MONTHS})(?:\\s*ماه)?\\s+(?:سال\\s+)?${DIGITS}${YEAR_SUFFIX}`,
+  `(?:سال|سالهای|سال‌های)\\s+${DIGITS}(?:\\s*(?:تا|الی|-|–)\\s*${DIGITS})?${YEAR_SUFFIX}`,
+  `(?:قرن|سده)\\s+(?:${DIGITS}(?:\\s*ام)?|[\\p{L}]+م)${YEAR_SUFFIX}`,
+  `${DIGITS}\\s*(?:میلادی|هجری(?:\\s+(?:شمسی|قمری))?|شمسی|قمری|خورشیدی)`,
+  `(?:در\\s+)?(?:${PLAIN_MONTHS}|(?:تیر|مهر|دی)(?=\\s*ماه))(?:\\s*ماه)?(?:\\s+و\\s+(?:${PLAIN_MONTHS}|تیر|مهر|دی)(?:\\s*ماه)?)?(?:\\s+(?:امسال|سالجاری|سال\\s*جاری))?`,
+  `ماه\\s+(?:محرم|صفر|ربیع\\s*الاول|ربیع\\s*الثانی|جمادی\\s*الاول|جمادی\\s*الثانی|رجب|شعبان|رمضان|شوال|ذیقعده|ذی\\s*القعده|ذیحجه|ذی\\s*الحجه)`,
   `(?:روز\\s+)?(?:${WEEKDAYS})(?:\\s+(?:شب|صبح|عصر|ظهر))?`,
   `(?:در\\s+)?${NUM}\\s+ماه\\s+(?:نخست|اول|گذشته|اخیر)(?:\\s+(?:امسال|سال))?`,
   `(?:در\\s+)?یک\\s*سال\\s+گذشته|امسال|سالجاری|سال\\s+گذشته|عصر امروز|امروز|هفته\\s+گذشته`,
   `ساعت\\s+${DIGITS}(?:\\s+(?:تا|الی)\\s+${DIGITS})?`,
 ];
-const TIME = new RegExp(TIME_PATTERNS.map((p) => `(?<![\\p{L}])(?:${p})(?![\\p{L}])`).join("|"), "gu");
+const TIME = new RegExp(
+  TIME_PATTERNS.map((p) => `(?<![\\p{L}0-9۰-۹])(?:${p})(?![\\p{L}\\p{M}0-9۰-۹])`).join("|"),
+  "gu",
+);
+/** A bare year («در ۱۹۲۱ به…»): a time only when the question asks for a year. */
+const BARE_YEAR = /(?<![\p{L}0-9۰-۹.,٫/])(?:[12۱۲][0-9۰-۹]{3}|[0-9۰-۹]{3})(?![\p{L}0-9۰-۹.,٫/])/gu;
+
+/** Bare years of the sentence, for «در چه سالی» when no dated phrase is there. */
+export function findYears(sentence: string): Found[] {
+  return [...sentence.matchAll(BARE_YEAR)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
+}
 
 export function findTimes(sentence: string): Found[] {
   return [...sentence.matchAll(TIME)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
@@ -166,7 +190,7 @@ const NAME_MIDDLES = /^(?:الله|الدین|السادات|اله)$/u;
  */
 export function findPeople(sentence: string): Person[] {
   const out: Person[] = [];
-  const words = [...sentence.matchAll(/[\p{L}\u200c]+/gu)].map((m) => ({
+  const words = [...sentence.matchAll(/[\p{L}\p{M}\u200c]+/gu)].map((m) => ({
     text: m[0],
     norm: normalizeForMatch(m[0]),
     start: m.index!,
@@ -183,6 +207,9 @@ export function findPeople(sentence: string): Person[] {
       name.unshift(w);
     }
     if (name.length < 2) continue;
+    // «در حاشیه سفر سخنگوی…»: after a preposition stands a phrase, not a name, unless it starts like one.
+    const before = words[words.indexOf(name[0]!) - 1];
+    if (before && /^(?:در|از|به|با|برای|بر|تا)$/u.test(before.norm) && !NAME_STARTS.has(name[0]!.norm)) continue;
     out.push({
       text: sentence.slice(name[0]!.start, name[name.length - 1]!.end),
       start: name[0]!.start,
@@ -218,4 +245,33 @@ const ROLE_MAX_WORDS = 10;
 const ROLE_ENDS =
   /^(?:شد|است|بود|کرد|داشت|دارد|هستند|برگزار|گفت|افزود|اظهار|عنوان|بیان|تصریح|تاکید|خاطرنشان|ادامه|اعلام|در|با|روز|عصر|صبح|شب|امروز|که|به|طی|ضمن)$/u;
 
-const NOT_NAMES = /^(?:گفت|افزود|کرد|شد|است|استان|سازمان|شرکت|حضور|جلسه|کل|امروز|وی|او)$/u;
+const NOT_NAMES =
+  /^(?:گفت|افزود|کرد|شد|است|استان|سازمان|شرکت|حضور|جلسه|کل|امروز|وی|او|سفر|حاشیه|مراسم|نشست|دیدار|همایش|جمع|بازدید|افتتاح|برنامه|برنامههای|اشاره|گزارش|خبرنگار|خبرنگاران|همراه|هیئت|هیات|دولت|مجلس|کشور|شهر)$/u;
+
+/**
+ * Names standing without a role («از برنامه‌های فاطمه مهاجرانی در سفر…»): a common first name
+ * and the one or two words after it. Used for the holder of a role the text names elsewhere.
+ */
+export function findNames(sentence: string): Found[] {
+  const words = [...sentence.matchAll(/[\p{L}\p{M}\u200c]+/gu)].map((m) => ({
+    norm: normalizeForMatch(m[0]),
+    start: m.index!,
+    end: m.index! + m[0].length,
+  }));
+  const out: Found[] = [];
+  for (let i = 0; i < words.length - 1; i++) {
+    if (!NAME_STARTS.has(words[i]!.norm)) continue;
+    let j = i + 1;
+    const ok = (k: number) =>
+      k < words.length &&
+      !STOPWORDS.has(words[k]!.norm) &&
+      !ROLES.test(words[k]!.norm) &&
+      !NOT_NAMES.test(words[k]!.norm) &&
+      !NAME_STOP.test(sentence.slice(words[k - 1]!.end, words[k]!.start));
+    if (!ok(j)) continue;
+    if ((NAME_STARTS.has(words[j]!.norm) || NAME_MIDDLES.test(words[j]!.norm)) && ok(j + 1)) j++;
+    out.push({ text: sentence.slice(words[i]!.start, words[j]!.end), start: words[i]!.start, end: words[j]!.end });
+    i = j;
+  }
+  return out;
+}

@@ -88,6 +88,7 @@ export function chatRoutes(
               found: answer.found,
               mode: answer.mode,
               ...(answer.short && { short: answer.short }),
+              ...(answer.confidence !== undefined && { confidence: answer.confidence }),
               ...(answer.warning && { warning: answer.warning }),
             }),
           });

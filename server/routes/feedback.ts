@@ -78,7 +78,11 @@ export function feedbackRoutes(store: FeedbackStore, adminToken: string | undefi
           "content-type": "text/csv; charset=utf-8",
           "content-disposition": 'attachment; filename="goftogu-feedback.csv"',
         });
-      if (q.format === "fixtures") return c.json(toFixtures(rows));
+      if (q.format === "fixtures")
+        return c.body(toFixtures(rows), 200, {
+          "content-type": "application/x-ndjson; charset=utf-8",
+          "content-disposition": 'attachment; filename="goftogu-feedback.jsonl"',
+        });
       return c.json({ feedback: rows, total });
     });
   }

@@ -1,4 +1,5 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after } from "node:test";
@@ -82,3 +83,27 @@ export const FURNITURE = [
 
 /** The real server in a child process; shared with `npm run bench -- --load`. */
 export { startServer, type RunningServer, type StartOptions } from "./server.ts";
+
+/** A question of test/fixtures/questions.jsonl (the format is docs/evaluation.md's). */
+export interface FixtureQuestion {
+  id: string;
+  question: string;
+  answerable: boolean;
+  answers: string[];
+  articleId?: string;
+  scope?: string;
+  tags: string[];
+}
+
+/**
+ * The fixture questions that an article answers, with that article; with `tags`, only those
+ * with one of them («plain», «spelling»: the questions that say what the article says).
+ */
+export function answerableFixtures(tags?: string[]): Array<FixtureQuestion & { articleId: string }> {
+  return readFileSync(new URL("../fixtures/questions.jsonl", import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as FixtureQuestion)
+    .filter((f): f is FixtureQuestion & { articleId: string } => f.answerable && f.articleId !== undefined)
+    .filter((f) => !tags || f.tags.some((t) => tags.includes(t)));
+}

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { JALALI_MONTH_NAMES } from "../../core/persian/dates.ts";
 import { splitSentences } from "../../core/persian/sentences.ts";
 import { evalDataDir, loadSet } from "../../eval/sets.ts";
 import { prepareArticle } from "../../ingest/prepare.ts";
@@ -124,18 +125,7 @@ function findAnswerSentence(
 const NUMBER = /^[0-9۰-۹]+(?:[.,٫][0-9۰-۹]+)?$/u;
 const PERSIAN_WORD = /^[\u0600-\u06ff\u200c]{2,}$/u;
 const MONTHS = [
-  "فروردین",
-  "اردیبهشت",
-  "خرداد",
-  "تیر",
-  "مرداد",
-  "شهریور",
-  "مهر",
-  "آبان",
-  "آذر",
-  "دی",
-  "بهمن",
-  "اسفند",
+  ...JALALI_MONTH_NAMES,
   "ژانویه",
   "فوریه",
   "مارس",
