@@ -236,10 +236,12 @@ export class ExtractiveAnswerer implements Answerer {
     // «سخنگوی دولت کیست؟» where the article names the post in one sentence and its holder in
     // another («… برنامه‌های فاطمه مهاجرانی در سفر به استان …»).
     if (question.role && (ranked.length === 0 || (request.articleId && scoped.length === 0))) {
-      // The reader's article, or when the question is not scoped, the articles read, in order.
-      const order = request.articleId
-        ? [request.articleId]
-        : [...new Set(request.passages.map((p) => p.chunk.articleId))];
+      // The reader's article first, then the articles read, in order: the reader's article may
+      // not name the post at all.
+      const order = new Set([
+        ...(request.articleId ? [request.articleId] : []),
+        ...request.passages.map((p) => p.chunk.articleId),
+      ]);
       for (const id of order) {
         const article = articles.get(id);
         const held = article && roleHolder(article, question.role, weighted);

@@ -110,6 +110,18 @@ describe("scope means preference, and time is explicit", () => {
     }
   });
 
+  it("an article that does not answer leaves the answer to one that does", async () => {
+    for (const articleId of [A000, A001]) {
+      const body = await chat("سخنگوی دولت کیست؟", { articleId });
+      assert.equal(body.found, true, `${articleId}: ${body.answer}`);
+      assert.equal(body.short, "فاطمه مهاجرانی", body.answer);
+      assert.deepEqual(
+        body.citations.map((c) => c.articleId),
+        [A004],
+      );
+    }
+  });
+
   it("without an article, the newest article's governor, with its date", async () => {
     const body = await chat("استاندار قزوین کیست؟");
     assert.equal(same(body.short ?? ""), same("محمد نوذری"), body.answer);

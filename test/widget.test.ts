@@ -184,7 +184,7 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
     await page.goto(`${base}/articles/${QAZVIN}`);
     await openWidget(page);
     const greeting = await page.locator("goftogu-widget .msg.assistant").first().innerText();
-    assert.match(greeting, /سلام! میخوای دربارهی «۲۶۳ میلیون دلار کالا از قزوین صادر شد» بیشتر بدونی؟/);
+    assert.match(greeting, /سلام! می\u200cخوای درباره\u200cی «۲۶۳ میلیون دلار کالا از قزوین صادر شد» بیشتر بدونی؟/);
     await shot(page, "desktop-greeting.png");
 
     const answer = await ask(page, "ارزش صادرات قزوین چقدر بود؟");

@@ -1,7 +1,7 @@
 /** Reader-facing text of the widget, in Persian, and Persian digits for the UI. */
 export const TEXT = {
   heading: "گفتگو با هوش مصنوعی",
-  greeting: (title: string) => `💬 سلام! میخوای دربارهی «${title}» بیشتر بدونی؟ من اینجام که راهنماییت کنم.`,
+  greeting: (title: string) => `💬 سلام! می‌خوای درباره‌ی «${title}» بیشتر بدونی؟ من اینجام که راهنماییت کنم.`,
   greetingNoTitle: "💬 سلام! دربارهٔ خبرها بپرس؛ من اینجام که راهنماییت کنم.",
   placeholder: "پرسش خود را بنویسید…",
   send: "ارسال",
