@@ -24,7 +24,7 @@ import {
   type MatchTarget,
   type WeightedTerm,
 } from "./match.ts";
-import { analyzeQuestion, periodsIn, type QuestionAnalysis } from "./question.ts";
+import { analyzeQuestion, MONTH_NAMES, periodsIn, type QuestionAnalysis } from "./question.ts";
 import { slotSpan } from "./span.ts";
 import { StampedCache } from "./stamped-cache.ts";
 import {
@@ -587,8 +587,7 @@ function periodHolds(period: string[], text: string): boolean {
   if (exact.length > 0) return named.some((words) => exact.every((t) => has(words, t)));
   return named.some((words) => period.some((t) => has(words, t)));
 }
-const MONTH =
-  /^(?:فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|ابان|اذر|دی|بهمن|اسفند|ژانویه|فوریه|مارس|اوریل|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر)$/u;
+const MONTH = new RegExp(`^(?:${MONTH_NAMES})$`, "u");
 
 /** Words whose opposite answers another question: «واردات» is not «صادرات». */
 const OPPOSITES: ReadonlyArray<[RegExp, RegExp]> = [

@@ -128,22 +128,16 @@ export function coverage(question: WeightedTerm[], target: MatchTarget): number 
 export function termMatch(t: WeightedTerm, target: MatchTarget): number {
   if (target.terms.has(t.term)) return 1;
   if (/^[0-9]/.test(t.term)) return 0;
+  // SYNONYM (0.8) is no less than any match looked up after it, so it is returned at once.
   const alternatives = t.alternatives;
-  let synonym = 0;
   if (alternatives !== undefined)
-    for (let i = 0; i < alternatives.length; i++)
-      if (target.terms.has(alternatives[i]!)) {
-        synonym = SYNONYM;
-        break;
-      }
-  if (synonym >= 0.8) return synonym;
+    for (let i = 0; i < alternatives.length; i++) if (target.terms.has(alternatives[i]!)) return SYNONYM;
   const index = lookupsOf(target);
   for (const form of t.forms)
     if (index ? occursAtWordStartIn(form, target.tokens, index) : occursAtWordStart(form, target.tokens)) return 0.8;
-  if (synonym >= 0.6) return synonym;
   if (t.term.length >= 4 && (index ? sharesStemIn(t.term, target.terms, index) : sharesStem(t.term, target.terms)))
     return 0.6;
-  return synonym;
+  return 0;
 }
 
 /**

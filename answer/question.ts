@@ -43,8 +43,6 @@ export interface QuestionAnalysis {
   measure?: Measure;
   /** Numbers the question itself states: they are context, not the answer. */
   numbers: Set<string>;
-  /** The question asks about money («ارزش», «اعتبار», «مبلغ»…). */
-  money: boolean;
   /** For a person question, the role asked about: «سخنگوی دولت کیست؟» → «سخنگوی دولت». */
   role?: string;
   /** For a metadata question, the field asked for. */
@@ -139,11 +137,10 @@ export function questionContent(question: string): string {
   return normalizeForMatch(question).replace(QUESTION_PHRASES, " ");
 }
 
-const MONEY = /ارزش|اعتبار|مبلغ|قیمت|سرمایه|بودجه|درامد|دلار|تومان|ریال|هزینه/u;
-
-/** Periods a question may name: months, «شش ماه نخست», «سال گذشته», a year. */
-const MONTH_NAMES =
+/** Jalali and Gregorian month names in normalised form (آ folded to ا), as a regex alternation. */
+export const MONTH_NAMES =
   "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|ابان|اذر|دی|بهمن|اسفند|ژانویه|فوریه|مارس|اوریل|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر";
+/** Periods a question may name: months, «شش ماه نخست», «سال گذشته», a year. */
 const PERIOD = new RegExp(
   [
     `(?:[0-9]+|یک|دو|سه|چهار|پنج|شش|هفت|هشت|نه|ده|یازده|دوازده)\\s+ماه(?:ه)?(?:\\s+(?:نخست|اول|دوم|گذشته|اخیر|پایانی|آخر|سپری شده))?`,
@@ -187,7 +184,6 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     ...(unit && { unit }),
     ...(measure && { measure }),
     numbers,
-    money: MONEY.test(text),
     ...(role && { role }),
     ...(field && { field }),
     places: findPlaces(text).map((p) => p.name),

@@ -96,7 +96,7 @@ function matchWeight(norm: string, weighted: WeightedTerm[]): number {
   for (const q of weighted) {
     if (q.term === t || q.forms.includes(norm)) return q.weight;
     if (t.length >= 4 && q.term.length >= 4 && (t.startsWith(q.term) || q.term.startsWith(t))) return q.weight * 0.8;
-    if ((q as { alternatives?: readonly string[] }).alternatives?.includes(t)) return q.weight * 0.8;
+    if (q.alternatives?.includes(t)) return q.weight * 0.8;
   }
   return 0;
 }

@@ -86,13 +86,10 @@ async function main(): Promise<void> {
     throw new Error(`--store must be embedded or pgvector, not "${store}"`);
 
   // Read before any index is built, so a mistake in a question file is reported at once.
-  const sets: Array<() => Promise<EvalSet>> = values.questions
-    ? [async () => loadOwnSet(values.questions!, articlesDir)]
+  const own = values.questions ? await loadOwnSet(values.questions, articlesDir) : undefined;
+  const sets: Array<() => Promise<EvalSet>> = own
+    ? [async () => own]
     : names.map((name) => () => loadSet(name, values.split as Split));
-  if (values.questions) {
-    const own = await sets[0]!();
-    sets[0] = async () => own;
-  }
 
   const results: EvalResult[] = [];
   for (const load of sets) {

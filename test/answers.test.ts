@@ -36,6 +36,17 @@ async function chat(question: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** Answered with this short answer, citing exactly these articles, in order. */
+async function assertAnswered(question: string, extra: Record<string, unknown>, short: string, cited: string[]) {
+  const body = await chat(question, extra);
+  assert.equal(body.found, true, `${question} ${JSON.stringify(extra)}: ${body.answer}`);
+  assert.equal(body.short, short, body.answer);
+  assert.deepEqual(
+    body.citations.map((c) => c.articleId),
+    cited,
+  );
+}
+
 /** The span is whole words of its sentence: the letter after it in the quote is not a letter. */
 function endsOnWordBoundary(short: string, quote: string): boolean {
   const at = quote.indexOf(short);
@@ -111,15 +122,8 @@ describe("scope means preference, and time is explicit", () => {
   });
 
   it("an article that does not answer leaves the answer to one that does", async () => {
-    for (const articleId of [A000, A001]) {
-      const body = await chat("سخنگوی دولت کیست؟", { articleId });
-      assert.equal(body.found, true, `${articleId}: ${body.answer}`);
-      assert.equal(body.short, "فاطمه مهاجرانی", body.answer);
-      assert.deepEqual(
-        body.citations.map((c) => c.articleId),
-        [A004],
-      );
-    }
+    for (const articleId of [A000, A001])
+      await assertAnswered("سخنگوی دولت کیست؟", { articleId }, "فاطمه مهاجرانی", [A004]);
   });
 
   it("without an article, the newest article's governor, with its date", async () => {
@@ -181,15 +185,8 @@ describe("answers are concise", () => {
 
 describe("synonyms and spoken Persian retrieve like the article's own words", () => {
   it("«گرفتاری» and «معضل» find what the article calls «مشکل»", async () => {
-    for (const question of ["مهم‌ترین گرفتاری صنایع کوچک قزوین چیه؟", "معضل اصلی صنایع کوچک استان قزوین چیست؟"]) {
-      const body = await chat(question);
-      assert.equal(body.found, true, `${question}: ${body.answer}`);
-      assert.equal(body.short, "تأمین سرمایه در گردش", body.answer);
-      assert.deepEqual(
-        body.citations.map((c) => c.articleId),
-        [A001],
-      );
-    }
+    for (const question of ["مهم‌ترین گرفتاری صنایع کوچک قزوین چیه؟", "معضل اصلی صنایع کوچک استان قزوین چیست؟"])
+      await assertAnswered(question, {}, "تأمین سرمایه در گردش", [A001]);
   });
 
   it("«فرستاد به خارج» finds «صادر شد», and «وزن» is answered in tonnes", async () => {
