@@ -25,6 +25,7 @@ import {
   type WeightedTerm,
 } from "./match.ts";
 import { analyzeQuestion, MONTH_NAMES, periodsIn, type QuestionAnalysis } from "./question.ts";
+import { readQuestion, shippedReader, type SpanReader } from "./reader.ts";
 import { slotSpan } from "./span.ts";
 import { StampedCache } from "./stamped-cache.ts";
 import {
@@ -52,6 +53,8 @@ export interface ExtractiveOptions {
   maxCitations: number;
   /** The confidence model's weights (confidence.ts). */
   weights?: readonly number[];
+  /** The span reader; the shipped weights by default (reader.ts). */
+  reader?: SpanReader;
 }
 
 export const DEFAULT_EXTRACTIVE = { threshold: FOUND_THRESHOLD, maxCitations: 3 } satisfies ExtractiveOptions;
@@ -62,7 +65,7 @@ export const NOT_FOUND_ANSWER =
 /** The quote in the answer text: the clause around the span, at most this long. */
 const QUOTE_MAX = 220;
 
-interface Candidate {
+export interface Candidate {
   articleId: string;
   text: string;
   start: number;
@@ -103,7 +106,7 @@ const MEASURE_UNITS: Record<string, RegExp> = {
 
 /** Words that give a reason: a «چرا» question is answered by the sentence that has one. */
 const CAUSE =
-  /(?<![\p{L}])(?:زیرا|چون|به دلیل|به دلایل|به علت|از انجا که|از آنجا که|به خاطر|چرا که|بنابراین|در نتیجه|باعث|سبب|موجب)(?![\p{L}])/u;
+  /(?<![\p{L}])(?:زیرا|چون|به دلیل|به دلایلی|به دلایل|به علت|از انجا که|از آنجا که|به خاطر|چرا که|بنابراین|در نتیجه|باعث|سبب|موجب)(?![\p{L}])/u;
 /** Below this share of words of its own, a sentence restates the question rather than answering it. */
 const RESTATES_BELOW = 0.35;
 /** Negation in a Persian verb or copula: «ندارد», «نیست», «نمی‌شود», «نشد». */
@@ -116,6 +119,23 @@ const NEGATED =
  * outweigh a sentence that covers more of the question itself.
  */
 const CONVERSATION_WEIGHT = 0.2;
+
+/**
+ * Question kinds the learned reader marks the answer of, when no span of the kind asked is found,
+ * and chooses between a sentence's dates, names or places for. Not amounts: which of a news
+ * sentence's figures is asked is told by the unit and the words beside it (`findSpan`), which
+ * PQuAD's Wikipedia questions rarely teach.
+ */
+const LEARNED_KINDS = new Set<QuestionAnalysis["kind"]>([
+  "fact",
+  "definition",
+  "list",
+  "manner",
+  "reason",
+  "person",
+  "place",
+  "time",
+]);
 
 /** Question kinds whose answer is a span of that kind the sentence must contain. */
 const SPAN_KINDS = new Set<QuestionAnalysis["kind"]>(["quantity", "time", "person", "place"]);
@@ -204,7 +224,11 @@ export class ExtractiveAnswerer implements Answerer {
   readonly id = "extractive";
   readonly mode = "extractive" as const;
 
-  constructor(private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE) {}
+  private readonly reader: SpanReader;
+
+  constructor(private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE) {
+    this.reader = options.reader ?? shippedReader();
+  }
 
   async *stream(request: AnswerRequest): AsyncIterable<AnswerEvent> {
     yield* streamWhole(await this.answer(request));
@@ -215,8 +239,12 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   /** The answer and the evidence its confidence was computed from (for fitting, bench/tools/fit-confidence.ts). */
-  async choose(request: AnswerRequest): Promise<{ answer: Answer; features?: AnswerFeatures }> {
-    const answer = (a: Answer, features?: AnswerFeatures) => ({ answer: a, ...(features && { features }) });
+  async choose(request: AnswerRequest): Promise<{ answer: Answer; features?: AnswerFeatures; span?: AnswerSpan }> {
+    const answer = (a: Answer, features?: AnswerFeatures, span?: AnswerSpan) => ({
+      answer: a,
+      ...(features && { features }),
+      ...(span && { span }),
+    });
     const { articles } = request;
     const question = analyzeQuestion(request.question);
     const current = request.articleId ? articles.get(request.articleId) : undefined;
@@ -251,8 +279,9 @@ export class ExtractiveAnswerer implements Answerer {
         }
       }
     }
-    const best = ranked[0];
-    if (!best) return answer(notFound(all[0]?.confidence), all[0]?.features);
+    const first = ranked[0];
+    if (!first) return answer(notFound(all[0]?.confidence), all[0]?.features);
+    const best = this.read(first, question, weighted);
 
     const chosen = [this.extended(best, question, articles)];
     // A fact that changes over time (a post holder, a figure): another dated article's differing
@@ -265,7 +294,9 @@ export class ExtractiveAnswerer implements Answerer {
     const citations = chosen.map((c, i) => this.citation(c, i + 1, articles));
     const lines: string[] = [];
     const shortOf = (c: Candidate) => (c.span ? `${c.span.text}${c.span.role ? `، ${c.span.role}` : ""}` : undefined);
-    const lead = shortOf(best);
+    // A sentence that restates the question is quoted with the next, whose reason is the answer.
+    const head = chosen[0]!.span?.typed && !best.span?.typed ? chosen[0]! : best;
+    const lead = shortOf(head);
     if (lead) lines.push(`${lead} [1]`);
     lines.push(`${attributionOf(articles.get(best.articleId), best.articleId)}: «${quoteAround(best)}» [1]`);
     chosen.slice(1).forEach((c, k) => {
@@ -281,11 +312,27 @@ export class ExtractiveAnswerer implements Answerer {
         found: true,
         mode: "extractive",
         citations,
-        ...(best.span && { short: best.span.text }),
+        ...(head.span && { short: head.span.text }),
         confidence: round(best.confidence),
       },
       best.features,
+      best.span,
     );
+  }
+
+  /**
+   * Every sentence of the retrieved chunks with what it was scored on, best first: what the
+   * learned ranking and confidence are trained from (eval/train.ts). `vetoed` when a constraint
+   * of the question fails in it (a place, a period, the kind of span asked).
+   */
+  candidatesFor(request: AnswerRequest): Array<Readonly<Candidate> & { vetoed: boolean }> {
+    const question = analyzeQuestion(request.question);
+    const weighted = weighTerms(question.content, request.terms);
+    if (weighted.length === 0) return [];
+    return this.candidates(request.passages, weighted, [], question, request.articles, request.articleId).map((c) => ({
+      ...c,
+      vetoed: c.confidence === 0,
+    }));
   }
 
   /** Every sentence of the retrieved chunks, scored, best first. */
@@ -421,6 +468,29 @@ export class ExtractiveAnswerer implements Answerer {
       if (c.span?.typed && c.span.fit >= 0.8 && c.coverage >= 0.8) c.confidence = Math.max(c.confidence, STRONG_SPAN);
     });
     return out;
+  }
+
+  /**
+   * The chosen sentence's answer span, by the learned reader (reader.ts) when the rules found
+   * none of the kind asked: the words where the question has its question word, as PQuAD's
+   * readers mark them. Read for the chosen sentence only: every span of every retrieved sentence
+   * would cost tens of milliseconds a question.
+   */
+  private read(c: Candidate, question: QuestionAnalysis, weighted: WeightedTerm[]): Candidate {
+    if (c.span?.referred || !LEARNED_KINDS.has(question.kind)) return c;
+    const asked = readQuestion(question.text, question.kind);
+    if (c.span?.typed) {
+      if (question.kind === "reason" || c.end - c.start !== c.text.length) return c;
+      const span = findSpan(new SentenceSpans(c.text), question, weighted, (spans) =>
+        argmax(this.reader.scoreSpans(c.text, asked, spans)),
+      );
+      return span?.typed
+        ? { ...c, span: { ...span, ...(c.span.role !== undefined && !span.role && { role: c.span.role }) } }
+        : c;
+    }
+    const best = this.reader.read(c.text, asked, 1)[0];
+    if (!best) return c;
+    return { ...c, span: { text: best.text, start: best.start, end: best.end, fit: 0, typed: false, p: best.p } };
   }
 
   /**
@@ -648,7 +718,15 @@ export function quoteAround(c: { text: string; span?: AnswerSpan | undefined }, 
 }
 
 /** A span that answers the question; `typed` when it is of the kind asked, `role` for a person. */
-export type AnswerSpan = Found & { fit: number; role?: string; typed: boolean; loose?: boolean; referred?: boolean };
+export type AnswerSpan = Found & {
+  fit: number;
+  role?: string;
+  typed: boolean;
+  loose?: boolean;
+  referred?: boolean;
+  /** The learned reader's probability of the span among its sentence's (reader.ts). */
+  p?: number;
+};
 
 /**
  * The span the question asks for, if this sentence has one, with `fit` (0..1) saying how well
@@ -660,6 +738,7 @@ export function findSpan(
   sentence: SentenceSpans,
   question: QuestionAnalysis,
   weighted: WeightedTerm[],
+  choose?: (spans: Found[]) => number,
 ): AnswerSpan | undefined {
   const near = (span: Found) =>
     coverage(weighted, sentence.target(sentence.text.slice(Math.max(0, span.start - 50), span.end + 50)));
@@ -667,6 +746,15 @@ export function findSpan(
     // One span needs no comparing: reading the words around it (analyzing a window of the
     // sentence) was most of an answer's time, and most sentences hold one number or name.
     if (spans.length === 1) return { ...spans[0]!, fit: fit(spans[0]!) };
+    if (choose && spans.length > 1) {
+      // Among the spans that fit best, the one the reader marks: «کیانوری در چه سالی به حزب
+      // توده پیوست؟» is the year beside «به حزب … پیوست», not the sentence's other year.
+      const fits = spans.map(fit);
+      const top = Math.max(...fits);
+      const best = spans.filter((_, k) => fits[k]! >= top - 1e-9);
+      const k = best.length === 1 ? 0 : choose(best);
+      return { ...best[k]!, fit: top };
+    }
     let best: (T & { fit: number }) | undefined;
     let bestScore = -Infinity;
     for (const s of spans) {
@@ -974,6 +1062,14 @@ function notFound(confidence?: number): Answer {
     citations: [],
     ...(confidence !== undefined && { confidence: round(confidence) }),
   };
+}
+
+function argmax(xs: number[]): number {
+  let best = 0;
+  xs.forEach((x, i) => {
+    if (x > xs[best]!) best = i;
+  });
+  return best;
 }
 
 function round(x: number): number {

@@ -20,6 +20,7 @@ const ResultFile = z.array(
         answerer: z.string(),
         containsGold: z.number(),
         tokenF1: z.number(),
+        shortF1: z.number().optional(),
         foundPrecision: z.number(),
         foundRecall: Metric,
         heldOut: z.looseObject({ refusedRate: z.number() }).optional(),
@@ -91,6 +92,7 @@ function figures(s: ResultSet): Figures {
   for (const row of s.answers) {
     out.set(`${row.answerer}: contains gold`, row.containsGold);
     out.set(`${row.answerer}: token F1`, row.tokenF1);
+    if (row.shortF1 !== undefined) out.set(`${row.answerer}: short F1`, row.shortF1);
     out.set(`${row.answerer}: found precision`, row.foundPrecision);
     out.set(`${row.answerer}: found recall`, row.foundRecall ?? undefined);
     if (row.heldOut) out.set(`${row.answerer}: held-out refused`, row.heldOut.refusedRate);

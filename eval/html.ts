@@ -37,6 +37,7 @@ const RETRIEVAL_BARS = [
 const ANSWER_BARS: Array<[string, string, (a: AnswerRow) => number | undefined]> = [
   ["contains gold", "#2b8a3e", (a) => a.containsGold],
   ["token F1", "#74b816", (a) => a.tokenF1],
+  ["short F1", "#a9e34b", (a) => a.shortF1],
   ["found precision", "#e67700", (a) => a.foundPrecision],
   ["found recall", "#f59f00", (a) => a.foundRecall],
   ["held-out refused", "#862e9c", (a) => a.heldOut?.refusedRate],
@@ -152,6 +153,7 @@ function answerTable(rows: AnswerRow[]): string {
       "answerable",
       "contains gold",
       "token F1",
+      "short F1",
       "answered",
       "found precision",
       "found recall",
@@ -168,6 +170,7 @@ function answerTable(rows: AnswerRow[]): string {
       `<td class="n">${a.answerable}</td>`,
       num(a.containsGold),
       num(a.tokenF1),
+      num(a.shortF1),
       num(a.foundRate),
       num(a.foundPrecision),
       num(a.foundRecall),

@@ -58,7 +58,10 @@ export interface AnswerRow {
   answerable: number;
   /** Share of answerable questions answered with a gold answer in it (the first 300 characters for reading sets). */
   containsGold: number;
+  /** SQuAD token F1 of the short answer, or of the first quote when there is none; 0 when not found. */
   tokenF1: number;
+  /** The same, of the short answer alone (0 when the answer has none): what the API's `short` is worth. */
+  shortF1?: number;
   /** Share of answerable questions answered with found: true. */
   foundRate: number;
   /** Unanswerable questions of the set (fixtures and own questions). */
@@ -141,6 +144,7 @@ export class AnswerTally {
   readonly results: QuestionResult[] = [];
   private readonly scored: Scored[] = [];
   private readonly f1: number[] = [];
+  private readonly shortF1: number[] = [];
   private readonly valid: number[] = [];
   private readonly grounded: number[] = [];
   private readonly ms: number[] = [];
@@ -157,8 +161,10 @@ export class AnswerTally {
     this.ms.push(ms);
     if (answer.found) this.valid.push(valid ? 1 : 0);
     if (grounded !== undefined) this.grounded.push(grounded);
-    if (q.answerable)
+    if (q.answerable) {
       this.f1.push(answer.found ? tokenF1(answer.short ?? answer.citations[0]?.quote ?? "", q.answers) : 0);
+      this.shortF1.push(answer.found && answer.short !== undefined ? tokenF1(answer.short, q.answers) : 0);
+    }
     const { pass, why } = verdict(this.grading, q, answer);
     this.scored.push({
       ...(answer.confidence !== undefined && { confidence: answer.confidence }),
@@ -219,6 +225,7 @@ export class AnswerTally {
       answerable: answerable.length,
       containsGold: mean(answerable.map((r) => (r.found && this.contains(r) ? 1 : 0))),
       tokenF1: mean(this.f1),
+      shortF1: mean(this.shortF1),
       foundRate: mean(answerable.map((r) => (r.found ? 1 : 0))),
       unanswerable: unanswerable.length,
       refusedRate: mean(unanswerable.map((r) => (r.found ? 0 : 1))),
