@@ -4,7 +4,7 @@ import type { Corpus } from "../core/corpus/corpus.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
 import { combine, splitParts, splitQuestions } from "./compare.ts";
 import { ArticleNotFound } from "./errors.ts";
-import { ExtractiveAnswerer } from "./extractive.ts";
+import { DEFAULT_EXTRACTIVE, ExtractiveAnswerer } from "./extractive.ts";
 import { contextualize } from "./followup.ts";
 import { LlmAnswerer } from "./llm.ts";
 import { questionContent } from "./question.ts";
@@ -22,7 +22,8 @@ import {
 
 export type { Question, Reused, ReuseOptions } from "./reuse.ts";
 
-export type AssistantConfig = Pick<Config, "answerer"> & Partial<Pick<Config, "retrieval" | "answerCacheSize">>;
+export type AssistantConfig = Pick<Config, "answerer"> &
+  Partial<Pick<Config, "retrieval" | "answerCacheSize" | "spanReader">>;
 
 export interface AskOptions extends ReuseOptions {
   signal?: AbortSignal;
@@ -45,7 +46,7 @@ const GATHER_ATTEMPTS = 3;
 export class Assistant {
   readonly retriever: Retriever;
   readonly answerer: Answerer;
-  private readonly extractive = new ExtractiveAnswerer();
+  private readonly extractive: ExtractiveAnswerer;
   private readonly reuse: AnswerReuse;
   private readonly suggestions: SuggestionCheck;
 
@@ -53,6 +54,10 @@ export class Assistant {
     readonly corpus: Corpus,
     config: AssistantConfig,
   ) {
+    this.extractive = new ExtractiveAnswerer({
+      ...DEFAULT_EXTRACTIVE,
+      ...(config.spanReader === "rules" && { reader: null }),
+    });
     this.answerer =
       config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
     this.retriever = new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL);

@@ -53,8 +53,8 @@ export interface ExtractiveOptions {
   maxCitations: number;
   /** The confidence model's weights (confidence.ts). */
   weights?: readonly number[];
-  /** The span reader; the shipped weights by default (reader.ts). */
-  reader?: SpanReader;
+  /** The span reader; the shipped weights by default (reader.ts); null for the word-order rules alone. */
+  reader?: SpanReader | null;
 }
 
 export const DEFAULT_EXTRACTIVE = { threshold: FOUND_THRESHOLD, maxCitations: 3 } satisfies ExtractiveOptions;
@@ -221,13 +221,14 @@ export class SentenceSpans {
 const ANALYSED = new StampedCache<AnalyzedChunk>(4096);
 
 export class ExtractiveAnswerer implements Answerer {
-  readonly id = "extractive";
+  readonly id: string;
   readonly mode = "extractive" as const;
 
-  private readonly reader: SpanReader;
+  private readonly reader: SpanReader | undefined;
 
   constructor(private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE) {
-    this.reader = options.reader ?? shippedReader();
+    this.reader = options.reader === null ? undefined : (options.reader ?? shippedReader());
+    this.id = this.reader ? "extractive" : "extractive (rules span)";
   }
 
   async *stream(request: AnswerRequest): AsyncIterable<AnswerEvent> {
@@ -477,18 +478,19 @@ export class ExtractiveAnswerer implements Answerer {
    * would cost tens of milliseconds a question.
    */
   private read(c: Candidate, question: QuestionAnalysis, weighted: WeightedTerm[]): Candidate {
-    if (c.span?.referred || !LEARNED_KINDS.has(question.kind)) return c;
+    const reader = this.reader;
+    if (!reader || c.span?.referred || !LEARNED_KINDS.has(question.kind)) return c;
     const asked = readQuestion(question.text, question.kind);
     if (c.span?.typed) {
       if (question.kind === "reason" || c.end - c.start !== c.text.length) return c;
       const span = findSpan(new SentenceSpans(c.text), question, weighted, (spans) =>
-        argmax(this.reader.scoreSpans(c.text, asked, spans)),
+        argmax(reader.scoreSpans(c.text, asked, spans)),
       );
       return span?.typed
         ? { ...c, span: { ...span, ...(c.span.role !== undefined && !span.role && { role: c.span.role }) } }
         : c;
     }
-    const best = this.reader.read(c.text, asked, 1)[0];
+    const best = reader.read(c.text, asked, 1)[0];
     if (!best) return c;
     return { ...c, span: { text: best.text, start: best.start, end: best.end, fit: 0, typed: false, p: best.p } };
   }

@@ -97,6 +97,7 @@ const Env = z
     STREAM_TIMEOUT_MS: milliseconds(120_000),
     MODEL_TIMEOUT_MS: milliseconds(8_000),
     RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
+    SPAN_READER: z.enum(["learned", "rules"], { message: 'must be "learned" or "rules"' }).default("learned"),
     ALLOWED_ORIGINS: z
       .string()
       .transform((s, ctx): string[] | "*" => {
@@ -206,6 +207,11 @@ export interface Config {
   embedder: EmbedderSpec;
   answerer: AnswererSpec;
   retrieval: RetrievalConfig;
+  /**
+   * SPAN_READER: who marks the extractive short answer of a question of no fixed kind: the
+   * learned reader (answer/reader.ts, weights learned from PQuAD) or the word-order rules alone.
+   */
+  spanReader: "learned" | "rules";
   /** Enables the article management API when set. */
   adminToken?: string;
   /** Where readers' ratings are stored (an embedded PostgreSQL). */
@@ -277,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       openai && e.CHAT_MODEL
         ? { kind: "llm", model: e.CHAT_MODEL, ...openai, timeoutMs: e.MODEL_TIMEOUT_MS }
         : { kind: "extractive" },
+    spanReader: e.SPAN_READER,
     retrieval: {
       dense: e.RETRIEVAL_STAGES.includes("dense"),
       lexical: e.RETRIEVAL_STAGES.includes("lexical"),

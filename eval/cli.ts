@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       questions: { type: "string" },
       articles: { type: "string" },
       answerer: { type: "string" },
+      "span-reader": { type: "string" },
       store: { type: "string" },
       "database-url": { type: "string" },
       "no-heldout": { type: "boolean", default: false },
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
   if (mode !== "extractive" && config.answerer.kind !== "llm")
     throw new Error("--answerer llm needs CHAT_MODEL and OPENAI_API_KEY (see .env.example)");
   const llm = mode !== "extractive" && config.answerer.kind === "llm" ? config.answerer : undefined;
+  const spanReader = values["span-reader"] ?? config.spanReader;
+  if (spanReader !== "learned" && spanReader !== "rules")
+    throw new Error(`--span-reader must be learned or rules, not "${spanReader}"`);
   const store = values.store ?? config.store.kind;
   if (store !== "embedded" && store !== "pgvector")
     throw new Error(`--store must be embedded or pgvector, not "${store}"`);
@@ -101,6 +105,7 @@ async function main(): Promise<void> {
       log: (line) => console.error(`  ${line}`),
       store,
       heldOut: !values["no-heldout"],
+      spanReader,
       ...(database && { databaseUrl: database }),
       ...(llm && { llm }),
     });

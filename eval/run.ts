@@ -89,6 +89,8 @@ export interface EvalOptions {
   llm?: Extract<AnswererSpec, { kind: "llm" }>;
   /** Reading sets: ask each question again without its gold passage (on by default). */
   heldOut?: boolean;
+  /** Who marks the extractive short answers (SPAN_READER): the learned reader by default. */
+  spanReader?: "learned" | "rules";
 }
 
 /** How deep a pipeline's ranking is read: enough chunks to fill 10 distinct passages. */
@@ -116,7 +118,9 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
 
     const baseline = await naiveBm25(set.corpus);
     const retrievers = PIPELINES.map((p) => (p.settings ? new Retriever(corpus, p.settings) : undefined));
-    const assistants = [new Assistant(corpus, { answerer: { kind: "extractive" } })];
+    const assistants = [
+      new Assistant(corpus, { answerer: { kind: "extractive" }, spanReader: options.spanReader ?? "learned" }),
+    ];
     if (options.llm) assistants.push(new Assistant(corpus, { answerer: options.llm }));
     const judge = options.llm ? new GroundednessJudge(options.llm) : undefined;
     const heldOut = set.grading === "reading" && options.heldOut !== false;

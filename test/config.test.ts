@@ -28,6 +28,9 @@ describe("loadConfig", () => {
       /RETRIEVAL_STAGES.*must list stages among dense, lexical, rerank, feedback/,
     );
     assert.throws(() => loadConfig({ RETRIEVAL_FUSION: "max" }), /RETRIEVAL_FUSION: must be "weighted" or "rrf"/);
+    assert.throws(() => loadConfig({ SPAN_READER: "neural" }), /SPAN_READER: must be "learned" or "rules"/);
+    assert.equal(loadConfig({}).spanReader, "learned");
+    assert.equal(loadConfig({ SPAN_READER: "rules" }).spanReader, "rules");
   });
 
   it("keeps 1000 answers by default, any number or none with ANSWER_CACHE_SIZE", () => {
