@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { periodTerms, analyzeQuestion } from "../answer/question.ts";
+import { periodTerms, periodsIn, analyzeQuestion } from "../answer/question.ts";
 import { quoteAround } from "../answer/extractive.ts";
 import { formatJalali, gregorianToJalali } from "../core/persian/dates.ts";
 import { findPlaces } from "../core/persian/places.ts";
@@ -248,6 +248,10 @@ describe("the pieces", () => {
 
   it("reads periods alike however written", () => {
     assert.deepEqual(periodTerms("شش ماه نخست"), periodTerms("۶ ماه اول"));
+    // A year in brackets is still the year a question asks about.
+    assert.deepEqual(periodsIn("لوسی (۲۰۱۴)، و شبح درون پوسته (۲۰۱۷)"), [["2014"], ["2017"]]);
+    assert.deepEqual(periodsIn("در سال ۲۰۱۴ کدام فیلم"), [["2014"]]);
+    assert.deepEqual(periodsIn("کد ۲۰۱۴۵ و 12345"), []);
   });
 
   it("finds places, dates and amounts as whole words", () => {
@@ -262,6 +266,9 @@ describe("the pieces", () => {
     assert.deepEqual(findTimes("در دی ماه").length, 1);
     assert.deepEqual(findTimes("این دی وی دی").length, 0);
     assert.equal(findQuantities("بیش از ۳۳ هزار تُن انواع کالا")[0]!.text, "بیش از ۳۳ هزار تُن");
+    // Written against «از», and a percent sign against the number.
+    assert.equal(findQuantities("قیام بیش از۶ سال طول کشید")[0]!.text, "بیش از۶ سال");
+    assert.equal(findQuantities("تنها ۱٫۵٪ از اقتصاد")[0]!.text, "۱٫۵٪");
   });
 
   it("writes dates the Persian way", () => {

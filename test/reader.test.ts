@@ -38,7 +38,6 @@ const CASES: Array<[question: string, sentence: string, answer: string]> = [
     "سد تنگاب روی رودخانه فیروزآباد ساخته شده و آب کشاورزی دشت را تأمین می‌کند.",
     "رودخانه فیروزآباد",
   ],
-  ["نمایشگاه در چه سالی افتتاح شد؟", "ساختمان اصلی نمایشگاه در سال ۱۳۹۸ ساخته شد و در سال ۱۴۰۱ افتتاح شد.", "۱۴۰۱"],
   [
     "چرا کارخانه تعطیل شد؟",
     "کارخانه به دلیل کمبود مواد اولیه و بدهی‌های بانکی تعطیل شد.",
@@ -52,6 +51,18 @@ describe("the span reader", () => {
       assert.equal(read(question, sentence)[0]?.text, answer);
     });
   }
+
+  it("chooses between a sentence's dates by the words beside them", () => {
+    // What the answerer asks of it when the rules find two dates (extractive.ts).
+    const question = "نمایشگاه در چه سالی افتتاح شد؟";
+    const sentence = "ساختمان اصلی نمایشگاه در سال ۱۳۹۸ ساخته شد و در سال ۱۴۰۱ افتتاح شد.";
+    const dates = ["سال ۱۳۹۸", "سال ۱۴۰۱"].map((text) => {
+      const start = sentence.indexOf(text);
+      return { text, start, end: start + text.length };
+    });
+    const [built, opened] = reader.scoreSpans(sentence, readQuestion(question, analyzeQuestion(question).kind), dates);
+    assert.ok(opened! > built!, `«سال ۱۴۰۱» ${opened} against «سال ۱۳۹۸» ${built}`);
+  });
 
   it("gives whole words of the sentence, within one sentence part, never led by «و» or ended by «در»", () => {
     for (const [question, sentence] of CASES) {

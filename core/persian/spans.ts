@@ -22,7 +22,9 @@ const ZW = "[\\s\u200c]*";
 const NUM = `(?:${DIGITS}|(?:${NUMBER_WORDS})(?![\\p{L}]))`;
 const NUM_WITH_SCALE = `${NUM}(?:${ZW}(?:${SCALE})(?![\\p{L}]))*`;
 const NUMBER = `${NUM_WITH_SCALE}(?:\\s+و\\s+${NUM_WITH_SCALE})*`;
-const QUALIFIER = "(?:(?:بیش|بیشتر|کمتر|افزون|بالغ|قریب|نزدیک|حدود|حداقل|حداکثر)(?:\\s+(?:از|بر|به))?\\s+)?";
+// «بیش از۶ سال»: the number is sometimes written against «از».
+const QUALIFIER =
+  "(?:(?:بیش|بیشتر|کمتر|افزون|بالغ|قریب|نزدیک|حدود|حداقل|حداکثر)(?:\\s+(?:از|بر|به)[\\s\u200c]*|\\s+))?";
 const NUMBER_PHRASE = new RegExp(`(?<![\\p{L}0-9۰-۹])${QUALIFIER}${NUMBER}`, "gu");
 /** Nouns that count something and usually take a describing word: «واحد صنعتی», «پروانه تاسیس». */
 const COUNTERS = new Set([
@@ -70,7 +72,9 @@ export function findQuantities(sentence: string): QuantitySpan[] {
     )
       continue;
     const start = m.index!;
-    let end = start + numberText.length;
+    // «۱٫۵٪»: a percent sign written against the number is its unit.
+    let end =
+      start + numberText.length + (/^\s?[٪%]/u.exec(sentence.slice(start + numberText.length))?.[0].length ?? 0);
     const qualifier = new RegExp(`^${QUALIFIER}`, "u").exec(numberText)?.[0] ?? "";
     const numberStart = start + qualifier.length;
     const numberEnd = end;
