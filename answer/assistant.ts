@@ -8,6 +8,7 @@ import { DEFAULT_EXTRACTIVE, ExtractiveAnswerer } from "./extractive.ts";
 import { contextualize } from "./followup.ts";
 import { LlmAnswerer } from "./llm.ts";
 import { questionContent } from "./question.ts";
+import { loadReader, type SpanReader } from "./reader.ts";
 import { DEFAULT_RETRIEVAL, Retriever, type SearchOptions } from "./retrieve.ts";
 import { AnswerReuse, keepingWhole, type Question, type Reused, type ReuseOptions } from "./reuse.ts";
 import { SuggestionCheck } from "./suggestions.ts";
@@ -23,7 +24,7 @@ import {
 export type { Question, Reused, ReuseOptions } from "./reuse.ts";
 
 export type AssistantConfig = Pick<Config, "answerer"> &
-  Partial<Pick<Config, "retrieval" | "answerCacheSize" | "spanReader">>;
+  Partial<Pick<Config, "retrieval" | "answerCacheSize" | "spanReader" | "spanReaderWeights">>;
 
 export interface AskOptions extends ReuseOptions {
   signal?: AbortSignal;
@@ -49,15 +50,14 @@ export class Assistant {
   private readonly extractive: ExtractiveAnswerer;
   private readonly reuse: AnswerReuse;
   private readonly suggestions: SuggestionCheck;
+  /** What was wrong with the configuration the assistant could do without, to be logged at start. */
+  readonly warnings: string[] = [];
 
   constructor(
     readonly corpus: Corpus,
     config: AssistantConfig,
   ) {
-    this.extractive = new ExtractiveAnswerer({
-      ...DEFAULT_EXTRACTIVE,
-      ...(config.spanReader === "rules" && { reader: null }),
-    });
+    this.extractive = new ExtractiveAnswerer({ ...DEFAULT_EXTRACTIVE, reader: this.spanReader(config) });
     this.answerer =
       config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
     this.retriever = new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL);
@@ -67,6 +67,23 @@ export class Assistant {
       async (question, articleId) =>
         (await this.answerWith(this.extractive, { question, articleId, history: [] })).answer,
     );
+  }
+
+  /**
+   * The learned span reader, or null for the rules alone: asked for (SPAN_READER=rules), or
+   * because its weights cannot be read. A damaged weights file costs short answers some quality,
+   * not the service: the rules stand in and the reason is logged.
+   */
+  private spanReader(config: AssistantConfig): SpanReader | null {
+    if (config.spanReader === "rules") return null;
+    try {
+      return loadReader(config.spanReaderWeights);
+    } catch (err) {
+      this.warnings.push(
+        `span reader: ${(err as Error).message}; short answers come from the rules alone (as with SPAN_READER=rules)`,
+      );
+      return null;
+    }
   }
 
   /**

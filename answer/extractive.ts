@@ -25,7 +25,7 @@ import {
   type WeightedTerm,
 } from "./match.ts";
 import { analyzeQuestion, MONTH_NAMES, periodsIn, type QuestionAnalysis } from "./question.ts";
-import { readQuestion, shippedReader, type SpanReader } from "./reader.ts";
+import { loadReader, readQuestion, type SpanReader } from "./reader.ts";
 import { slotSpan } from "./span.ts";
 import { StampedCache } from "./stamped-cache.ts";
 import {
@@ -227,7 +227,7 @@ export class ExtractiveAnswerer implements Answerer {
   private readonly reader: SpanReader | undefined;
 
   constructor(private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE) {
-    this.reader = options.reader === null ? undefined : (options.reader ?? shippedReader());
+    this.reader = options.reader === null ? undefined : (options.reader ?? loadReader());
     this.id = this.reader ? "extractive" : "extractive (rules span)";
   }
 

@@ -472,9 +472,30 @@ export class SpanReader {
 
 /** Found from the root: the server runs this module bundled into .build/, one level below it too. */
 export const WEIGHTS_FILE = path.join(import.meta.dirname, "..", "answer/weights/reader.json");
-let shipped: SpanReader | undefined;
+const loaded = new Map<string, SpanReader>();
 
-/** The reader with the weights shipped beside it (answer/weights/reader.json). */
-export function shippedReader(): SpanReader {
-  return (shipped ??= new SpanReader(JSON.parse(readFileSync(WEIGHTS_FILE, "utf8")) as ReaderWeights));
+/**
+ * The reader with the weights of `file` (the shipped answer/weights/reader.json by default), read
+ * once. Throws, saying what is wrong, when the file is missing or is not a reader's weights.
+ */
+export function loadReader(file = WEIGHTS_FILE): SpanReader {
+  let reader = loaded.get(file);
+  if (!reader) {
+    let model: unknown;
+    try {
+      model = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    const m = model as Partial<ReaderWeights> | null;
+    if (
+      m?.version !== 1 ||
+      typeof m.weights !== "object" ||
+      m.weights === null ||
+      !Object.values(m.weights).every((w) => typeof w === "number" && Number.isFinite(w))
+    )
+      throw new Error(`${file} is not a span reader's weights (version 1, a name → number map): run npm run train`);
+    loaded.set(file, (reader = new SpanReader(m as ReaderWeights)));
+  }
+  return reader;
 }

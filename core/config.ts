@@ -98,6 +98,7 @@ const Env = z
     MODEL_TIMEOUT_MS: milliseconds(8_000),
     RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
     SPAN_READER: z.enum(["learned", "rules"], { message: 'must be "learned" or "rules"' }).default("learned"),
+    SPAN_READER_WEIGHTS: z.string().min(1).optional(),
     ALLOWED_ORIGINS: z
       .string()
       .transform((s, ctx): string[] | "*" => {
@@ -212,6 +213,8 @@ export interface Config {
    * learned reader (answer/reader.ts, weights learned from PQuAD) or the word-order rules alone.
    */
   spanReader: "learned" | "rules";
+  /** SPAN_READER_WEIGHTS: the learned reader's weights, when not the shipped answer/weights/reader.json. */
+  spanReaderWeights?: string;
   /** Enables the article management API when set. */
   adminToken?: string;
   /** Where readers' ratings are stored (an embedded PostgreSQL). */
@@ -284,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? { kind: "llm", model: e.CHAT_MODEL, ...openai, timeoutMs: e.MODEL_TIMEOUT_MS }
         : { kind: "extractive" },
     spanReader: e.SPAN_READER,
+    ...(e.SPAN_READER_WEIGHTS && { spanReaderWeights: e.SPAN_READER_WEIGHTS }),
     retrieval: {
       dense: e.RETRIEVAL_STAGES.includes("dense"),
       lexical: e.RETRIEVAL_STAGES.includes("lexical"),

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
 
   const corpus = await loadCorpus(config);
   const assistant = new Assistant(corpus, config);
+  for (const warning of assistant.warnings) log({ level: "warn", msg: warning });
   app = createApp(assistant, {
     log,
     allowedOrigins: config.allowedOrigins,

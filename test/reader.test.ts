@@ -4,8 +4,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { analyzeQuestion } from "../answer/question.ts";
-import { readQuestion, shippedReader, WEIGHTS_FILE, type ReaderWeights } from "../answer/reader.ts";
-import { post, seedApp } from "./support/helpers.ts";
+import { writeFile } from "node:fs/promises";
+import { Assistant } from "../answer/assistant.ts";
+import { loadReader, readQuestion, WEIGHTS_FILE, type ReaderWeights } from "../answer/reader.ts";
+import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
+import { post, seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
  * The learned span reader (answer/reader.ts): which words of a sentence answer a question. The
@@ -13,7 +16,7 @@ import { post, seedApp } from "./support/helpers.ts";
  * from Wikipedia questions to the articles readers ask about.
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
-const reader = shippedReader();
+const reader = loadReader();
 const read = (question: string, sentence: string, limit = 1) =>
   reader.read(sentence, readQuestion(question, analyzeQuestion(question).kind), limit);
 
@@ -109,6 +112,56 @@ describe("the reader through POST /api/chat", async () => {
 });
 
 describe("the reader's weights", () => {
+  it("when missing or damaged, leave the rules to mark short answers, and say why", async () => {
+    const dir = await tempDir();
+    const damaged = path.join(dir, "reader.json");
+    await writeFile(damaged, '{"version":1,"weights":{"len0":"heavy"}}');
+    const { index } = await seedApp();
+    for (const [file, why] of [
+      [path.join(dir, "missing.json"), /cannot read .*missing\.json/],
+      [damaged, /reader\.json is not a span reader's weights .*run npm run train/],
+    ] as const) {
+      const assistant = new Assistant(HnswlibCorpus.of(index), {
+        answerer: { kind: "extractive" },
+        spanReaderWeights: file,
+      });
+      assert.equal(assistant.answerer.id, "extractive (rules span)");
+      assert.equal(assistant.warnings.length, 1);
+      assert.match(assistant.warnings[0]!, why);
+      assert.match(assistant.warnings[0]!, /SPAN_READER=rules/);
+      const { answer } = await assistant.ask({ question: "قم چند شهرک صنعتی دارد؟", history: [] });
+      assert.equal(answer.short, "هفت شهرک صنعتی");
+    }
+  });
+
+  it("a server started with a missing weights file logs the warning and answers", async () => {
+    const server = await startServer({
+      ARTICLES_DIR: await seedCopy(),
+      INDEX_DIR: path.join(await tempDir(), "index"),
+      SPAN_READER_WEIGHTS: "/nonexistent/reader.json",
+    });
+    try {
+      await server.ready;
+      assert.ok(
+        server.logs.some(
+          (l) => l.level === "warn" && /span reader: cannot read \/nonexistent\/reader\.json/.test(String(l.msg)),
+        ),
+        JSON.stringify(server.logs),
+      );
+      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { answerer: string };
+      assert.equal(health.answerer, "extractive (rules span)");
+      const res = await fetch(`${server.url}/api/chat`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }),
+      });
+      assert.equal(((await res.json()) as { short?: string }).short, "هفت شهرک صنعتی");
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
   it("are learned from PQuAD alone, with the licence and attribution beside them", () => {
     const model = JSON.parse(readFileSync(WEIGHTS_FILE, "utf8")) as ReaderWeights;
     assert.match(model.trainedOn, /^PQuAD train \(CC BY-SA 4\.0\)/);
