@@ -189,6 +189,22 @@ const bucket = (n: number, edges: readonly number[]) => {
 const LENGTHS = [1, 2, 3, 5, 8, 12, 17];
 const DISTANCES = [0, 1, 2, 4, 7];
 
+/** The words that the characters [start, end) of the sentence touch, as positions [from, to]. */
+export function wordRange(
+  words: ReadonlyArray<{ start: number; end: number }>,
+  start: number,
+  end: number,
+): { from: number; to: number } | undefined {
+  const from = words.findIndex((w) => w.end > start);
+  let to = -1;
+  for (let k = words.length - 1; k >= 0; k--)
+    if (words[k]!.start < end) {
+      to = k;
+      break;
+    }
+  return from >= 0 && to >= from ? { from, to } : undefined;
+}
+
 /** What a sentence holds, found once for all its spans. */
 interface SentenceFacts {
   words: Word[];
@@ -205,14 +221,8 @@ function factsOf(sentence: string, question: ReaderQuestion): SentenceFacts {
   const typed: SentenceFacts["typed"] = [];
   const add = (type: string, spans: readonly Found[]) => {
     for (const s of spans) {
-      const from = words.findIndex((w) => w.end > s.start);
-      let to = -1;
-      for (let k = words.length - 1; k >= 0; k--)
-        if (words[k]!.start < s.end) {
-          to = k;
-          break;
-        }
-      if (from >= 0 && to >= from) typed.push({ type, from, to });
+      const at = wordRange(words, s.start, s.end);
+      if (at) typed.push({ type, ...at });
     }
   };
   add("person", findPeople(sentence));
@@ -432,14 +442,8 @@ export class SpanReader {
   scoreSpans(sentence: string, question: ReaderQuestion, ranges: readonly Found[]): number[] {
     const facts = factsOf(sentence, question);
     return ranges.map((r) => {
-      const from = facts.words.findIndex((w) => w.end > r.start);
-      let to = -1;
-      for (let k = facts.words.length - 1; k >= 0; k--)
-        if (facts.words[k]!.start < r.end) {
-          to = k;
-          break;
-        }
-      return from >= 0 && to >= from ? this.score(spanFeatures(facts, question, from, to)) : -Infinity;
+      const at = wordRange(facts.words, r.start, r.end);
+      return at ? this.score(spanFeatures(facts, question, at.from, at.to)) : -Infinity;
     });
   }
 

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { analyzeQuestion } from "../answer/question.ts";
-import { candidateSpans, readQuestion, SpanReader, type ReaderWeights } from "../answer/reader.ts";
+import { candidateSpans, readQuestion, SpanReader, wordRange, type ReaderWeights } from "../answer/reader.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
 import { normalizeForMatch } from "../core/persian/normalize.ts";
 import { tokenF1 } from "./metrics.ts";
@@ -58,14 +58,8 @@ function example(sentence: string, question: string, from: number, to: number): 
   const rq = readQuestion(question, analyzeQuestion(question).kind);
   const { facts, spans } = candidateSpans(sentence, rq);
   // The gold span in words: the words its characters touch.
-  const first = facts.words.findIndex((w) => w.end > from);
-  let last = -1;
-  for (let k = facts.words.length - 1; k >= 0; k--)
-    if (facts.words[k]!.start < to) {
-      last = k;
-      break;
-    }
-  const gold = spans.findIndex((s) => s.from === first && s.to === last);
+  const range = wordRange(facts.words, from, to);
+  const gold = range ? spans.findIndex((s) => s.from === range.from && s.to === range.to) : -1;
   if (gold < 0) return undefined;
   const seen = new Set<string>();
   for (const s of spans) for (const name of s.features.keys()) seen.add(name);
