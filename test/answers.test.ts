@@ -266,6 +266,16 @@ describe("the pieces", () => {
     assert.deepEqual(findTimes("در دی ماه").length, 1);
     assert.deepEqual(findTimes("این دی وی دی").length, 0);
     assert.equal(findQuantities("بیش از ۳۳ هزار تُن انواع کالا")[0]!.text, "بیش از ۳۳ هزار تُن");
+    // Arabic yeh and kaf, and «ئ» written as yeh + hamza above: found, and cut as the article wrote them.
+    const amounts = "بيش از ۳۳ هزار تن كالا به ارزش ۲۵ ميليون دلار";
+    assert.deepEqual(
+      findQuantities(amounts).map((q) => q.text),
+      ["بيش از ۳۳ هزار تن", "۲۵ ميليون دلار"],
+    );
+    const dated = "در ۲۹ ژوي\u0654یه رسيد";
+    const [july] = findTimes(dated);
+    assert.equal(july?.text, "۲۹ ژوي\u0654یه");
+    assert.equal(dated.slice(july!.start, july!.end), july!.text);
     // Written against «از», and a percent sign against the number.
     assert.equal(findQuantities("قیام بیش از۶ سال طول کشید")[0]!.text, "بیش از۶ سال");
     assert.equal(findQuantities("تنها ۱٫۵٪ از اقتصاد")[0]!.text, "۱٫۵٪");

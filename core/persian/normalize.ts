@@ -114,3 +114,28 @@ export function tidyWhitespace(line: string): string {
     .replace(/[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, " ")
     .trim();
 }
+
+/**
+ * The text with the letters `normalizeForMatch` folds folded one for one (ي → ی, ك → ک, ئ → ی,
+ * ة → ه, آ → ا …) and the marks it drops dropped (harakat, hamza above, tatweel, invisible
+ * marks), keeping spaces, ZWNJ, digits and punctuation as they are. Patterns written in Persian
+ * letters then find text written with Arabic ones («ژوئیه» written ژوئیه), and `raw[i]` is where
+ * folded character i starts in the original (`raw[text.length]` is its length), so what they find
+ * is cut from the article's own characters.
+ */
+export function foldLetters(text: string): { text: string; raw: number[] } {
+  let out = "";
+  const raw: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (DROPPED.test(ch)) continue;
+    raw.push(i);
+    out += CHAR_MAP[ch] ?? ch;
+  }
+  raw.push(text.length);
+  return { text: out, raw };
+}
+const DROPPED = new RegExp(
+  `^(?:${[DIACRITICS, TATWEEL, LONE_HAMZA, INVISIBLES].map((r) => r.source).join("|")})$`,
+  "u",
+);

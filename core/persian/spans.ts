@@ -1,4 +1,4 @@
-import { normalizeForMatch } from "./normalize.ts";
+import { foldLetters, normalizeForMatch } from "./normalize.ts";
 import { STOPWORDS } from "./stopwords.ts";
 import { term, tokenize } from "./tokens.ts";
 
@@ -26,6 +26,21 @@ const NUMBER = `${NUM_WITH_SCALE}(?:\\s+و\\s+${NUM_WITH_SCALE})*`;
 const QUALIFIER =
   "(?:(?:بیش|بیشتر|کمتر|افزون|بالغ|قریب|نزدیک|حدود|حداقل|حداکثر)(?:\\s+(?:از|بر|به)[\\s\u200c]*|\\s+))?";
 const NUMBER_PHRASE = new RegExp(`(?<![\\p{L}0-9۰-۹])${QUALIFIER}${NUMBER}`, "gu");
+
+/**
+ * A pattern for text folded by `foldLetters`, its own Persian letters folded alike («آبان» is
+ * looked for as «ابان», «ژوئیه» as «ژوییه»).
+ */
+function folded(source: string, flags: string): RegExp {
+  return new RegExp(foldLetters(source).text, flags);
+}
+
+/** What a pattern found in the folded text, as the sentence's own characters. */
+function unfolded(sentence: string, raw: number[], at: number, length: number): Found {
+  const start = raw[at]!;
+  const end = raw[at + length]!;
+  return { text: sentence.slice(start, end), start, end };
+}
 /** Nouns that count something and usually take a describing word: «واحد صنعتی», «پروانه تاسیس». */
 const COUNTERS = new Set([
   "واحد",
@@ -58,8 +73,10 @@ export interface QuantitySpan extends Found {
   numberTerms: string[];
 }
 
-export function findQuantities(sentence: string): QuantitySpan[] {
+export function findQuantities(original: string): QuantitySpan[] {
   const out: QuantitySpan[] = [];
+  // Found in the folded text (ي, ك and marks as Persian writes them), cut from the original.
+  const { text: sentence, raw } = foldLetters(original);
   for (const m of sentence.matchAll(NUMBER_PHRASE)) {
     const numberText = m[0];
     // «یک» / «دو» alone are mostly articles («یک واحد تولیدی»): a number word needs a digit or a scale.
@@ -99,11 +116,11 @@ export function findQuantities(sentence: string): QuantitySpan[] {
       }
     }
     out.push({
-      text: sentence.slice(start, end),
-      start,
-      end,
-      numberStart,
-      numberEnd,
+      text: original.slice(raw[start], raw[end]),
+      start: raw[start]!,
+      end: raw[end]!,
+      numberStart: raw[numberStart]!,
+      numberEnd: raw[numberEnd]!,
       unitTerms,
       numberTerms: tokenize(numberText).filter((t) => /^[0-9]/.test(t)),
     });
@@ -134,20 +151,19 @@ const TIME_PATTERNS = [
   `(?:در\\s+)?یک\\s*سال\\s+گذشته|امسال|سالجاری|سال\\s+گذشته|عصر امروز|امروز|هفته\\s+گذشته`,
   `ساعت\\s+${DIGITS}(?:\\s+(?:تا|الی)\\s+${DIGITS})?`,
 ];
-const TIME = new RegExp(
-  TIME_PATTERNS.map((p) => `(?<![\\p{L}0-9۰-۹])(?:${p})(?![\\p{L}\\p{M}0-9۰-۹])`).join("|"),
-  "gu",
-);
+const TIME = folded(TIME_PATTERNS.map((p) => `(?<![\\p{L}0-9۰-۹])(?:${p})(?![\\p{L}\\p{M}0-9۰-۹])`).join("|"), "gu");
 /** A bare year («در ۱۹۲۱ به…»): a time only when the question asks for a year. */
 const BARE_YEAR = /(?<![\p{L}0-9۰-۹.,٫/])(?:[12۱۲][0-9۰-۹]{3}|[0-9۰-۹]{3})(?![\p{L}0-9۰-۹.,٫/])/gu;
 
 /** Bare years of the sentence, for «در چه سالی» when no dated phrase is there. */
 export function findYears(sentence: string): Found[] {
-  return [...sentence.matchAll(BARE_YEAR)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
+  const { text, raw } = foldLetters(sentence);
+  return [...text.matchAll(BARE_YEAR)].map((m) => unfolded(sentence, raw, m.index!, m[0].length));
 }
 
 export function findTimes(sentence: string): Found[] {
-  return [...sentence.matchAll(TIME)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
+  const { text, raw } = foldLetters(sentence);
+  return [...text.matchAll(TIME)].map((m) => unfolded(sentence, raw, m.index!, m[0].length));
 }
 
 /** Titles that follow a person's name in Persian news: «سعید نبیل رئیس سازمان…». */
