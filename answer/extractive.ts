@@ -1,7 +1,7 @@
 import type { Article } from "../core/article.ts";
 import { reporterOf } from "../core/byline.ts";
 import { formatJalali } from "../core/persian/dates.ts";
-import { normalizeForMatch } from "../core/persian/normalize.ts";
+import { foldLetters, normalizeForMatch } from "../core/persian/normalize.ts";
 import { findPlaces, namesPlace } from "../core/persian/places.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
 import {
@@ -867,7 +867,12 @@ function placeSpans(text: string): Found[] {
     if (phrase.split(/\s+/u).length < 2) continue;
     out.push({ text: phrase, start: m.index!, end: m.index! + phrase.length });
   }
-  for (const p of findPlaces(text)) out.push({ text: text.slice(p.start, p.end), start: p.start, end: p.end });
+  // Found in the folded text («قزوين» with Arabic yeh is «قزوین»), cut from the sentence's own.
+  const folded = foldLetters(text);
+  for (const p of findPlaces(folded.text)) {
+    const [start, end] = [folded.raw[p.start]!, folded.raw[p.end]!];
+    out.push({ text: text.slice(start, end), start, end });
+  }
   return out;
 }
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { periodTerms, periodsIn, analyzeQuestion } from "../answer/question.ts";
-import { quoteAround } from "../answer/extractive.ts";
+import { findSpan, quoteAround, SentenceSpans } from "../answer/extractive.ts";
+import { weighTerms } from "../answer/match.ts";
 import { formatJalali, gregorianToJalali } from "../core/persian/dates.ts";
 import { findPlaces } from "../core/persian/places.ts";
 import { findQuantities, findTimes } from "../core/persian/spans.ts";
@@ -276,6 +277,14 @@ describe("the pieces", () => {
     const [july] = findTimes(dated);
     assert.equal(july?.text, "۲۹ ژوي\u0654یه");
     assert.equal(dated.slice(july!.start, july!.end), july!.text);
+    // A place written with Arabic yeh is a place, cut as written.
+    const question = analyzeQuestion("نمایشگاه کجا برگزار شد؟");
+    const place = findSpan(
+      new SentenceSpans("این نمایشگاه در قزوين برگزار شد."),
+      question,
+      weighTerms(question.content, { idf: () => 1, df: () => 1 } as never),
+    );
+    assert.equal(place?.typed && place.text, "قزوين");
     // Written against «از», and a percent sign against the number.
     assert.equal(findQuantities("قیام بیش از۶ سال طول کشید")[0]!.text, "بیش از۶ سال");
     assert.equal(findQuantities("تنها ۱٫۵٪ از اقتصاد")[0]!.text, "۱٫۵٪");
