@@ -1,7 +1,7 @@
 import type { Article } from "../core/article.ts";
 import { reporterOf } from "../core/byline.ts";
 import { formatJalali } from "../core/persian/dates.ts";
-import { foldLetters, normalizeForMatch } from "../core/persian/normalize.ts";
+import { foldLetters, normalizeForMatch, rawSpan } from "../core/persian/normalize.ts";
 import { findPlaces, namesPlace } from "../core/persian/places.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
 import {
@@ -65,7 +65,7 @@ export const NOT_FOUND_ANSWER =
 /** The quote in the answer text: the clause around the span, at most this long. */
 const QUOTE_MAX = 220;
 
-export interface Candidate {
+interface Candidate {
   articleId: string;
   text: string;
   start: number;
@@ -240,12 +240,8 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   /** The answer and the evidence its confidence was computed from (for fitting, bench/tools/fit-confidence.ts). */
-  async choose(request: AnswerRequest): Promise<{ answer: Answer; features?: AnswerFeatures; span?: AnswerSpan }> {
-    const answer = (a: Answer, features?: AnswerFeatures, span?: AnswerSpan) => ({
-      answer: a,
-      ...(features && { features }),
-      ...(span && { span }),
-    });
+  async choose(request: AnswerRequest): Promise<{ answer: Answer; features?: AnswerFeatures }> {
+    const answer = (a: Answer, features?: AnswerFeatures) => ({ answer: a, ...(features && { features }) });
     const { articles } = request;
     const question = analyzeQuestion(request.question);
     const current = request.articleId ? articles.get(request.articleId) : undefined;
@@ -317,23 +313,7 @@ export class ExtractiveAnswerer implements Answerer {
         confidence: round(best.confidence),
       },
       best.features,
-      best.span,
     );
-  }
-
-  /**
-   * Every sentence of the retrieved chunks with what it was scored on, best first: what the
-   * learned ranking and confidence are trained from (eval/train.ts). `vetoed` when a constraint
-   * of the question fails in it (a place, a period, the kind of span asked).
-   */
-  candidatesFor(request: AnswerRequest): Array<Readonly<Candidate> & { vetoed: boolean }> {
-    const question = analyzeQuestion(request.question);
-    const weighted = weighTerms(question.content, request.terms);
-    if (weighted.length === 0) return [];
-    return this.candidates(request.passages, weighted, [], question, request.articles, request.articleId).map((c) => ({
-      ...c,
-      vetoed: c.confidence === 0,
-    }));
   }
 
   /** Every sentence of the retrieved chunks, scored, best first. */
@@ -492,7 +472,7 @@ export class ExtractiveAnswerer implements Answerer {
     }
     const best = reader.read(c.text, asked, 1)[0];
     if (!best) return c;
-    return { ...c, span: { text: best.text, start: best.start, end: best.end, fit: 0, typed: false, p: best.p } };
+    return { ...c, span: { text: best.text, start: best.start, end: best.end, fit: 0, typed: false } };
   }
 
   /**
@@ -720,15 +700,7 @@ export function quoteAround(c: { text: string; span?: AnswerSpan | undefined }, 
 }
 
 /** A span that answers the question; `typed` when it is of the kind asked, `role` for a person. */
-export type AnswerSpan = Found & {
-  fit: number;
-  role?: string;
-  typed: boolean;
-  loose?: boolean;
-  referred?: boolean;
-  /** The learned reader's probability of the span among its sentence's (reader.ts). */
-  p?: number;
-};
+export type AnswerSpan = Found & { fit: number; role?: string; typed: boolean; loose?: boolean; referred?: boolean };
 
 /**
  * The span the question asks for, if this sentence has one, with `fit` (0..1) saying how well
@@ -869,10 +841,7 @@ function placeSpans(text: string): Found[] {
   }
   // Found in the folded text («قزوين» with Arabic yeh is «قزوین»), cut from the sentence's own.
   const folded = foldLetters(text);
-  for (const p of findPlaces(folded.text)) {
-    const [start, end] = [folded.raw[p.start]!, folded.raw[p.end]!];
-    out.push({ text: text.slice(start, end), start, end });
-  }
+  for (const p of findPlaces(folded.text)) out.push(rawSpan(text, folded.raw, p.start, p.end));
   return out;
 }
 

@@ -136,9 +136,13 @@ function wordsOf(sentence: string, question: ReaderQuestion): Word[] {
 
 function matches(t: string, terms: Set<string>): boolean {
   if (terms.has(t)) return true;
-  if (t.length < 4) return false;
-  for (const q of terms) if (q.length >= 4 && (t.startsWith(q) || q.startsWith(t))) return true;
+  for (const q of terms) if (sameTerm(t, q)) return true;
   return false;
+}
+
+/** The same term, or one of four letters or more that starts the other («صادرات» and «صادر…»). */
+function sameTerm(a: string, b: string): boolean {
+  return a === b || (a.length >= 4 && b.length >= 4 && (a.startsWith(b) || b.startsWith(a)));
 }
 
 function punctuationClass(between: string): string {
@@ -236,7 +240,7 @@ function factsOf(sentence: string, question: ReaderQuestion): SentenceFacts {
         let first = -1;
         let last = -1;
         words.forEach((w, k) => {
-          if (w.matched && (w.term === t || matches(w.term, new Set([t])))) {
+          if (w.matched && sameTerm(w.term, t)) {
             if (first < 0) first = k;
             last = k;
           }

@@ -128,14 +128,22 @@ export function foldLetters(text: string): { text: string; raw: number[] } {
   const raw: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    if (DROPPED.test(ch)) continue;
+    // What normalizeForMatch drops, but ZWNJ, which spans' patterns read.
+    if (ch !== ZWNJ && FOLD.get(ch) === "") continue;
     raw.push(i);
     out += CHAR_MAP[ch] ?? ch;
   }
   raw.push(text.length);
   return { text: out, raw };
 }
-const DROPPED = new RegExp(
-  `^(?:${[DIACRITICS, TATWEEL, LONE_HAMZA, INVISIBLES].map((r) => r.source).join("|")})$`,
-  "u",
-);
+
+/** Characters [start, end) of `foldLetters(original).text`, as the original's own characters. */
+export function rawSpan(
+  original: string,
+  raw: readonly number[],
+  start: number,
+  end: number,
+): { text: string; start: number; end: number } {
+  const [from, to] = [raw[start]!, raw[end]!];
+  return { text: original.slice(from, to), start: from, end: to };
+}

@@ -1,4 +1,4 @@
-import { foldLetters, normalizeForMatch } from "./normalize.ts";
+import { foldLetters, normalizeForMatch, rawSpan } from "./normalize.ts";
 import { STOPWORDS } from "./stopwords.ts";
 import { term, tokenize } from "./tokens.ts";
 
@@ -35,12 +35,6 @@ function folded(source: string, flags: string): RegExp {
   return new RegExp(foldLetters(source).text, flags);
 }
 
-/** What a pattern found in the folded text, as the sentence's own characters. */
-function unfolded(sentence: string, raw: number[], at: number, length: number): Found {
-  const start = raw[at]!;
-  const end = raw[at + length]!;
-  return { text: sentence.slice(start, end), start, end };
-}
 /** Nouns that count something and usually take a describing word: «واحد صنعتی», «پروانه تاسیس». */
 const COUNTERS = new Set([
   "واحد",
@@ -116,9 +110,7 @@ export function findQuantities(original: string): QuantitySpan[] {
       }
     }
     out.push({
-      text: original.slice(raw[start], raw[end]),
-      start: raw[start]!,
-      end: raw[end]!,
+      ...rawSpan(original, raw, start, end),
       numberStart: raw[numberStart]!,
       numberEnd: raw[numberEnd]!,
       unitTerms,
@@ -157,13 +149,12 @@ const BARE_YEAR = /(?<![\p{L}0-9۰-۹.,٫/])(?:[12۱۲][0-9۰-۹]{3}|[0-9۰-۹]{
 
 /** Bare years of the sentence, for «در چه سالی» when no dated phrase is there. */
 export function findYears(sentence: string): Found[] {
-  const { text, raw } = foldLetters(sentence);
-  return [...text.matchAll(BARE_YEAR)].map((m) => unfolded(sentence, raw, m.index!, m[0].length));
+  return [...sentence.matchAll(BARE_YEAR)].map((m) => ({ text: m[0], start: m.index!, end: m.index! + m[0].length }));
 }
 
 export function findTimes(sentence: string): Found[] {
   const { text, raw } = foldLetters(sentence);
-  return [...text.matchAll(TIME)].map((m) => unfolded(sentence, raw, m.index!, m[0].length));
+  return [...text.matchAll(TIME)].map((m) => rawSpan(sentence, raw, m.index!, m.index! + m[0].length));
 }
 
 /** Titles that follow a person's name in Persian news: «سعید نبیل رئیس سازمان…». */
