@@ -9,7 +9,8 @@ import { contextualize } from "./followup.ts";
 import { LlmAnswerer } from "./llm.ts";
 import { questionContent } from "./question.ts";
 import { loadReader, type SpanReader } from "./reader.ts";
-import { DEFAULT_RETRIEVAL, Retriever, type SearchOptions } from "./retrieve.ts";
+import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever, type SearchOptions } from "./retrieve.ts";
+import { loadReranker, rulesReranker, type Reranker } from "./rerank.ts";
 import { AnswerReuse, keepingWhole, type Question, type Reused, type ReuseOptions } from "./reuse.ts";
 import { SuggestionCheck } from "./suggestions.ts";
 import {
@@ -24,7 +25,9 @@ import {
 export type { Question, Reused, ReuseOptions } from "./reuse.ts";
 
 export type AssistantConfig = Pick<Config, "answerer"> &
-  Partial<Pick<Config, "retrieval" | "answerCacheSize" | "spanReader" | "spanReaderWeights">>;
+  Partial<
+    Pick<Config, "retrieval" | "answerCacheSize" | "spanReader" | "spanReaderWeights" | "reranker" | "rerankerWeights">
+  >;
 
 export interface AskOptions extends ReuseOptions {
   signal?: AbortSignal;
@@ -60,7 +63,12 @@ export class Assistant {
     this.extractive = new ExtractiveAnswerer({ ...DEFAULT_EXTRACTIVE, reader: this.spanReader(config) });
     this.answerer =
       config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
-    this.retriever = new Retriever(corpus, config.retrieval ?? DEFAULT_RETRIEVAL);
+    this.retriever = new Retriever(
+      corpus,
+      config.retrieval ?? DEFAULT_RETRIEVAL,
+      DEFAULT_WEIGHTS,
+      this.reranker(config),
+    );
     this.reuse = new AnswerReuse(corpus, config.answerCacheSize ?? DEFAULT_ANSWER_CACHE_SIZE);
     // Always extractive: see SuggestionCheck.
     this.suggestions = new SuggestionCheck(
@@ -84,6 +92,28 @@ export class Assistant {
       );
       return null;
     }
+  }
+
+  /**
+   * The learned re-ranker, or the hand-tuned one: asked for (RERANKER=rules), or because the
+   * learned weights cannot be read (the reason is logged, the service goes on).
+   */
+  private reranker(config: AssistantConfig): Reranker {
+    const rules = rulesReranker(DEFAULT_WEIGHTS.rerank);
+    if (config.reranker === "rules") return rules;
+    try {
+      return loadReranker(config.rerankerWeights);
+    } catch (err) {
+      this.warnings.push(
+        `re-ranker: ${(err as Error).message}; passages are ordered by the hand-tuned weights (as with RERANKER=rules)`,
+      );
+      return rules;
+    }
+  }
+
+  /** Which re-ranker orders the passages: `learned` or `rules`. */
+  get rerankerKind(): Reranker["kind"] {
+    return this.retriever.rerankerKind;
   }
 
   /**

@@ -3,8 +3,19 @@ import { KLargest } from "../core/top-k.ts";
 import type { AnalyzedText, Corpus, LexicalQuery, ScoredChunk, TermStats } from "../core/corpus/corpus.ts";
 import { answeredBy, rewritePhrases, synonymsOf } from "../core/persian/synonyms.ts";
 import { analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
-import { coverage, matchTargetOfTokens, weighTerms, type MatchTarget, type WeightedTerm } from "./match.ts";
-import { questionContent } from "./question.ts";
+import { matchTargetOfTokens, weighTerms, type MatchTarget } from "./match.ts";
+import { analyzeQuestion, questionContent, type QuestionKind } from "./question.ts";
+import {
+  at,
+  rerankQuestion,
+  RERANK_FEATURES,
+  rulesReranker,
+  TEXT_FEATURES,
+  textFeatures,
+  type Reranker,
+  type RerankFeature,
+  type RerankQuestion,
+} from "./rerank.ts";
 import type { Passage } from "./types.ts";
 import { StampedCache } from "./stamped-cache.ts";
 
@@ -92,7 +103,13 @@ interface Candidate {
   denseRank?: number;
   lexicalRank?: number;
   score: number;
+  /** The re-ranker's features (RERANK_FEATURES order): the cheap ones set at fusion, the text ones when read. */
+  features: Float64Array;
 }
+
+/** Questions that ask for a number: an amount, a date, an ordinal. */
+const NUMBER_KINDS: ReadonlySet<QuestionKind> = new Set<QuestionKind>(["quantity", "time"]);
+const ALL_TEXT_FEATURES: ReadonlySet<RerankFeature> = new Set(TEXT_FEATURES);
 
 /**
  * Finds the chunks that answer a question: dense nearest neighbours and BM25F hits, fused, then
@@ -106,13 +123,47 @@ export class Retriever {
     private readonly corpus: Corpus,
     private readonly settings: RetrievalSettings = DEFAULT_RETRIEVAL,
     private readonly weights: RetrievalWeights = DEFAULT_WEIGHTS,
+    /** The hand-tuned re-ranker of `weights.rerank` unless given (RERANKER). */
+    private readonly reranker: Reranker = rulesReranker(weights.rerank),
   ) {
     let targets = TARGETS.get(corpus);
     if (!targets) TARGETS.set(corpus, (targets = new StampedCache<MatchTarget>(TARGET_CACHE_SIZE)));
     this.targets = targets;
   }
 
+  /** Which re-ranker orders the candidates: `learned` or `rules`. */
+  get rerankerKind(): Reranker["kind"] {
+    return this.reranker.kind;
+  }
+
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    const gathered = await this.gather(query, options);
+    if (!gathered) return [];
+    const { ranked, question, total } = gathered;
+    const top = this.settings.rerank && question ? this.rescore(ranked, question, options, total) : ranked;
+    if (options.articleId) boostArticle(top, options.articleId, this.weights.scopeBoost);
+    return top.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
+  }
+
+  /**
+   * The fused candidates of a search, the first `depth` of them with every re-ranking feature
+   * (RERANK_FEATURES order), best fused first: what `npm run train` learns the re-ranker from.
+   */
+  async features(query: string, depth: number): Promise<Array<{ chunk: Chunk; features: Float64Array }>> {
+    const gathered = await this.gather(query, { k: depth });
+    if (!gathered) return [];
+    const { ranked, question, total } = gathered;
+    return ranked.slice(0, depth).map((c) => {
+      if (question) this.read(c, question, total, ALL_TEXT_FEATURES);
+      return { chunk: c.chunk, features: c.features };
+    });
+  }
+
+  /** The candidates of both rankings, fused, with the question read for re-ranking (none when it has no content terms). */
+  private async gather(
+    query: string,
+    options: SearchOptions,
+  ): Promise<{ ranked: Candidate[]; question: RerankQuestion | undefined; total: number } | undefined> {
     const synonyms = this.settings.synonyms !== false;
     const content = synonyms ? rewritePhrases(questionContent(query)) : questionContent(query);
     const tokens = analyzeTokens(content);
@@ -127,7 +178,7 @@ export class Retriever {
       this.corpus.stats(),
       this.corpus.termStats([...own, ...alternatives.flat()]),
     ]);
-    if (total === 0) return [];
+    if (total === 0) return undefined;
     const pool = Math.min(total, Math.max(options.k * OVERFETCH, MIN_POOL));
     const candidates = new Map<string, Candidate>();
     const { dense, lexical } = this.settings;
@@ -137,13 +188,10 @@ export class Retriever {
       dense || !lexical ? this.denseCandidates(query, pool, options.articleId, candidates) : undefined,
       lexical ? this.lexicalCandidates(terms, pool, options.articleId, candidates) : undefined,
     ]);
-
-    const ranked = this.fuse([...candidates.values()]);
-    const top = this.settings.rerank
-      ? this.rescore(ranked, weighTerms(content, stats, { synonyms }), content, options, total)
-      : ranked;
-    if (options.articleId) boostArticle(top, options.articleId, this.weights.scopeBoost);
-    return top.slice(0, options.k).map((c) => ({ chunk: c.chunk, score: round(c.score) }));
+    const weighted = weighTerms(content, stats, { synonyms });
+    const kind = analyzeQuestion(query).kind;
+    const question = weighted.length > 0 ? rerankQuestion(weighted, tokens, NUMBER_KINDS.has(kind)) : undefined;
+    return { ranked: this.fuse([...candidates.values()]), question, total };
   }
 
   private async denseCandidates(
@@ -280,61 +328,71 @@ export class Retriever {
       }
     }
     const top = Math.max(...candidates.map((c) => c.score), 0);
-    for (const c of candidates) c.score = top > 0 ? c.score / top : 0;
+    const maxDense = Math.max(0, ...candidates.map((c) => c.dense ?? 0));
+    for (const c of candidates) {
+      c.score = top > 0 ? c.score / top : 0;
+      const f = c.features;
+      f[at.fused] = c.score;
+      f[at.dense] = maxDense > 0 ? Math.max(0, c.dense ?? 0) / maxDense : 0;
+      f[at.lexical] = maxLexical > 0 ? (c.lexical ?? 0) / maxLexical : 0;
+      f[at.denseRank] = c.denseRank ? 1 / c.denseRank : 0;
+      f[at.lexicalRank] = c.lexicalRank ? 1 / c.lexicalRank : 0;
+    }
     return candidates.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
   }
 
   /**
-   * Cheap exact evidence on top of fusion: how much of the question the chunk covers (terms
-   * weighted by rarity), whether its word pairs appear as phrases, whether the question's
-   * numbers appear, and whether the title matches. Returns the candidates that can still be
-   * among the best `k`, re-scored and best first.
+   * Re-ranking on top of fusion: the re-ranker's score of each candidate's features, the cheap
+   * ones (fusion, the two rankings) and those read from its text (how much of the question it
+   * covers, terms weighted by rarity; its phrases; its numbers; its title; the densest window of
+   * the question's words). Returns the candidates that can still be among the best `k`,
+   * re-scored and best first.
    *
-   * **NOTE:** each feature adds at most its weight, so a candidate whose fused score plus every
-   * weight falls below the k-th re-scored candidate cannot reach the top k and is not analyzed
-   * (on an archive, analyzing a hundred candidates was most of a search). The reader's article's
-   * chunks are always re-scored: the article boost that follows ranks them among themselves.
+   * **NOTE:** each text feature adds at most its weight, so a candidate whose cheap score plus
+   * every weight falls below the k-th re-scored candidate cannot reach the top k and is not
+   * analyzed (on an archive, analyzing a hundred candidates was most of a search). The reader's
+   * article's chunks are always re-scored: the article boost that follows ranks them among
+   * themselves.
    */
   private rescore(
     ranked: Candidate[],
-    weighted: WeightedTerm[],
-    content: string,
+    question: RerankQuestion,
     options: SearchOptions,
     archiveChunks: number,
   ): Candidate[] {
-    if (weighted.length === 0) return ranked;
-    const tokens = analyzeTokens(content);
-    // The question's adjacent term pairs, and the same as first term → second terms.
-    const pairList = tokens.flatMap((t, i) =>
-      t.next !== undefined && tokens[i + 1] ? [`${t.term} ${tokens[i + 1]!.term}`] : [],
-    );
-    const pairs = new Map<string, Set<string>>();
-    tokens.forEach((t, i) => {
-      if (t.next !== undefined && tokens[i + 1])
-        pairs.set(t.term, (pairs.get(t.term) ?? new Set<string>()).add(tokens[i + 1]!.term));
-    });
-    const numbers = tokens.filter((t) => /^[0-9]/.test(t.term)).map((t) => t.term);
-    const w = this.weights.rerank;
-    const gain = w.coverage + w.phrase + w.numbers + w.title;
+    const model = this.reranker;
     const best = new KLargest(options.k);
     const kept: Candidate[] = [];
-    // `ranked` is best first by fused score, so the bound only falls along it.
-    for (const c of ranked) {
+    const unread: Candidate[] = [];
+    const depth = Math.max(model.depth, options.k);
+    // A learned model's cheap score need not fall along the fused order: the bound is checked
+    // against each candidate, the order only makes it tighten early.
+    ranked.forEach((c, i) => {
       const ofArticle = options.articleId !== undefined && c.chunk.articleId === options.articleId;
-      if (!ofArticle && best.full && w.fused * c.score + gain < best.min) continue;
-      const { whole: target, title } = this.analyzed(c.chunk, archiveChunks);
-      const phrase = pairList.length > 0 ? phrasesFound(pairs, pairList, target.termList) / pairList.length : 0;
-      const nums = numbers.length > 0 ? numbers.filter((n) => target.terms.has(n)).length / numbers.length : 0;
-      c.score =
-        w.fused * c.score +
-        w.coverage * coverage(weighted, target) +
-        w.phrase * phrase +
-        w.numbers * nums +
-        w.title * coverage(weighted, title);
+      if (!ofArticle && i >= depth) return unread.push(c);
+      if (!ofArticle && best.full && model.cheap(c.features) + model.gain < best.min) return;
+      this.read(c, question, archiveChunks, model.needed);
+      c.score = model.score(c.features);
       best.push(c.score);
       kept.push(c);
-    }
-    return kept.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
+    });
+    kept.sort((a, b) => b.score - a.score || a.chunk.id.localeCompare(b.chunk.id));
+    const top = kept[0]?.score ?? 0;
+    for (const c of kept) c.score = model.outputOf(c.score, top);
+    // Beyond the learned model's depth, candidates keep their fused order, below every one read.
+    for (const c of unread) c.score = 0;
+    return [...kept, ...unread];
+  }
+
+  /** A candidate's text features, read from its analyzed text into its feature vector. */
+  private read(
+    c: Candidate,
+    question: RerankQuestion,
+    archiveChunks: number,
+    needed: ReadonlySet<RerankFeature>,
+  ): void {
+    const { whole, title } = this.analyzed(c.chunk, archiveChunks);
+    textFeatures(question, whole, title, c.chunk.position, needed, c.features);
   }
 
   /**
@@ -342,7 +400,7 @@ export class Retriever {
    * title alone. Read as the corpus stored their tokens at ingest, or tokenised now when it did
    * not (a chunk published since).
    */
-  private analyzed(chunk: Chunk, archiveChunks: number): { whole: ChunkTarget; title: MatchTarget } {
+  private analyzed(chunk: Chunk, archiveChunks: number): { whole: ChunkTarget; title: ChunkTarget } {
     // **NOTE:** from a corpus that stores chunks' tokens (the embedded index) and holds more
     // chunks than the cache, targets are made each time. A cache that keeps turning over, as an
     // archive's questions reach ever other chunks, kept each new target alive long enough to be
@@ -388,15 +446,6 @@ export class Retriever {
   }
 }
 
-/** How many of the question's term pairs (`list`; `pairs` maps first to second terms) the text has side by side. */
-function phrasesFound(pairs: Map<string, Set<string>>, list: string[], terms: readonly string[]): number {
-  const found = new Set<string>();
-  for (let i = 0; i + 1 < terms.length; i++) {
-    if (pairs.get(terms[i]!)?.has(terms[i + 1]!)) found.add(`${terms[i]} ${terms[i + 1]}`);
-  }
-  return found.size === 0 ? 0 : list.filter((pair) => found.has(pair)).length;
-}
-
 type ChunkTarget = MatchTarget & { termList: readonly string[] };
 
 /**
@@ -410,7 +459,7 @@ const TARGETS = new WeakMap<Corpus, StampedCache<MatchTarget>>();
 function getOrAdd(into: Map<string, Candidate>, chunk: Chunk): Candidate {
   let c = into.get(chunk.id);
   if (!c) {
-    c = { chunk, score: 0 };
+    c = { chunk, score: 0, features: new Float64Array(RERANK_FEATURES.length) };
     into.set(chunk.id, c);
   }
   return c;

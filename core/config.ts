@@ -99,6 +99,8 @@ const Env = z
     RETRIEVAL_FUSION: z.enum(["weighted", "rrf"], { message: 'must be "weighted" or "rrf"' }).default("weighted"),
     SPAN_READER: z.enum(["learned", "rules"], { message: 'must be "learned" or "rules"' }).default("learned"),
     SPAN_READER_WEIGHTS: z.string().min(1).optional(),
+    RERANKER: z.enum(["learned", "rules"], { message: 'must be "learned" or "rules"' }).default("learned"),
+    RERANKER_WEIGHTS: z.string().min(1).optional(),
     ALLOWED_ORIGINS: z
       .string()
       .transform((s, ctx): string[] | "*" => {
@@ -215,6 +217,13 @@ export interface Config {
   spanReader: "learned" | "rules";
   /** SPAN_READER_WEIGHTS: the learned reader's weights, when not the shipped answer/weights/reader.json. */
   spanReaderWeights?: string;
+  /**
+   * RERANKER: who orders the retrieved candidates: the learned re-ranker (answer/rerank.ts,
+   * weights learned from PQuAD) or the hand-tuned weights.
+   */
+  reranker: "learned" | "rules";
+  /** RERANKER_WEIGHTS: the learned re-ranker's weights, when not the shipped answer/weights/reranker.json. */
+  rerankerWeights?: string;
   /** Enables the article management API when set. */
   adminToken?: string;
   /** Where readers' ratings are stored (an embedded PostgreSQL). */
@@ -288,6 +297,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : { kind: "extractive" },
     spanReader: e.SPAN_READER,
     ...(e.SPAN_READER_WEIGHTS && { spanReaderWeights: e.SPAN_READER_WEIGHTS }),
+    reranker: e.RERANKER,
+    ...(e.RERANKER_WEIGHTS && { rerankerWeights: e.RERANKER_WEIGHTS }),
     retrieval: {
       dense: e.RETRIEVAL_STAGES.includes("dense"),
       lexical: e.RETRIEVAL_STAGES.includes("lexical"),

@@ -35,6 +35,8 @@ async function main(): Promise<void> {
       articles: { type: "string" },
       answerer: { type: "string" },
       "span-reader": { type: "string" },
+      reranker: { type: "string" },
+      "no-hand-tuned": { type: "boolean", default: false },
       store: { type: "string" },
       "database-url": { type: "string" },
       "no-heldout": { type: "boolean", default: false },
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
   const spanReader = values["span-reader"] ?? config.spanReader;
   if (spanReader !== "learned" && spanReader !== "rules")
     throw new Error(`--span-reader must be learned or rules, not "${spanReader}"`);
+  const reranker = values.reranker ?? config.reranker;
+  if (reranker !== "learned" && reranker !== "rules")
+    throw new Error(`--reranker must be learned or rules, not "${reranker}"`);
   const store = values.store ?? config.store.kind;
   if (store !== "embedded" && store !== "pgvector")
     throw new Error(`--store must be embedded or pgvector, not "${store}"`);
@@ -106,6 +111,8 @@ async function main(): Promise<void> {
       store,
       heldOut: !values["no-heldout"],
       spanReader,
+      reranker,
+      handTuned: !values["no-hand-tuned"],
       ...(database && { databaseUrl: database }),
       ...(llm && { llm }),
     });

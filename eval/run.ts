@@ -9,9 +9,10 @@ import type { Corpus } from "../core/corpus/corpus.ts";
 import { openCorpus } from "../core/corpus/open.ts";
 import { DEFAULT_SCHEMA, dropSchema } from "../core/corpus/pgvector/schema.ts";
 import { startInProcessPostgres } from "./pglite.ts";
-import type { Answer, Passage } from "../answer/types.ts";
+import type { Answer } from "../answer/types.ts";
 import { GroundednessJudge } from "./judge.ts";
-import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../answer/retrieve.ts";
+import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever, type RetrievalSettings } from "../answer/retrieve.ts";
+import { loadReranker, rulesReranker } from "../answer/rerank.ts";
 import { Assistant, withMaterials } from "../answer/assistant.ts";
 import { naiveBm25, naiveTokens } from "./baseline.ts";
 import { mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank } from "./metrics.ts";
@@ -25,6 +26,8 @@ export type { AnswerRow, QuestionResult, ReliabilityBucket } from "./score.ts";
 export interface Pipeline {
   name: string;
   settings?: RetrievalSettings;
+  /** Who re-ranks: the hand-tuned weights or the learned ones; the configured one (RERANKER) if not said. */
+  reranker?: "rules" | "learned";
 }
 
 const FULL = DEFAULT_RETRIEVAL;
@@ -39,6 +42,8 @@ export const PIPELINES: Pipeline[] = [
   { name: "full − lexical", settings: { ...FULL, lexical: false } },
   { name: "full, rrf fusion", settings: { ...FULL, fusion: "rrf" } },
   { name: "full + feedback", settings: { ...FULL, expand: true } },
+  { name: "full, hand-tuned re-ranker", settings: FULL, reranker: "rules" },
+  { name: "full, learned re-ranker", settings: FULL, reranker: "learned" },
   { name: "full (default)", settings: FULL },
 ];
 
@@ -91,6 +96,13 @@ export interface EvalOptions {
   heldOut?: boolean;
   /** Who marks the extractive short answers (SPAN_READER): the learned reader by default. */
   spanReader?: "learned" | "rules";
+  /** Who re-ranks the full pipeline's candidates (RERANKER): the learned re-ranker by default. */
+  reranker?: "learned" | "rules";
+  /**
+   * Also answer with everything hand-tuned (the rules' re-ranker and span marking), as a second
+   * answers row "extractive, hand-tuned": what the learned parts add, in one run.
+   */
+  handTuned?: boolean;
 }
 
 /** How deep a pipeline's ranking is read: enough chunks to fill 10 distinct passages. */
@@ -117,20 +129,41 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
     if (set.grading === "editorial") await requireArticles(set, corpus, articlesDir);
 
     const baseline = await naiveBm25(set.corpus);
-    const retrievers = PIPELINES.map((p) => (p.settings ? new Retriever(corpus, p.settings) : undefined));
-    const assistants = [
-      new Assistant(corpus, { answerer: { kind: "extractive" }, spanReader: options.spanReader ?? "learned" }),
+    const configured = options.reranker ?? "learned";
+    const rerankers = { rules: rulesReranker(DEFAULT_WEIGHTS.rerank), learned: loadReranker() };
+    const retrievers = PIPELINES.map((p) =>
+      p.settings ? new Retriever(corpus, p.settings, DEFAULT_WEIGHTS, rerankers[p.reranker ?? configured]) : undefined,
+    );
+    const assistants: Array<{ label: string; assistant: Assistant }> = [
+      {
+        label: "extractive",
+        assistant: new Assistant(corpus, {
+          answerer: { kind: "extractive" },
+          spanReader: options.spanReader ?? "learned",
+          reranker: configured,
+        }),
+      },
     ];
-    if (options.llm) assistants.push(new Assistant(corpus, { answerer: options.llm }));
+    if (options.handTuned)
+      assistants.push({
+        label: "extractive, hand-tuned",
+        assistant: new Assistant(corpus, { answerer: { kind: "extractive" }, spanReader: "rules", reranker: "rules" }),
+      });
+    if (options.llm)
+      assistants.push({
+        label: "llm",
+        assistant: new Assistant(corpus, { answerer: options.llm, reranker: configured }),
+      });
     const judge = options.llm ? new GroundednessJudge(options.llm) : undefined;
     const heldOut = set.grading === "reading" && options.heldOut !== false;
 
     const ranks = PIPELINES.map(() => [] as Array<number | undefined>);
     const times = PIPELINES.map(() => [] as number[]);
-    const tallies = assistants.map((a) => new AnswerTally(a.answerer.id, set.grading));
+    const tallies = assistants.map(
+      (a) => new AnswerTally(a.label === "llm" ? a.assistant.answerer.id : a.label, set.grading),
+    );
 
     for (const [qi, q] of set.questions.entries()) {
-      let deep: Passage[] = [];
       for (const pi of PIPELINES.keys()) {
         const started = performance.now();
         let ranked: string[];
@@ -138,13 +171,13 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
         if (!retriever) {
           ranked = baseline.search(naiveTokens(q.question), 10).map((h) => h.id);
         } else {
-          deep = await retriever.search(q.question, { k: DEPTH });
+          const deep = await retriever.search(q.question, { k: DEPTH });
           ranked = [...new Set(deep.map((p) => p.chunk.articleId))];
         }
         times[pi]!.push(performance.now() - started);
         if (q.goldId) ranks[pi]!.push(rankOf(ranked.slice(0, 10), q.goldId));
       }
-      for (const [ai, assistant] of assistants.entries()) {
+      for (const [ai, { assistant }] of assistants.entries()) {
         const started = performance.now();
         // Not reused: a question asked twice in a set is answered twice, and timed so.
         const { answer } = await assistant.ask(
@@ -164,8 +197,9 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
         const valid = citationsValid(answer, await corpus.articles(answer.citations.map((c) => c.articleId)));
         const result = tallies[ai]!.add(q, answer, ms, valid, grounded);
         if (heldOut && q.goldId) {
-          // The last pipeline is the full one, the assistant's: its deep ranking less the gold
-          // passage is what the answerer would read if the corpus did not have it.
+          // The assistant's own deep ranking less the gold passage is what its answerer would
+          // read if the corpus did not have it.
+          const deep = await assistant.retriever.search(q.question, { k: DEPTH });
           const passages = deep.filter((p) => p.chunk.articleId !== q.goldId).slice(0, ANSWER_PASSAGES);
           const answerer = assistant.answerer;
           const held = await answerer.answer(

@@ -1,233 +1,76 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { analyzeQuestion } from "../answer/question.ts";
-import { candidateSpans, readQuestion, SpanReader, wordRange, type ReaderWeights } from "../answer/reader.ts";
-import { splitSentences } from "../core/persian/sentences.ts";
-import { normalizeForMatch } from "../core/persian/normalize.ts";
-import { tokenF1 } from "./metrics.ts";
+import { trainReader } from "./train-reader.ts";
+import { trainReranker } from "./train-reranker.ts";
 import { evalDataDir } from "./sets.ts";
 
 /**
- * `npm run train`: learns the span reader's weights (answer/reader.ts) from PQuAD's training
- * questions (`../shared/train/pquad`, CC BY-SA 4.0) and writes `answer/weights/reader.json`.
- * PQuAD dev (`../shared/eval/pquad/dev.jsonl`) chooses the regularisation and is printed; the
- * test split is never read. `--check` trains again and fails if the result differs from the
- * shipped weights. Deterministic: full-batch optimisation in a fixed order, no randomness.
- *
- * The model is a softmax over every admissible span of the sentence that holds the answer
- * (conditional log-likelihood of the gold span, L2-regularised), fitted with AdaGrad.
+ * `npm run train [-- --model reader|reranker] [--check] [--out FILE]`: learns the shipped weights
+ * from PQuAD's training questions (`../shared/train/pquad`, CC BY-SA 4.0; TRAIN_DATA_DIR points
+ * elsewhere) and writes them to `answer/weights/`: the span reader's (`reader.json`,
+ * eval/train-reader.ts) and the re-ranker's (`reranker.json`, eval/train-reranker.ts). PQuAD dev
+ * chooses the regularisation and is printed; no test split is read, nothing is learned from
+ * ParsiNLU. `--check` trains again and fails unless the shipped files are reproduced byte for
+ * byte. Deterministic: full-batch optimisation in a fixed order, no randomness.
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
-const OUT = path.join(ROOT, "answer/weights/reader.json");
+const MODELS = ["reader", "reranker"] as const;
+type Model = (typeof MODELS)[number];
 
 const { values } = parseArgs({
   options: {
+    model: { type: "string" },
     check: { type: "boolean", default: false },
-    l2: { type: "string", default: "0.03" },
-    epochs: { type: "string", default: "15" },
+    out: { type: "string" },
+    l2: { type: "string" },
+    epochs: { type: "string" },
     prune: { type: "string", default: "0.01" },
     "min-count": { type: "string", default: "5" },
     "train-dir": { type: "string", default: path.resolve(ROOT, process.env.TRAIN_DATA_DIR ?? "../shared/train") },
-    out: { type: "string", default: OUT },
   },
 });
 
-interface Example {
-  /** Feature ids and values of every candidate, flattened; `offsets[c]..offsets[c+1]` is candidate c. */
-  ids: Int32Array;
-  values: Float32Array;
-  offsets: Int32Array;
-  gold: number;
+function fail(message: string): never {
+  console.error(`train: ${message}`);
+  process.exit(2);
 }
 
-const ids = new Map<string, number>();
-/** In how many training questions' sentences each feature occurs. */
-const counts = new Map<string, number>();
-const names: string[] = [];
-const idOf = (name: string) => {
-  let id = ids.get(name);
-  if (id === undefined) {
-    ids.set(name, (id = names.length));
-    names.push(name);
-  }
-  return id;
+const chosen: Model[] = values.model === undefined ? [...MODELS] : [values.model as Model];
+if (!MODELS.includes(chosen[0]!)) fail(`--model must be reader or reranker, not "${values.model}"`);
+if (values.out !== undefined && chosen.length > 1) fail("--out writes one model's weights: give --model too");
+for (const name of ["l2", "epochs", "prune", "min-count"] as const) {
+  const v = values[name];
+  if (v !== undefined && !(Number(v) >= 0)) fail(`--${name} must be a number ≥ 0, not "${v}"`);
+}
+
+/** Each model's defaults, chosen on PQuAD dev. */
+const DEFAULTS: Record<Model, { l2: number; epochs: number }> = {
+  reader: { l2: 0.03, epochs: 15 },
+  reranker: { l2: 0, epochs: 3000 },
 };
 
-function example(sentence: string, question: string, from: number, to: number): Example | undefined {
-  const rq = readQuestion(question, analyzeQuestion(question).kind);
-  const { facts, spans } = candidateSpans(sentence, rq);
-  // The gold span in words: the words its characters touch.
-  const range = wordRange(facts.words, from, to);
-  const gold = range ? spans.findIndex((s) => s.from === range.from && s.to === range.to) : -1;
-  if (gold < 0) return undefined;
-  const seen = new Set<string>();
-  for (const s of spans) for (const name of s.features.keys()) seen.add(name);
-  for (const name of seen) counts.set(name, (counts.get(name) ?? 0) + 1);
-  let size = 0;
-  for (const s of spans) size += s.features.size;
-  const out: Example = {
-    ids: new Int32Array(size),
-    values: new Float32Array(size),
-    offsets: new Int32Array(spans.length + 1),
-    gold,
-  };
-  let at = 0;
-  spans.forEach((s, c) => {
-    out.offsets[c] = at;
-    for (const [name, value] of s.features) {
-      out.ids[at] = idOf(name);
-      out.values[at++] = value;
-    }
-  });
-  out.offsets[spans.length] = at;
-  return out;
-}
-
-async function jsonl<T>(file: string): Promise<T[]> {
-  return (await readFile(file, "utf8"))
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as T);
-}
-
-/** The sentence of a passage that holds [start, end), and the offsets inside it. */
-function sentenceOf(text: string, start: number, end: number) {
-  const s = splitSentences(text).find((x) => x.start <= start && end <= x.end);
-  return s && { text: s.text, from: start - s.start, to: end - s.start };
-}
-
-function train(examples: Example[], keep: Uint8Array, l2: number, epochs: number): Float64Array {
-  const features = keep.length;
-  const w = new Float64Array(features);
-  const g2 = new Float64Array(features).fill(1e-8);
-  const rate = 0.5;
-  for (let e = 0; e < epochs; e++) {
-    let loss = 0;
-    for (const ex of examples) {
-      const n = ex.offsets.length - 1;
-      const z = new Float64Array(n);
-      let max = -Infinity;
-      for (let c = 0; c < n; c++) {
-        let s = 0;
-        for (let k = ex.offsets[c]!; k < ex.offsets[c + 1]!; k++) s += w[ex.ids[k]!]! * ex.values[k]!; // w is 0 where not kept
-        z[c] = s;
-        if (s > max) max = s;
-      }
-      let total = 0;
-      for (let c = 0; c < n; c++) total += z[c] = Math.exp(z[c]! - max);
-      loss -= Math.log(z[ex.gold]! / total);
-      // Gradient of the negative log-likelihood: expected features minus the gold span's.
-      const grad = new Map<number, number>();
-      for (let c = 0; c < n; c++) {
-        const p = z[c]! / total - (c === ex.gold ? 1 : 0);
-        if (Math.abs(p) < 1e-6) continue;
-        for (let k = ex.offsets[c]!; k < ex.offsets[c + 1]!; k++) {
-          const id = ex.ids[k]!;
-          if (!keep[id]) continue;
-          grad.set(id, (grad.get(id) ?? 0) + p * ex.values[k]!);
-        }
-      }
-      for (const [id, g0] of grad) {
-        const g = g0 + l2 * w[id]!;
-        g2[id]! += g * g;
-        w[id]! -= (rate * g) / Math.sqrt(g2[id]!);
-      }
-    }
-    if (process.env.TRAIN_VERBOSE) console.error(`epoch ${e + 1}: loss ${(loss / examples.length).toFixed(4)}`);
+let failed = false;
+for (const model of chosen) {
+  const l2 = values.l2 !== undefined ? Number(values.l2) : DEFAULTS[model].l2;
+  const epochs = values.epochs !== undefined ? Number(values.epochs) : DEFAULTS[model].epochs;
+  const trainDir = values["train-dir"]!;
+  const { json, lines } =
+    model === "reader"
+      ? await trainReader({ trainDir, l2, epochs, prune: Number(values.prune), minCount: Number(values["min-count"]) })
+      : await trainReranker({ trainDir, evalDir: evalDataDir(), l2, epochs });
+  for (const line of lines) console.log(line);
+  const out = values.out ?? path.join(ROOT, `answer/weights/${model}.json`);
+  const shown = path.relative(ROOT, out);
+  if (values.check) {
+    const shipped = await readFile(out, "utf8").catch(() => "");
+    if (shipped !== json) {
+      console.error(`${shown} differs from what training gives now: run npm run train`);
+      failed = true;
+    } else console.log(`${shown} is reproduced exactly`);
+  } else {
+    await writeFile(out, json);
+    console.log(`wrote ${shown}`);
   }
-  return w;
 }
-
-interface TrainQuestion {
-  question: string;
-  answers: Array<{ text: string; start: number }>;
-  passage_id: string;
-}
-interface DevQuestion {
-  question: string;
-  answers: string[];
-  passage_id: string;
-}
-
-const trainDir = path.join(values["train-dir"]!, "pquad");
-const passages = new Map(
-  (await jsonl<{ id: string; text: string }>(path.join(trainDir, "passages.jsonl"))).map((p) => [p.id, p.text]),
-);
-const examples: Example[] = [];
-let skipped = 0;
-for (const q of await jsonl<TrainQuestion>(path.join(trainDir, "train.jsonl"))) {
-  const text = passages.get(q.passage_id);
-  const a = q.answers[0];
-  const s = text && a ? sentenceOf(text, a.start, a.start + a.text.length) : undefined;
-  const ex = s && example(s.text, q.question, s.from, s.to);
-  if (ex) examples.push(ex);
-  else skipped++;
-}
-console.log(`PQuAD train: ${examples.length} questions whose answer is a span of one sentence (${skipped} skipped)`);
-
-// Dev: the reader alone, given the sentence that holds a gold answer.
-const devPassages = new Map(
-  (await jsonl<{ id: string; text: string }>(path.join(evalDataDir(), "pquad/passages.jsonl"))).map((p) => [
-    p.id,
-    p.text,
-  ]),
-);
-const dev = (await jsonl<DevQuestion>(path.join(evalDataDir(), "pquad/dev.jsonl"))).flatMap((q) => {
-  const text = devPassages.get(q.passage_id) ?? "";
-  const sentence = splitSentences(text).find((s) =>
-    q.answers.some((a) => normalizeForMatch(s.text).includes(normalizeForMatch(a))),
-  );
-  return sentence ? [{ ...q, sentence: sentence.text }] : [];
-});
-
-function modelOf(w: Float64Array, prune: number): ReaderWeights {
-  const weights: Record<string, number> = {};
-  const order = names.map((n, i) => [n, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (const [name, i] of order) {
-    const v = Math.round(w[i]! * 1000) / 1000;
-    // Weights this small change no answer and make the file large.
-    if (Math.abs(v) >= prune) weights[name] = v;
-  }
-  return { version: 1, trainedOn: "PQuAD train (CC BY-SA 4.0), ../shared/train/pquad", weights };
-}
-
-function devF1(model: ReaderWeights): { f1: number; exact: number } {
-  const reader = new SpanReader(model);
-  let f1 = 0;
-  let exact = 0;
-  for (const q of dev) {
-    const best = reader.read(q.sentence, readQuestion(q.question, analyzeQuestion(q.question).kind), 1)[0];
-    const f = best ? tokenF1(best.text, q.answers) : 0;
-    f1 += f;
-    if (f === 1) exact++;
-  }
-  return { f1: f1 / dev.length, exact: exact / dev.length };
-}
-
-const l2 = Number(values.l2);
-const epochs = Number(values.epochs);
-const started = Date.now();
-// A feature seen in a few sentences only (a rare word) would be learned by heart: left out.
-const minCount = Number(values["min-count"]);
-const keep = Uint8Array.from(names, (name) => ((counts.get(name) ?? 0) >= minCount ? 1 : 0));
-const model = modelOf(train(examples, keep, l2, epochs), Number(values.prune));
-const measured = devF1(model);
-console.log(
-  `l2 ${l2}, ${epochs} epochs, ${names.length} features (${Object.keys(model.weights).length} kept) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-);
-console.log(
-  `PQuAD dev, the answering sentence given (${dev.length} questions): span token F1 ${measured.f1.toFixed(3)}, exact ${measured.exact.toFixed(3)}`,
-);
-const json = `${JSON.stringify(model, null, 0).replace(/,"/g, ',\n"')}\n`;
-if (values.check) {
-  const shipped = await readFile(values.out!, "utf8");
-  if (shipped !== json) {
-    console.error(`${path.relative(ROOT, values.out!)} differs from what training gives now: run npm run train`);
-    process.exit(1);
-  }
-  console.log(`${path.relative(ROOT, values.out!)} is reproduced exactly`);
-} else {
-  await writeFile(values.out!, json);
-  console.log(`wrote ${path.relative(ROOT, values.out!)}`);
-}
+if (failed) process.exit(1);

@@ -96,6 +96,7 @@ export function createApp(assistant: Assistant, options: AppOptions = {}): Hono 
       chunks: stats.chunks,
       embedder: stats.embedder,
       answerer: assistant.answerer.id,
+      reranker: assistant.rerankerKind,
     });
   });
   const openapi = openApiDocument();

@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     chunks: stats.chunks,
     embedder: stats.embedder,
     answerer: assistant.answerer.id,
+    reranker: assistant.rerankerKind,
   });
 }
 

@@ -170,6 +170,7 @@ export function openApiDocument(): Record<string, unknown> {
             chunks: { type: "integer" },
             embedder: { type: "string" },
             answerer: { type: "string" },
+            reranker: { type: "string", enum: ["learned", "rules"] },
           },
         },
         ArticleSummary: {

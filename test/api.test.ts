@@ -25,7 +25,7 @@ for (const backend of BACKENDS) {
     const { app, index } = await seedBackend(backend);
 
     describe("GET /api/health", () => {
-      it("reports the corpus, the embedder and the answerer", async () => {
+      it("reports the corpus, the embedder, the answerer and the re-ranker", async () => {
         const { status, body } = await json(app.request("/api/health"));
         assert.equal(status, 200);
         assert.deepEqual(body, {
@@ -34,6 +34,7 @@ for (const backend of BACKENDS) {
           chunks: index.manifest.counts.chunks,
           embedder: "local-hash-v1-d256",
           answerer: "extractive",
+          reranker: "learned",
         });
       });
     });

@@ -174,7 +174,7 @@ describe("the reader's weights", () => {
   });
 
   it("are what `npm run train` learns again from ../shared/train, to the last digit", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "eval/train.ts", "--check"], {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "eval/train.ts", "--check", "--model", "reader"], {
       cwd: ROOT,
       encoding: "utf8",
     });
