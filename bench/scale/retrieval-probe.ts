@@ -4,7 +4,8 @@ import type { Chunk } from "../../core/article.ts";
 import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
 import type { Corpus } from "../../core/corpus/corpus.ts";
 import { HNSW_PARAMS, openIndex, type LoadedIndex } from "../../core/corpus/embedded/store.ts";
-import { Retriever } from "../../answer/retrieve.ts";
+import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../../answer/retrieve.ts";
+import { loadReranker, rulesReranker } from "../../answer/rerank.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
 import { exactTopK, neighboursOf, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
 import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
@@ -50,7 +51,10 @@ const [searchThread, lexicalThread] = await Promise.all([corpus.searchThreadRead
 console.error(
   `vector searches ${searchThread ? "on their own thread" : "in process"}, BM25F ${lexicalThread ? "on its own thread" : "in process"}`,
 );
-const retriever = new Retriever(HnswlibCorpus.of(index));
+// The server's re-ranker: the learned one unless RERANKER=rules.
+const reranker = process.env.RERANKER === "rules" ? rulesReranker(DEFAULT_WEIGHTS.rerank) : loadReranker();
+console.error(`re-ranker: ${reranker.kind}`);
+const retriever = new Retriever(HnswlibCorpus.of(index), DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, reranker);
 for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
 const hybridMs: number[] = [];
 const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
@@ -120,7 +124,12 @@ console.error(`exact search in ${exactS} s; HNSW recall@10 ${recall.toFixed(4)} 
 // What HNSW's missed neighbours cost a reader: the same hybrid retrieval, its vector search
 // answered exactly from the table instead (one brute-force sweep a question).
 console.error(`hybrid retrieval again with exact vector search…`);
-const exactRetriever = new Retriever(withExactNearest(corpus, table, labelToChunk));
+const exactRetriever = new Retriever(
+  withExactNearest(corpus, table, labelToChunk),
+  DEFAULT_RETRIEVAL,
+  DEFAULT_WEIGHTS,
+  reranker,
+);
 let exactHit1 = 0;
 let exactHit10 = 0;
 let sameTop10 = 0;

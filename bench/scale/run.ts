@@ -190,6 +190,8 @@ async function runSize(
         BENCH_WORK: probeWork,
         BENCH_RECALL_QUERIES: String(queries),
         ...(peerPlan.run && { BENCH_PEER_EXPORT: "1" }),
+        // The re-ranker to measure (the learned one unless RERANKER=rules), as the server would.
+        ...(process.env.RERANKER && { RERANKER: process.env.RERANKER }),
       },
       nodeFlags: [`--max-old-space-size=${PROBE_HEAP_MIB}`, ...profileFlags("retrieval", size)],
       work: probeWork,
