@@ -5,6 +5,7 @@ import { analyzeTokens } from "../core/persian/tokens.ts";
 import { combine, splitParts, splitQuestions } from "./compare.ts";
 import { ArticleNotFound } from "./errors.ts";
 import { DEFAULT_EXTRACTIVE, ExtractiveAnswerer } from "./extractive.ts";
+import { DEV_FITTED_WEIGHTS, loadConfidence } from "./confidence.ts";
 import { contextualize } from "./followup.ts";
 import { LlmAnswerer } from "./llm.ts";
 import { questionContent } from "./question.ts";
@@ -26,8 +27,23 @@ export type { Question, Reused, ReuseOptions } from "./reuse.ts";
 
 export type AssistantConfig = Pick<Config, "answerer"> &
   Partial<
-    Pick<Config, "retrieval" | "answerCacheSize" | "spanReader" | "spanReaderWeights" | "reranker" | "rerankerWeights">
-  >;
+    Pick<
+      Config,
+      | "retrieval"
+      | "answerCacheSize"
+      | "spanReader"
+      | "spanReaderWeights"
+      | "reranker"
+      | "rerankerWeights"
+      | "confidenceWeights"
+    >
+  > & {
+    /**
+     * Whose confidence weights decide `found`: learned from PQuAD train (the default), or the
+     * ones fitted on dev before them (eval's hand-tuned row).
+     */
+    confidence?: "learned" | "dev-fitted";
+  };
 
 export interface AskOptions extends ReuseOptions {
   signal?: AbortSignal;
@@ -60,7 +76,11 @@ export class Assistant {
     readonly corpus: Corpus,
     config: AssistantConfig,
   ) {
-    this.extractive = new ExtractiveAnswerer({ ...DEFAULT_EXTRACTIVE, reader: this.spanReader(config) });
+    this.extractive = new ExtractiveAnswerer({
+      ...DEFAULT_EXTRACTIVE,
+      reader: this.spanReader(config),
+      weights: this.confidenceWeights(config),
+    });
     this.answerer =
       config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
     this.retriever = new Retriever(
@@ -91,6 +111,20 @@ export class Assistant {
         `span reader: ${(err as Error).message}; short answers come from the rules alone (as with SPAN_READER=rules)`,
       );
       return null;
+    }
+  }
+
+  /**
+   * The learned confidence weights, or the dev-fitted ones: asked for, or because the learned
+   * file cannot be read (the reason is logged; `found` then errs the way it did before).
+   */
+  private confidenceWeights(config: AssistantConfig): readonly number[] {
+    if (config.confidence === "dev-fitted") return DEV_FITTED_WEIGHTS;
+    try {
+      return loadConfidence(config.confidenceWeights);
+    } catch (err) {
+      this.warnings.push(`confidence: ${(err as Error).message}; found is decided by the dev-fitted weights`);
+      return DEV_FITTED_WEIGHTS;
     }
   }
 

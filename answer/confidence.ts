@@ -1,11 +1,15 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 /**
  * How likely an extractive answer is right, from what the answerer saw when it chose it: a
  * logistic model over a few features. `found` is this probability against FOUND_THRESHOLD.
  *
- * **NOTE:** the weights and the threshold were fitted on dev data only: PQuAD dev (CC BY-SA)
- * questions asked with and without their answering passage (the second kind is unanswerable, so
- * the model learns what a near miss looks like) and the project's fixtures. ParsiNLU dev measured
- * the choice, and taught nothing that ships. Refit with `npx tsx bench/tools/fit-confidence.ts`.
+ * **NOTE:** the shipped weights (`weights/confidence.json`) are learned by `npm run train` from
+ * PQuAD train (CC BY-SA 4.0): its questions answered with and without their answering passage
+ * (the second kind is unanswerable, so the model learns what a near miss looks like). PQuAD dev
+ * chose the regularisation and the threshold; ParsiNLU dev measured the choice and taught
+ * nothing that ships.
  */
 export interface AnswerFeatures {
   /** Weighted share of the question's terms in the sentence (read with its context). */
@@ -52,14 +56,18 @@ export const FEATURE_NAMES = [
   "margin",
 ] as const satisfies ReadonlyArray<keyof AnswerFeatures>;
 
-/** Intercept first, then one weight per feature in FEATURE_NAMES order. */
-export const WEIGHTS: readonly number[] = [
+/**
+ * Intercept first, then one weight per feature in FEATURE_NAMES order: the weights fitted on
+ * PQuAD dev before they were learned from train, kept for when the learned file cannot be read
+ * and for eval's hand-tuned row.
+ */
+export const DEV_FITTED_WEIGHTS: readonly number[] = [
   -6.031, 1.489, 0.435, 2.683, 0.085, -0.392, -0.089, 0.025, -1.658, -0.219, 1.008, 1.451, -0.519, 2.839,
 ];
 
 export const FOUND_THRESHOLD = 0.5;
 
-export function confidenceOf(f: AnswerFeatures, weights: readonly number[] = WEIGHTS): number {
+export function confidenceOf(f: AnswerFeatures, weights: readonly number[]): number {
   let z = weights[0]!;
   FEATURE_NAMES.forEach((name, i) => (z += weights[i + 1]! * featureValue(f, name)));
   return 1 / (1 + Math.exp(-z));
@@ -71,4 +79,43 @@ export function featureValue(f: AnswerFeatures, name: (typeof FEATURE_NAMES)[num
   if (name === "terms") return Math.min(f.terms, 8) / 8;
   if (name === "margin") return Math.min(f.margin, 0.5) / 0.5;
   return f[name];
+}
+
+export interface ConfidenceWeights {
+  version: 1;
+  trainedOn: string;
+  /** FEATURE_NAMES, in order: a file of other features is not this model's. */
+  features: string[];
+  /** Intercept first, then one weight per feature. */
+  weights: number[];
+}
+
+export const CONFIDENCE_FILE = path.join(import.meta.dirname, "weights/confidence.json");
+const loaded = new Map<string, readonly number[]>();
+
+/** The learned confidence weights, read and checked once per file. Throws with the reason when unusable. */
+export function loadConfidence(file = CONFIDENCE_FILE): readonly number[] {
+  let weights = loaded.get(file);
+  if (!weights) {
+    let model: unknown;
+    try {
+      model = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    const m = model as Partial<ConfidenceWeights> | null;
+    if (
+      m?.version !== 1 ||
+      !Array.isArray(m.features) ||
+      m.features.join() !== FEATURE_NAMES.join() ||
+      !Array.isArray(m.weights) ||
+      m.weights.length !== FEATURE_NAMES.length + 1 ||
+      !m.weights.every((w) => typeof w === "number" && Number.isFinite(w))
+    )
+      throw new Error(
+        `${file} is not the confidence model's weights (version 1, the features ${FEATURE_NAMES.join(", ")}, an intercept and one weight each): run npm run train`,
+      );
+    loaded.set(file, (weights = Object.freeze([...m.weights])));
+  }
+  return weights;
 }

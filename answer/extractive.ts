@@ -14,7 +14,7 @@ import {
   type Person,
   type QuantitySpan,
 } from "../core/persian/spans.ts";
-import { confidenceOf, FOUND_THRESHOLD, type AnswerFeatures } from "./confidence.ts";
+import { confidenceOf, FOUND_THRESHOLD, loadConfidence, type AnswerFeatures } from "./confidence.ts";
 import {
   coverage,
   matchTarget,
@@ -51,7 +51,7 @@ export interface ExtractiveOptions {
   threshold: number;
   /** At most this many quoted sentences. */
   maxCitations: number;
-  /** The confidence model's weights (confidence.ts). */
+  /** The confidence model's weights (confidence.ts); the shipped learned ones by default. */
   weights?: readonly number[];
   /** The span reader; the shipped weights by default (reader.ts); null for the word-order rules alone. */
   reader?: SpanReader | null;
@@ -225,9 +225,11 @@ export class ExtractiveAnswerer implements Answerer {
   readonly mode = "extractive" as const;
 
   private readonly reader: SpanReader | undefined;
+  private readonly weights: readonly number[];
 
   constructor(private readonly options: ExtractiveOptions = DEFAULT_EXTRACTIVE) {
     this.reader = options.reader === null ? undefined : (options.reader ?? loadReader());
+    this.weights = options.weights ?? loadConfidence();
     this.id = this.reader ? "extractive" : "extractive (rules span)";
   }
 
@@ -239,7 +241,7 @@ export class ExtractiveAnswerer implements Answerer {
     return (await this.choose(request)).answer;
   }
 
-  /** The answer and the evidence its confidence was computed from (for fitting, bench/tools/fit-confidence.ts). */
+  /** The answer and the evidence its confidence was computed from (for fitting: eval/train-confidence.ts). */
   async choose(request: AnswerRequest): Promise<{ answer: Answer; features?: AnswerFeatures }> {
     const answer = (a: Answer, features?: AnswerFeatures) => ({ answer: a, ...(features && { features }) });
     const { articles } = request;
@@ -388,8 +390,10 @@ export class ExtractiveAnswerer implements Answerer {
         if (articleId && chunk.articleId === articleId) score += 0.05;
         score += CONVERSATION_WEIGHT * conversationCoverage;
         // A sentence that is only a subheading («احیای ۶۳ واحد صنعتی در استان قم») says less
-        // than the sentence that tells the story.
+        // than the sentence that tells the story; a line of its own without a full stop is one
+        // whatever its length, and is a title for what follows rather than a statement.
         if (s.text.length < 40) score -= 0.05;
+        if (isHeading(chunk.text, s)) score -= 0.1;
         if (question.kind === "reason" && CAUSE.test(s.text)) score += 0.1;
         const novelty = noveltyOf(target, weighted);
         const after = sentences[i + 1];
@@ -442,7 +446,7 @@ export class ExtractiveAnswerer implements Answerer {
       const rival = out.slice(i + 1).find((o) => !said || !o.span || normalizeForMatch(o.span.text) !== said);
       c.features.margin = Math.max(0, c.score - (rival?.score ?? 0));
       if (c.confidence === 0) return;
-      c.confidence = confidenceOf(c.features, this.options.weights);
+      c.confidence = confidenceOf(c.features, this.weights);
       // A name with the very role asked, an amount in the very unit asked, in a sentence that
       // has the whole question: the dev sets have too few of these to learn from, and in news
       // they are right (test/fixtures).
@@ -1050,4 +1054,12 @@ function argmax(xs: number[]): number {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Whether a sentence is a line of its own that ends without a full stop: a subheading. */
+function isHeading(text: string, s: { start: number; end: number; text: string }): boolean {
+  if (/[.!?؟:»)"]\s*$/u.test(s.text)) return false;
+  const before = text.slice(0, s.start);
+  const after = text.slice(s.end);
+  return (before === "" || /\n\s*$/u.test(before)) && /^\s*\n/u.test(after);
 }

@@ -102,6 +102,9 @@ const ASKS = /چه|چی|کدام|کی|کجا|چرا|چگونه|چطور|ایا|�
 const FIGURES =
   /(?<![\p{L}])(?:صادرات|واردات|فروش|درامد|بودجه|ارزش|تولید|اشتغال|سرمایه گذاری|سرمایهگذاری|جمعیت)(?![\p{L}])/u;
 
+/** Words that scale a number («هزار», «میلیارد»): never the unit counted. */
+const MAGNITUDES = new Set(["صد", "هزار", "میلیون", "میلیارد", "بیلیون", "تریلیون"]);
+
 /** Words that ask for money, weight, a share, a duration, an area: what an amount must measure. */
 const MEASURES: ReadonlyArray<[Measure, RegExp]> = [
   ["percent", /درصد/u],
@@ -169,6 +172,8 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     // «چند تا شهرک» counts «شهرک».
     let at = tokens.indexOf(marker) + 1;
     if (tokens[at] === "تا") at++;
+    // «چند هزار میلیارد تومان» counts tomans: the magnitudes are part of the number asked.
+    while (MAGNITUDES.has(tokens[at] ?? "")) at++;
     const next = tokens[at];
     if (tokens.includes(marker) && next && !/^[0-9]/.test(next) && !isStopword(next)) {
       unit = term(next);

@@ -101,6 +101,7 @@ const Env = z
     SPAN_READER_WEIGHTS: z.string().min(1).optional(),
     RERANKER: z.enum(["learned", "rules"], { message: 'must be "learned" or "rules"' }).default("learned"),
     RERANKER_WEIGHTS: z.string().min(1).optional(),
+    CONFIDENCE_WEIGHTS: z.string().min(1).optional(),
     ALLOWED_ORIGINS: z
       .string()
       .transform((s, ctx): string[] | "*" => {
@@ -224,6 +225,11 @@ export interface Config {
   reranker: "learned" | "rules";
   /** RERANKER_WEIGHTS: the learned re-ranker's weights, when not the shipped answer/weights/reranker.json. */
   rerankerWeights?: string;
+  /**
+   * CONFIDENCE_WEIGHTS: the confidence model's weights, when not the shipped
+   * answer/weights/confidence.json (learned from PQuAD by `npm run train`).
+   */
+  confidenceWeights?: string;
   /** Enables the article management API when set. */
   adminToken?: string;
   /** Where readers' ratings are stored (an embedded PostgreSQL). */
@@ -299,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.SPAN_READER_WEIGHTS && { spanReaderWeights: e.SPAN_READER_WEIGHTS }),
     reranker: e.RERANKER,
     ...(e.RERANKER_WEIGHTS && { rerankerWeights: e.RERANKER_WEIGHTS }),
+    ...(e.CONFIDENCE_WEIGHTS && { confidenceWeights: e.CONFIDENCE_WEIGHTS }),
     retrieval: {
       dense: e.RETRIEVAL_STAGES.includes("dense"),
       lexical: e.RETRIEVAL_STAGES.includes("lexical"),

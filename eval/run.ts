@@ -147,7 +147,12 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
     if (options.handTuned)
       assistants.push({
         label: "extractive, hand-tuned",
-        assistant: new Assistant(corpus, { answerer: { kind: "extractive" }, spanReader: "rules", reranker: "rules" }),
+        assistant: new Assistant(corpus, {
+          answerer: { kind: "extractive" },
+          spanReader: "rules",
+          reranker: "rules",
+          confidence: "dev-fitted",
+        }),
       });
     if (options.llm)
       assistants.push({

@@ -3,19 +3,22 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { trainReader } from "./train-reader.ts";
 import { trainReranker } from "./train-reranker.ts";
+import { trainConfidence } from "./train-confidence.ts";
 import { evalDataDir } from "./sets.ts";
 
 /**
- * `npm run train [-- --model reader|reranker] [--check] [--out FILE]`: learns the shipped weights
+ * `npm run train [-- --model reader|reranker|confidence] [--check] [--out FILE]`: learns the shipped weights
  * from PQuAD's training questions (`../shared/train/pquad`, CC BY-SA 4.0; TRAIN_DATA_DIR points
  * elsewhere) and writes them to `answer/weights/`: the span reader's (`reader.json`,
- * eval/train-reader.ts) and the re-ranker's (`reranker.json`, eval/train-reranker.ts). PQuAD dev
+ * eval/train-reader.ts), the re-ranker's (`reranker.json`, eval/train-reranker.ts) and the
+ * confidence model's (`confidence.json`, eval/train-confidence.ts). PQuAD dev
  * chooses the regularisation and is printed; no test split is read, nothing is learned from
  * ParsiNLU. `--check` trains again and fails unless the shipped files are reproduced byte for
  * byte. Deterministic: full-batch optimisation in a fixed order, no randomness.
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
-const MODELS = ["reader", "reranker"] as const;
+/** In this order: the confidence model learns from answers the other two helped give. */
+const MODELS = ["reader", "reranker", "confidence"] as const;
 type Model = (typeof MODELS)[number];
 
 const { values } = parseArgs({
@@ -37,7 +40,7 @@ function fail(message: string): never {
 }
 
 const chosen: Model[] = values.model === undefined ? [...MODELS] : [values.model as Model];
-if (!MODELS.includes(chosen[0]!)) fail(`--model must be reader or reranker, not "${values.model}"`);
+if (!MODELS.includes(chosen[0]!)) fail(`--model must be one of ${MODELS.join(", ")}, not "${values.model}"`);
 if (values.out !== undefined && chosen.length > 1) fail("--out writes one model's weights: give --model too");
 for (const name of ["l2", "epochs", "prune", "min-count"] as const) {
   const v = values[name];
@@ -48,6 +51,7 @@ for (const name of ["l2", "epochs", "prune", "min-count"] as const) {
 const DEFAULTS: Record<Model, { l2: number; epochs: number }> = {
   reader: { l2: 0.03, epochs: 15 },
   reranker: { l2: 0, epochs: 3000 },
+  confidence: { l2: 0.001, epochs: 4000 },
 };
 
 let failed = false;
@@ -58,7 +62,9 @@ for (const model of chosen) {
   const { json, lines } =
     model === "reader"
       ? await trainReader({ trainDir, l2, epochs, prune: Number(values.prune), minCount: Number(values["min-count"]) })
-      : await trainReranker({ trainDir, evalDir: evalDataDir(), l2, epochs });
+      : model === "reranker"
+        ? await trainReranker({ trainDir, evalDir: evalDataDir(), l2, epochs })
+        : await trainConfidence({ trainDir, evalDir: evalDataDir(), l2, epochs });
   for (const line of lines) console.log(line);
   const out = values.out ?? path.join(ROOT, `answer/weights/${model}.json`);
   const shown = path.relative(ROOT, out);

@@ -71,6 +71,15 @@ describe("the answer has the type the question asks for", () => {
     assert.ok(endsOnWordBoundary(body.short!, body.citations[0]!.quote), body.short);
   });
 
+  it("«چند هزار میلیارد تومان» gives the sum in tomans, not a count of people beside it", async () => {
+    await assertAnswered(
+      "برای تکمیل این پروژه ها چند هزار میلیارد تومان اعتبار نیاز است؟",
+      { articleId: A000 },
+      "بیش از ۲۰ هزار میلیارد تومان",
+      [A000],
+    );
+  });
+
   it("«چند تن» gives the tonnage, with its unit and never cut mid-word", async () => {
     const body = await chat("در فروردین و اردیبهشت چند تن کالا از قم صادر شد؟");
     assert.equal(body.found, true, body.answer);
@@ -241,6 +250,9 @@ describe("the pieces", () => {
     assert.equal(analyzeQuestion("چند درصد مصوبات اجرایی شد؟").measure, "percent");
     assert.equal(analyzeQuestion("نمایشگاه چند روز برپاست؟").measure, "duration");
     assert.equal(analyzeQuestion("چند پروانه صادر شد؟").measure, "count");
+    // Magnitudes belong to the number: «چند هزار میلیارد تومان» asks for money, «چند هزار نفر» counts people.
+    assert.equal(analyzeQuestion("چند هزار میلیارد تومان اعتبار نیاز است؟").measure, "money");
+    assert.equal(analyzeQuestion("چند هزار نفر شاغل شدند؟").unit, "نفر");
     assert.equal(analyzeQuestion("سخنگوی دولت کیست؟").role, "سخنگوی دولت");
     assert.equal(analyzeQuestion("آیا قم شهرک دارد؟").kind, "yesno");
     assert.equal(analyzeQuestion("این خبر کی منتشر شد؟").field, "published");
