@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
+import { loadWeightsFile } from "./weights-file.ts";
 
 /**
  * How likely an extractive answer is right, from what the answerer saw when it chose it: a
@@ -95,27 +95,20 @@ const loaded = new Map<string, readonly number[]>();
 
 /** The learned confidence weights, read and checked once per file. Throws with the reason when unusable. */
 export function loadConfidence(file = CONFIDENCE_FILE): readonly number[] {
-  let weights = loaded.get(file);
-  if (!weights) {
-    let model: unknown;
-    try {
-      model = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-    }
-    const m = model as Partial<ConfidenceWeights> | null;
-    if (
-      m?.version !== 1 ||
-      !Array.isArray(m.features) ||
-      m.features.join() !== FEATURE_NAMES.join() ||
-      !Array.isArray(m.weights) ||
-      m.weights.length !== FEATURE_NAMES.length + 1 ||
-      !m.weights.every((w) => typeof w === "number" && Number.isFinite(w))
-    )
-      throw new Error(
-        `${file} is not the confidence model's weights (version 1, the features ${FEATURE_NAMES.join(", ")}, an intercept and one weight each): run npm run train`,
-      );
-    loaded.set(file, (weights = Object.freeze([...m.weights])));
-  }
-  return weights;
+  return loadWeightsFile(
+    loaded,
+    file,
+    (parsed) => {
+      const m = parsed as Partial<ConfidenceWeights> | null;
+      const valid =
+        m?.version === 1 &&
+        Array.isArray(m.features) &&
+        m.features.join() === FEATURE_NAMES.join() &&
+        Array.isArray(m.weights) &&
+        m.weights.length === FEATURE_NAMES.length + 1 &&
+        m.weights.every((w) => typeof w === "number" && Number.isFinite(w));
+      return valid ? Object.freeze([...m.weights!]) : undefined;
+    },
+    `the confidence model's weights (version 1, the features ${FEATURE_NAMES.join(", ")}, an intercept and one weight each)`,
+  );
 }

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { normalizeForMatch } from "../core/persian/normalize.ts";
 import { findPlaces } from "../core/persian/places.ts";
 import { findNames, findPeople, findQuantities, findTimes, type Found } from "../core/persian/spans.ts";
 import { isStopword } from "../core/persian/stopwords.ts";
 import { term } from "../core/persian/tokens.ts";
+import { loadWeightsFile } from "./weights-file.ts";
 
 /**
  * The learned span reader: which words of a sentence answer a question. A log-linear model over
@@ -487,23 +487,18 @@ const loaded = new Map<string, SpanReader>();
  * once. Throws, saying what is wrong, when the file is missing or is not a reader's weights.
  */
 export function loadReader(file = WEIGHTS_FILE): SpanReader {
-  let reader = loaded.get(file);
-  if (!reader) {
-    let model: unknown;
-    try {
-      model = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-    }
-    const m = model as Partial<ReaderWeights> | null;
-    if (
-      m?.version !== 1 ||
-      typeof m.weights !== "object" ||
-      m.weights === null ||
-      !Object.values(m.weights).every((w) => typeof w === "number" && Number.isFinite(w))
-    )
-      throw new Error(`${file} is not a span reader's weights (version 1, a name → number map): run npm run train`);
-    loaded.set(file, (reader = new SpanReader(m as ReaderWeights)));
-  }
-  return reader;
+  return loadWeightsFile(
+    loaded,
+    file,
+    (parsed) => {
+      const m = parsed as Partial<ReaderWeights> | null;
+      const valid =
+        m?.version === 1 &&
+        typeof m.weights === "object" &&
+        m.weights !== null &&
+        Object.values(m.weights).every((w) => typeof w === "number" && Number.isFinite(w));
+      return valid ? new SpanReader(m as ReaderWeights) : undefined;
+    },
+    "a span reader's weights (version 1, a name → number map)",
+  );
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { AnalyzedToken } from "../core/persian/tokens.ts";
 import { termMatch, type MatchTarget, type WeightedTerm } from "./match.ts";
+import { loadWeightsFile } from "./weights-file.ts";
 
 /**
  * The re-ranker: one score per retrieved candidate from what the retriever knows of it. The
@@ -253,28 +253,22 @@ const loaded = new Map<string, Reranker>();
 
 /** The learned re-ranker's weights, read and checked once per file. Throws with the reason when unusable. */
 export function loadReranker(file = RERANKER_FILE): Reranker {
-  let reranker = loaded.get(file);
-  if (!reranker) {
-    let model: unknown;
-    try {
-      model = JSON.parse(readFileSync(file, "utf8"));
-    } catch (err) {
-      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
-    }
-    const m = model as Partial<RerankerWeights> | null;
-    const names = new Set<string>(RERANK_FEATURES);
-    if (
-      m?.version !== 1 ||
-      m.kind !== "learned" ||
-      typeof m.weights !== "object" ||
-      m.weights === null ||
-      !(Number.isInteger(m.depth) && m.depth! > 0) ||
-      !Object.entries(m.weights).every(([n, w]) => names.has(n) && typeof w === "number" && Number.isFinite(w))
-    )
-      throw new Error(
-        `${file} is not a re-ranker's weights (version 1, kind "learned", a depth, feature → number): run npm run train`,
-      );
-    loaded.set(file, (reranker = new Reranker(m as RerankerWeights)));
-  }
-  return reranker;
+  const names = new Set<string>(RERANK_FEATURES);
+  return loadWeightsFile(
+    loaded,
+    file,
+    (parsed) => {
+      const m = parsed as Partial<RerankerWeights> | null;
+      const valid =
+        m?.version === 1 &&
+        m.kind === "learned" &&
+        Number.isInteger(m.depth) &&
+        m.depth! > 0 &&
+        typeof m.weights === "object" &&
+        m.weights !== null &&
+        Object.entries(m.weights).every(([n, w]) => names.has(n) && typeof w === "number" && Number.isFinite(w));
+      return valid ? new Reranker(m as RerankerWeights) : undefined;
+    },
+    `a re-ranker's weights (version 1, kind "learned", a depth, feature → number)`,
+  );
 }

@@ -1,9 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildStore } from "../ingest/store.ts";
-import { openCorpus } from "../core/corpus/open.ts";
-import type { StoreSpec } from "../core/config.ts";
+import { jsonl, withPassageIndex } from "./passage-index.ts";
 import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../answer/retrieve.ts";
 import { loadReranker } from "../answer/rerank.ts";
 import { ExtractiveAnswerer } from "../answer/extractive.ts";
@@ -41,44 +37,29 @@ interface Question {
 }
 
 export async function confidenceRows(passagesFile: string, questions: Question[]): Promise<Row[]> {
-  const work = await mkdtemp(path.join(tmpdir(), "goftogu-train-"));
-  const articlesDir = path.join(work, "articles");
-  await mkdir(articlesDir);
-  await writeFile(path.join(articlesDir, "passages.jsonl"), await readFile(passagesFile));
-  const spec: StoreSpec = { kind: "embedded", searchThread: "off", lexicalThread: "off" };
-  const embedder = { kind: "local" } as const;
-  const indexDir = path.join(work, "index");
-  try {
-    await buildStore({ store: spec, articlesDir, indexDir, embedder, mode: "import", log: () => {} });
-    const corpus = await openCorpus(spec, indexDir, embedder);
-    try {
-      const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, loadReranker());
-      // Every candidate that is not vetoed answers: the model, not the threshold, is being fitted.
-      // The weights only order near-equal rivals here; fixed ones keep the rows independent of
-      // the file being learned.
-      const answerer = new ExtractiveAnswerer({ threshold: 1e-9, maxCitations: 3, weights: DEV_FITTED_WEIGHTS });
-      const rows: Row[] = [];
-      for (const q of questions) {
-        const golds = q.answers.map((a) => (typeof a === "string" ? a : a.text));
-        const deep = await retriever.search(q.question, { k: 24 });
-        for (const withoutGold of [false, true]) {
-          const passages = withoutGold
-            ? deep.filter((p) => p.chunk.articleId !== q.passage_id).slice(0, 8)
-            : deep.slice(0, 8);
-          const { answer, features } = await answerer.choose(
-            await withMaterials(corpus, { question: q.question, history: [], passages }, "extractive"),
-          );
-          if (!answer.found || !features) continue;
-          rows.push({ x: vector(features), y: containsGold(answer.answer, golds) ? 1 : 0 });
-        }
+  return withPassageIndex(passagesFile, async (corpus) => {
+    const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, loadReranker());
+    // Every candidate that is not vetoed answers: the model, not the threshold, is being fitted.
+    // The weights only order near-equal rivals here; fixed ones keep the rows independent of
+    // the file being learned.
+    const answerer = new ExtractiveAnswerer({ threshold: 1e-9, maxCitations: 3, weights: DEV_FITTED_WEIGHTS });
+    const rows: Row[] = [];
+    for (const q of questions) {
+      const golds = q.answers.map((a) => (typeof a === "string" ? a : a.text));
+      const deep = await retriever.search(q.question, { k: 24 });
+      for (const withoutGold of [false, true]) {
+        const passages = withoutGold
+          ? deep.filter((p) => p.chunk.articleId !== q.passage_id).slice(0, 8)
+          : deep.slice(0, 8);
+        const { answer, features } = await answerer.choose(
+          await withMaterials(corpus, { question: q.question, history: [], passages }, "extractive"),
+        );
+        if (!answer.found || !features) continue;
+        rows.push({ x: vector(features), y: containsGold(answer.answer, golds) ? 1 : 0 });
       }
-      return rows;
-    } finally {
-      await corpus.close();
     }
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+    return rows;
+  });
 }
 
 function vector(f: AnswerFeatures): number[] {
@@ -116,13 +97,6 @@ export function probability(w: readonly number[], x: number[]): number {
   let z = w[0]!;
   x.forEach((v, i) => (z += w[i + 1]! * v));
   return 1 / (1 + Math.exp(-z));
-}
-
-async function jsonl<T>(file: string): Promise<T[]> {
-  return (await readFile(file, "utf8"))
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as T);
 }
 
 /** Answers given at the threshold, their precision, and the log loss of every row. */

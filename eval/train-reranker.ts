@@ -1,9 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildStore } from "../ingest/store.ts";
-import { openCorpus } from "../core/corpus/open.ts";
-import type { StoreSpec } from "../core/config.ts";
+import { jsonl, withPassageIndex } from "./passage-index.ts";
 import { DEFAULT_RETRIEVAL, Retriever } from "../answer/retrieve.ts";
 import {
   Reranker,
@@ -40,42 +36,20 @@ export interface RankedQuestion {
   gold: boolean[];
 }
 
-async function jsonl<T>(file: string): Promise<T[]> {
-  return (await readFile(file, "utf8"))
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as T);
-}
-
 /** Every question asked of an index of `passagesFile`, with its candidates' features. */
 export async function rankedQuestions(passagesFile: string, questions: Question[]): Promise<RankedQuestion[]> {
-  const work = await mkdtemp(path.join(tmpdir(), "goftogu-train-"));
-  const articlesDir = path.join(work, "articles");
-  await mkdir(articlesDir);
-  await writeFile(path.join(articlesDir, "passages.jsonl"), await readFile(passagesFile));
-  const spec: StoreSpec = { kind: "embedded", searchThread: "off", lexicalThread: "off" };
-  const embedder = { kind: "local" } as const;
-  const indexDir = path.join(work, "index");
-  try {
-    await buildStore({ store: spec, articlesDir, indexDir, embedder, mode: "import", log: () => {} });
-    const corpus = await openCorpus(spec, indexDir, embedder);
-    try {
-      const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL);
-      const out: RankedQuestion[] = [];
-      for (const q of questions) {
-        const found = await retriever.features(q.question, DEPTH);
-        out.push({
-          features: found.map((c) => c.features),
-          gold: found.map((c) => c.chunk.articleId === q.passage_id),
-        });
-      }
-      return out;
-    } finally {
-      await corpus.close();
+  return withPassageIndex(passagesFile, async (corpus) => {
+    const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL);
+    const out: RankedQuestion[] = [];
+    for (const q of questions) {
+      const found = await retriever.features(q.question, DEPTH);
+      out.push({
+        features: found.map((c) => c.features),
+        gold: found.map((c) => c.chunk.articleId === q.passage_id),
+      });
     }
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+    return out;
+  });
 }
 
 /** Minimises the softmax loss of the gold candidates (their summed probability) with an L2 penalty. */
