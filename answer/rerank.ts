@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Association } from "../core/corpus/associations.ts";
 import type { AnalyzedToken } from "../core/persian/tokens.ts";
 import { termMatch, type MatchTarget, type WeightedTerm } from "./match.ts";
 import { loadWeightsFile } from "./weights-file.ts";
@@ -29,6 +30,7 @@ export const TEXT_FEATURES = [
   "complete",
   "coverWindow",
   "lead",
+  "associated",
 ] as const;
 export const RERANK_FEATURES = [...CHEAP_FEATURES, ...TEXT_FEATURES] as const;
 export type RerankFeature = (typeof RERANK_FEATURES)[number];
@@ -46,6 +48,8 @@ export interface RerankQuestion {
   rarest: number;
   /** The question asks for an amount, a date or an ordinal: a number near its words fits. */
   wantsNumber: boolean;
+  /** Each weighted term's associated terms in the archive (none without associations). */
+  associates: ReadonlyArray<readonly string[]>;
 }
 
 /** The question read for re-ranking: its weighted terms, and its analyzed tokens in order. */
@@ -53,6 +57,7 @@ export function rerankQuestion(
   weighted: WeightedTerm[],
   tokens: readonly AnalyzedToken[],
   wantsNumber: boolean,
+  associated?: Map<string, readonly Association[]>,
 ): RerankQuestion {
   // Pairs of terms the question writes side by side (no stopword between them).
   const pairList: string[] = [];
@@ -80,6 +85,7 @@ export function rerankQuestion(
     termIndex,
     rarest,
     wantsNumber,
+    associates: weighted.map((t) => (associated?.get(t.term) ?? []).map(([a]) => a)),
   };
 }
 
@@ -132,6 +138,14 @@ export function textFeatures(
     position === 0 && needed.has("lead")
       ? bestWindow(q, whole.termList.slice(title.termList.length, title.termList.length + WINDOW), total).share
       : 0;
+  // The words the archive uses with the question's: a chunk on the same subject in other words.
+  if (needed.has("associated")) {
+    let near = 0;
+    q.weighted.forEach((t, i) => {
+      if (q.associates[i]!.some((a) => whole.terms.has(a))) near += t.weight;
+    });
+    out[at.associated] = total > 0 ? near / total : 0;
+  }
   // Interactions a linear score cannot make of its own: near-complete coverage counts more than
   // its share, and most when the words stand together.
   out[at.coverage2] = out[at.coverage]! * out[at.coverage]!;

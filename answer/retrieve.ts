@@ -1,5 +1,6 @@
 import type { Chunk } from "../core/article.ts";
 import { KLargest } from "../core/top-k.ts";
+import type { Association } from "../core/corpus/associations.ts";
 import type { AnalyzedText, Corpus, LexicalQuery, ScoredChunk, TermStats } from "../core/corpus/corpus.ts";
 import { answeredBy, rewritePhrases, synonymsOf } from "../core/persian/synonyms.ts";
 import { analyzeTokens, term, tokenize } from "../core/persian/tokens.ts";
@@ -39,6 +40,11 @@ export interface RetrievalSettings {
    * synonyms (`synonymsOf`) searched and matched at a lower weight. On unless false.
    */
   synonyms?: boolean;
+  /**
+   * The terms the archive uses together with the question's (core/corpus/associations.ts):
+   * searched at a low weight, and a re-ranking feature. Off unless true.
+   */
+  associations?: boolean;
 }
 
 /**
@@ -83,6 +89,11 @@ export interface RetrievalWeights {
    * answer a term («صادرات» → «صادر», `answered`), whatever the corpus has.
    */
   synonyms: { unknown: number; rare: number; rareShare: number; known: number; answered: number };
+  /**
+   * Associated terms in the lexical query: how many of each question term's, the least PMI
+   * taken, and the weight of one at `fullPmi` or more relative to the reader's own terms.
+   */
+  associations: { perTerm: number; minPmi: number; fullPmi: number; weight: number };
 }
 
 export const DEFAULT_WEIGHTS: RetrievalWeights = {
@@ -92,6 +103,7 @@ export const DEFAULT_WEIGHTS: RetrievalWeights = {
   scopeBoost: 0.1,
   feedback: { docs: 3, terms: 10, weight: 0.3, share: 0.5 },
   synonyms: { unknown: 0.6, rare: 0.3, rareShare: 0.1, known: 0, answered: 1 },
+  associations: { perTerm: 3, minPmi: 2, fullPmi: 4, weight: 0.2 },
 };
 
 interface Candidate {
@@ -174,6 +186,10 @@ export class Retriever {
     );
     const own = [...tokens.map((t) => t.term), ...joined];
     const alternatives = synonyms ? own.map((t) => synonymsOf(t)) : [];
+    const associated =
+      this.settings.associations && this.corpus.associations
+        ? this.corpus.associations(own.filter((t) => !/^[0-9]/.test(t)))
+        : undefined;
     const [{ chunks: total }, stats] = await Promise.all([
       this.corpus.stats(),
       this.corpus.termStats([...own, ...alternatives.flat()]),
@@ -184,13 +200,15 @@ export class Retriever {
     const { dense, lexical } = this.settings;
     const terms: LexicalQuery = [...tokens.map((t) => t.term), ...joined.filter((j) => stats.df(j) > 0)];
     if (synonyms) terms.push(...this.synonymTerms(own, alternatives, stats));
+    if (associated) terms.push(...associationTerms(own, associated, this.weights.associations));
     await Promise.all([
       dense || !lexical ? this.denseCandidates(query, pool, options.articleId, candidates) : undefined,
       lexical ? this.lexicalCandidates(terms, pool, options.articleId, candidates) : undefined,
     ]);
     const weighted = weighTerms(content, stats, { synonyms });
     const kind = analyzeQuestion(query).kind;
-    const question = weighted.length > 0 ? rerankQuestion(weighted, tokens, NUMBER_KINDS.has(kind)) : undefined;
+    const question =
+      weighted.length > 0 ? rerankQuestion(weighted, tokens, NUMBER_KINDS.has(kind), associated) : undefined;
     return { ranked: this.fuse([...candidates.values()]), question, total };
   }
 
@@ -455,6 +473,27 @@ type ChunkTarget = MatchTarget & { termList: readonly string[] };
 const TARGET_CACHE_SIZE = 20_000;
 
 const TARGETS = new WeakMap<Corpus, StampedCache<MatchTarget>>();
+
+/**
+ * The terms the archive uses together with the question's own, for the lexical query: a few of
+ * each, weighted by how far above chance they go together, none the question already has.
+ */
+function associationTerms(
+  own: readonly string[],
+  associated: Map<string, readonly Association[]>,
+  w: RetrievalWeights["associations"],
+): Array<{ term: string; weight: number }> {
+  const asked = new Set(own);
+  const added = new Map<string, number>();
+  for (const t of own) {
+    for (const [term, pmi] of (associated.get(t) ?? []).slice(0, w.perTerm)) {
+      if (asked.has(term) || pmi < w.minPmi) continue;
+      const weight = w.weight * Math.min(1, pmi / w.fullPmi);
+      if (weight > (added.get(term) ?? 0)) added.set(term, weight);
+    }
+  }
+  return [...added].map(([term, weight]) => ({ term, weight }));
+}
 
 function getOrAdd(into: Map<string, Candidate>, chunk: Chunk): Candidate {
   let c = into.get(chunk.id);

@@ -56,8 +56,8 @@ const Env = z
       .pipe(
         z
           .array(
-            z.enum(["dense", "lexical", "rerank", "feedback"], {
-              message: "must list stages among dense, lexical, rerank, feedback",
+            z.enum(["dense", "lexical", "rerank", "feedback", "associations"], {
+              message: "must list stages among dense, lexical, rerank, feedback, associations",
             }),
           )
           .min(1, "must name at least one stage"),
@@ -198,6 +198,8 @@ export interface RetrievalConfig {
   lexical: boolean;
   rerank: boolean;
   expand: boolean;
+  /** Terms the archive uses together (RETRIEVAL_STAGES `associations`). */
+  associations: boolean;
   fusion: "weighted" | "rrf";
 }
 
@@ -311,6 +313,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lexical: e.RETRIEVAL_STAGES.includes("lexical"),
       rerank: e.RETRIEVAL_STAGES.includes("rerank"),
       expand: e.RETRIEVAL_STAGES.includes("feedback"),
+      associations: e.RETRIEVAL_STAGES.includes("associations"),
       fusion: e.RETRIEVAL_FUSION,
     },
     allowedOrigins: e.ALLOWED_ORIGINS,

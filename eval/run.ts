@@ -42,6 +42,7 @@ export const PIPELINES: Pipeline[] = [
   { name: "full − lexical", settings: { ...FULL, lexical: false } },
   { name: "full, rrf fusion", settings: { ...FULL, fusion: "rrf" } },
   { name: "full + feedback", settings: { ...FULL, expand: true } },
+  { name: "full + associations", settings: { ...FULL, associations: true } },
   { name: "full, hand-tuned re-ranker", settings: FULL, reranker: "rules" },
   { name: "full, learned re-ranker", settings: FULL, reranker: "learned" },
   { name: "full (default)", settings: FULL },

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { jsonl, withPassageIndex } from "./passage-index.ts";
-import { DEFAULT_RETRIEVAL, Retriever } from "../answer/retrieve.ts";
+import { DEFAULT_RETRIEVAL, Retriever, type RetrievalSettings } from "../answer/retrieve.ts";
 import {
   Reranker,
   RERANK_FEATURES,
@@ -37,9 +37,13 @@ export interface RankedQuestion {
 }
 
 /** Every question asked of an index of `passagesFile`, with its candidates' features. */
-export async function rankedQuestions(passagesFile: string, questions: Question[]): Promise<RankedQuestion[]> {
+export async function rankedQuestions(
+  passagesFile: string,
+  questions: Question[],
+  settings: RetrievalSettings = DEFAULT_RETRIEVAL,
+): Promise<RankedQuestion[]> {
   return withPassageIndex(passagesFile, async (corpus) => {
-    const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL);
+    const retriever = new Retriever(corpus, settings);
     const out: RankedQuestion[] = [];
     for (const q of questions) {
       const found = await retriever.features(q.question, DEPTH);
@@ -144,15 +148,19 @@ export async function trainReranker(options: {
   evalDir: string;
   l2: number;
   epochs: number;
+  /** The retrieval the features are read from: the product's default. */
+  settings?: RetrievalSettings;
 }): Promise<RerankerTraining> {
   const started = Date.now();
   const train = await rankedQuestions(
     path.join(options.trainDir, "pquad/passages.jsonl"),
     await jsonl<Question>(path.join(options.trainDir, "pquad/train.jsonl")),
+    options.settings,
   );
   const dev = await rankedQuestions(
     path.join(options.evalDir, "pquad/passages.jsonl"),
     await jsonl<Question>(path.join(options.evalDir, "pquad/dev.jsonl")),
+    options.settings,
   );
   const w = fitReranker(train, options.l2, options.epochs);
   const model = rerankerModel(w);

@@ -5,6 +5,7 @@ import { trainReader } from "./train-reader.ts";
 import { trainReranker } from "./train-reranker.ts";
 import { trainConfidence } from "./train-confidence.ts";
 import { evalDataDir } from "./sets.ts";
+import { DEFAULT_RETRIEVAL } from "../answer/retrieve.ts";
 
 /**
  * `npm run train [-- --model reader|reranker|confidence] [--check] [--out FILE]`: learns the shipped weights
@@ -25,6 +26,9 @@ const { values } = parseArgs({
   options: {
     model: { type: "string" },
     check: { type: "boolean", default: false },
+    // The re-ranker learned with the archive's term associations (RETRIEVAL_STAGES
+    // associations), to measure them: they are off by default, and the shipped weights without.
+    associations: { type: "boolean", default: false },
     out: { type: "string" },
     l2: { type: "string" },
     epochs: { type: "string" },
@@ -63,7 +67,13 @@ for (const model of chosen) {
     model === "reader"
       ? await trainReader({ trainDir, l2, epochs, prune: Number(values.prune), minCount: Number(values["min-count"]) })
       : model === "reranker"
-        ? await trainReranker({ trainDir, evalDir: evalDataDir(), l2, epochs })
+        ? await trainReranker({
+            trainDir,
+            evalDir: evalDataDir(),
+            l2,
+            epochs,
+            ...(values.associations && { settings: { ...DEFAULT_RETRIEVAL, associations: true } }),
+          })
         : await trainConfidence({ trainDir, evalDir: evalDataDir(), l2, epochs });
   for (const line of lines) console.log(line);
   const out = values.out ?? path.join(ROOT, `answer/weights/${model}.json`);

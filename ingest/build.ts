@@ -1,4 +1,5 @@
 import type { EmbedderSpec } from "../core/config.ts";
+import { TermAssociations } from "../core/corpus/associations.ts";
 import { createEmbedder, embedderIdFor, LocalEmbeddings } from "../core/embeddings/index.ts";
 import { DamagedIndexError } from "../core/corpus/embedded/integrity.ts";
 import {
@@ -155,7 +156,9 @@ async function embeddedGeneration(
   };
   const lexical = Bm25Index.build(embedded.lexical);
   done("lexical index built");
-  return { manifest, articles, chunks, vectors, lexical, tokens, embedder };
+  const associations = TermAssociations.learn(tokens.rows, (i) => tokens.terms(i, "body"));
+  done(`term associations of ${associations.size} terms learned`);
+  return { manifest, articles, chunks, vectors, lexical, tokens, embedder, associations };
 }
 
 /**

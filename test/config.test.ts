@@ -10,7 +10,14 @@ describe("loadConfig", () => {
     assert.equal(config.indexDir, "data/index");
     assert.deepEqual(config.embedder, { kind: "local" });
     assert.deepEqual(config.answerer, { kind: "extractive" });
-    assert.deepEqual(config.retrieval, { dense: true, lexical: true, rerank: true, expand: false, fusion: "weighted" });
+    assert.deepEqual(config.retrieval, {
+      dense: true,
+      lexical: true,
+      rerank: true,
+      expand: false,
+      associations: false,
+      fusion: "weighted",
+    });
     assert.deepEqual(config.warnings, []);
   });
 
@@ -20,17 +27,22 @@ describe("loadConfig", () => {
       lexical: true,
       rerank: false,
       expand: true,
+      associations: false,
       fusion: "rrf",
     });
+    assert.equal(loadConfig({ RETRIEVAL_STAGES: "dense,lexical,rerank,associations" }).retrieval.associations, true);
     assert.throws(() => loadConfig({ RETRIEVAL_STAGES: "rerank" }), /RETRIEVAL_STAGES: must include dense or lexical/);
     assert.throws(
       () => loadConfig({ RETRIEVAL_STAGES: "dense,magic" }),
-      /RETRIEVAL_STAGES.*must list stages among dense, lexical, rerank, feedback/,
+      /RETRIEVAL_STAGES.*must list stages among dense, lexical, rerank, feedback, associations/,
     );
     assert.throws(() => loadConfig({ RETRIEVAL_FUSION: "max" }), /RETRIEVAL_FUSION: must be "weighted" or "rrf"/);
     assert.throws(() => loadConfig({ SPAN_READER: "neural" }), /SPAN_READER: must be "learned" or "rules"/);
     assert.equal(loadConfig({}).spanReader, "learned");
     assert.equal(loadConfig({ SPAN_READER: "rules" }).spanReader, "rules");
+    assert.throws(() => loadConfig({ RERANKER: "trees" }), /RERANKER: must be "learned" or "rules"/);
+    assert.equal(loadConfig({}).reranker, "learned");
+    assert.equal(loadConfig({ RERANKER: "rules" }).reranker, "rules");
   });
 
   it("keeps 1000 answers by default, any number or none with ANSWER_CACHE_SIZE", () => {

@@ -1,3 +1,4 @@
+import type { Association } from "./associations.ts";
 import type { Article, Chunk, SourceArticle } from "../article.ts";
 import type { Embedder } from "../embeddings/index.ts";
 import type { LexicalDoc, TermWeights } from "./bm25.ts";
@@ -50,6 +51,11 @@ export interface Corpus {
    * cached analysis is still its own.
    */
   chunkTokens?(chunk: Chunk, part: TablePart): AnalyzedText | undefined;
+  /**
+   * The terms the archive uses together with each of these (core/corpus/associations.ts),
+   * learned when it was built; a corpus that learns none leaves this out.
+   */
+  associations?(terms: Iterable<string>): Map<string, readonly Association[]>;
   /** The articles with these ids that exist. */
   articles(ids: Iterable<string>): Promise<Map<string, Article>>;
   hasArticle(id: string): Promise<boolean>;

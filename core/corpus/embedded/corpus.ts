@@ -1,3 +1,4 @@
+import type { Association } from "../associations.ts";
 import path from "node:path";
 import { availableParallelism } from "node:os";
 import { Document } from "@langchain/core/documents";
@@ -168,6 +169,15 @@ export class HnswlibCorpus implements Corpus {
     const label = this.index.labels.get(chunk.id);
     const tokens = label === undefined ? undefined : this.index.tokens.tokens(label, part);
     return tokens && { tokens, terms: this.index.tokens.terms(label!, part)! };
+  }
+
+  associations(terms: Iterable<string>): Map<string, readonly Association[]> {
+    const out = new Map<string, readonly Association[]>();
+    for (const t of terms) {
+      const found = this.index.associations.of(t);
+      if (found.length > 0) out.set(t, found);
+    }
+    return out;
   }
 
   async termStats(_terms: Iterable<string>): Promise<TermStats> {

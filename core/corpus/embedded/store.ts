@@ -9,6 +9,7 @@ import type { Article, Chunk } from "../../article.ts";
 import { ChunkMap, ChunkTable, withText } from "./chunk-table.ts";
 import type { EmbedderSpec } from "../../config.ts";
 import { embedderIdFor, restoreEmbedder, type Embedder } from "../../embeddings/index.ts";
+import { TermAssociations } from "../associations.ts";
 import { TokenTable } from "./token-table.ts";
 import { Bm25Index } from "../bm25.ts";
 import type { VectorRows } from "../corpus.ts";
@@ -26,6 +27,7 @@ import { DamagedIndexError, readVerified, recordFile, unreadable, verifyFile, ty
  *   data/index/gen-…/lexical.bin      BM25F index over analyzed title and body terms of each chunk
  *   data/index/gen-…/tokens.bin       each chunk's title and body tokens, read by re-scoring (core/corpus/embedded/token-table.ts)
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
+ *   data/index/gen-…/associations.json  which terms the archive uses together (core/corpus/associations.ts)
  *   data/index/gen-…/hnswlib.index    the HNSW graph and vectors; chunk i has label i
  *
  * **NOTE:** HNSWLib's own `save()` also writes `docstore.json`, every chunk's text and metadata
@@ -102,6 +104,8 @@ export interface LoadedIndex {
   lexicalBytes: SharedArrayBuffer;
   /** Each chunk's body tokens by HNSW label; chunks added since the build are not in it. */
   tokens: TokenTable;
+  /** Which terms the archive used together when it was built; none for a generation written before them. */
+  associations: TermAssociations;
   store: HNSWLib;
   embedder: Embedder;
   chunks: Map<string, Chunk>;
@@ -259,6 +263,8 @@ export interface GenerationContent {
   /** Per chunk, in order: its body's tokens. */
   tokens: TokenTable;
   embedder: Embedder;
+  /** Which terms the archive uses together (core/corpus/associations.ts). */
+  associations?: TermAssociations;
 }
 
 /**
@@ -303,9 +309,14 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     await graph.writeIndex(path.join(dir, "hnswlib.index"));
     const state = content.embedder.toState?.();
     if (state !== undefined) await writeFile(path.join(dir, "embedder.json"), JSON.stringify(state));
+    if (content.associations) await writeFile(path.join(dir, "associations.json"), content.associations.toJSON());
     // Read back from the files rather than summed as they were written: one way for every file,
     // hnswlib's too, which its native code writes.
-    const names = [...REQUIRED_FILES, ...(state !== undefined ? ["embedder.json"] : [])];
+    const names = [
+      ...REQUIRED_FILES,
+      ...(state !== undefined ? ["embedder.json"] : []),
+      ...(content.associations ? ["associations.json"] : []),
+    ];
     const records = await Promise.all(
       names.map((name) => recordFile(path.join(dir, name), name === "hnswlib.index" ? GRAPH_HEADER_BYTES : undefined)),
     );
@@ -453,7 +464,7 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
     if (failed) throw new DamagedIndexError(graphFile, `hnswlib cannot read it (${failed.message})`, { cause: failed });
   })();
   graphLoad.catch(() => {}); // awaited below, unless another file fails first
-  const [stored, [lexical, lexicalBytes], state, table, tokens] = await Promise.all([
+  const [stored, [lexical, lexicalBytes], state, table, tokens, associations] = await Promise.all([
     read("articles.bin").then((bytes) => decoded(dir, "articles.bin", () => readArticles(bytes))),
     read("lexical.bin", { shared: true }).then((bytes) =>
       decoded(dir, "lexical.bin", () => [Bm25Index.fromBinary(bytes), bytes.buffer as SharedArrayBuffer] as const),
@@ -461,6 +472,11 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
     spec.kind === "local" ? readEmbedderState(dir, records) : Promise.resolve(undefined),
     read("chunks.bin"),
     read("tokens.bin").then((bytes) => decoded(dir, "tokens.bin", () => TokenTable.fromBinary(bytes))),
+    records.has("associations.json")
+      ? read("associations.json").then((bytes) =>
+          decoded(dir, "associations.json", () => TermAssociations.fromJSON(bytes.toString("utf8"))),
+        )
+      : Promise.resolve(TermAssociations.NONE),
   ]);
   const embedder = restoreEmbedder(spec, state);
   if (embedder.id !== manifest.embedder.id) throw embedderMismatch(dir, manifest, embedder.id);
@@ -488,6 +504,7 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
     lexical,
     lexicalBytes,
     tokens,
+    associations,
     store,
     embedder,
     chunks,
