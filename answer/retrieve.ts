@@ -125,7 +125,9 @@ const ALL_TEXT_FEATURES: ReadonlySet<RerankFeature> = new Set(TEXT_FEATURES);
 
 /**
  * Finds the chunks that answer a question: dense nearest neighbours and BM25F hits, fused, then
- * re-scored with cheap exact features, with the reader's current article preferred.
+ * re-ranked on their features (answer/rerank.ts), with the reader's current article preferred.
+ * The Assistant gives it the configured re-ranker (RERANKER, learned by default); without one it
+ * uses the hand-tuned weights.
  */
 export class Retriever {
   /** Analyzed chunk text, computed on first use and shared by every retriever of the corpus. */
