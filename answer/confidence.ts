@@ -1,5 +1,5 @@
 import path from "node:path";
-import { loadWeightsFile } from "./weights-file.ts";
+import { loadWeightsFile, WEIGHTS_DIR } from "./weights-file.ts";
 
 /**
  * How likely an extractive answer is right, from what the answerer saw when it chose it: a
@@ -90,7 +90,7 @@ export interface ConfidenceWeights {
   weights: number[];
 }
 
-export const CONFIDENCE_FILE = path.join(import.meta.dirname, "weights/confidence.json");
+export const CONFIDENCE_FILE = path.join(WEIGHTS_DIR, "confidence.json");
 const loaded = new Map<string, readonly number[]>();
 
 /** The learned confidence weights, read and checked once per file. Throws with the reason when unusable. */

@@ -4,7 +4,7 @@ import { findPlaces } from "../core/persian/places.ts";
 import { findNames, findPeople, findQuantities, findTimes, type Found } from "../core/persian/spans.ts";
 import { isStopword } from "../core/persian/stopwords.ts";
 import { term } from "../core/persian/tokens.ts";
-import { loadWeightsFile } from "./weights-file.ts";
+import { loadWeightsFile, WEIGHTS_DIR } from "./weights-file.ts";
 
 /**
  * The learned span reader: which words of a sentence answer a question. A log-linear model over
@@ -478,8 +478,7 @@ export class SpanReader {
   }
 }
 
-/** Found from the root: the server runs this module bundled into .build/, one level below it too. */
-export const WEIGHTS_FILE = path.join(import.meta.dirname, "..", "answer/weights/reader.json");
+export const WEIGHTS_FILE = path.join(WEIGHTS_DIR, "reader.json");
 const loaded = new Map<string, SpanReader>();
 
 /**

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Association } from "../core/corpus/associations.ts";
 import type { AnalyzedToken } from "../core/persian/tokens.ts";
 import { termMatch, type MatchTarget, type WeightedTerm } from "./match.ts";
-import { loadWeightsFile } from "./weights-file.ts";
+import { loadWeightsFile, WEIGHTS_DIR } from "./weights-file.ts";
 
 /**
  * The re-ranker: one score per retrieved candidate from what the retriever knows of it. The
@@ -262,7 +262,7 @@ export function rulesReranker(w: {
   return new Reranker({ version: 1, kind: "rules", weights: { ...w } });
 }
 
-export const RERANKER_FILE = path.join(import.meta.dirname, "weights/reranker.json");
+export const RERANKER_FILE = path.join(WEIGHTS_DIR, "reranker.json");
 const loaded = new Map<string, Reranker>();
 
 /** The learned re-ranker's weights, read and checked once per file. Throws with the reason when unusable. */

@@ -1,4 +1,12 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Where the shipped weights are, found from the root: the server runs these modules bundled
+ * into .build/ (server/start.mjs), one level below the root as answer/ is, so a path beside
+ * this file would point into .build/.
+ */
+export const WEIGHTS_DIR = path.join(import.meta.dirname, "..", "answer/weights");
 
 /**
  * A learned model's weights file (answer/weights/*.json), parsed once per file and checked by

@@ -78,6 +78,26 @@ describe("the learned re-ranker", () => {
     }
   });
 
+  it("is what `npm start` serves with nothing set, with the learned confidence, and no warning", async () => {
+    const server = await startServer({
+      ARTICLES_DIR: await seedCopy(),
+      INDEX_DIR: path.join(await tempDir(), "index"),
+    });
+    try {
+      await server.ready;
+      assert.deepEqual(
+        server.logs.filter((l) => l.level === "warn"),
+        [],
+      );
+      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { reranker: string; answerer: string };
+      assert.equal(health.reranker, "learned");
+      assert.equal(health.answerer, "extractive");
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited;
+    }
+  });
+
   it("a server started with a missing weights file logs the warning, says so in /api/health, and answers", async () => {
     const server = await startServer({
       ARTICLES_DIR: await seedCopy(),
