@@ -8,7 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { Assistant } from "../answer/assistant.ts";
 import { loadReader, readQuestion, WEIGHTS_FILE, type ReaderWeights } from "../answer/reader.ts";
 import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
-import { post, seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
+import { post, seedApp, tempDir, withSeedServer } from "./support/helpers.ts";
 
 /**
  * The learned span reader (answer/reader.ts): which words of a sentence answer a question. The
@@ -135,31 +135,16 @@ describe("the reader's weights", () => {
   });
 
   it("a server started with a missing weights file logs the warning and answers", async () => {
-    const server = await startServer({
-      ARTICLES_DIR: await seedCopy(),
-      INDEX_DIR: path.join(await tempDir(), "index"),
-      SPAN_READER_WEIGHTS: "/nonexistent/reader.json",
-    });
-    try {
-      await server.ready;
+    await withSeedServer({ SPAN_READER_WEIGHTS: "/nonexistent/reader.json" }, async (server, health, ask) => {
       assert.ok(
         server.logs.some(
           (l) => l.level === "warn" && /span reader: cannot read \/nonexistent\/reader\.json/.test(String(l.msg)),
         ),
         JSON.stringify(server.logs),
       );
-      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { answerer: string };
       assert.equal(health.answerer, "extractive (rules span)");
-      const res = await fetch(`${server.url}/api/chat`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }),
-      });
-      assert.equal(((await res.json()) as { short?: string }).short, "هفت شهرک صنعتی");
-    } finally {
-      server.child.kill("SIGTERM");
-      await server.exited;
-    }
+      assert.equal((await ask("قم چند شهرک صنعتی دارد؟")).short, "هفت شهرک صنعتی");
+    });
   });
 
   it("are learned from PQuAD alone, with the licence and attribution beside them", () => {

@@ -9,7 +9,7 @@ import { loadReranker, RERANKER_FILE, rulesReranker, type RerankerWeights } from
 import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../answer/retrieve.ts";
 import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 import { loadQuestions } from "../eval/questions.ts";
-import { seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
+import { seedApp, tempDir, withSeedServer } from "./support/helpers.ts";
 
 /**
  * The learned re-ranker (answer/rerank.ts, RERANKER): weights learned from PQuAD by `npm run
@@ -79,51 +79,28 @@ describe("the learned re-ranker", () => {
   });
 
   it("is what `npm start` serves with nothing set, with the learned confidence, and no warning", async () => {
-    const server = await startServer({
-      ARTICLES_DIR: await seedCopy(),
-      INDEX_DIR: path.join(await tempDir(), "index"),
-    });
-    try {
-      await server.ready;
+    await withSeedServer({}, async (server, health, ask) => {
       assert.deepEqual(
         server.logs.filter((l) => l.level === "warn"),
         [],
       );
-      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { reranker: string; answerer: string };
       assert.equal(health.reranker, "learned");
       assert.equal(health.answerer, "extractive");
-    } finally {
-      server.child.kill("SIGTERM");
-      await server.exited;
-    }
+      assert.equal((await ask("قم چند شهرک صنعتی دارد؟")).short, "هفت شهرک صنعتی");
+    });
   });
 
   it("a server started with a missing weights file logs the warning, says so in /api/health, and answers", async () => {
-    const server = await startServer({
-      ARTICLES_DIR: await seedCopy(),
-      INDEX_DIR: path.join(await tempDir(), "index"),
-      RERANKER_WEIGHTS: "/nonexistent/reranker.json",
-    });
-    try {
-      await server.ready;
+    await withSeedServer({ RERANKER_WEIGHTS: "/nonexistent/reranker.json" }, async (server, health, ask) => {
       assert.ok(
         server.logs.some(
           (l) => l.level === "warn" && /re-ranker: cannot read \/nonexistent\/reranker\.json/.test(String(l.msg)),
         ),
         JSON.stringify(server.logs),
       );
-      const health = (await (await fetch(`${server.url}/api/health`)).json()) as { reranker: string };
       assert.equal(health.reranker, "rules");
-      const res = await fetch(`${server.url}/api/chat`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ question: "قم چند شهرک صنعتی دارد؟" }),
-      });
-      assert.equal(((await res.json()) as { short?: string }).short, "هفت شهرک صنعتی");
-    } finally {
-      server.child.kill("SIGTERM");
-      await server.exited;
-    }
+      assert.equal((await ask("قم چند شهرک صنعتی دارد؟")).short, "هفت شهرک صنعتی");
+    });
   });
 
   it("is learned from PQuAD alone, with the licence and attribution beside it", () => {

@@ -82,6 +82,7 @@ export const FURNITURE = [
 ];
 
 /** The real server in a child process; shared with `npm run bench -- --load`. */
+import { startServer, type RunningServer } from "./server.ts";
 export { startServer, type RunningServer, type StartOptions } from "./server.ts";
 
 /** A question of test/fixtures/questions.jsonl (the format is docs/evaluation.md's). */
@@ -106,4 +107,40 @@ export function answerableFixtures(tags?: string[]): Array<FixtureQuestion & { a
     .map((l) => JSON.parse(l) as FixtureQuestion)
     .filter((f): f is FixtureQuestion & { articleId: string } => f.answerable && f.articleId !== undefined)
     .filter((f) => !tags || f.tags.some((t) => tags.includes(t)));
+}
+
+/**
+ * A server started as `npm start` does, on a copy of the seed articles with `env` over the
+ * defaults, once ready: `use` gets it, its `/api/health` and a way to ask `/api/chat`. Stopped
+ * afterwards, whatever `use` did.
+ */
+export async function withSeedServer(
+  env: Record<string, string>,
+  use: (
+    server: RunningServer,
+    health: Record<string, unknown>,
+    ask: (question: string) => Promise<{ short?: string; found: boolean }>,
+  ) => Promise<void>,
+): Promise<void> {
+  const server = await startServer({
+    ARTICLES_DIR: await seedCopy(),
+    INDEX_DIR: path.join(await tempDir(), "index"),
+    ...env,
+  });
+  try {
+    await server.ready;
+    const health = (await (await fetch(`${server.url}/api/health`)).json()) as Record<string, unknown>;
+    const ask = async (question: string) =>
+      (await (
+        await fetch(`${server.url}/api/chat`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ question }),
+        })
+      ).json()) as { short?: string; found: boolean };
+    await use(server, health, ask);
+  } finally {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  }
 }
