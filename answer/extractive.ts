@@ -155,6 +155,8 @@ interface AnalyzedChunk {
   contexts: MatchTarget[];
   /** Whether each sentence opens by referring back to the one before. */
   refers: boolean[];
+  /** Whether each sentence is a subheading (see `isHeading`). */
+  headings: boolean[];
   /** The title and every sentence: what a conversation's earlier words are looked for in. */
   whole?: MatchTarget;
 }
@@ -177,6 +179,7 @@ function analyzedChunk(chunk: Passage["chunk"]): AnalyzedChunk {
       refers: sentences.map(
         (s, i) => i > 0 && REFERS_BACK.test(normalizeForMatch(s.text.split(/\s+/u).slice(0, 4).join(" "))),
       ),
+      headings: sentences.map((s) => isHeading(chunk.text, s)),
     };
   });
 }
@@ -393,7 +396,7 @@ export class ExtractiveAnswerer implements Answerer {
         // than the sentence that tells the story; a line of its own without a full stop is one
         // whatever its length, and is a title for what follows rather than a statement.
         if (s.text.length < 40) score -= 0.05;
-        if (isHeading(chunk.text, s)) score -= 0.1;
+        if (analyzed.headings[i]) score -= 0.1;
         if (question.kind === "reason" && CAUSE.test(s.text)) score += 0.1;
         const novelty = noveltyOf(target, weighted);
         const after = sentences[i + 1];
@@ -1059,7 +1062,14 @@ function round(x: number): number {
 /** Whether a sentence is a line of its own that ends without a full stop: a subheading. */
 function isHeading(text: string, s: { start: number; end: number; text: string }): boolean {
   if (/[.!?؟:»)"]\s*$/u.test(s.text)) return false;
-  const before = text.slice(0, s.start);
-  const after = text.slice(s.end);
-  return (before === "" || /\n\s*$/u.test(before)) && /^\s*\n/u.test(after);
+  // The text's start or a line break before it, and a line break after it, other spaces aside.
+  let before = s.start - 1;
+  while (before >= 0 && isInlineSpace(text[before]!)) before--;
+  let after = s.end;
+  while (after < text.length && isInlineSpace(text[after]!)) after++;
+  return (s.start === 0 || text[before] === "\n") && text[after] === "\n";
+}
+
+function isInlineSpace(c: string): boolean {
+  return c !== "\n" && /\s/u.test(c);
 }

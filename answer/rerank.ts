@@ -267,7 +267,6 @@ const loaded = new Map<string, Reranker>();
 
 /** The learned re-ranker's weights, read and checked once per file. Throws with the reason when unusable. */
 export function loadReranker(file = RERANKER_FILE): Reranker {
-  const names = new Set<string>(RERANK_FEATURES);
   return loadWeightsFile(
     loaded,
     file,
@@ -280,7 +279,9 @@ export function loadReranker(file = RERANKER_FILE): Reranker {
         m.depth! > 0 &&
         typeof m.weights === "object" &&
         m.weights !== null &&
-        Object.entries(m.weights).every(([n, w]) => names.has(n) && typeof w === "number" && Number.isFinite(w));
+        Object.entries(m.weights).every(
+          ([n, w]) => Object.hasOwn(at, n) && typeof w === "number" && Number.isFinite(w),
+        );
       return valid ? new Reranker(m as RerankerWeights) : undefined;
     },
     `a re-ranker's weights (version 1, kind "learned", a depth, feature → number)`,
