@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import type { Article } from "../core/article.ts";
 import type { Answer } from "./types.ts";
 
+/** Suggestions offered for an article: the gist and three ways in fit a widget without scrolling. */
+export const SUGGESTIONS_OFFERED = 4;
+
 /** Articles whose checked suggestions are remembered; the least recently asked go first. */
 const CHECKED_ARTICLES = 10_000;
 
@@ -13,7 +16,8 @@ interface Check {
 
 /**
  * The article's suggested questions that Goftogu itself answers: asked as a reader on that
- * article would, each must come back `found` and cite the article. Checked on the first call for
+ * article would, each must come back `found` and cite the article. Ingest writes more candidates
+ * than are offered; the first `SUGGESTIONS_OFFERED` that pass are. Checked on the first call for
  * a version of an article, then cached. The assistant asks them with the extractive answerer
  * (same retrieval, no model calls), so the check is cheap and deterministic even when a chat
  * model writes the answers.
@@ -41,7 +45,7 @@ export class SuggestionCheck {
     }
     this.checked.set(key, check);
     if (this.checked.size > CHECKED_ARTICLES) this.checked.delete(this.checked.keys().next().value!);
-    return (await check).questions;
+    return (await check).questions.slice(0, SUGGESTIONS_OFFERED);
   }
 
   /** Asks each suggested question on its article; keeps those answered from that article. */

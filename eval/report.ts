@@ -1,5 +1,6 @@
 import type { EvalResult } from "./run.ts";
 import type { AnswerRow } from "./score.ts";
+import type { SuggestionRow } from "./suggestions.ts";
 
 /**
  * The figures as console tables: retrieval per pipeline, answers per answerer, the reliability
@@ -27,6 +28,7 @@ export function formatTable(result: EvalResult): string {
     "",
     answerTable(a),
   ];
+  if (result.suggestions) lines.push("", suggestionTable(result.suggestions));
   for (const row of a) lines.push("", reliabilityTable(row));
   for (const row of a)
     if (row.byTag)
@@ -49,6 +51,15 @@ export function formatTable(result: EvalResult): string {
     }
   }
   return lines.join("\n");
+}
+
+/** The articles' suggested questions: how many are offered, and whether each is answered from its sentence. */
+function suggestionTable(s: SuggestionRow): string {
+  return [
+    "| suggested questions | articles | candidates | offered | ≥ 3 offered | asked | answered from their sentence |",
+    "|---------------------|----------|------------|---------|-------------|-------|------------------------------|",
+    `| extractive          | ${String(s.articles).padEnd(8)} | ${s.candidates.toFixed(1).padEnd(10)} | ${s.offered.toFixed(1).padEnd(7)} | ${f(s.atLeastThree).padEnd(11)} | ${String(s.asked).padEnd(5)} | ${f(s.fromOwnSentence).padEnd(28)} |`,
+  ].join("\n");
 }
 
 /** Failed questions listed on the console; the reports list them all. */

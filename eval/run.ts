@@ -19,6 +19,7 @@ import { mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank } from "./me
 import { QuestionFileError } from "./questions.ts";
 import { AnswerTally, type AnswerRow, type QuestionResult } from "./score.ts";
 import type { EvalSet } from "./sets.ts";
+import { evaluateSuggestions, type SuggestionRow } from "./suggestions.ts";
 
 export type { AnswerRow, QuestionResult, ReliabilityBucket } from "./score.ts";
 
@@ -73,6 +74,8 @@ export interface EvalResult {
   answers: AnswerRow[];
   /** Every question's answer and verdict, for each answerer (the `answerer` field). */
   questions: QuestionResult[];
+  /** The suggested questions of the articles the questions are about (extractive, as offered). */
+  suggestions?: SuggestionRow;
 }
 
 /** Which backend holds the index (VECTOR_STORE). */
@@ -217,6 +220,10 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
       if ((qi + 1) % 100 === 0) log(`${qi + 1}/${set.questions.length} questions`);
     }
 
+    const about = set.questions.flatMap((q) => [q.goldId ?? q.scope ?? []].flat());
+    const suggestions = await evaluateSuggestions(assistants[0]!.assistant, corpus, about);
+    log(`suggested questions of ${suggestions.articles} articles checked`);
+
     const retrieval = PIPELINES.map((p, i): RetrievalRow => ({
       pipeline: p.name,
       questions: ranks[i]!.length,
@@ -239,6 +246,7 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
       retrieval,
       answers: tallies.map((t) => t.row()),
       questions: tallies.flatMap((t) => t.results),
+      suggestions,
     };
   } finally {
     for (const close of closers.reverse()) await close();

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { SUGGESTIONS_OFFERED } from "../answer/suggestions.ts";
 import { loadConfig } from "../core/config.ts";
 import { createApp } from "../server/app.ts";
 import { escapeHtml, jalaliDate } from "../server/pages.ts";
@@ -293,7 +294,7 @@ describe("suggested questions, checked once", () => {
     const { app: fresh, assistant: s, index: idx } = await seedApp();
     const article = idx.articles.get(UNDATED)!;
     const unanswerable = "قیمت بنزین در تهران چقدر است؟";
-    article.suggestedQuestions = [...article.suggestedQuestions, unanswerable];
+    article.suggestedQuestions = [unanswerable, ...article.suggestedQuestions];
     const answer = s.answerer.answer.bind(s.answerer);
     let calls = 0;
     s.answerer.answer = (req) => {
@@ -304,7 +305,7 @@ describe("suggested questions, checked once", () => {
     assert.ok(!first.suggestedQuestions.includes(unanswerable));
     assert.deepEqual(
       first.suggestedQuestions,
-      article.suggestedQuestions.filter((q) => q !== unanswerable),
+      article.suggestedQuestions.filter((q) => q !== unanswerable).slice(0, SUGGESTIONS_OFFERED),
     );
     assert.ok(calls > 0);
     const checkedCalls = calls;
