@@ -973,7 +973,7 @@ function isPlaceTerm(t: string): boolean {
 }
 
 /** What the reader is told when the page does not give the fact asked about it. */
-const METADATA_UNKNOWN: Record<NonNullable<QuestionAnalysis["field"]>, string> = {
+export const METADATA_UNKNOWN: Record<NonNullable<QuestionAnalysis["field"]>, string> = {
   published: "تاریخ انتشار این خبر را نمی‌دانم: در صفحه‌ی خبر نیامده است.",
   source: "منبع این خبر را نمی‌دانم: در صفحه‌ی خبر نیامده است.",
   reporter: "نام خبرنگار این خبر را نمی‌دانم: در صفحه‌ی خبر نیامده است.",

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { z } from "zod";
+import { ARTICLE_ID_PLACEHOLDER, isWebUrl } from "./url.ts";
 
 /** A duration in milliseconds; small values are refused, as they are likely meant as seconds. */
 function milliseconds(fallback: number) {
@@ -102,6 +103,13 @@ const Env = z
     RERANKER: z.enum(["learned", "rules"], { message: 'must be "learned" or "rules"' }).default("learned"),
     RERANKER_WEIGHTS: z.string().min(1).optional(),
     CONFIDENCE_WEIGHTS: z.string().min(1).optional(),
+    ARTICLE_URL_TEMPLATE: z
+      .string()
+      .refine(
+        (s) => s.includes(ARTICLE_ID_PLACEHOLDER) && isWebUrl(s.replaceAll(ARTICLE_ID_PLACEHOLDER, "x")),
+        "must be an http(s) address with {id} where the article's id goes, e.g. https://www.example.ir/news/{id}",
+      )
+      .optional(),
     ALLOWED_ORIGINS: z
       .string()
       .transform((s, ctx): string[] | "*" => {
@@ -244,6 +252,11 @@ export interface Config {
   trustProxy: ProxyTrust;
   /** Origins whose pages may call `/api/*` from the browser (CORS), or "*" for any. */
   allowedOrigins: string[] | "*";
+  /**
+   * ARTICLE_URL_TEMPLATE: the publisher's address of an article that has no `url` of its own,
+   * `{id}` standing for its id; citations and the demo site link there (core/url.ts `articleUrl`).
+   */
+  articleUrlTemplate?: string;
   /** The longest an API request may take before it is answered 504 (streamed answers excepted). */
   requestTimeoutMs: number;
   /** The longest a streamed answer may run before it ends with `event: error`. */
@@ -317,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fusion: e.RETRIEVAL_FUSION,
     },
     allowedOrigins: e.ALLOWED_ORIGINS,
+    ...(e.ARTICLE_URL_TEMPLATE && { articleUrlTemplate: e.ARTICLE_URL_TEMPLATE }),
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     streamTimeoutMs: e.STREAM_TIMEOUT_MS,
     ...(e.ADMIN_TOKEN && { adminToken: e.ADMIN_TOKEN }),

@@ -14,3 +14,18 @@ export function isWebUrl(value: string): boolean {
   }
   return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
 }
+
+/** Where `{id}` goes in ARTICLE_URL_TEMPLATE. */
+export const ARTICLE_ID_PLACEHOLDER = "{id}";
+
+/**
+ * The publisher's address of an article: its own `url` when that is a web address, else the
+ * site's template with the id filled in (`https://www.example.ir/news/{id}`), else none. The id
+ * is percent-encoded, so an id can neither leave its path segment nor change the scheme or host.
+ */
+export function articleUrl(article: { id: string; url?: string }, template?: string): string | undefined {
+  if (article.url && isWebUrl(article.url)) return article.url;
+  if (!template) return undefined;
+  const url = template.replaceAll(ARTICLE_ID_PLACEHOLDER, encodeURIComponent(article.id));
+  return isWebUrl(url) ? url : undefined;
+}

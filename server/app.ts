@@ -37,6 +37,8 @@ export interface AppOptions {
   feedback?: FeedbackStore;
   /** The longest a request may take before it is answered 504 (see deadline.ts); 30 s by default. */
   requestTimeoutMs?: number;
+  /** ARTICLE_URL_TEMPLATE: the publisher link of an article without a `url` (server/links.ts). */
+  articleUrlTemplate?: string;
 }
 
 /**
@@ -105,10 +107,22 @@ export function createApp(assistant: Assistant, options: AppOptions = {}): Hono 
   if (options.feedback) app.route("/api", feedbackRoutes(options.feedback, options.admin?.token));
   if (options.admin)
     app.route("/api", adminRoutes(new Library(assistant.corpus, options.admin.articlesDir), options.admin.token));
-  app.route("/api", articlesRoutes(assistant));
+  app.route("/api", articlesRoutes(assistant, options.articleUrlTemplate));
   app.route("/api", searchRoutes(assistant));
-  app.route("/api", chatRoutes(assistant, log, options.chat));
-  app.route("/", siteRoutes(assistant));
+  app.route(
+    "/api",
+    chatRoutes(assistant, log, {
+      ...options.chat,
+      ...(options.articleUrlTemplate && { articleUrlTemplate: options.articleUrlTemplate }),
+    }),
+  );
+  app.route(
+    "/",
+    siteRoutes(assistant, {
+      log,
+      ...(options.articleUrlTemplate && { articleUrlTemplate: options.articleUrlTemplate }),
+    }),
+  );
 
   app.notFound((c) => {
     const pathname = new URL(c.req.url).pathname;

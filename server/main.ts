@@ -7,6 +7,7 @@ import { DamagedIndexError } from "../core/corpus/embedded/integrity.ts";
 import { startWorker } from "../core/worker.ts";
 import { isIndexCurrent, type BuildSummary } from "../ingest/build.ts";
 import { createApp, createLoadingApp, type Log } from "./app.ts";
+import { widgetBundle } from "./widget-bundle.ts";
 import { FeedbackStore } from "./feedback.ts";
 import { Assistant } from "../answer/assistant.ts";
 
@@ -61,12 +62,17 @@ async function main(): Promise<void> {
     allowedOrigins: config.allowedOrigins,
     requestTimeoutMs: config.requestTimeoutMs,
     chat: { streamTimeoutMs: config.streamTimeoutMs },
+    ...(config.articleUrlTemplate && { articleUrlTemplate: config.articleUrlTemplate }),
     ...(config.adminToken && { admin: { token: config.adminToken, articlesDir: config.articlesDir } }),
     feedback: new FeedbackStore(config.feedbackDir),
     ...(config.rateLimitPerMinute > 0 && {
       rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy },
     }),
   });
+  // Bundled now rather than for the first reader, and its size (budget: 20 kB gzipped) is printed.
+  widgetBundle(log).catch((err: unknown) =>
+    log({ level: "error", msg: "the widget could not be bundled", error: (err as Error).message }),
+  );
   const stats = await corpus.stats();
   log({
     level: "info",

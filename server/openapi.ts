@@ -258,6 +258,6 @@ export function apiPage(doc: Record<string, unknown>, escape: (s: string) => str
       }),
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Goftogu API</title>
-<style>body{font-family:system-ui,sans-serif;max-width:900px;margin:2rem auto;padding:0 1rem}pre{background:#f6f8fa;padding:1rem;overflow:auto}section{border-top:1px solid #ddd}</style></head>
-<body><h1>Goftogu API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Errors are <code>{"error": {"code", "message"}}</code> with a 4xx status.</p>${rows.join("\n")}</body></html>`;
+<link rel="stylesheet" href="/site.css"></head>
+<body class="api-docs"><h1>Goftogu API</h1><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Errors are <code>{"error": {"code", "message"}}</code> with a 4xx status.</p>${rows.join("\n")}</body></html>`;
 }

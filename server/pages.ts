@@ -1,21 +1,25 @@
 import type { Article } from "../core/article.ts";
-import { isWebUrl } from "../core/url.ts";
+import { articleUrl } from "../core/url.ts";
 
 /**
  * The demo news site's HTML: a front page, article pages that embed the widget exactly as an
  * external site would, and a 404 page. Every piece of article data goes through `escapeHtml`.
  */
 
-/** Headers for every HTML page: no inline scripts, everything from this origin. */
+/**
+ * Headers for every HTML page: no inline scripts or styles, everything from this origin. The
+ * demo site lives under the policy it tells news sites to send (see docs/widget.md).
+ */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "Content-Security-Policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'",
+    "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'",
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "strict-origin-when-cross-origin",
 };
 
 export const FONT_PATH = "/fonts/vazirmatn.woff2";
 export const WIDGET_PATH = "/widget.js";
+export const SITE_CSS_PATH = "/site.css";
 
 const ESCAPES = new Map(Object.entries({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }));
 
@@ -44,7 +48,8 @@ export function articleHref(id: string): string {
   return `/articles/${encodeURIComponent(id)}`;
 }
 
-const STYLE = `
+/** The demo site's stylesheet (`/site.css`), and the API reference page's (`body.api-docs`). */
+export const SITE_CSS = `
 @font-face { font-family: "Vazirmatn"; src: url("${FONT_PATH}") format("woff2"); font-weight: 100 900; font-display: swap; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
@@ -70,6 +75,9 @@ main { max-width: 760px; margin: 0 auto; padding: 24px 20px 48px; }
 .notice { background: #fff; border: 1px solid #e4e4df; border-radius: 8px; padding: 28px; text-align: center; }
 footer { max-width: 760px; margin: 0 auto; padding: 0 20px 32px; color: #888; font-size: .85rem; }
 @media (max-width: 520px) { .story { padding: 18px 16px; } .story h1 { font-size: 1.3rem; } }
+body.api-docs { font-family: system-ui, sans-serif; max-width: 900px; margin: 2rem auto; padding: 0 1rem; background: #fff; line-height: 1.5; }
+.api-docs pre { background: #f6f8fa; padding: 1rem; overflow: auto; }
+.api-docs section { border-top: 1px solid #ddd; }
 `;
 
 function layout(title: string, body: string): string {
@@ -80,7 +88,7 @@ function layout(title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <link rel="preload" href="${FONT_PATH}" as="font" type="font/woff2" crossorigin>
-<style>${STYLE}</style>
+<link rel="stylesheet" href="${SITE_CSS_PATH}">
 </head>
 <body>
 <header class="masthead"><div class="inner"><a class="brand" href="/">گفتگو</a><span class="tagline">اخبار، با پاسخ به پرسش‌های شما</span></div></header>
@@ -119,18 +127,21 @@ export function frontPage(
   return layout("گفتگو — اخبار", body);
 }
 
-/** One article, with the widget embedded after it as any news site would embed it. */
-export function articlePage(article: Article): string {
+/**
+ * One article, with the widget embedded after it as any news site would embed it. The link to
+ * the original is the article's own web address or ARTICLE_URL_TEMPLATE's (`articleUrlTemplate`).
+ */
+export function articlePage(article: Article, articleUrlTemplate?: string): string {
   const paragraphs = article.text
     .split(/\n\n+/)
     .map((p) => p.trim())
     .filter(Boolean)
     .map((p) => `<p>${escapeHtml(p)}</p>`)
     .join("\n");
-  const original =
-    article.url && isWebUrl(article.url)
-      ? `<a class="original" href="${escapeHtml(article.url)}" rel="noopener noreferrer">متن اصلی خبر</a>`
-      : "";
+  const link = articleUrl(article, articleUrlTemplate);
+  const original = link
+    ? `<a class="original" href="${escapeHtml(link)}" rel="noopener noreferrer">متن اصلی خبر</a>`
+    : "";
   const body = `<a class="back" href="/">→ همهٔ اخبار</a>
 <article class="story">
 <h1>${escapeHtml(article.title)}</h1>

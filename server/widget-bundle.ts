@@ -1,10 +1,15 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import type { Log } from "./request-log.ts";
 
 /**
- * The embeddable widget, bundled from `web/widget/` into one self-contained script with esbuild
- * the first time it is asked for, and kept in memory. Its ETag is a hash of the bundle, so a
+ * The embeddable widget as the server sends it: `web/widget/` bundled into one self-contained
+ * script with esbuild the first time it is asked for, and its stylesheet `widget.css` read from
+ * disk (the script carries the same CSS as text, for browsers that adopt it; the file is for
+ * those that link it). Both are kept in memory. Their ETag is a hash of the content, so a
  * browser revalidates cheaply and picks up a new version at once.
  */
 export interface Bundle {
@@ -12,10 +17,15 @@ export interface Bundle {
   etag: string;
 }
 
-const ENTRY = path.resolve(import.meta.dirname, "../web/widget/index.ts");
-let bundle: Promise<Bundle> | undefined;
+const WIDGET_DIR = path.resolve(import.meta.dirname, "../web/widget");
+const ENTRY = path.join(WIDGET_DIR, "index.ts");
+const STYLESHEET = path.join(WIDGET_DIR, "widget.css");
 
-export function widgetBundle(): Promise<Bundle> {
+let bundle: Promise<Bundle> | undefined;
+let stylesheet: Promise<Bundle> | undefined;
+
+/** `log` hears once, when the bundle is built, its size as sent and gzipped (the budget is 20 kB gzipped). */
+export function widgetBundle(log?: Log): Promise<Bundle> {
   bundle ??= build({
     entryPoints: [ENTRY],
     bundle: true,
@@ -25,10 +35,23 @@ export function widgetBundle(): Promise<Bundle> {
     minify: true,
     legalComments: "none",
     charset: "utf8",
+    loader: { ".css": "text" },
   }).then((result) => {
     const code = result.outputFiles[0]!.text;
-    return { code, etag: `"${createHash("sha256").update(code).digest("hex").slice(0, 20)}"` };
+    const bytes = Buffer.byteLength(code);
+    log?.({ level: "info", msg: "widget bundled", bytes, gzipBytes: gzipSync(code).length });
+    return { code, etag: etagOf(code) };
   });
   bundle.catch(() => (bundle = undefined));
   return bundle;
+}
+
+export function widgetStylesheet(): Promise<Bundle> {
+  stylesheet ??= readFile(STYLESHEET, "utf8").then((code) => ({ code, etag: etagOf(code) }));
+  stylesheet.catch(() => (stylesheet = undefined));
+  return stylesheet;
+}
+
+function etagOf(content: string): string {
+  return `"${createHash("sha256").update(content).digest("hex").slice(0, 20)}"`;
 }

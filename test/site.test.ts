@@ -12,7 +12,7 @@ import { post, seedApp, seedCopy } from "./support/helpers.ts";
 const { app, assistant } = await seedApp();
 
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'self'";
 const QAZVIN_SMALL_INDUSTRY = "001_ac32e4e684eddc00";
 const QAZVIN_KNOWLEDGE = "004_6f85bbe77279df80";
 const UNDATED = "000_6460d26cea20ff96";
@@ -48,7 +48,11 @@ for (const backend of BACKENDS) {
         assert.match(body, /^<!doctype html>/i);
         assert.ok(body.includes('<html lang="fa" dir="rtl">'));
         assert.match(body, /<title>گفتگو — اخبار<\/title>/);
-        assert.match(body, /@font-face\s*\{[^}]*url\("\/fonts\/vazirmatn\.woff2"\)/);
+        assert.ok(body.includes('<link rel="stylesheet" href="/site.css">'));
+        assert.match(
+          await (await app.request("/site.css")).text(),
+          /@font-face\s*\{[^}]*url\("\/fonts\/vazirmatn\.woff2"\)/,
+        );
         const newestFirst = (await (await app.request("/api/articles")).json()).articles.map((a: any) => a.id);
         const positions = newestFirst.map((id: string) => body.indexOf(`href="/articles/${id}"`));
         assert.equal(positions.length, 5);
@@ -98,8 +102,14 @@ for (const backend of BACKENDS) {
           body.indexOf(tag) > body.indexOf(`<p>${escapeHtml(paragraphs.at(-1)!)}</p>`),
           "the widget comes after the article",
         );
-        // No inline script: the CSP would block it.
+        // No inline script or style: the CSP would block them. The styles come from /site.css.
         assert.equal([...body.matchAll(/<script\b[^>]*>/g)].length, 1);
+        assert.doesNotMatch(body, /<style|\sstyle=/);
+        assert.ok(body.includes('<link rel="stylesheet" href="/site.css">'));
+        const css = await app.request("/site.css");
+        assert.equal(css.status, 200);
+        assert.match(css.headers.get("content-type") ?? "", /^text\/css/);
+        assert.match(await css.text(), /\.story h1/);
       });
 
       it("answers 404 with a Persian HTML page for an unknown id", async () => {

@@ -3,12 +3,15 @@ import { streamSSE, type SSEStreamingApi } from "hono/streaming";
 import { formatSeconds, requestSignal } from "../deadline.ts";
 import { ChatBody, parseJsonBody } from "../schemas.ts";
 import type { Assistant } from "../../answer/assistant.ts";
+import { linkCitations } from "../links.ts";
 
 export interface ChatOptions {
   /** How often a comment line keeps an idle stream open through proxies. */
   keepAliveMs?: number;
   /** The longest a streamed answer may run before it ends with `event: error` (STREAM_TIMEOUT_MS). */
   streamTimeoutMs?: number;
+  /** ARTICLE_URL_TEMPLATE: the publisher link of a cited article without a `url`. */
+  articleUrlTemplate?: string;
 }
 
 /**
@@ -45,7 +48,7 @@ export function chatRoutes(
     if (!wantsStream) {
       const { answer, reused } = await assistant.ask(question, { ...reuse, signal: requestSignal(c) });
       c.header(CACHE_HEADER, reused);
-      return c.json(answer);
+      return c.json({ ...answer, citations: linkCitations(answer.citations, options.articleUrlTemplate) });
     }
 
     // Checked before the stream opens, so an unknown article is a plain 404.
@@ -81,7 +84,10 @@ export function chatRoutes(
             continue;
           }
           const { answer } = event;
-          await stream.writeSSE({ event: "citations", data: JSON.stringify(answer.citations) });
+          await stream.writeSSE({
+            event: "citations",
+            data: JSON.stringify(linkCitations(answer.citations, options.articleUrlTemplate)),
+          });
           await stream.writeSSE({
             event: "done",
             data: JSON.stringify({

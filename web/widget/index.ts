@@ -1,11 +1,12 @@
-import { Widget, type WidgetConfig } from "./widget.ts";
+import { readConfig } from "./config.ts";
+import { loadFont } from "./look.ts";
+import { Widget } from "./widget.ts";
 
 /**
- * Entry of `widget.js`: `<script src="https://HOST/widget.js" data-article-id="ID" async>`.
- * Optional attributes: `data-api-base` (default: where the script came from), `data-title`,
- * `data-greeting`, `data-position` (`left`, the RTL default, or `right`) and `data-color`.
- * The only global is `window.Goftogu` ({ open, close, ask }); a second copy of the script on
- * the same page does nothing.
+ * Entry of `widget.js`: `<script src="https://HOST/widget.js" data-article-id="ID" async>`; the
+ * other `data-*` attributes are read by config.ts (docs/widget.md lists them). The only global is
+ * `window.Goftogu` ({ open, close, ask }); a second copy of the script on the same page does
+ * nothing. Nothing here throws at the host page: a failure is logged to its console.
  */
 export interface GoftoguApi {
   open(): void;
@@ -19,44 +20,34 @@ declare global {
   }
 }
 
-function readConfig(script: HTMLScriptElement | null): WidgetConfig {
-  const data = script?.dataset ?? {};
-  const origin = script?.src ? new URL(script.src, location.href).origin : location.origin;
-  const color = data.color && CSS.supports("color", data.color) ? data.color : "#0b7285";
-  return {
-    apiBase: (data.apiBase ?? origin).replace(/\/+$/, ""),
-    position: data.position === "right" ? "right" : "left",
-    accent: color,
-    ...(data.articleId && { articleId: data.articleId }),
-    ...(data.title && { title: data.title }),
-    ...(data.greeting && { greeting: data.greeting }),
-  };
-}
-
-/**
- * @font-face does not work inside a shadow root, so the font is added to the document's font set
- * under a family name of our own, through the FontFace API: no element is added to the page.
- */
-function loadFont(apiBase: string): void {
-  if (typeof FontFace === "undefined") return;
-  const face = new FontFace("GoftoguVazirmatn", `url("${apiBase}/fonts/vazirmatn.woff2") format("woff2")`, {
-    weight: "100 900",
-    display: "swap",
-  });
-  document.fonts.add(face);
-  face.load().catch(() => {
-    // Blocked or offline: the fallback fonts of the stack are used.
-  });
+function report(err: unknown): void {
+  console.error("Goftogu widget:", err);
 }
 
 if (!window.Goftogu) {
-  const config = readConfig(document.currentScript as HTMLScriptElement | null);
-  const widget = new Widget(config);
-  window.Goftogu = { open: () => widget.open(), close: () => widget.close(), ask: (q) => widget.ask(q) };
-  const start = () => {
-    loadFont(config.apiBase);
-    widget.mount();
-  };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
-  else start();
+  try {
+    const script = document.currentScript as HTMLScriptElement | null;
+    const config = readConfig(script);
+    const widget = new Widget(config, script);
+    const guarded = (f: () => void) => () => {
+      try {
+        f();
+      } catch (err) {
+        report(err);
+      }
+    };
+    window.Goftogu = {
+      open: guarded(() => widget.open()),
+      close: guarded(() => widget.close()),
+      ask: (question) => widget.ask(String(question)).catch(report),
+    };
+    const start = guarded(() => {
+      if (!config.font) loadFont(config.fontUrl);
+      widget.mount();
+    });
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+    else start();
+  } catch (err) {
+    report(err);
+  }
 }
