@@ -26,9 +26,12 @@ export interface Article {
  */
 export interface SourceArticle {
   id: string;
-  /** Where it came from: `file.jsonl:12`, a `.txt` file, or `api` for the management API. */
+  /**
+   * Where it came from: `file.jsonl:12`, a `.txt` or `.html` file, `api` for the management API,
+   * or `feed <url>` for a page read from a feed.
+   */
   origin: string;
-  /** The page as written (`.txt`), or the `text`/`body` of a JSONL line. */
+  /** The page as written (`.txt`), the article read off an HTML page, or the `text`/`body` of a JSONL line. */
   raw: string;
   title?: string;
   url?: string;

@@ -4,12 +4,15 @@ import path from "node:path";
 import { z } from "zod";
 import type { SourceArticle } from "../core/article.ts";
 import { isWebUrl } from "../core/url.ts";
+import { decodeHtml, extractArticle } from "./html.ts";
 
 /**
- * Reads the corpus from `ARTICLES_DIR`: `*.txt` pages (one article each, id = file stem) and
- * `*.jsonl` exports (one article per line, the contract's shape). Nothing is cleaned here;
- * `prepare.ts` does that. Malformed lines are reported and skipped, never fatal: one bad line
- * in a CMS export must not keep the other articles out.
+ * Reads the corpus from `ARTICLES_DIR`: `*.txt` pages (one article each, id = file stem),
+ * `*.html`/`*.htm` pages saved from a news site (one article each, id = file stem, reduced to the
+ * story by `html.ts`) and `*.jsonl` exports (one article per line, the contract's shape). Nothing
+ * is cleaned here; `prepare.ts` does that. Malformed lines and pages without an article are
+ * reported and skipped, never fatal: one bad line in a CMS export must not keep the other
+ * articles out.
  */
 export type { SourceArticle };
 
@@ -143,7 +146,13 @@ export function parseArticle(json: unknown, options: { badUrl: "refuse" | "drop"
 
 /** Whether `readCorpus` reads this file of ARTICLES_DIR. */
 export function isCorpusFile(name: string): boolean {
-  return name.endsWith(".txt") || name.endsWith(".jsonl") || name === DELETED_FILE;
+  return name.endsWith(".txt") || isHtmlFile(name) || name.endsWith(".jsonl") || name === DELETED_FILE;
+}
+
+const HTML_FILE = /\.html?$/;
+
+function isHtmlFile(name: string): boolean {
+  return HTML_FILE.test(name);
 }
 
 /**
@@ -190,6 +199,10 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
       }
       const id = name.slice(0, -".txt".length);
       add({ id, origin: name, raw, contentHash: hash([raw]) });
+    } else if (isHtmlFile(name)) {
+      const page = readPage(name, await readFile(file));
+      if ("problem" in page) problems.push(`${name}: ${page.problem}, skipped`);
+      else add(page);
     } else if (name.endsWith(".jsonl")) {
       const lines = (await readFile(file, "utf8")).split("\n");
       lines.forEach((line, i) => {
@@ -207,6 +220,27 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
   }
   const deleted = await readDeleted(dir);
   return { articles: [...articles.values()].filter((a) => !deleted.has(a.id)), problems };
+}
+
+/**
+ * A page saved from a news site as an article: a file has no HTTP header, so its charset is the
+ * page's own `<meta>` (else UTF-8). Its hash covers what was read off the page, not its bytes:
+ * a page saved again with a new «پربازدیدترین» box is the same version of the story.
+ */
+function readPage(name: string, bytes: Uint8Array): SourceArticle | { problem: string } {
+  const page = extractArticle(decodeHtml(bytes));
+  if ("problem" in page) return page;
+  const fields = [page.title, page.text, page.url ?? "", page.source ?? "", page.publishedAt ?? ""];
+  return {
+    id: name.replace(HTML_FILE, ""),
+    origin: name,
+    raw: page.text,
+    title: page.title,
+    ...(page.url && { url: page.url }),
+    ...(page.source && { source: page.source }),
+    ...(page.publishedAt && { publishedAt: page.publishedAt }),
+    contentHash: hash(fields),
+  };
 }
 
 function parseJsonlLine(line: string): ParsedArticle {

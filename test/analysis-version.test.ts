@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { ANALYSIS_VERSION } from "../ingest/analysis-version.ts";
@@ -32,13 +33,33 @@ const PINNED: SourceArticle[] = [
 ];
 
 /**
+ * An article page as a news site serves it (made once by test/support/news-site.ts, kept as it
+ * is): what ingest/html.ts reads off a page is stored too.
+ */
+const PINNED_PAGE = path.resolve(import.meta.dirname, "fixtures/pinned-page.html");
+
+async function pinnedPage(): Promise<SourceArticle[]> {
+  const dir = await mkdtemp(path.join(tmpdir(), "goftogu-pinned-"));
+  try {
+    await copyFile(PINNED_PAGE, path.join(dir, "pinned-page.html"));
+    const { articles, problems } = await readCorpus(dir);
+    assert.deepEqual(problems, []);
+    assert.equal(articles.length, 1);
+    return articles;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * What ingest stores of the pinned texts, with the local embedder: the cleaned articles and
  * their metadata, the chunks, the lexical documents, every chunk's tokens, and the vectors
  * (rounded past float noise). Any change to any of them changes the digest.
  */
 async function analysisDigest(): Promise<string> {
   const { articles: seeds } = await readCorpus(SEEDS_DIR);
-  const { articles, chunks, lexical, tokens, vectors } = await embedCorpus([...seeds, ...PINNED], { kind: "local" });
+  const pinned = [...PINNED, ...(await pinnedPage())];
+  const { articles, chunks, lexical, tokens, vectors } = await embedCorpus([...seeds, ...pinned], { kind: "local" });
   const hash = createHash("sha256");
   const add = (value: unknown) => hash.update(JSON.stringify(value)).update("\n");
   for (const a of articles) add(a);

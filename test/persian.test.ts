@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { jalaliToGregorian, parsePublishedDate } from "../core/persian/dates.ts";
+import { formatJalali, jalaliToGregorian, parsePublishedDate } from "../core/persian/dates.ts";
 import { compactForMatch, normalizeForMatch, toLatinDigits, toPersianDigits } from "../core/persian/normalize.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
 import { isStopword } from "../core/persian/stopwords.ts";
@@ -166,5 +166,11 @@ describe("dates", () => {
     assert.equal(parsePublishedDate("۱۵ دی ۱۴۰۳"), "2025-01-04");
     assert.equal(parsePublishedDate(" date 2025-12-15 استاندار قزوین"), "2025-12-15");
     assert.equal(parsePublishedDate("استاندار قزوین گفت"), undefined);
+  });
+
+  it("shows a date outside the calendar's years as none, and never throws", () => {
+    assert.equal(formatJalali("2026-12-05T10:30:00+03:30"), "۱۴ آذر ۱۴۰۵");
+    assert.equal(formatJalali("0001-01-01"), undefined);
+    assert.equal(formatJalali("9999-12-31"), undefined);
   });
 });

@@ -1,3 +1,4 @@
+import jalaali from "jalaali-js";
 import { toLatinDigits, toPersianDigits } from "./normalize.ts";
 
 /** Solar Hijri (Jalali) month names as Iranian sites print them, with common variants. */
@@ -20,63 +21,14 @@ const JALALI_MONTHS = new Map<string, number>(
 );
 
 /**
- * Converts a Jalali date to the Gregorian calendar (the algorithm of jalaali-js, valid for
- * Jalali years -61 to 3177).
+ * Converts a Jalali date to the Gregorian calendar (jalaali-js: Jalali years -61 to 3177; outside
+ * them it throws).
  *
  * @example jalaliToGregorian(1401, 6, 1) // { year: 2022, month: 8, day: 23 }
  */
 export function jalaliToGregorian(jy: number, jm: number, jd: number): { year: number; month: number; day: number } {
-  const jdn = jalaliToJdn(jy, jm, jd);
-  return jdnToGregorian(jdn);
-}
-
-function div(a: number, b: number): number {
-  return Math.trunc(a / b);
-}
-
-const BREAKS = [
-  -61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262, 2324, 2394, 2456, 3178,
-];
-
-function jalCal(jy: number): { gy: number; march: number } {
-  const gy = jy + 621;
-  let leapJ = -14;
-  let jp = BREAKS[0]!;
-  let jump = 0;
-  for (let i = 1; i < BREAKS.length; i++) {
-    const jm = BREAKS[i]!;
-    jump = jm - jp;
-    if (jy < jm) break;
-    leapJ += div(jump, 33) * 8 + div(jump % 33, 4);
-    jp = jm;
-  }
-  let n = jy - jp;
-  leapJ += div(n, 33) * 8 + div((n % 33) + 3, 4);
-  if (jump % 33 === 4 && jump - n === 4) leapJ += 1;
-  const leapG = div(gy, 4) - div((div(gy, 100) + 1) * 3, 4) - 150;
-  const march = 20 + leapJ - leapG;
-  return { gy, march };
-}
-
-function gregorianToJdn(gy: number, gm: number, gd: number): number {
-  let d = div((gy + div(gm - 8, 6) + 100100) * 1461, 4) + div(153 * ((gm + 9) % 12) + 2, 5) + gd - 34840408;
-  d = d - div(div(gy + 100100 + div(gm - 8, 6), 100) * 3, 4) + 752;
-  return d;
-}
-
-function jalaliToJdn(jy: number, jm: number, jd: number): number {
-  const r = jalCal(jy);
-  return gregorianToJdn(r.gy, 3, r.march) + (jm - 1) * 31 - div(jm, 7) * (jm - 7) + jd - 1;
-}
-
-function jdnToGregorian(jdn: number): { year: number; month: number; day: number } {
-  let j = 4 * jdn + 139361631;
-  j = j + div(div(4 * jdn + 183187720, 146097) * 3, 4) * 4 - 3908;
-  const i = div(j % 1461, 4) * 5 + 308;
-  const day = div(i % 153, 5) + 1;
-  const month = (div(i, 153) % 12) + 1;
-  const year = div(j, 1461) - 100100 + div(8 - month, 6);
-  return { year, month, day };
+  const { gy, gm, gd } = jalaali.toGregorian(jy, jm, jd);
+  return { year: gy, month: gm, day: gd };
 }
 
 /** Tehran's UTC offset on a given local date and time, e.g. "+04:30" (summer 2022) or "+03:30". */
@@ -142,18 +94,14 @@ export function parsePublishedDate(line: string): string | undefined {
 }
 
 /**
- * A Gregorian date in the Jalali calendar (the algorithm of jalaali-js).
+ * A Gregorian date in the Jalali calendar (jalaali-js: Gregorian years 560 to 3798; outside them
+ * it throws).
  *
  * @example gregorianToJalali(2022, 8, 23) // { year: 1401, month: 6, day: 1 }
  */
 export function gregorianToJalali(gy: number, gm: number, gd: number): { year: number; month: number; day: number } {
-  const jdn = gregorianToJdn(gy, gm, gd);
-  let jy = gy - 621;
-  let first = jalaliToJdn(jy, 1, 1);
-  if (jdn < first) first = jalaliToJdn(--jy, 1, 1);
-  const k = jdn - first;
-  if (k <= 185) return { year: jy, month: 1 + div(k, 31), day: (k % 31) + 1 };
-  return { year: jy, month: 7 + div(k - 186, 30), day: ((k - 186) % 30) + 1 };
+  const { jy, jm, jd } = jalaali.toJalaali(gy, gm, gd);
+  return { year: jy, month: jm, day: jd };
 }
 
 /** The Jalali months in order, as written in running text. */
@@ -178,7 +126,10 @@ export const JALALI_MONTH_NAMES: readonly string[] = [
  */
 export function formatJalali(iso: string): string | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  if (!m) return undefined;
-  const j = gregorianToJalali(Number(m[1]), Number(m[2]), Number(m[3]));
+  const year = Number(m?.[1]);
+  // An article's date may be any ISO date («0001-01-01» from a CMS's empty field), and jalaali-js
+  // throws outside its years: such a date is shown as none rather than failing the answer.
+  if (!m || year < 560 || year > 3798) return undefined;
+  const j = gregorianToJalali(year, Number(m[2]), Number(m[3]));
   return toPersianDigits(`${j.day} ${JALALI_MONTH_NAMES[j.month - 1]} ${j.year}`);
 }
