@@ -103,6 +103,31 @@ const Env = z
     RERANKER: z.enum(["learned", "rules"], { message: 'must be "learned" or "rules"' }).default("learned"),
     RERANKER_WEIGHTS: z.string().min(1).optional(),
     CONFIDENCE_WEIGHTS: z.string().min(1).optional(),
+    FEED_URLS: z
+      .string()
+      .transform((s, ctx): string[] => {
+        const urls = s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        for (const url of urls)
+          if (!isWebUrl(url))
+            ctx.addIssue({
+              code: "custom",
+              message: `"${url}" is not an http(s) address of an RSS or Atom feed or a sitemap`,
+            });
+        return [...new Set(urls)];
+      })
+      .default([]),
+    FEED_POLL_MINUTES: z.coerce
+      .number({ message: "must be a number of minutes" })
+      .positive("must be more than 0 minutes")
+      .default(10),
+    FEED_MAX_ITEMS: z.coerce
+      .number({ message: "must be a number of items" })
+      .int("must be a whole number of items")
+      .min(1, "must be at least 1")
+      .default(500),
     ARTICLE_URL_TEMPLATE: z
       .string()
       .refine(
@@ -257,6 +282,8 @@ export interface Config {
    * `{id}` standing for its id; citations and the demo site link there (core/url.ts `articleUrl`).
    */
   articleUrlTemplate?: string;
+  /** FEED_URLS, FEED_POLL_MINUTES, FEED_MAX_ITEMS: the publisher's feeds kept in sync (ingest/feeds/). */
+  feeds: { urls: string[]; pollMinutes: number; maxItems: number };
   /** The longest an API request may take before it is answered 504 (streamed answers excepted). */
   requestTimeoutMs: number;
   /** The longest a streamed answer may run before it ends with `event: error`. */
@@ -331,6 +358,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: e.ALLOWED_ORIGINS,
     ...(e.ARTICLE_URL_TEMPLATE && { articleUrlTemplate: e.ARTICLE_URL_TEMPLATE }),
+    feeds: { urls: e.FEED_URLS, pollMinutes: e.FEED_POLL_MINUTES, maxItems: e.FEED_MAX_ITEMS },
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     streamTimeoutMs: e.STREAM_TIMEOUT_MS,
     ...(e.ADMIN_TOKEN && { adminToken: e.ADMIN_TOKEN }),

@@ -1,8 +1,13 @@
 import { loadConfig, loadDotEnv } from "../core/config.ts";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { writeArticleFiles } from "./article-files.ts";
+import { FEED_STATE_FILE, FeedSync, type FeedStatus } from "./feeds/sync.ts";
 import { buildStore } from "./store.ts";
 
 /**
- * `npm run ingest [-- --force]`: builds the index from ARTICLES_DIR into INDEX_DIR (or, with
+ * `npm run ingest [-- --force]`: reads the feeds of FEED_URLS into ARTICLES_DIR (new and changed
+ * items only), then builds the index from ARTICLES_DIR into INDEX_DIR (or, with
  * VECTOR_STORE=pgvector, into the database at DATABASE_URL) when it is missing or stale;
  * `--force` rebuilds regardless.
  */
@@ -11,6 +16,19 @@ async function main(): Promise<void> {
   const config = loadConfig();
   for (const warning of config.warnings) console.warn(`warning: ${warning}`);
   const force = process.argv.includes("--force");
+  if (config.feeds.urls.length > 0) {
+    const feeds = new FeedSync({
+      urls: config.feeds.urls,
+      maxItems: config.feeds.maxItems,
+      stateFile: path.join(config.articlesDir, FEED_STATE_FILE),
+      publish: (sources) => writeArticleFiles(config.articlesDir, sources),
+      log: (entry) => {
+        if (entry.msg === "feed sync progress") console.log(`  ${entry.feed}: ${entry.read}/${entry.of} pages read`);
+      },
+    });
+    await mkdir(config.articlesDir, { recursive: true });
+    console.log(formatFeeds(await feeds.poll()));
+  }
   // A progress bar on a terminal; nothing extra when the output goes to a file or a CI log.
   const bar = process.stderr.isTTY ? progressBar : undefined;
   const summary = await buildStore({
@@ -27,6 +45,19 @@ async function main(): Promise<void> {
   console.log(
     `index ${verb} (${summary.reason}): ${summary.articles} articles, ${summary.chunks} chunks, ${summary.seconds} s`,
   );
+}
+
+/** Each feed's poll, a line each, and its failures under it. */
+function formatFeeds(statuses: FeedStatus[]): string {
+  const lines: string[] = [];
+  for (const s of statuses) {
+    const http = s.status === "error" ? `error: ${s.error}` : s.status === 304 ? "304 unchanged" : `HTTP ${s.status}`;
+    lines.push(
+      `feed ${s.url} (${s.kind ?? "?"}): ${http}; ${s.seen} items, ${s.new} new, ${s.changed} changed, ${s.failed} failed`,
+    );
+    for (const f of s.failures) lines.push(`  failed ${f.url}: ${f.reason}`);
+  }
+  return lines.join("\n");
 }
 
 function progressBar(done: number, total: number): void {

@@ -11,6 +11,8 @@ import { feedbackRoutes } from "./routes/feedback.ts";
 import { rateLimit, type RateLimitOptions } from "./rate-limit.ts";
 import { requestLog, type Log } from "./request-log.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { statusRoutes } from "./routes/status.ts";
+import type { FeedStatus } from "../ingest/feeds/sync.ts";
 import { ADMIN_BODY_BYTES } from "../core/config.ts";
 import { articlesRoutes } from "./routes/articles.ts";
 import { chatRoutes, type ChatOptions } from "./routes/chat.ts";
@@ -29,8 +31,13 @@ export interface AppOptions {
   chat?: ChatOptions;
   /** Origins whose pages may call `/api/*` (CORS), or "*" for any; "*" by default. */
   allowedOrigins?: string[] | "*";
-  /** Enables the article management API (routes/admin.ts); without it those routes do not exist. */
-  admin?: { token: string; articlesDir: string };
+  /**
+   * Enables the article management API (routes/admin.ts) and `/api/admin/status`; without it
+   * those routes do not exist. `library`: the one the feeds publish through, when there are feeds.
+   */
+  admin?: { token: string; articlesDir: string; library?: Library };
+  /** The publisher's feeds, whose state `/api/admin/status` shows. */
+  feeds?: { status(): FeedStatus[] };
   /** Per-client limit on /api/chat and /api/search; none when unset. */
   rateLimit?: RateLimitOptions;
   /** Where readers' ratings are kept (POST /api/feedback); the route does not exist without it. */
@@ -105,8 +112,11 @@ export function createApp(assistant: Assistant, options: AppOptions = {}): Hono 
   app.get("/api/openapi.json", (c) => c.json(openapi));
   app.get("/api/docs", (c) => page(c, apiPage(openapi, escapeHtml)));
   if (options.feedback) app.route("/api", feedbackRoutes(options.feedback, options.admin?.token));
-  if (options.admin)
-    app.route("/api", adminRoutes(new Library(assistant.corpus, options.admin.articlesDir), options.admin.token));
+  if (options.admin) {
+    const library = options.admin.library ?? new Library(assistant.corpus, options.admin.articlesDir);
+    app.route("/api", adminRoutes(library, options.admin.token));
+    app.route("/api", statusRoutes(assistant.corpus, options.feeds, options.admin.token));
+  }
   app.route("/api", articlesRoutes(assistant, options.articleUrlTemplate));
   app.route("/api", searchRoutes(assistant));
   app.route(

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../core/article.ts";
 import type { Corpus } from "../core/corpus/corpus.ts";
+import { articleFile, atomicWrite, writeArticleFiles } from "../ingest/article-files.ts";
 import { PreparationThread } from "../ingest/prepare-thread.ts";
 import { DELETED_FILE, readDeleted, type SourceArticle } from "../ingest/read.ts";
 
@@ -42,8 +42,7 @@ export class Library {
       if (!this.corpus.durable) {
         // Read before any file is written: a damaged list refuses the batch whole (see readDeleted).
         const deleted = await readDeleted(this.articlesDir);
-        await mkdir(this.articlesDir, { recursive: true });
-        for (const s of sources) await atomicWrite(this.fileOf(s.id), `${JSON.stringify(toJsonl(s))}\n`);
+        await writeArticleFiles(this.articlesDir, sources);
         await this.untombstone(
           deleted,
           sources.map((s) => s.id),
@@ -63,7 +62,7 @@ export class Library {
         const deleted = await readDeleted(this.articlesDir);
         deleted.add(id);
         await atomicWrite(path.join(this.articlesDir, DELETED_FILE), JSON.stringify([...deleted].sort()));
-        await rm(this.fileOf(id), { force: true });
+        await rm(articleFile(this.articlesDir, id), { force: true });
       }
       return this.corpus.remove(id);
     });
@@ -75,31 +74,9 @@ export class Library {
     await atomicWrite(path.join(this.articlesDir, DELETED_FILE), JSON.stringify([...deleted].sort()));
   }
 
-  /** The file an API-published article lives in: named by a hash, as ids may hold any character. */
-  private fileOf(id: string): string {
-    return path.join(this.articlesDir, `api-${createHash("sha256").update(id).digest("hex").slice(0, 20)}.jsonl`);
-  }
-
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => {});
     return next;
   }
-}
-
-function toJsonl(s: SourceArticle): Record<string, string> {
-  return {
-    id: s.id,
-    text: s.raw,
-    ...(s.title && { title: s.title }),
-    ...(s.url && { url: s.url }),
-    ...(s.source && { source: s.source }),
-    ...(s.publishedAt && { publishedAt: s.publishedAt }),
-  };
-}
-
-async function atomicWrite(file: string, content: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
 }

@@ -1,3 +1,6 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import { loadConfig, loadDotEnv, type Config } from "../core/config.ts";
@@ -10,6 +13,11 @@ import { createApp, createLoadingApp, type Log } from "./app.ts";
 import { widgetBundle } from "./widget-bundle.ts";
 import { FeedbackStore } from "./feedback.ts";
 import { Assistant } from "../answer/assistant.ts";
+import { writeArticleFiles } from "../ingest/article-files.ts";
+import { FEED_STATE_FILE, FeedSync } from "../ingest/feeds/sync.ts";
+import { corpusFiles } from "../ingest/read.ts";
+import type { SourceArticle } from "../core/article.ts";
+import { Library } from "./library.ts";
 
 /**
  * `npm start`: listens at once, then builds the index when it is missing or stale and loads it.
@@ -54,16 +62,34 @@ async function main(): Promise<void> {
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
 
+  // Until the server is up, a feed's articles go to ARTICLES_DIR as files, which the build reads;
+  // then through the library, live (see Library).
+  let publish = (sources: SourceArticle[]): Promise<unknown> => writeArticleFiles(config.articlesDir, sources);
+  const feeds =
+    config.feeds.urls.length > 0
+      ? new FeedSync({
+          urls: config.feeds.urls,
+          maxItems: config.feeds.maxItems,
+          stateFile: path.join(config.articlesDir, FEED_STATE_FILE),
+          publish: (sources) => publish(sources),
+          log,
+        })
+      : undefined;
+  const synced = feeds ? await firstSync(feeds, config) : false;
+
   const corpus = await loadCorpus(config);
   const assistant = new Assistant(corpus, config);
   for (const warning of assistant.warnings) log({ level: "warn", msg: warning });
+  const library = new Library(corpus, config.articlesDir);
+  publish = (sources) => library.publish(sources);
   app = createApp(assistant, {
     log,
     allowedOrigins: config.allowedOrigins,
     requestTimeoutMs: config.requestTimeoutMs,
     chat: { streamTimeoutMs: config.streamTimeoutMs },
     ...(config.articleUrlTemplate && { articleUrlTemplate: config.articleUrlTemplate }),
-    ...(config.adminToken && { admin: { token: config.adminToken, articlesDir: config.articlesDir } }),
+    ...(config.adminToken && { admin: { token: config.adminToken, articlesDir: config.articlesDir, library } }),
+    ...(feeds && { feeds }),
     feedback: new FeedbackStore(config.feedbackDir),
     ...(config.rateLimitPerMinute > 0 && {
       rateLimit: { perMinute: config.rateLimitPerMinute, trustProxy: config.trustProxy },
@@ -84,6 +110,29 @@ async function main(): Promise<void> {
     answerer: assistant.answerer.id,
     reranker: assistant.rerankerKind,
   });
+  // The first poll ran before the build when ARTICLES_DIR was empty; otherwise it runs now.
+  feeds?.start(config.feeds.pollMinutes, { now: !synced });
+}
+
+/**
+ * With feeds and no article yet (an empty ARTICLES_DIR), there is nothing to build an index
+ * from: the feeds are read first, into ARTICLES_DIR, while `/api/health` says "loading". A feed
+ * that gives nothing is asked again every FEED_POLL_MINUTES until one does. True when it ran.
+ */
+async function firstSync(feeds: FeedSync, config: Config): Promise<boolean> {
+  await mkdir(config.articlesDir, { recursive: true });
+  if (Object.keys(await corpusFiles(config.articlesDir)).length > 0) return false;
+  for (;;) {
+    log({ level: "info", msg: "ARTICLES_DIR is empty: reading the feeds first", feeds: config.feeds.urls });
+    const statuses = await feeds.poll();
+    if (statuses.some((s) => s.new > 0)) return true;
+    log({
+      level: "error",
+      msg: `no article from the feeds yet; trying again in ${config.feeds.pollMinutes} min`,
+      feeds: statuses.map((s) => ({ url: s.url, status: s.status, error: s.error, failures: s.failures.slice(0, 3) })),
+    });
+    await sleep(config.feeds.pollMinutes * 60_000);
+  }
 }
 
 /**
