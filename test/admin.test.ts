@@ -5,7 +5,7 @@ import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { createApp } from "../server/app.ts";
 import { killDuringBatchUpdate } from "./support/faults.ts";
-import { BACKENDS, seedBackend, type Backend } from "./support/backends.ts";
+import { BACKENDS, backendSkip, seedBackend, type Backend } from "./support/backends.ts";
 import { post, same, seedCopy, tempDir } from "./support/helpers.ts";
 
 const TOKEN = "test-admin-token-0123456789";
@@ -45,7 +45,7 @@ async function chat(app: Awaited<ReturnType<typeof adminApp>>["app"], question: 
 }
 
 for (const backend of BACKENDS) {
-  describe(`the article management API on the ${backend} index`, () => {
+  describe(`the article management API on the ${backend} index`, { skip: backendSkip(backend) }, () => {
     it("makes a published article answerable at once, a replaced one answer anew, and a deleted one unanswerable", async () => {
       const { app } = await adminApp(backend);
       assert.equal((await chat(app, "بندر انزلی امسال پذیرای چند کشتی بود؟")).found, false);

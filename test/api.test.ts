@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LIMITS } from "../server/schemas.ts";
-import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { BACKENDS, backendSkip, seedBackend } from "./support/backends.ts";
 import { FURNITURE, post } from "./support/helpers.ts";
 
 const QOM = "003_5e0f5a173f3dffd5";
@@ -21,7 +21,7 @@ async function expectError(res: Response | Promise<Response>, status: number, co
 }
 
 for (const backend of BACKENDS) {
-  describe(`the HTTP API on the ${backend} index`, async () => {
+  describe(`the HTTP API on the ${backend} index`, { skip: backendSkip(backend) }, async () => {
     const { app, index } = await seedBackend(backend);
 
     describe("GET /api/health", () => {

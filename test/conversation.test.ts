@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { contextualize } from "../answer/followup.ts";
 import { MarkerFilter } from "../answer/llm-markers.ts";
-import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { BACKENDS, backendSkip, seedBackend } from "./support/backends.ts";
 import { post, same } from "./support/helpers.ts";
 
 describe("MarkerFilter", () => {
@@ -70,7 +70,7 @@ describe("contextualize", () => {
 });
 
 for (const backend of BACKENDS) {
-  describe(`conversations on the ${backend} index`, async () => {
+  describe(`conversations on the ${backend} index`, { skip: backendSkip(backend) }, async () => {
     const { app } = await seedBackend(backend);
 
     async function chat(question: string, history: Array<{ role: "user" | "assistant"; content: string }> = []) {

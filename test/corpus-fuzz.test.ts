@@ -11,7 +11,7 @@ import {
 } from "./support/corpus-fuzz.ts";
 import { createApp } from "../server/app.ts";
 import { FeedbackStore } from "../server/feedback.ts";
-import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { BACKENDS, backendSkip, seedBackend } from "./support/backends.ts";
 import { tempDir } from "./support/helpers.ts";
 
 /**
@@ -28,7 +28,7 @@ const feedback = new FeedbackStore(path.join(await tempDir(), "feedback"));
 after(() => feedback.close());
 
 for (const backend of BACKENDS) {
-  describe(`a corpus of hostile and unlucky articles on the ${backend} index`, () => {
+  describe(`a corpus of hostile and unlucky articles on the ${backend} index`, { skip: backendSkip(backend) }, () => {
     it("is ingested, published, asked about, replaced and deleted without a single 5xx", async () => {
       const articles = fuzzCorpus(20261204, "small");
       const articlesDir = path.join(await tempDir(), "articles");

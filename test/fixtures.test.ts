@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { SUGGESTIONS_OFFERED } from "../answer/suggestions.ts";
-import { BACKENDS, seedBackend } from "./support/backends.ts";
+import { BACKENDS, backendSkip, seedBackend } from "./support/backends.ts";
 import { post, same } from "./support/helpers.ts";
 
 /**
@@ -52,7 +52,7 @@ const TAGS = [
 const KEPT = ["plain", "spelling", "off-topic"];
 
 for (const backend of BACKENDS) {
-  describe(`the fixture questions on the ${backend} index`, async () => {
+  describe(`the fixture questions on the ${backend} index`, { skip: backendSkip(backend) }, async () => {
     const { app, index } = await seedBackend(backend);
 
     describe("the fixture set", () => {

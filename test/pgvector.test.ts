@@ -11,7 +11,7 @@ import { analyze } from "../core/persian/tokens.ts";
 import { buildPgIndex } from "../ingest/build-pg.ts";
 import { createApp } from "../server/app.ts";
 import { Assistant } from "../answer/assistant.ts";
-import { seedBackend, testDatabase } from "./support/backends.ts";
+import { backendSkip, seedBackend, testDatabase } from "./support/backends.ts";
 import { answerableFixtures, post, same, seedApp, seedCopy, startServer, tempDir } from "./support/helpers.ts";
 
 /**
@@ -373,78 +373,84 @@ describe("configuration", () => {
   });
 });
 
-describe("npm start with VECTOR_STORE=pgvector", () => {
-  it("fills the database, serves answers from it on two servers at once, and loses no acknowledged article to kill -9", async () => {
-    const database = await testDatabase();
-    const env = {
-      VECTOR_STORE: "pgvector",
-      DATABASE_URL: database.url,
-      DATABASE_SCHEMA: database.schema,
-      ARTICLES_DIR: await seedCopy(),
-      INDEX_DIR: path.join(await tempDir(), "index"),
-      FEEDBACK_DIR: path.join(await tempDir(), "feedback"),
-      ADMIN_TOKEN: TOKEN,
-    };
-    const first = await startServer(env, { timeoutMs: 120_000 });
-    const second = await startServer({ ...env, ARTICLES_DIR: await tempDir() }, { timeoutMs: 120_000 });
-    try {
-      assert.ok(first.logs.some((l) => l.msg === "index built" && l.reason === "no index yet"));
-      assert.ok(
-        second.logs.some((l) => l.msg === "index up to date"),
-        "the second server finds the database filled",
-      );
-      const health = (await (await fetch(`${second.url}/api/health`)).json()) as { status: string; articles: number };
-      assert.deepEqual([health.status, health.articles], ["ok", 5]);
-      const res = await fetch(`${second.url}/api/chat`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ question: "چند واحد صنفی در استان قم فعالیت می‌کنند؟" }),
-      });
-      const answer = (await res.json()) as { answer: string; citations: Array<{ articleId: string }> };
-      assert.ok(same(answer.answer).includes(same("۴۵هزار واحد صنفی")), answer.answer);
-      assert.equal(answer.citations[0]!.articleId, "003_5e0f5a173f3dffd5");
-
-      // Publish one by one on the first server; kill -9 it right after the third acknowledgement,
-      // while the fourth is in flight.
-      const acknowledged: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        const request = fetch(`${first.url}/api/articles/port-${i}`, {
-          method: "PUT",
-          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-          body: JSON.stringify({
-            title: `بندر شماره ${i + 1}`,
-            text: `بندر شماره ${i + 1} امسال پذیرای ${100 + i} کشتی تجاری بود.`,
-          }),
-        });
-        if (i === 3) {
-          first.child.kill("SIGKILL");
-          await request.catch(() => {});
-          break;
-        }
-        if ((await request).status === 200) acknowledged.push(`port-${i}`);
-      }
-      await first.exited;
-      assert.deepEqual(acknowledged, ["port-0", "port-1", "port-2"]);
-      for (const id of acknowledged) {
-        const n = Number(id.split("-")[1]);
-        const reply = await fetch(`${second.url}/api/chat`, {
+// On PGlite in this process, and on a real PostgreSQL 15 server with pgvector, as production runs it.
+for (const [on, label, skip] of [
+  ["pglite", "PGlite", false],
+  ["server", "a real PostgreSQL server", backendSkip("postgres")],
+] as const) {
+  describe(`npm start with VECTOR_STORE=pgvector on ${label}`, { skip }, () => {
+    it("fills the database, serves answers from it on two servers at once, and loses no acknowledged article to kill -9", async () => {
+      const database = await testDatabase(on);
+      const env = {
+        VECTOR_STORE: "pgvector",
+        DATABASE_URL: database.url,
+        DATABASE_SCHEMA: database.schema,
+        ARTICLES_DIR: await seedCopy(),
+        INDEX_DIR: path.join(await tempDir(), "index"),
+        FEEDBACK_DIR: path.join(await tempDir(), "feedback"),
+        ADMIN_TOKEN: TOKEN,
+      };
+      const first = await startServer(env, { timeoutMs: 120_000 });
+      const second = await startServer({ ...env, ARTICLES_DIR: await tempDir() }, { timeoutMs: 120_000 });
+      try {
+        assert.ok(first.logs.some((l) => l.msg === "index built" && l.reason === "no index yet"));
+        assert.ok(
+          second.logs.some((l) => l.msg === "index up to date"),
+          "the second server finds the database filled",
+        );
+        const health = (await (await fetch(`${second.url}/api/health`)).json()) as { status: string; articles: number };
+        assert.deepEqual([health.status, health.articles], ["ok", 5]);
+        const res = await fetch(`${second.url}/api/chat`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ question: `بندر شماره ${n + 1} امسال پذیرای چند کشتی تجاری بود؟` }),
+          body: JSON.stringify({ question: "چند واحد صنفی در استان قم فعالیت می‌کنند؟" }),
         });
-        const body = (await reply.json()) as {
-          found: boolean;
-          answer: string;
-          citations: Array<{ articleId: string }>;
-        };
-        assert.equal(body.found, true, id);
-        assert.equal(body.citations[0]!.articleId, id);
-        assert.ok(same(body.answer).includes(same(`${100 + n} کشتی`)), body.answer);
+        const answer = (await res.json()) as { answer: string; citations: Array<{ articleId: string }> };
+        assert.ok(same(answer.answer).includes(same("۴۵هزار واحد صنفی")), answer.answer);
+        assert.equal(answer.citations[0]!.articleId, "003_5e0f5a173f3dffd5");
+
+        // Publish one by one on the first server; kill -9 it right after the third acknowledgement,
+        // while the fourth is in flight.
+        const acknowledged: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const request = fetch(`${first.url}/api/articles/port-${i}`, {
+            method: "PUT",
+            headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+            body: JSON.stringify({
+              title: `بندر شماره ${i + 1}`,
+              text: `بندر شماره ${i + 1} امسال پذیرای ${100 + i} کشتی تجاری بود.`,
+            }),
+          });
+          if (i === 3) {
+            first.child.kill("SIGKILL");
+            await request.catch(() => {});
+            break;
+          }
+          if ((await request).status === 200) acknowledged.push(`port-${i}`);
+        }
+        await first.exited;
+        assert.deepEqual(acknowledged, ["port-0", "port-1", "port-2"]);
+        for (const id of acknowledged) {
+          const n = Number(id.split("-")[1]);
+          const reply = await fetch(`${second.url}/api/chat`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ question: `بندر شماره ${n + 1} امسال پذیرای چند کشتی تجاری بود؟` }),
+          });
+          const body = (await reply.json()) as {
+            found: boolean;
+            answer: string;
+            citations: Array<{ articleId: string }>;
+          };
+          assert.equal(body.found, true, id);
+          assert.equal(body.citations[0]!.articleId, id);
+          assert.ok(same(body.answer).includes(same(`${100 + n} کشتی`)), body.answer);
+        }
+      } finally {
+        first.child.kill("SIGKILL");
+        second.child.kill("SIGTERM");
+        await Promise.all([first.exited, second.exited]);
       }
-    } finally {
-      first.child.kill("SIGKILL");
-      second.child.kill("SIGTERM");
-      await Promise.all([first.exited, second.exited]);
-    }
+    });
   });
-});
+}
