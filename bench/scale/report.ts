@@ -1,3 +1,4 @@
+import { growthExponent } from "../../eval/metrics.ts";
 import type { CorpusSummary } from "../../test/support/corpus.ts";
 import type { ProbeRun } from "./probe.ts";
 import type {
@@ -74,7 +75,13 @@ function cell(
 }
 
 export function renderTable(results: SizeResult[]): string {
-  type Row = [metric: string, target: string, cells: (r: SizeResult) => [goftogu: string, peer: string]];
+  type Row = [
+    metric: string,
+    target: string,
+    cells: (r: SizeResult) => [goftogu: string, peer: string],
+    /** The figure whose growth with N the last column shows. */
+    grows?: (r: SizeResult) => number | undefined,
+  ];
   const peer = (r: SizeResult, value: (p: NonNullable<SizeResult["peer"]>) => string) =>
     r.peer ? value(r.peer) : r.missing.peer ? "— (see notes)" : "—";
   const rows: Row[] = [
@@ -101,6 +108,7 @@ export function renderTable(results: SizeResult[]): string {
         ),
         "— (given the vectors)",
       ],
+      (r) => r.ingest?.result && r.ingest.result.articles / r.ingest.result.seconds,
     ],
     [
       "ingest throughput: chunks/s",
@@ -119,12 +127,19 @@ export function renderTable(results: SizeResult[]): string {
         ),
         "—",
       ],
+      (r) => r.ingest?.result?.seconds,
     ],
-    ["ingest peak RSS (MiB)", "", (r) => [cell(r, "ingest", () => r.ingest && n(r.ingest.peakRssMiB)), "—"]],
+    [
+      "ingest peak RSS (MiB)",
+      "",
+      (r) => [cell(r, "ingest", () => r.ingest && n(r.ingest.peakRssMiB)), "—"],
+      (r) => r.ingest?.peakRssMiB,
+    ],
     [
       "index on disk (MiB)",
       "",
       (r) => [cell(r, "indexMiB", () => (r.indexMiB === undefined ? undefined : n(r.indexMiB))), "— (memory only)"],
+      (r) => r.indexMiB,
     ],
     [
       "load: index open in process / addVectors (s)",
@@ -135,6 +150,7 @@ export function renderTable(results: SizeResult[]): string {
       "cold start to ready: spawn → /api/health 200 (s)",
       TARGETS.coldStart.text,
       (r) => [cell(r, "server", () => r.server && n(r.server.coldStartS, 2), TARGETS.coldStart), "—"],
+      (r) => r.server?.coldStartS,
     ],
     [
       "resident memory: server peak / after warm-up (MiB)",
@@ -148,16 +164,19 @@ export function renderTable(results: SizeResult[]): string {
         ),
         peer(r, (p) => `${n(p.rssMiB)} process, +${n(p.heapGrowthMiB)} heap`),
       ],
+      (r) => r.server?.peakRssMiB,
     ],
     [
       "retrieval p50 / p95 / p99 (ms): hybrid, k=10",
       TARGETS.latency.text,
       (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.hybrid.latency), TARGETS.latency), "—"],
+      (r) => r.retrieval?.hybrid.latency.p95,
     ],
     [
       "vector search p50 / p95 / p99 (ms): k=10, query pre-embedded",
       "",
       (r) => [cell(r, "retrieval", () => r.retrieval && ms(r.retrieval.dense.latency)), peer(r, (p) => ms(p.latency))],
+      (r) => r.retrieval?.dense.latency.p95,
     ],
     [
       "query embedding p50 / p95 / p99 (ms)",
@@ -176,6 +195,7 @@ export function renderTable(results: SizeResult[]): string {
         ),
         peer(r, (p) => n(p.recall, 3)),
       ],
+      (r) => r.retrieval?.dense.recall,
     ],
     [
       "HNSW recall@10 · searchKnn p95 ms at other ef",
@@ -234,6 +254,7 @@ export function renderTable(results: SizeResult[]): string {
         ),
         "—",
       ],
+      (r) => r.server?.search.rps,
     ],
     [
       "POST /api/chat req/s (p50 / p99 ms): every answer written",
@@ -247,6 +268,7 @@ export function renderTable(results: SizeResult[]): string {
         ),
         "—",
       ],
+      (r) => r.server?.chat.rps,
     ],
     [
       "… the same questions asked again: answers kept",
@@ -283,10 +305,26 @@ export function renderTable(results: SizeResult[]): string {
     "metric",
     "target (100k)",
     ...results.flatMap((r) => [`${sizeName(r.size)} Goftogu`, `${sizeName(r.size)} MemoryVectorStore`]),
+    "Goftogu growth (∝ N^k)",
   ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
-  for (const [metric, target, cells] of rows)
-    lines.push(`| ${[metric, target, ...results.flatMap((r) => cells(r))].join(" | ")} |`);
+  for (const [metric, target, cells, grows] of rows) {
+    const k =
+      grows &&
+      growthExponent(
+        results.flatMap((r) => {
+          let value: number | undefined;
+          try {
+            value = grows(r);
+          } catch {
+            value = undefined;
+          }
+          return value === undefined ? [] : [{ size: r.size, value }];
+        }),
+      );
+    const growth = k === undefined ? "—" : `N^${k.toFixed(2)}`;
+    lines.push(`| ${[metric, target, ...results.flatMap((r) => cells(r)), growth].join(" | ")} |`);
+  }
   return lines.join("\n");
 }
 
