@@ -746,6 +746,13 @@ describe("the «گفتگو با هوش مصنوعی» widget in Chromium", { ski
       .locator("goftogu-widget .panel")
       .evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.equal(background, "rgb(22, 25, 29)");
+    // The reader's system turns light, and back: the open widget follows.
+    const panelBackground = () =>
+      page.locator("goftogu-widget .panel").evaluate((el) => getComputedStyle(el).backgroundColor);
+    await page.emulateMedia({ colorScheme: "light" });
+    assert.equal(await panelBackground(), "rgb(255, 255, 255)");
+    await page.emulateMedia({ colorScheme: "dark" });
+    assert.equal(await panelBackground(), "rgb(22, 25, 29)");
     await page.locator("goftogu-widget textarea").fill("تست فارسی و English با هم ۲۶۳");
     await page.locator("goftogu-widget textarea").press("Enter");
     const asked = page.locator("goftogu-widget .msg.user p").last();

@@ -28,7 +28,12 @@ export function applyLook(host: HTMLElement, root: HTMLElement, config: WidgetCo
   host.dataset.mode = config.mode;
   root.dataset.mode = config.mode;
   root.dataset.side = config.position;
-  root.dataset.theme = config.theme;
+  // "auto" is read from the reader's system here, and again when it changes, so the stylesheet
+  // holds one dark palette, selected by data-theme="dark" alone.
+  const dark = typeof matchMedia === "function" ? matchMedia("(prefers-color-scheme: dark)") : undefined;
+  const theme = () => (config.theme !== "auto" ? config.theme : dark?.matches ? "dark" : "light");
+  root.dataset.theme = theme();
+  if (config.theme === "auto") dark?.addEventListener("change", () => (root.dataset.theme = theme()));
   root.style.setProperty("--accent", config.accent);
   root.style.setProperty("--on-accent", textOn(config.accent));
   if (config.font) root.style.setProperty("--font", config.font);
