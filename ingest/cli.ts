@@ -1,8 +1,7 @@
 import { loadConfig, loadDotEnv } from "../core/config.ts";
 import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import { writeArticleFiles } from "./article-files.ts";
-import { FEED_STATE_FILE, FeedSync, type FeedStatus } from "./feeds/sync.ts";
+import { FeedSync, type FeedStatus } from "./feeds/sync.ts";
 import { buildStore } from "./store.ts";
 
 /**
@@ -17,15 +16,13 @@ async function main(): Promise<void> {
   for (const warning of config.warnings) console.warn(`warning: ${warning}`);
   const force = process.argv.includes("--force");
   if (config.feeds.urls.length > 0) {
-    const feeds = new FeedSync({
-      urls: config.feeds.urls,
-      maxItems: config.feeds.maxItems,
-      stateFile: path.join(config.articlesDir, FEED_STATE_FILE),
-      publish: (sources) => writeArticleFiles(config.articlesDir, sources),
-      log: (entry) => {
+    const feeds = FeedSync.of(
+      config,
+      (sources) => writeArticleFiles(config.articlesDir, sources),
+      (entry) => {
         if (entry.msg === "feed sync progress") console.log(`  ${entry.feed}: ${entry.read}/${entry.of} pages read`);
       },
-    });
+    );
     await mkdir(config.articlesDir, { recursive: true });
     console.log(formatFeeds(await feeds.poll()));
   }

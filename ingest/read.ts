@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import type { SourceArticle } from "../core/article.ts";
 import { isWebUrl } from "../core/url.ts";
-import { decodeHtml, extractArticle } from "./html.ts";
+import { decodeHtml, extractArticle, type PageArticle } from "./html.ts";
 
 /**
  * Reads the corpus from `ARTICLES_DIR`: `*.txt` pages (one article each, id = file stem),
@@ -230,10 +230,17 @@ export async function readCorpus(dir: string): Promise<CorpusRead> {
 function readPage(name: string, bytes: Uint8Array): SourceArticle | { problem: string } {
   const page = extractArticle(decodeHtml(bytes));
   if ("problem" in page) return page;
+  return sourceOfPage(page, { id: name.replace(HTML_FILE, ""), origin: name });
+}
+
+/**
+ * An article read off a page (a saved file, or one a feed links to) as ingest takes it. Its hash
+ * covers what was read off the page, not the page's bytes.
+ */
+export function sourceOfPage(page: PageArticle, at: { id: string; origin: string }): SourceArticle {
   const fields = [page.title, page.text, page.url ?? "", page.source ?? "", page.publishedAt ?? ""];
   return {
-    id: name.replace(HTML_FILE, ""),
-    origin: name,
+    ...at,
     raw: page.text,
     title: page.title,
     ...(page.url && { url: page.url }),

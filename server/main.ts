@@ -1,5 +1,4 @@
 import { mkdir } from "node:fs/promises";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
@@ -14,7 +13,7 @@ import { widgetBundle } from "./widget-bundle.ts";
 import { FeedbackStore } from "./feedback.ts";
 import { Assistant } from "../answer/assistant.ts";
 import { writeArticleFiles } from "../ingest/article-files.ts";
-import { FEED_STATE_FILE, FeedSync } from "../ingest/feeds/sync.ts";
+import { FeedSync } from "../ingest/feeds/sync.ts";
 import { corpusFiles } from "../ingest/read.ts";
 import type { SourceArticle } from "../core/article.ts";
 import { Library } from "./library.ts";
@@ -65,16 +64,7 @@ async function main(): Promise<void> {
   // Until the server is up, a feed's articles go to ARTICLES_DIR as files, which the build reads;
   // then through the library, live (see Library).
   let publish = (sources: SourceArticle[]): Promise<unknown> => writeArticleFiles(config.articlesDir, sources);
-  const feeds =
-    config.feeds.urls.length > 0
-      ? new FeedSync({
-          urls: config.feeds.urls,
-          maxItems: config.feeds.maxItems,
-          stateFile: path.join(config.articlesDir, FEED_STATE_FILE),
-          publish: (sources) => publish(sources),
-          log,
-        })
-      : undefined;
+  const feeds = config.feeds.urls.length > 0 ? FeedSync.of(config, (sources) => publish(sources), log) : undefined;
   const synced = feeds ? await firstSync(feeds, config) : false;
 
   const corpus = await loadCorpus(config);

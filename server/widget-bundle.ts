@@ -52,6 +52,7 @@ export function widgetStylesheet(): Promise<Bundle> {
   return stylesheet;
 }
 
-function etagOf(content: string): string {
+/** A strong ETag of a file the server sends from memory: a hash of its content. */
+export function etagOf(content: string): string {
   return `"${createHash("sha256").update(content).digest("hex").slice(0, 20)}"`;
 }

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,11 +7,10 @@ import type { Article, SourceArticle } from "../core/article.ts";
 import { loadConfig } from "../core/config.ts";
 import { parseFeed } from "../ingest/feeds/parse.ts";
 import { FEED_STATE_FILE, FeedSync, type FeedStatus } from "../ingest/feeds/sync.ts";
-import { same, startServer, tempDir, type RunningServer } from "./support/helpers.ts";
+import { runIngest, same, startServer, tempDir, type RunningServer } from "./support/helpers.ts";
 import { newsPage, seedArticles } from "./support/news-site.ts";
 import { BROKEN_PAGES, startNewsroom, type Newsroom, type NewsroomArticle } from "./support/newsroom.ts";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 const QAZVIN = "000_6460d26cea20ff96";
 
 describe("parseFeed", () => {
@@ -332,12 +330,11 @@ describe("FEED_URLS", () => {
   it("npm run ingest reads the feeds into ARTICLES_DIR, then builds, and says what each feed gave", async () => {
     const articlesDir = await tempDir();
     const env = {
-      PATH: process.env.PATH!,
       FEED_URLS: `${site.url}/rss.xml`,
       ARTICLES_DIR: articlesDir,
       INDEX_DIR: path.join(await tempDir(), "index"),
     };
-    const first = await run(env);
+    const first = await ingestOk(env);
     assert.match(
       first,
       new RegExp(`feed ${site.url}/rss.xml \\(rss\\): HTTP 200; 5 items, 5 new, 0 changed, 0 failed`),
@@ -346,7 +343,7 @@ describe("FEED_URLS", () => {
     const files = await readdir(articlesDir);
     assert.equal(files.filter((f) => f.endsWith(".jsonl")).length, 5);
     assert.ok(files.includes(FEED_STATE_FILE));
-    const second = await run(env);
+    const second = await ingestOk(env);
     assert.match(second, /304 unchanged; 0 items, 0 new/);
     assert.match(second, /index unchanged/);
   });
@@ -356,13 +353,9 @@ function pick(s: FeedStatus) {
   return { status: s.status, kind: s.kind, seen: s.seen, new: s.new, changed: s.changed, failed: s.failed };
 }
 
-/** `npm run ingest` (ingest/cli.ts under tsx, as the script runs it), its output. */
-function run(env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "ingest/cli.ts"], { cwd: ROOT, env });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`ingest exited ${code}:\n${out}`))));
-  });
+/** `npm run ingest`'s output, once it has succeeded. */
+async function ingestOk(env: Record<string, string>): Promise<string> {
+  const { code, out } = await runIngest(env);
+  assert.equal(code, 0, out);
+  return out;
 }

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { cp, readdir, readFile, stat, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -7,7 +6,7 @@ import { after, describe, it } from "node:test";
 import { openIndex } from "../core/corpus/embedded/store.ts";
 import { buildIndex } from "../ingest/build.ts";
 import { DELETED_FILE } from "../ingest/read.ts";
-import { seedCopy, startServer, tempDir, type RunningServer } from "./support/helpers.ts";
+import { runIngest, seedCopy, startServer, tempDir, type RunningServer } from "./support/helpers.ts";
 
 /**
  * A damaged embedded index or list of deleted articles is never served as if it were whole.
@@ -19,7 +18,6 @@ import { seedCopy, startServer, tempDir, type RunningServer } from "./support/he
 const QUESTION = "قم چند شهرک صنعتی دارد؟";
 const TOKEN = "test-admin-token-0123456789";
 const REPAIR = "npm run ingest -- --force";
-const ROOT = path.resolve(import.meta.dirname, "..");
 
 // One index of the seeds, built once; every test damages a copy of its own.
 const articlesDir = await seedCopy();
@@ -147,23 +145,9 @@ describe("a damaged embedded index at start-up", { concurrency: true }, () => {
   }
 });
 
-/** `npm run ingest` as a child process, with a minimal environment. */
-async function ingest(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "ingest/cli.ts"), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const [code] = (await once(child, "close")) as [number | null];
-  return { code, out };
-}
-
 describe("npm run ingest on a damaged index", { concurrency: true }, () => {
   it("finds a changed byte by its checksum, rebuilds and says why, where a healthy index is left as it is", async () => {
-    const healthy = await ingest({ ARTICLES_DIR: articlesDir, INDEX_DIR: await copyIndex() });
+    const healthy = await runIngest({ ARTICLES_DIR: articlesDir, INDEX_DIR: await copyIndex() });
     assert.equal(healthy.code, 0, healthy.out);
     assert.match(healthy.out, /index unchanged \(index is up to date\)/);
 
@@ -172,7 +156,7 @@ describe("npm run ingest on a damaged index", { concurrency: true }, () => {
       "chunks.bin",
       flipBytes((size) => size - 3),
     );
-    const run = await ingest({ ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir });
+    const run = await runIngest({ ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir });
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /chunks\.bin is damaged: its CRC-32 is [0-9a-f]{8}, the manifest says [0-9a-f]{8}/);
     assert.match(run.out, /index built \(index file .*chunks\.bin is damaged/);
@@ -181,7 +165,7 @@ describe("npm run ingest on a damaged index", { concurrency: true }, () => {
 
   it("rebuilds over a garbage manifest", async () => {
     const indexDir = await damagedCopy("manifest.json", (f) => writeFile(f, "not json"));
-    const run = await ingest({ ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir });
+    const run = await runIngest({ ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir });
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /index built \(index file .*manifest\.json is damaged: it is not JSON/);
   });

@@ -1,9 +1,10 @@
-import { createHash } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { SourceArticle } from "../../core/article.ts";
+import type { Config } from "../../core/config.ts";
 import { atomicWrite } from "../article-files.ts";
 import { decodeHtml, extractArticle } from "../html.ts";
+import { sourceOfPage } from "../read.ts";
 import { fetchResource, FetchProblem } from "./fetch.ts";
 import { decodeXml, parseFeed, type FeedItem } from "./parse.ts";
 
@@ -85,6 +86,21 @@ export class FeedSync {
   private timer: NodeJS.Timeout | undefined;
   private readonly log: (entry: Record<string, unknown>) => void;
 
+  /** The sync of a configuration's FEED_URLS, its state kept in ARTICLES_DIR. */
+  static of(
+    config: Pick<Config, "feeds" | "articlesDir">,
+    publish: FeedSyncOptions["publish"],
+    log?: FeedSyncOptions["log"],
+  ): FeedSync {
+    return new FeedSync({
+      urls: config.feeds.urls,
+      maxItems: config.feeds.maxItems,
+      stateFile: path.join(config.articlesDir, FEED_STATE_FILE),
+      publish,
+      ...(log && { log }),
+    });
+  }
+
   constructor(private readonly options: FeedSyncOptions) {
     this.statuses = new Map(options.urls.map((url) => [url, blank(url)]));
     this.log = options.log ?? (() => {});
@@ -144,12 +160,7 @@ export class FeedSync {
     this.statuses.set(url, status);
     let items: FeedItem[];
     try {
-      const fetched = await fetchResource(url, {
-        accept: FEED_ACCEPT,
-        timeoutMs: this.options.timeoutMs ?? 20_000,
-        maxBytes: this.options.maxFeedBytes ?? 20 * 1024 * 1024,
-        ...remembered,
-      });
+      const fetched = await this.fetchFeed(url, remembered);
       status.status = fetched.status;
       state.feeds[url] = {
         ...(fetched.etag && { etag: fetched.etag }),
@@ -191,16 +202,22 @@ export class FeedSync {
     });
   }
 
+  /** A feed or sitemap, conditionally when its ETag or Last-Modified is known. */
+  private fetchFeed(url: string, conditions: { etag?: string; lastModified?: string } = {}) {
+    return fetchResource(url, {
+      accept: FEED_ACCEPT,
+      timeoutMs: this.options.timeoutMs ?? 20_000,
+      maxBytes: this.options.maxFeedBytes ?? 20 * 1024 * 1024,
+      ...conditions,
+    });
+  }
+
   /** The items of the newest sitemaps an index lists. */
   private async childSitemaps(sitemaps: FeedItem[], status: FeedStatus): Promise<FeedItem[]> {
     const items: FeedItem[] = [];
     for (const sitemap of sitemaps.slice(0, MAX_CHILD_SITEMAPS)) {
       try {
-        const fetched = await fetchResource(sitemap.link, {
-          accept: FEED_ACCEPT,
-          timeoutMs: this.options.timeoutMs ?? 20_000,
-          maxBytes: this.options.maxFeedBytes ?? 20 * 1024 * 1024,
-        });
+        const fetched = await this.fetchFeed(sitemap.link);
         const parsed = parseFeed(decodeXml(fetched.body, fetched.contentType), fetched.url);
         if ("problem" in parsed) throw new FetchProblem(sitemap.link, parsed.problem);
         if (parsed.kind !== "sitemap-index") items.push(...parsed.items);
@@ -273,17 +290,7 @@ export class FeedSync {
     if ("problem" in page) throw new FetchProblem(item.link, page.problem);
     const url = page.url ?? fetched.url;
     const publishedAt = page.publishedAt ?? item.publishedAt;
-    const fields = [page.title, page.text, url, page.source ?? "", publishedAt ?? ""];
-    return {
-      id: url,
-      origin: `feed ${feedUrl}`,
-      raw: page.text,
-      title: page.title,
-      url,
-      ...(page.source && { source: page.source }),
-      ...(publishedAt && { publishedAt }),
-      contentHash: createHash("sha256").update(fields.join("\u0000")).digest("hex"),
-    };
+    return sourceOfPage({ ...page, url, ...(publishedAt && { publishedAt }) }, { id: url, origin: `feed ${feedUrl}` });
   }
 
   private async loadState(): Promise<State> {

@@ -2,7 +2,6 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Hono, type Context } from "hono";
-import { createHash } from "node:crypto";
 import {
   articlePage,
   FONT_PATH,
@@ -15,7 +14,7 @@ import {
 } from "../pages.ts";
 import type { Assistant } from "../../answer/assistant.ts";
 import type { Log } from "../request-log.ts";
-import { widgetBundle, widgetStylesheet, type Bundle } from "../widget-bundle.ts";
+import { etagOf, widgetBundle, widgetStylesheet, type Bundle } from "../widget-bundle.ts";
 
 /** The widget's stylesheet, for browsers that cannot adopt the copy inside widget.js. */
 export const WIDGET_CSS_PATH = "/widget.css";
@@ -28,10 +27,7 @@ export interface SiteOptions {
 }
 
 /** The demo site's stylesheet, served as a file so its pages need no inline style (CSP). */
-const siteStylesheet: Bundle = {
-  code: SITE_CSS,
-  etag: `"${createHash("sha256").update(SITE_CSS).digest("hex").slice(0, 20)}"`,
-};
+const siteStylesheet: Bundle = { code: SITE_CSS, etag: etagOf(SITE_CSS) };
 
 /**
  * What a browser loads: the demo news site (`/`, `/articles/:id`, `/site.css`), the widget

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +12,7 @@ import { createApp } from "../../server/app.ts";
 import { Assistant } from "../../answer/assistant.ts";
 import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
 
+const ROOT = path.resolve(import.meta.dirname, "../..");
 export const SEEDS_DIR = path.resolve(import.meta.dirname, "../../data/articles");
 
 /** A fresh temporary directory, removed when the test file ends. */
@@ -143,4 +146,21 @@ export async function withSeedServer(
     server.child.kill("SIGTERM");
     await server.exited;
   }
+}
+
+/** `npm run ingest` (ingest/cli.ts under tsx, as the script runs it) as a child process, with a minimal environment. */
+export async function runIngest(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "ingest/cli.ts"), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const [code] = (await once(child, "close")) as [number | null];
+  return { code, out };
 }
