@@ -4,7 +4,8 @@ import { runLoad } from "./load/run.ts";
 import { runScale } from "./scale/run.ts";
 
 const USAGE = `usage: npm run bench -- [scenario] [options]
-  scale    (default) ingest, retrieval and HTTP figures at 1k and 10k articles; --sizes 1000,10000,100000, --json FILE
+  scale    (default) ingest, retrieval and HTTP figures at 1k and 10k articles; --sizes 1000,10000,100000, --json FILE,
+           --store embedded (default) or pgvector (a throw-away PostgreSQL 15 server with pgvector per size)
   load     the production scenario against the real server: load, fuzz, faults, a large publication; --seconds 60, --connections 50
   publish  the large publication alone, with readers asking meanwhile
   fuzz     hostile and unlucky articles ingested, published and asked about; --seed N`;
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       connections: { type: "string", default: "50" },
       sizes: { type: "string", default: "1000,10000" },
       json: { type: "string" },
+      store: { type: "string" },
       only: { type: "string" },
       fuzz: { type: "boolean", default: false },
       seed: { type: "string", default: "20261204" },
@@ -40,6 +42,8 @@ async function main(): Promise<void> {
     positionals[0] ?? (values.fuzz ? "fuzz" : values.load ? (values.only === "publish" ? "publish" : "load") : "scale");
   if (!(SCENARIOS as readonly string[]).includes(named)) throw new Error(`no scenario "${named}"\n${USAGE}`);
   const scenario = named as Scenario;
+  if (values.store !== undefined && scenario !== "scale")
+    throw new Error(`--store applies to the scale scenario, not to "${scenario}"`);
 
   if (scenario === "fuzz") {
     const seed = Number(values.seed);
@@ -50,7 +54,10 @@ async function main(): Promise<void> {
     const sizes = values.sizes.split(",").map((s) => Number(s.trim()));
     if (sizes.some((n) => !(Number.isInteger(n) && n > 0)))
       throw new Error(`--sizes must be positive whole numbers separated by commas, not "${values.sizes}"`);
-    return runScale({ sizes, ...(values.json && { json: values.json }) });
+    const store = values.store ?? "embedded";
+    if (store !== "embedded" && store !== "pgvector")
+      throw new Error(`--store must be "embedded" or "pgvector", not "${store}"`);
+    return runScale({ sizes, store, ...(values.json && { json: values.json }) });
   }
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);

@@ -31,6 +31,17 @@ const Env = z
     VECTOR_STORE: z.enum(["embedded", "pgvector"], { message: 'must be "embedded" or "pgvector"' }).default("embedded"),
     DENSE_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
     LEXICAL_SEARCH_THREAD: z.enum(["auto", "on", "off"], { message: 'must be "auto", "on" or "off"' }).default("auto"),
+    VECTOR_SEARCH_EF: z.coerce
+      .number({ message: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(10_000, "must be at most 10000")
+      .optional(),
+    INDEX_SEGMENT_CHUNKS: z.coerce
+      .number({ message: "must be a whole number of chunks" })
+      .int("must be a whole number of chunks")
+      .min(1, "must be at least 1")
+      .optional(),
     DATABASE_URL: z
       .string()
       .regex(
@@ -207,8 +218,12 @@ export type EmbedderSpec = { kind: "local" } | { kind: "openai"; model: string; 
 export type StoreSpec =
   | {
       kind: "embedded";
-      /** DENSE_SEARCH_THREAD: whether HNSW is searched on a thread of its own (core/corpus/embedded/corpus.ts). */
+      /** DENSE_SEARCH_THREAD: whether the vector segments are searched on threads of their own (core/corpus/embedded/corpus.ts). */
       searchThread?: "auto" | "on" | "off";
+      /** INDEX_SEGMENT_CHUNKS: the most chunks a vector segment holds (core/corpus/embedded/segments.ts); read by builds. */
+      segmentChunks?: number;
+      /** VECTOR_SEARCH_EF: the ef each vector segment is searched at. */
+      searchEf?: number;
       /** LEXICAL_SEARCH_THREAD: whether BM25F is searched on a thread of its own. */
       lexicalThread?: "auto" | "on" | "off";
     }
@@ -337,7 +352,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     store:
       e.VECTOR_STORE === "pgvector"
         ? { kind: "pgvector", database: { url: e.DATABASE_URL!, schema: e.DATABASE_SCHEMA } }
-        : { kind: "embedded", searchThread: e.DENSE_SEARCH_THREAD, lexicalThread: e.LEXICAL_SEARCH_THREAD },
+        : {
+            kind: "embedded",
+            searchThread: e.DENSE_SEARCH_THREAD,
+            lexicalThread: e.LEXICAL_SEARCH_THREAD,
+            ...(e.INDEX_SEGMENT_CHUNKS !== undefined && { segmentChunks: e.INDEX_SEGMENT_CHUNKS }),
+            ...(e.VECTOR_SEARCH_EF !== undefined && { searchEf: e.VECTOR_SEARCH_EF }),
+          },
     embedder: openai && e.EMBEDDING_MODEL ? { kind: "openai", model: e.EMBEDDING_MODEL, ...openai } : { kind: "local" },
     answerer:
       openai && e.CHAT_MODEL

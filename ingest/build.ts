@@ -38,6 +38,8 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Called as chunks are embedded: how many so far, of how many. */
   onProgress?: (done: number, total: number) => void;
+  /** The most chunks a vector segment holds (INDEX_SEGMENT_CHUNKS); SEGMENT_CHUNKS unless given. */
+  segmentChunks?: number;
 }
 
 /** Chunks embedded per call: progress stays visible, and a remote embedder gets reasonable requests. */
@@ -124,8 +126,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildSummary> {
     log(`${line} in ${stage()} s`),
   );
   const { counts } = content.manifest;
+  if (options.segmentChunks !== undefined) content.segmentChunks = options.segmentChunks;
   await writeGeneration(options.indexDir, content);
-  log(`HNSW index built and generation written in ${stage()} s`);
+  log(`vector segments built and generation written in ${stage()} s`);
   return { built: true, reason, ...counts, seconds: seconds(), problems: corpus.problems };
 }
 

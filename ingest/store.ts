@@ -23,5 +23,12 @@ export function buildStore(options: StoreBuildOptions): Promise<BuildSummary> {
   const { store, articlesDir, indexDir, embedder, mode, ...rest } = options;
   if (store.kind === "pgvector")
     return buildPgIndex({ articlesDir, database: store.database, embedder, mode, ...rest });
-  return buildIndex({ articlesDir, indexDir, embedder, verify: mode === "import" ? "checksum" : "none", ...rest });
+  return buildIndex({
+    articlesDir,
+    indexDir,
+    embedder,
+    verify: mode === "import" ? "checksum" : "none",
+    ...(store.segmentChunks !== undefined && { segmentChunks: store.segmentChunks }),
+    ...rest,
+  });
 }

@@ -26,6 +26,7 @@ const ENTRIES = {
   "build-worker": "server/build-worker.ts",
   "embed-worker": "ingest/embed-worker.ts",
   "dense-worker": "core/corpus/embedded/dense-worker.ts",
+  "segment-build-worker": "core/corpus/embedded/segment-build-worker.ts",
   "lexical-worker": "core/corpus/embedded/lexical-worker.ts",
 };
 const STAMP = path.join(OUT, "sources.json");

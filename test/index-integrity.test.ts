@@ -49,9 +49,9 @@ const flipBytes =
 const DAMAGES: Array<{ file: string; how: string; damage: (file: string) => Promise<void> }> = [
   { file: "chunks.bin", how: "truncated to one chunk", damage: (f) => truncate(f, 16) },
   { file: "articles.bin", how: "cut to half", damage: async (f) => truncate(f, Math.floor((await stat(f)).size / 2)) },
-  { file: "hnswlib.index", how: "with bytes flipped in the middle", damage: flipBytes() },
+  { file: "segment-0000.hnsw", how: "with bytes flipped in the middle", damage: flipBytes() },
   // hnswlib takes offsets from its header unchecked: a file damaged there can crash the process as it is read.
-  { file: "hnswlib.index", how: "with bytes flipped in its header", damage: flipBytes(() => 32) },
+  { file: "segment-0000.hnsw", how: "with bytes flipped in its header", damage: flipBytes(() => 32) },
   { file: "lexical.bin", how: "with bytes flipped in the middle", damage: flipBytes() },
   { file: "tokens.bin", how: "with bytes flipped in the middle", damage: flipBytes() },
   { file: "embedder.json", how: "with bytes flipped in the middle", damage: flipBytes() },

@@ -47,6 +47,11 @@ export interface ServerFigures {
   chat: HttpFigures;
   /** The same questions with the answer cache: each has been asked before, as readers clicking an article's suggestions do. */
   chatKept: HttpFigures;
+  /**
+   * Articles published through the management API, one at a time with nothing else asked: from
+   * the start of each PUT to the first /api/search that ranks it first for its own question, ms.
+   */
+  publish: { articles: number; p50Ms: number; maxMs: number };
 }
 
 export interface ServerRunOptions {
@@ -96,6 +101,8 @@ export async function runServer(options: ServerRunOptions): Promise<ServerFigure
     });
     await settle(server.base);
     const chatKept = await load(`${server.base}/api/chat`, options, (q) => ({ question: q }));
+    await settle(server.base);
+    const publish = await publishing(server.base, options);
     return {
       coldStartS: server.coldStartS,
       ...(server.listeningS !== undefined && { listeningS: server.listeningS }),
@@ -107,6 +114,7 @@ export async function runServer(options: ServerRunOptions): Promise<ServerFigure
       search,
       chat,
       chatKept,
+      publish,
     };
   } finally {
     await server.stop();
@@ -135,6 +143,7 @@ async function startServer(options: ServerRunOptions): Promise<StartedServer> {
       INDEX_DIR: options.indexDir,
       FEEDBACK_DIR: options.feedbackDir,
       RATE_LIMIT_PER_MINUTE: "0",
+      ADMIN_TOKEN,
       ...options.env,
     },
     { timeoutMs: READY_TIMEOUT_MS },
@@ -164,6 +173,54 @@ async function startServer(options: ServerRunOptions): Promise<StartedServer> {
     await stop();
     throw err;
   }
+}
+
+const ADMIN_TOKEN = "bench-admin-token-0123456789";
+const PUBLICATIONS = 5;
+
+/**
+ * Publishes PUBLICATIONS short news articles, each with a fact no other article has, and times
+ * each from the start of its PUT until /api/search ranks it first for a question on that fact:
+ * how long a newsroom waits before readers can find what it published.
+ */
+async function publishing(base: string, options: ServerRunOptions): Promise<ServerFigures["publish"]> {
+  options.progress(`publishing ${PUBLICATIONS} articles, each timed until a search finds it`);
+  const ms: number[] = [];
+  for (let i = 0; i < PUBLICATIONS; i++) {
+    const id = `bench-publication-${i}`;
+    const ships = 300 + i * 17;
+    const text =
+      `در جشنواره کارورزان بندر دیلم امسال ${ships} قایق چوبی به آب انداخته شد. ` +
+      "به گفته برگزارکنندگان، این جشنواره هر سال در آغاز فصل صید برگزار می‌شود و صنعتگران بومی در آن کار خود را عرضه می‌کنند.";
+    const question = "در جشنواره کارورزان بندر دیلم چند قایق چوبی به آب انداخته شد؟";
+    const started = performance.now();
+    const put = await fetch(`${base}/api/articles/${id}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+      body: JSON.stringify({ title: `جشنواره کارورزان بندر دیلم ${i + 1}`, text, source: "bench" }),
+    });
+    if (!put.ok) throw new Error(`PUT /api/articles/${id} answered ${put.status}: ${await put.text()}`);
+    for (;;) {
+      const found = (await post(`${base}/api/search`, { query: question, k: 1 })) as {
+        results?: Array<{ articleId: string }>;
+      };
+      if (found.results?.[0]?.articleId === id) break;
+      if (performance.now() - started > 60_000) throw new Error(`${id} was not found a minute after its PUT`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    ms.push(performance.now() - started);
+    // The next publication replaces this one's fact as the best answer: take it away first.
+    await fetch(`${base}/api/articles/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+  }
+  ms.sort((a, b) => a - b);
+  return {
+    articles: ms.length,
+    p50Ms: Math.round(ms[Math.floor(ms.length / 2)]!),
+    maxMs: Math.round(ms[ms.length - 1]!),
+  };
 }
 
 async function load(
@@ -213,14 +270,15 @@ async function settle(base: string): Promise<void> {
   }
 }
 
-async function post(url: string, body: unknown): Promise<void> {
+async function post(url: string, body: unknown): Promise<unknown> {
   const res = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  await res.arrayBuffer();
-  if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status} during warm-up`);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 200)}`);
+  return JSON.parse(text) as unknown;
 }
 
 const seconds = (ms: number) => Math.round(ms / 10) / 100;

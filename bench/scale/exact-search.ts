@@ -32,14 +32,10 @@ export class VectorTable {
     this.labels.push(label);
   }
 
-  /** Every vector of an HNSW graph, read back by label. */
-  static of(graph: {
-    getNumDimensions(): number;
-    getIdsList(): number[];
-    getPoint(label: number): ArrayLike<number>;
-  }): VectorTable {
-    const table = new VectorTable(graph.getNumDimensions());
-    for (const label of graph.getIdsList()) table.add(label, graph.getPoint(label));
+  /** Every vector of the index's segments (core/corpus/embedded/segments.ts), read back by label. */
+  static of(segments: { dimensions: number; vectors(): Iterable<[number, ArrayLike<number>]> }): VectorTable {
+    const table = new VectorTable(segments.dimensions);
+    for (const [label, vector] of segments.vectors()) table.add(label, vector);
     return table;
   }
 

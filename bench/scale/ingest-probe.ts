@@ -1,3 +1,4 @@
+import { loadConfig } from "../../core/config.ts";
 import { buildIndex } from "../../ingest/build.ts";
 import { reportProgress, reportResult, requireEnv } from "./probe.ts";
 import type { IngestProbeResult, IngestProgress } from "./probe-results.ts";
@@ -27,11 +28,15 @@ const usage = () => {
 };
 const memory: IngestProbeResult["memory"] = {};
 
+const store = loadConfig(process.env).store;
+const segmentChunks = store.kind === "embedded" ? store.segmentChunks : undefined;
 const summary = await buildIndex({
   articlesDir: requireEnv("ARTICLES_DIR"),
   indexDir: requireEnv("INDEX_DIR"),
   embedder: { kind: "local" },
   force: true,
+  // INDEX_SEGMENT_CHUNKS, as `npm run ingest` reads it.
+  ...(segmentChunks !== undefined && { segmentChunks }),
   log: (line) => console.error(line),
   onProgress: (done, total) => {
     const now = performance.now();

@@ -47,7 +47,7 @@ export interface MemoryFigures {
   externalMiB: number;
 }
 
-/** bench/scale/retrieval-probe.ts */
+/** bench/scale/retrieval-probe.ts, and bench/scale/pg-retrieval-probe.ts for `--store pgvector` */
 export interface RetrievalProbeResult {
   openS: number;
   /** RSS of the probe before and after opening the index, MiB. */
@@ -75,7 +75,12 @@ export interface RetrievalProbeResult {
   hybridExact: { hit1: number; hit10: number; sameTop10: number };
   embedQuery: Latency;
   dense: { queries: number; ef: number; latency: Latency; hit10: number; recall: number; idRecall: number };
-  /** HNSW recall@10 and searchKnn time at other ef than the server's. */
+  /**
+   * pgvector: whether PostgreSQL's plan for a vector search scans the HNSW index (on a small
+   * table it may scan and sort every row, which is exact). Absent for the embedded index.
+   */
+  denseIndexUsed?: boolean;
+  /** HNSW recall@10 and searchKnn time at other ef than the server's (pgvector: hnsw.ef_search and the query's time). */
   efSweep: Array<{ ef: number; recall: number; latency: Latency }>;
   extractS: number;
   exactS: number;

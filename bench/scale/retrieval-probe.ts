@@ -3,7 +3,9 @@ import path from "node:path";
 import type { Chunk } from "../../core/article.ts";
 import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
 import type { Corpus } from "../../core/corpus/corpus.ts";
-import { HNSW_PARAMS, openIndex, type LoadedIndex } from "../../core/corpus/embedded/store.ts";
+import { openIndex, type LoadedIndex } from "../../core/corpus/embedded/store.ts";
+import { SegmentSet } from "../../core/corpus/embedded/segments.ts";
+import { loadConfig } from "../../core/config.ts";
 import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../../answer/retrieve.ts";
 import { loadReranker, rulesReranker } from "../../answer/rerank.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
@@ -16,9 +18,10 @@ import { PEER_FILES, type RetrievalProbeResult } from "./probe-results.ts";
  * measures
  *   - hybrid retrieval (Retriever.search, k = 10: embedding, HNSW, BM25F, fusion, re-scoring)
  *     latency and whether an answering article is in the top 1 / top 10;
- *   - dense search alone through LangChain's VectorStore interface with a pre-embedded query;
+ *   - dense search alone (every vector segment, on the search threads as the server runs them)
+ *     with a pre-embedded query;
  *   - HNSW recall@10 against brute-force cosine over every stored vector, at the ef the
- *     Retriever uses.
+ *     Retriever uses, and at others (the segments searched in this thread).
  * With BENCH_PEER_EXPORT set it also writes the vectors, chunks and query vectors for the peer
  * (bench/scale/peer-probe.ts), so the peer is loaded with exactly the same data.
  */
@@ -46,7 +49,9 @@ console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 // server's defaults (DENSE_SEARCH_THREAD, LEXICAL_SEARCH_THREAD=auto) start them, once they have
 // loaded as a server's do a moment after start. A warm-up pass first: JIT, and the analyzed
 // chunk texts the re-scorer caches on first use.
-const corpus = HnswlibCorpus.of(index);
+// VECTOR_SEARCH_EF, as the server reads it.
+const store = loadConfig(process.env).store;
+const corpus = HnswlibCorpus.of(index, store.kind === "embedded" && store.searchEf ? { searchEf: store.searchEf } : {});
 const [searchThread, lexicalThread] = await Promise.all([corpus.searchThreadReady(), corpus.lexicalThreadReady()]);
 console.error(
   `vector searches ${searchThread ? "on their own thread" : "in process"}, BM25F ${lexicalThread ? "on its own thread" : "in process"}`,
@@ -54,7 +59,7 @@ console.error(
 // The server's re-ranker: the learned one unless RERANKER=rules.
 const reranker = process.env.RERANKER === "rules" ? rulesReranker(DEFAULT_WEIGHTS.rerank) : loadReranker();
 console.error(`re-ranker: ${reranker.kind}`);
-const retriever = new Retriever(HnswlibCorpus.of(index), DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, reranker);
+const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, reranker);
 for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
 const hybridMs: number[] = [];
 const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
@@ -76,8 +81,8 @@ for (const kind of Object.values(kinds))
   Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
 console.error(`hybrid retrieval: ${questions.length} questions, p95 ${percentiles(hybridMs).p95} ms`);
 
-// Dense search alone, on vectors embedded once, through LangChain's interface.
-const { hnsw, store, labelToChunk } = hnswOf(index);
+// Dense search alone, on vectors embedded once, as the corpus runs it (segments on their threads).
+const { labelToChunk, chunkToLabel } = labelsOf(index);
 const recallSet = questions.slice(0, recallQueries);
 const embedMs: number[] = [];
 const queryVectors: number[][] = [];
@@ -86,27 +91,28 @@ for (const q of recallSet) {
   queryVectors.push(await index.embedder.embedQuery(q.question));
   embedMs.push(performance.now() - t);
 }
-// The ef a retrieval searches with for k = 10: its candidate pool (50) or HNSW_PARAMS.efSearch, whichever is larger.
-const ef = Math.max(Math.min(index.manifest.counts.chunks, Math.max(K * 5, 50)), HNSW_PARAMS.efSearch);
-hnsw.setEf(ef);
+// The ef each segment is searched at (the Retriever's pool of 50 is below it).
+const ef = corpus.searchEf;
 const denseMs: number[] = [];
 const hnswTop: number[][] = [];
 const hnswNeighbours: Neighbour[][] = [];
 let denseHits = 0;
 for (const [i, vector] of queryVectors.entries()) {
   t = performance.now();
-  await store.similaritySearchVectorWithScore(vector, K);
+  const found = await corpus.nearest(vector, K);
   denseMs.push(performance.now() - t);
-  const found = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
-  hnswTop.push(found.neighbors);
-  hnswNeighbours.push(neighboursOf(found));
+  const labels = found.map((f) => chunkToLabel.get(f.chunk.id)!);
+  hnswTop.push(labels);
+  hnswNeighbours.push(found.map((f, j) => ({ label: labels[j]!, similarity: f.score })));
   const gold = new Set(recallSet[i]!.answerArticles);
-  if (found.neighbors.some((label) => gold.has(labelToChunk.get(label)?.articleId ?? ""))) denseHits++;
+  if (found.some((f) => gold.has(f.chunk.articleId))) denseHits++;
 }
 
 // Every stored vector, read back from HNSW, for the exact ground truth.
 t = performance.now();
-const table = VectorTable.of(hnsw);
+// The segments read again here, for their vectors and the ef sweep below (the corpus's are on its threads).
+const segments = await SegmentSet.load(index.manifest.embedder.dimensions, index.segmentChunks, index.segments);
+const table = VectorTable.of(segments);
 const extractS = seconds(performance.now() - t);
 console.error(
   `read ${table.size} vectors of ${table.dimensions} dimensions back from HNSW in ${extractS} s; exact search for ${queryVectors.length} queries…`,
@@ -146,20 +152,19 @@ const hybridExact = {
   sameTop10: sameTop10 / questions.length,
 };
 
-// What another ef would give: recall and search time at each, on the same queries.
+// What another ef in each segment would give: recall and search time (every segment, in this
+// thread, one after another) at each, on the same queries.
 const efSweep: RetrievalProbeResult["efSweep"] = [];
-for (const sweepEf of [64, 128, 256, 512].filter((e) => e !== ef)) {
-  hnsw.setEf(sweepEf);
+for (const sweepEf of [32, 64, 128, 256].filter((e) => e !== ef)) {
   const sweepMs: number[] = [];
   const found: Neighbour[][] = queryVectors.map((vector) => {
     const start = performance.now();
-    const r = hnsw.searchKnn(vector, Math.min(K, hnsw.getCurrentCount()));
+    const r = segments.search(vector, K, sweepEf);
     sweepMs.push(performance.now() - start);
-    return neighboursOf(r);
+    return neighboursOf({ neighbors: r.labels, distances: r.distances });
   });
   efSweep.push({ ef: sweepEf, recall: recallAtK(found, exact, K).recall, latency: percentiles(sweepMs) });
 }
-hnsw.setEf(ef);
 
 const peerExported = process.env.BENCH_PEER_EXPORT === "1";
 if (peerExported) await exportForPeer(table, labelToChunk, queryVectors);
@@ -233,20 +238,16 @@ function withExactNearest(inner: Corpus, table: VectorTable, labelToChunk: Map<n
   });
 }
 
-/**
- * **NOTE:** the one place that reaches inside the index: HNSWLib's HierarchicalNSW (to read
- * vectors back and search by label) and the chunk ↔ label map. If the index store changes shape,
- * only this function changes.
- */
-function hnswOf(loaded: LoadedIndex) {
-  const store = loaded.store;
-  const hnsw = store.index;
+/** Each chunk by label and each label by chunk id, from the index's own maps. */
+function labelsOf(loaded: LoadedIndex) {
   const labelToChunk = new Map<number, Chunk>();
+  const chunkToLabel = new Map<string, number>();
   for (const [id, label] of loaded.labels) {
     const chunk = loaded.chunks.get(id);
     if (chunk) labelToChunk.set(label, chunk);
+    chunkToLabel.set(id, label);
   }
-  return { store, hnsw, labelToChunk };
+  return { labelToChunk, chunkToLabel };
 }
 
 async function exportForPeer(vectors: VectorTable, chunks: Map<number, Chunk>, queries: number[][]): Promise<void> {

@@ -12,8 +12,10 @@ import {
   type PeerProbeResult,
   type RetrievalProbeResult,
 } from "./probe-results.ts";
-import { renderNotes, renderTable, type SizeResult } from "./report.ts";
+import { renderNotes, renderTable, type SizeResult, type Store } from "./report.ts";
+import { benchPostgresSettings, measurePgvector } from "./pg-size.ts";
 import { loadSentencePool } from "../../test/support/sentence-pool.ts";
+import { postgresMissing } from "../../test/support/postgres-server.ts";
 import { runServer } from "../load/chat-load.ts";
 
 /**
@@ -24,12 +26,17 @@ import { runServer } from "../load/chat-load.ts";
  * Every measurement that holds an index runs in its own process, so one size's memory never
  * counts in another's, and the run goes on past a stage that fails (out of memory at 100k, say).
  *
+ * With `--store pgvector` the index is built into, and served from, a throw-away PostgreSQL 15
+ * server with pgvector instead (bench/scale/pg-size.ts), and the peer is not run.
+ *
  * Progress goes to stderr; the table to stdout; the figures as JSON to --json or
  * reports/bench-scale-<time>.json. Temporary data lives under the OS temp dir and is removed.
  */
 export interface ScaleOptions {
   sizes: number[];
   json?: string;
+  /** The index measured: the embedded one (the default) or PostgreSQL with pgvector. */
+  store?: Store;
 }
 
 const SEED = 7;
@@ -51,6 +58,12 @@ const EXACT_WORK = 2.5e10;
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 export async function runScale(options: ScaleOptions): Promise<void> {
+  const store = options.store ?? "embedded";
+  // Checked before minutes of corpus generation: without a server, or with settings it would
+  // refuse, there is nothing to measure.
+  const missing = store === "pgvector" ? postgresMissing() : undefined;
+  if (missing) throw new Error(`--store pgvector starts a PostgreSQL server of its own, and it ${missing}`);
+  if (store === "pgvector") benchPostgresSettings();
   const started = new Date();
   const work = await mkdtemp(path.join(tmpdir(), "goftogu-bench-"));
   const results: SizeResult[] = [];
@@ -60,22 +73,31 @@ export async function runScale(options: ScaleOptions): Promise<void> {
     progress(
       `${pool.sentences.length} sentences in ${pool.passages.length} passages, ${pool.candidates.length} question candidates`,
     );
-    for (const size of options.sizes) results.push(await runSize(size, path.join(work, `size-${size}`), pool));
+    for (const size of options.sizes) results.push(await runSize(size, path.join(work, `size-${size}`), pool, store));
   } finally {
     // BENCH_KEEP=1 leaves the generated corpora and indexes for a closer look (a 100k index takes a quarter of an hour to build).
     if (process.env.BENCH_KEEP === "1") progress(`kept the corpora and indexes in ${work}`);
     else await rm(work, { recursive: true, force: true });
   }
-  const table = renderTable(results);
+  const table = renderTable(results, store);
   const notes = renderNotes(results);
+  const measured = store === "pgvector" ? " · pgvector store (PostgreSQL 15 on loopback)" : "";
   console.log(
-    `\nscale · ${cpus().length} cores · ${Math.round(totalmem() / 2 ** 30)} GiB · node ${process.version} · offline defaults (local embedder, extractive answers) · seed ${SEED}\n`,
+    `\nscale${measured} · ${cpus().length} cores · ${Math.round(totalmem() / 2 ** 30)} GiB · node ${process.version} · offline defaults (local embedder, extractive answers)${Object.entries(
+      vectorSettings(),
+    )
+      .map(([name, value]) => ` · ${name}=${value}`)
+      .join("")} · seed ${SEED}\n`,
   );
   console.log(table);
   console.log(`\n${notes}\n`);
   console.log(
-    "Hybrid retrieval is Retriever.search as /api/search runs it (embedding, HNSW, BM25F, fusion, re-scoring). Vector search and recall: the same " +
-      `pre-embedded questions through LangChain's similaritySearchVectorWithScore; recall counts ties with the exact 10th neighbour. HTTP: autocannon, ${HTTP_SECONDS} s a route at ${HTTP_CONNECTIONS} connections, rate limit off.`,
+    store === "pgvector"
+      ? "Hybrid retrieval is Retriever.search as /api/search runs it, over PgvectorCorpus (embedding in process; pgvector's HNSW and BM25F in SQL; fusion, re-scoring). " +
+          "Vector search and recall: the same pre-embedded questions through PgvectorCorpus.nearest (a transaction setting hnsw.ef_search, the HNSW scan on halfvec, re-scored on the full vectors); " +
+          `recall counts ties with the exact 10th neighbour. HTTP: autocannon, ${HTTP_SECONDS} s a route at ${HTTP_CONNECTIONS} connections, rate limit off. MemoryVectorStore is not run with this store.`
+      : "Hybrid retrieval is Retriever.search as /api/search runs it (embedding, vector segments, BM25F, fusion, re-scoring). Vector search and recall: the same " +
+          `pre-embedded questions through the corpus's nearest (every segment, on the search threads); recall counts ties with the exact 10th neighbour. HTTP: autocannon, ${HTTP_SECONDS} s a route at ${HTTP_CONNECTIONS} connections, rate limit off.`,
   );
   const file =
     options.json ?? path.join(ROOT, "reports", `bench-scale-${started.toISOString().replace(/[:.]/g, "-")}.json`);
@@ -91,6 +113,7 @@ export async function runScale(options: ScaleOptions): Promise<void> {
     JSON.stringify(
       {
         startedAt: started.toISOString(),
+        store,
         machine,
         seed: SEED,
         corpusVersion: CORPUS_VERSION,
@@ -109,6 +132,7 @@ async function runSize(
   size: number,
   dir: string,
   pool: Awaited<ReturnType<typeof loadSentencePool>>,
+  store: Store,
 ): Promise<SizeResult> {
   const result: SizeResult = { size, missing: {} };
   const loadStart = loadavg()[0]!;
@@ -132,9 +156,28 @@ async function runSize(
     );
     await writeFile(path.join(probeWork, PEER_FILES.questions), JSON.stringify(corpus.questions));
 
+    if (store === "pgvector") {
+      result.missing.peer =
+        "not run with --store pgvector: MemoryVectorStore holds the vectors in the Node process, the embedded index's comparison (see --store embedded)";
+      await measurePgvector({
+        size,
+        dir,
+        articlesDir,
+        probeWork,
+        questions: corpus.questions.map((q) => q.question),
+        result,
+        progress,
+        http: { seconds: HTTP_SECONDS, connections: HTTP_CONNECTIONS },
+        exactWork: EXACT_WORK,
+        probeHeapMiB: PROBE_HEAP_MIB,
+        profileFlags: (stage) => profileFlags(stage, size),
+      });
+      return result;
+    }
+
     progress(`${size} articles: building the index (buildIndex in a child process)…`);
     const ingest = await runProbe<IngestProbeResult>("bench/scale/ingest-probe.ts", {
-      env: { ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir },
+      env: { ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir, ...vectorSettings() },
       // The heap `npm run ingest` and `npm start` give a build (package.json): an archive's build
       // holds every chunk's vector and terms at once, beyond V8's default 4 GB.
       nodeFlags: ["--max-old-space-size=12288", ...profileFlags("ingest", size)],
@@ -172,6 +215,7 @@ async function runSize(
         seconds: HTTP_SECONDS,
         connections: HTTP_CONNECTIONS,
         progress: (line) => progress(`${size} articles: ${line}`),
+        env: vectorSettings(),
       });
     } catch (err) {
       result.missing.server = err instanceof Error ? err.message : String(err);
@@ -188,6 +232,7 @@ async function runSize(
       env: {
         INDEX_DIR: indexDir,
         BENCH_WORK: probeWork,
+        ...vectorSettings(),
         BENCH_RECALL_QUERIES: String(queries),
         ...(peerPlan.run && { BENCH_PEER_EXPORT: "1" }),
         // The re-ranker to measure (the learned one unless RERANKER=rules), as the server would.
@@ -261,6 +306,16 @@ async function generationMiB(indexDir: string): Promise<number> {
 }
 
 /** BENCH_CPU_PROFILE=DIR: the ingest and retrieval children write V8 CPU profiles there (bench/tools/cpu-profile.ts reads them). */
+/**
+ * The vector segments' settings in the bench's own environment (INDEX_SEGMENT_CHUNKS,
+ * VECTOR_SEARCH_EF), handed to the build, the server and the retrieval probe alike: how another
+ * point of the recall/cost trade-off is measured (docs/benchmarks.md, "Segments").
+ */
+function vectorSettings(): Record<string, string> {
+  const names = ["INDEX_SEGMENT_CHUNKS", "VECTOR_SEARCH_EF"] as const;
+  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+}
+
 function profileFlags(stage: string, size: number): string[] {
   const dir = process.env.BENCH_CPU_PROFILE;
   return dir

@@ -13,5 +13,6 @@ export async function openCorpus(store: StoreSpec, indexDir: string, embedder: E
   return HnswlibCorpus.of(await openIndex(indexDir, embedder), {
     searchThread: store.searchThread ?? "auto",
     lexicalThread: store.lexicalThread ?? "auto",
+    ...(store.searchEf !== undefined && { searchEf: store.searchEf }),
   });
 }

@@ -31,7 +31,15 @@ export function postgresMissing(): string | undefined {
   return undefined;
 }
 
-export async function startPostgresServer(): Promise<PostgresServer> {
+export interface PostgresServerOptions {
+  /**
+   * More server settings, `-c name=value` after the defaults (so they win): the tests' small
+   * server is the default, a benchmark wants memory (e.g. `{ shared_buffers: "1GB" }`).
+   */
+  settings?: Record<string, string | number>;
+}
+
+export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const missing = postgresMissing();
   if (missing) throw new Error(`Cannot start PostgreSQL: it ${missing}`);
   const dir = await mkdtemp(path.join(tmpdir(), "goftogu-postgres-"));
@@ -50,14 +58,15 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   const port = await freePort();
   try {
     await pg("initdb", ["-D", data, "-U", "goftogu", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
-    const options = [
+    const flags = [
       `-p ${port}`,
       `-k ${dir}`,
       "-c listen_addresses=127.0.0.1",
       "-c fsync=off",
       "-c shared_buffers=64MB",
+      ...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
     ];
-    await pg("pg_ctl", ["-D", data, "-o", options.join(" "), "-l", path.join(dir, "server.log"), "-w", "start"]);
+    await pg("pg_ctl", ["-D", data, "-o", flags.join(" "), "-l", path.join(dir, "server.log"), "-w", "start"]);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw new Error(`PostgreSQL did not start: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);

@@ -1,11 +1,10 @@
 import type { Association } from "../associations.ts";
-import path from "node:path";
 import { availableParallelism } from "node:os";
-import { Document } from "@langchain/core/documents";
 import { chunkId, newestFirst, type Article, type Chunk } from "../../article.ts";
 import type { Embedder } from "../../embeddings/index.ts";
-import { chunkFromDocument, HNSW_PARAMS, type LoadedIndex } from "./store.ts";
-import { DenseThread } from "./dense-thread.ts";
+import type { LoadedIndex } from "./store.ts";
+import { DenseIndex } from "./dense-index.ts";
+import { SEGMENT_EF, type Found } from "./segments.ts";
 import { LexicalThread } from "./lexical-thread.ts";
 import type { TablePart } from "./token-table.ts";
 import type {
@@ -20,8 +19,8 @@ import type {
 } from "../corpus.ts";
 
 /**
- * The embedded index (core/corpus/embedded/store.ts, VECTOR_STORE=embedded) as a `Corpus`: HNSWLib and the BM25F index in this
- * process's memory. Live changes update them in place; ARTICLES_DIR, not this object, makes
+ * The embedded index (core/corpus/embedded/store.ts, VECTOR_STORE=embedded) as a `Corpus`: its
+ * vector segments (dense-index.ts) and the BM25F index in this process's memory. Live changes update them in place; ARTICLES_DIR, not this object, makes
  * them durable (`durable` is false), and the next build starts from those files.
  *
  * This is the one place outside core/corpus/embedded/store.ts that knows the shape of `LoadedIndex`.
@@ -32,24 +31,27 @@ export class HnswlibCorpus implements Corpus {
   /** All articles, newest first; recomputed after a change. */
   private sorted: Article[] | undefined;
 
-  /** The graph searched on a thread of its own, when there is one (see `SearchThread`). */
-  private readonly thread: DenseThread | undefined;
+  /** The vector segments, searched on threads of their own or in this one (see `SearchThread`). */
+  private readonly dense: DenseIndex;
   /** BM25F searched on a thread of its own, when there is one (see `SearchThread`). */
   private readonly lexicalThread: LexicalThread | undefined;
+  /** The label the next added chunk gets: labels are never reused. */
+  private nextLabel: number;
+  /** The ef each segment is searched at. */
+  readonly searchEf: number;
 
   private constructor(
     readonly index: LoadedIndex,
     threads: SearchThreads,
   ) {
     const chunks = index.manifest.counts.chunks;
-    const vectorBytes = chunks * index.manifest.embedder.dimensions * 4;
+    this.nextLabel = chunks;
+    this.searchEf = threads.searchEf ?? SEGMENT_EF;
     const large = chunks >= THREAD_MIN_CHUNKS && availableParallelism() > 1;
     const dense = threads.searchThread ?? "auto";
     const lexical = threads.lexicalThread ?? "auto";
-    const useDense = dense === "on" || (dense === "auto" && large && vectorBytes <= THREAD_MAX_VECTOR_BYTES);
-    this.thread = useDense
-      ? DenseThread.start(path.join(index.dir, "hnswlib.index"), index.manifest.embedder.dimensions)
-      : undefined;
+    const denseThreads = dense === "on" || (dense === "auto" && large) ? availableParallelism() : 0;
+    this.dense = new DenseIndex(index.segments, index.manifest.embedder.dimensions, index.segmentChunks, denseThreads);
     this.lexicalThread =
       lexical === "on" || (lexical === "auto" && large) ? LexicalThread.start(index.lexicalBytes) : undefined;
   }
@@ -65,7 +67,7 @@ export class HnswlibCorpus implements Corpus {
   }
 
   get searchesVectorsAside(): boolean {
-    return this.thread?.isReady ?? false;
+    return this.dense.isThreaded;
   }
 
   get searchesTermsAside(): boolean {
@@ -74,7 +76,7 @@ export class HnswlibCorpus implements Corpus {
 
   /** Settles when vector searches go to their own thread (true), or will not (false). */
   searchThreadReady(): Promise<boolean> {
-    return this.thread?.loaded ?? Promise.resolve(false);
+    return this.dense.loaded;
   }
 
   /** Settles when BM25F searches go to their own thread (true), or will not (false). */
@@ -99,45 +101,33 @@ export class HnswlibCorpus implements Corpus {
   }
 
   async nearest(vector: number[], k: number, articleId?: string): Promise<ScoredChunk[]> {
-    const { store, chunks, labels } = this.index;
     if (articleId !== undefined) {
       // One article's chunks (a few, tens at most) are compared exactly: a filtered HNSW search
       // walks the graph past every other chunk and may still miss some of them.
-      const query = unit(vector);
-      return this.chunkIdsOf(articleId)
-        .flatMap((id) => {
-          const label = labels.get(id);
-          const chunk = chunks.get(id);
-          return label === undefined || chunk === undefined
-            ? []
-            : [{ chunk, score: dot(query, store.index.getPoint(label)) }];
-        })
+      const labels = this.chunkIdsOf(articleId).flatMap((id) => {
+        const label = this.index.labels.get(id);
+        return label === undefined ? [] : [label];
+      });
+      const scored = labels.length > 0 ? await this.dense.score(vector, labels) : { labels: [], distances: [] };
+      return this.scoredChunks(scored)
         .sort((a, b) => b.score - a.score)
         .slice(0, k);
     }
     // hnswlib's default ef (10) is far below what keeps recall up: `npm run bench` measures
-    // recall@10 against exact search at several ef (HNSW_PARAMS.efSearch).
-    const ef = Math.max(k, HNSW_PARAMS.efSearch);
-    if (this.thread?.isReady) {
-      const found = await this.thread
-        .search(vector, Math.min(k, this.index.manifest.counts.chunks), ef)
-        .catch(() => undefined);
-      // A label whose chunk was deleted or replaced while the search was on its way is dropped.
-      if (found) {
-        return found.labels.flatMap((label, i) => {
-          const chunk = this.liveChunk(label);
-          return chunk ? [{ chunk, score: 1 - found.distances[i]! }] : [];
-        });
-      }
-    }
-    store.index.setEf(ef);
-    const found = await store.similaritySearchVectorWithScore(vector, Math.min(k, this.index.manifest.counts.chunks));
-    // HNSWLib returns cosine distance (lower is better); turn it into similarity.
-    // The index's own chunk object (one per chunk), so what callers cache by chunk stays valid.
-    return found.map(([doc, distance]) => ({
-      chunk: this.index.chunks.get(doc.metadata.id as string) ?? chunkFromDocument(doc),
-      score: 1 - distance,
-    }));
+    // recall@10 against exact search at several ef (SEGMENT_EF).
+    const found = await this.dense.search(vector, Math.min(k, this.index.manifest.counts.chunks), this.searchEf);
+    return this.scoredChunks(found);
+  }
+
+  /**
+   * Found labels as chunks with their cosine similarity, in the order found. A label whose chunk
+   * was deleted or replaced while the search was on its way is dropped.
+   */
+  private scoredChunks(found: Found): ScoredChunk[] {
+    return found.labels.flatMap((label, i) => {
+      const chunk = this.liveChunk(label);
+      return chunk ? [{ chunk, score: 1 - found.distances[i]! }] : [];
+    });
   }
 
   async lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]> {
@@ -208,33 +198,33 @@ export class HnswlibCorpus implements Corpus {
 
   /**
    * Adds or replaces articles without holding the event loop, or a search thread, for long, and
-   * without a reader ever seeing half of them. The new chunks are staged first, in slices of
-   * about SLICE_MS with the event loop given back between them: in HNSW they are added and
-   * marked deleted (the graph links them, searches skip them), in BM25F `stage`d; each search
-   * thread gets a slice once it has applied the one before, so a search sent meanwhile waits
-   * behind one slice at most. Then one synchronous step retires the replaced articles' chunks
-   * and reveals the new ones: until it, readers get the previous versions; after it, the new.
+   * without a reader ever seeing half of them. The new chunks are staged first, SLICE_CHUNKS at
+   * a time with the event loop given back between them: in the open vector segment they are
+   * added hidden (segments.ts: searches skip them), in BM25F `stage`d; each search thread gets
+   * a slice once it has applied the one before, so a search sent meanwhile waits behind one
+   * slice at most. Then one synchronous step retires the replaced articles' chunks and reveals
+   * the new ones: until it, readers get the previous versions; after it, the new.
    *
    * A failure while staging leaves the index answering as before (the staged vectors stay in
-   * the graph, marked deleted, until the next build).
+   * their segment, hidden, until the next build).
    */
   async put(batch: IndexedBatch): Promise<void> {
     const index = this.index;
-    const graph = index.store.index;
     const count = batch.chunks.length;
-    const first = graph.getCurrentCount();
+    const first = this.nextLabel;
     const labels = batch.chunks.map((_, i) => first + i);
-    // Once, not per slice: a resize copies the whole graph.
-    if (first + count > graph.getMaxElements()) graph.resizeIndex(first + count);
     let threadsDone: Promise<unknown> = Promise.resolve();
     try {
-      for (let from = 0; from < count;) {
-        const to = this.stage(batch, from, first);
+      for (let from = 0; from < count; from += SLICE_CHUNKS) {
+        const to = Math.min(count, from + SLICE_CHUNKS);
         await threadsDone;
-        this.thread?.stage(batch.vectors.slice(from, to), labels.slice(from, to), first + count);
+        this.dense.stage(batch.vectors.slice(from, to), labels.slice(from, to));
+        // Past this point the labels are taken, whatever happens to the rest of the batch.
+        this.nextLabel = Math.max(this.nextLabel, first + to);
+        for (let i = from; i < to; i++) index.setChunkAt(first + i, batch.chunks[i]!);
+        index.lexical.stage(batch.lexical.slice(from, to));
         this.lexicalThread?.stage(batch.lexical.slice(from, to));
-        threadsDone = Promise.all([this.thread?.caughtUp(), this.lexicalThread?.caughtUp()]);
-        from = to;
+        threadsDone = Promise.all([this.dense.caughtUp(), this.lexicalThread?.caughtUp()]);
         await new Promise(setImmediate);
       }
       await threadsDone;
@@ -244,8 +234,7 @@ export class HnswlibCorpus implements Corpus {
       throw err;
     }
     for (const a of batch.articles) this.unindex(a.id);
-    for (const label of labels) graph.unmarkDelete(label);
-    this.thread?.reveal(labels);
+    this.dense.reveal(labels);
     index.lexical.reveal();
     this.lexicalThread?.reveal();
     batch.chunks.forEach((c, i) => {
@@ -257,46 +246,6 @@ export class HnswlibCorpus implements Corpus {
     this.counted();
   }
 
-  /**
-   * Stages the batch's chunks from `from` on, for about SLICE_MS, in this thread's graph and
-   * BM25F; returns where it stopped. Chunk i gets label `first + i`.
-   *
-   * **NOTE:** hnswlib-node's `addPoint` and `markDelete` are called directly, not through
-   * LangChain's `addVectors`: that one resizes the graph to fit each call, and a label it adds
-   * could be found by a search before it is marked deleted.
-   */
-  private stage(batch: IndexedBatch, from: number, first: number): number {
-    const graph = this.index.store.index;
-    const dimensions = this.index.manifest.embedder.dimensions;
-    const documents: Record<number, Document> = {};
-    const started = performance.now();
-    let i = from;
-    do {
-      const vector = batch.vectors[i]!;
-      const c = batch.chunks[i]!;
-      // **NOTE:** hnswlib aborts the process on a wrong-sized vector; refuse it with an error.
-      if (vector.length !== dimensions)
-        throw new Error(`The vector of chunk ${c.id} has ${vector.length} dimensions, not ${dimensions}`);
-      graph.addPoint(Array.isArray(vector) ? vector : Array.from(vector), first + i);
-      graph.markDelete(first + i);
-      documents[first + i] = new Document({
-        pageContent: c.text,
-        metadata: {
-          id: c.id,
-          articleId: c.articleId,
-          title: c.title,
-          position: c.position,
-          start: c.start,
-          end: c.end,
-        },
-      });
-      i++;
-    } while (i < batch.chunks.length && performance.now() - started < SLICE_MS);
-    this.index.store.docstore.add(documents);
-    this.index.lexical.stage(batch.lexical.slice(from, i));
-    return i;
-  }
-
   async remove(id: string): Promise<boolean> {
     if (!this.index.articles.has(id)) return false;
     this.unindex(id);
@@ -305,7 +254,7 @@ export class HnswlibCorpus implements Corpus {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.thread?.close(), this.lexicalThread?.close()]);
+    await Promise.all([this.dense.close(), this.lexicalThread?.close()]);
   }
 
   /** Takes an article's chunks out of every structure that answers queries. */
@@ -316,14 +265,11 @@ export class HnswlibCorpus implements Corpus {
     const deleted: number[] = [];
     for (const id of gone) {
       const label = index.labels.get(id);
-      if (label !== undefined) {
-        index.store.index.markDelete(label);
-        deleted.push(label);
-      }
+      if (label !== undefined) deleted.push(label);
       index.labels.delete(id);
       index.chunks.delete(id);
     }
-    this.thread?.delete(deleted);
+    this.dense.delete(deleted);
     index.lexical.remove(gone);
     this.lexicalThread?.remove(gone);
     index.chunkCounts.delete(articleId);
@@ -340,30 +286,18 @@ export class HnswlibCorpus implements Corpus {
   }
 }
 
-/** The vector scaled to length 1, as hnswlib's cosine space stores every vector. */
-function unit(vector: number[]): number[] {
-  const norm = Math.sqrt(dot(vector, vector));
-  return norm > 0 ? vector.map((x) => x / norm) : vector;
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
-
 const OPENED = new WeakMap<LoadedIndex, HnswlibCorpus>();
 
 /**
- * About how long a live update holds the event loop, or a search thread, at a time: a question
- * that arrives meanwhile waits about this long, a small part of what answering it takes.
+ * Chunks a live update stages at a time: some 10 ms of HNSW insertion into an open segment, so a
+ * question that arrives meanwhile waits about that long, a small part of what answering it takes.
  */
-const SLICE_MS = 10;
+const SLICE_CHUNKS = 32;
 
 /**
- * Whether vector searches run on a thread of their own (DENSE_SEARCH_THREAD): "auto" does so
- * from THREAD_MIN_CHUNKS chunks, on a machine with more than one core, while the vectors take
- * at most THREAD_MAX_VECTOR_BYTES.
+ * Whether vector searches run on threads of their own (DENSE_SEARCH_THREAD): "auto" does so
+ * from THREAD_MIN_CHUNKS chunks, on a machine with more than one core, with one thread a core,
+ * each holding a share of the segments (dense-thread.ts); "on" and "off" decide regardless.
  *
  * **NOTE:** the threads are worth having long before a search itself is slow. With every search
  * on the main thread, 50 concurrent chats at 200 and at 1,000 articles kept the event loop
@@ -374,13 +308,12 @@ const SLICE_MS = 10;
  * of the work did. A lone search takes 0.2–1 ms longer and the threads add ~25 MiB of RSS, so a
  * corpus of a few dozen articles (the seeds) does without them.
  *
- * Above THREAD_MAX_VECTOR_BYTES the thread's own copy of the
- * graph costs more than the millisecond or two it saves a question: at 100k articles the local
- * embedder's vectors (256 dimensions) make the server's RSS 0.6 GB larger (2.0 → 2.6 GB), and
- * 1,536-dimension vectors would make it 3 GB larger. "on" and "off" decide regardless.
+ * The dense threads cost no memory beyond their own: the main thread holds no graph (a segment
+ * is in one thread's memory). Before segments, the thread held a second copy of the one graph,
+ * 0.6 GB at 100k articles.
  *
- * BM25F's thread (LEXICAL_SEARCH_THREAD) follows the same rule but for memory: it shares the
- * postings with the main thread and only decodes the ids and the vocabulary again.
+ * BM25F's thread (LEXICAL_SEARCH_THREAD) follows the same rule. It shares the postings with the
+ * main thread and only decodes the ids and the vocabulary again.
  */
 export type SearchThread = "auto" | "on" | "off";
 export interface SearchThreads {
@@ -388,6 +321,7 @@ export interface SearchThreads {
   searchThread?: SearchThread;
   /** LEXICAL_SEARCH_THREAD. */
   lexicalThread?: SearchThread;
+  /** VECTOR_SEARCH_EF: the ef each vector segment is searched at; SEGMENT_EF unless given. */
+  searchEf?: number;
 }
 export const THREAD_MIN_CHUNKS = 500;
-export const THREAD_MAX_VECTOR_BYTES = 1024 ** 3;

@@ -92,9 +92,22 @@ export class IndexThread<Search, Change, Found> {
     });
   }
 
+  /**
+   * Stops the thread. It is asked to stop first and exits on its own, and is terminated only if
+   * it has not within CLOSE_GRACE_MS.
+   *
+   * **NOTE:** terminating a thread while it is in hnswlib's native code (a background compaction,
+   * segments.ts) makes the addon's next N-API call fail, and the addon answers that failure with
+   * a fatal error that aborts the whole process.
+   */
   async close(): Promise<void> {
     this.stop(new Error(`${this.name} was closed`));
-    await this.worker.terminate();
+    const exited = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
+    this.worker.postMessage({ type: "close" } satisfies ThreadRequest<Search, Change>);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), CLOSE_GRACE_MS)));
+    if ((await Promise.race([exited, late])) === "late") await this.worker.terminate();
+    clearTimeout(timer);
   }
 
   /**
@@ -120,7 +133,13 @@ export class IndexThread<Search, Change, Found> {
 
 /** Main thread → index thread, handled in the order sent. */
 type ThreadRequest<Search, Change> =
-  { type: "search"; id: number; search: Search } | { type: "change"; change: Change } | { type: "sync"; id: number };
+  | { type: "search"; id: number; search: Search }
+  | { type: "change"; change: Change }
+  | { type: "sync"; id: number }
+  | { type: "close" };
+
+/** How long a thread asked to stop has to exit on its own before it is terminated. */
+const CLOSE_GRACE_MS = 5000;
 
 /** Index thread → main thread. */
 type ThreadReply<Found> =
@@ -133,6 +152,8 @@ type ThreadReply<Found> =
 export interface IndexThreadHandlers<Search, Change, Found> {
   search(search: Search): Found;
   change(change: Change): void;
+  /** Stops any background work, so the thread can exit once its messages stop. */
+  stop?(): void;
 }
 
 /**
@@ -146,9 +167,9 @@ export function serveIndexThread<Search, Change, Found>(
 ): void {
   const port = parentPort!;
   const reply = (m: ThreadReply<Found>) => port.postMessage(m);
-  const waiting: Array<ThreadRequest<Search, Change>> = [];
+  const waiting: Array<Exclude<ThreadRequest<Search, Change>, { type: "close" }>> = [];
   let handlers: IndexThreadHandlers<Search, Change, Found> | undefined;
-  const handle = (m: ThreadRequest<Search, Change>) => {
+  const handle = (m: Exclude<ThreadRequest<Search, Change>, { type: "close" }>) => {
     if (m.type === "change") return handlers!.change(m.change);
     if (m.type === "sync") return reply({ type: "synced", id: m.id });
     try {
@@ -157,12 +178,19 @@ export function serveIndexThread<Search, Change, Found>(
       reply({ type: "error", id: m.id, error: err instanceof Error ? err.message : String(err) });
     }
   };
+  let closing = false;
   port.on("message", (m: ThreadRequest<Search, Change>) => {
-    if (handlers) handle(m);
+    if (m.type === "close") {
+      // Nothing more is answered; the thread exits once what runs now (a load) is done.
+      closing = true;
+      handlers?.stop?.();
+      port.close();
+    } else if (handlers) handle(m);
     else waiting.push(m);
   });
   load().then(
     (loaded) => {
+      if (closing) return loaded.stop?.();
       handlers = loaded;
       for (const m of waiting.splice(0)) handle(m);
       reply({ type: "ready" });

@@ -1,10 +1,6 @@
 import { mkdir, open, readFile, readdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { SynchronousInMemoryDocstore } from "@langchain/community/stores/doc/in_memory";
-import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
-import { Document } from "@langchain/core/documents";
-import hnswlib from "hnswlib-node";
 import type { Article, Chunk } from "../../article.ts";
 import { ChunkMap, ChunkTable, withText } from "./chunk-table.ts";
 import type { EmbedderSpec } from "../../config.ts";
@@ -14,6 +10,8 @@ import { TokenTable } from "./token-table.ts";
 import { Bm25Index } from "../bm25.ts";
 import type { VectorRows } from "../corpus.ts";
 import { DamagedIndexError, readVerified, recordFile, unreadable, verifyFile, type FileRecord } from "./integrity.ts";
+import { buildSegments } from "./segment-build.ts";
+import { SEGMENT_CHUNKS, type SegmentRecord, type SegmentSpan } from "./segments.ts";
 
 /**
  * The on-disk index: one directory per build ("generation") under INDEX_DIR, and a `current`
@@ -28,31 +26,24 @@ import { DamagedIndexError, readVerified, recordFile, unreadable, verifyFile, ty
  *   data/index/gen-…/tokens.bin       each chunk's title and body tokens, read by re-scoring (core/corpus/embedded/token-table.ts)
  *   data/index/gen-…/embedder.json    the local embedder's learned IDF, when it is used
  *   data/index/gen-…/associations.json  which terms the archive uses together (core/corpus/associations.ts)
- *   data/index/gen-…/hnswlib.index    the HNSW graph and vectors; chunk i has label i
+ *   data/index/gen-…/segment-0000.hnsw  the vectors, as bounded HNSW graphs (segments.ts): chunk i
+ *                                     has label i, in the segment whose span the manifest gives
  *
- * **NOTE:** HNSWLib's own `save()` also writes `docstore.json`, every chunk's text and metadata
- * as one JSON array: at an archive's half a million chunks that is hundreds of megabytes to
- * parse at each start, and a second copy of every article's text in memory. The chunk table
- * replaces it (a chunk's text is a slice of its article's), and `ChunkDocstore` serves HNSWLib's
- * docstore lookups from it, so the LangChain store is used unchanged.
+ * **NOTE:** HNSWLib's own `save()` (LangChain's store) writes one graph and a `docstore.json`,
+ * every chunk's text and metadata as one JSON array: at an archive's half a million chunks that
+ * is hundreds of megabytes to parse at each start, and a second copy of every article's text.
+ * The chunk table replaces the docstore (a chunk's text is a slice of its article's), and the
+ * vectors are segments, searched together (core/corpus/embedded/dense-index.ts).
  *
- * HNSWLib records nothing about the embedder either. A build therefore writes a complete new
+ * hnswlib records nothing about the embedder either. A build therefore writes a complete new
  * generation and only then swaps `current` with an atomic rename of a symlink, so a crash or a
  * failed build leaves the previous index loadable, and a reader never sees a half-written one.
  * What happens to a generation afterwards (a disk, a copy, a restore) is caught by the sizes and
  * checksums its manifest records: `openIndex` checks every file before it uses any.
  */
 
-/** Bump when the layout of a generation changes. */
-export const INDEX_FORMAT = 5;
-
-/**
- * HNSW graph parameters. M = 16 links a node; efConstruction 100 (hnswlib's default is 200)
- * halves the build time. Searches use ef 256: on the bench's 1k-article corpus recall@10
- * against exact search was 0.87 at ef 64, 0.96 at 128 and 0.99 at 256, and a search at 256
- * dimensions still takes about a millisecond (`npm run bench`).
- */
-export const HNSW_PARAMS = { m: 16, efConstruction: 100, efSearch: 256, seed: 100 };
+/** Bump when the layout of a generation changes. 6: vector segments instead of one hnswlib.index. */
+export const INDEX_FORMAT = 6;
 
 export interface Manifest {
   format: number;
@@ -70,19 +61,15 @@ export interface Manifest {
    * (core/corpus/embedded/integrity.ts). Written by `writeGeneration`; absent before format 5.
    */
   indexFiles?: Record<string, FileRecord>;
+  /** The vector segments, by label span and file; absent before format 6. */
+  segments?: SegmentRecord[];
+  /** The most chunks a segment holds (INDEX_SEGMENT_CHUNKS when it was built); publications' open segments keep to it. */
+  segmentChunks?: number;
   counts: { articles: number; chunks: number };
 }
 
 /** The files a generation always has; embedder.json only with the local embedder. */
-const REQUIRED_FILES = ["articles.bin", "chunks.bin", "lexical.bin", "tokens.bin", "hnswlib.index"] as const;
-
-/**
- * hnswlib.index's first bytes, checked before hnswlib reads the file: hnswlib takes offsets from
- * its header unchecked, and a damaged one can crash the process in the read instead of failing
- * it. Damage past the header fails the read or loads wrong data, and the checksum computed
- * beside the read catches either (`openIndex`).
- */
-const GRAPH_HEADER_BYTES = 4096;
+const REQUIRED_FILES = ["articles.bin", "chunks.bin", "lexical.bin", "tokens.bin"] as const;
 
 /** What an up-to-date index must have been built with. */
 export interface IndexExpectation {
@@ -106,15 +93,20 @@ export interface LoadedIndex {
   tokens: TokenTable;
   /** Which terms the archive used together when it was built; none for a generation written before them. */
   associations: TermAssociations;
-  store: HNSWLib;
+  /** The vector segments' files, checked, with their label spans: read by whoever searches them (dense-index.ts). */
+  segments: Array<SegmentSpan & { path: string }>;
+  /** The most chunks a segment holds. */
+  segmentChunks: number;
   embedder: Embedder;
   chunks: Map<string, Chunk>;
   /** Chunk count per article, to size filtered searches. */
   chunkCounts: Map<string, number>;
   /** Chunk id → its label in HNSW, to delete it in a live update. */
   labels: Map<string, number>;
-  /** The chunk with this HNSW label (deleted ones included: check `labels`), without making a Document of it. */
+  /** The chunk with this label (deleted ones included: check `labels`). */
   chunkAt(label: number): Chunk | undefined;
+  /** Records a live addition's chunk under its new label. */
+  setChunkAt(label: number, chunk: Chunk): void;
 }
 
 const CURRENT = "current";
@@ -147,6 +139,8 @@ const ManifestShape = z.object({
       z.object({ size: count, crc32: count, head: z.object({ bytes: count, crc32: count }).optional() }),
     )
     .optional(),
+  segments: z.array(z.object({ file: z.string(), first: count, count })).optional(),
+  segmentChunks: z.number().int().positive().optional(),
   counts: z.object({ articles: count, chunks: count }),
 });
 
@@ -193,9 +187,13 @@ function fileRecord(dir: string, manifest: Manifest, name: string): FileRecord {
   return records[name]!;
 }
 
-/** The generation's files the manifest records, the required ones first. */
+/** The generation's files the manifest records, the required ones (its segments too) first. */
 function recordedFiles(dir: string, manifest: Manifest): Array<[string, FileRecord]> {
-  const names = new Set<string>([...REQUIRED_FILES, ...Object.keys(manifest.indexFiles ?? {})]);
+  const names = new Set<string>([
+    ...REQUIRED_FILES,
+    ...(manifest.segments ?? []).map((s) => s.file),
+    ...Object.keys(manifest.indexFiles ?? {}),
+  ]);
   return [...names].map((name) => [name, fileRecord(dir, manifest, name)]);
 }
 
@@ -265,14 +263,16 @@ export interface GenerationContent {
   embedder: Embedder;
   /** Which terms the archive uses together (core/corpus/associations.ts). */
   associations?: TermAssociations;
+  /** The most chunks a vector segment holds; SEGMENT_CHUNKS unless given. */
+  segmentChunks?: number;
 }
 
 /**
  * Writes a complete new generation and makes it current. Returns its directory.
  *
  * Takes `content` over: the tables are written first and each let go from `content` once on
- * disk, so that the graph, the longest and largest step, is built with only the vectors beside
- * it (at 100k articles the rest is some 2 GB of heap).
+ * disk, so that the vector segments, the longest step, are built with only the vectors beside
+ * them (at 100k articles the rest is some 2 GB of heap).
  */
 export async function writeGeneration(indexDir: string, content: GenerationContent): Promise<string> {
   await mkdir(indexDir, { recursive: true });
@@ -296,17 +296,8 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     delete parts.lexical;
     await writeFile(path.join(dir, "tokens.bin"), content.tokens.toBinary());
     delete parts.tokens;
-    const dimensions = content.manifest.embedder.dimensions;
-    const graph = new hnswlib.HierarchicalNSW("cosine", dimensions);
-    graph.initIndex(Math.max(1, content.vectors.length), HNSW_PARAMS.m, HNSW_PARAMS.efConstruction, HNSW_PARAMS.seed);
-    content.vectors.forEach((vector, label) => {
-      // **NOTE:** hnswlib aborts the process on a wrong-sized vector; refuse it with an error.
-      if (vector.length !== dimensions)
-        throw new Error(`Vector ${label} has ${vector.length} dimensions, not ${dimensions}`);
-      // hnswlib-node takes plain arrays only: a typed row is copied just for the call.
-      graph.addPoint(Array.isArray(vector) ? vector : Array.from(vector), label);
-    });
-    await graph.writeIndex(path.join(dir, "hnswlib.index"));
+    const segmentChunks = content.segmentChunks ?? SEGMENT_CHUNKS;
+    const segments = await buildSegments(dir, content.vectors, content.manifest.embedder.dimensions, segmentChunks);
     const state = content.embedder.toState?.();
     if (state !== undefined) await writeFile(path.join(dir, "embedder.json"), JSON.stringify(state));
     if (content.associations) await writeFile(path.join(dir, "associations.json"), content.associations.toJSON());
@@ -314,15 +305,17 @@ export async function writeGeneration(indexDir: string, content: GenerationConte
     // hnswlib's too, which its native code writes.
     const names = [
       ...REQUIRED_FILES,
+      ...segments.map((s) => s.file),
       ...(state !== undefined ? ["embedder.json"] : []),
       ...(content.associations ? ["associations.json"] : []),
     ];
-    const records = await Promise.all(
-      names.map((name) => recordFile(path.join(dir, name), name === "hnswlib.index" ? GRAPH_HEADER_BYTES : undefined)),
-    );
+    const records = await Promise.all(names.map((name) => recordFile(path.join(dir, name))));
     const indexFiles = Object.fromEntries(names.map((name, i) => [name, records[i]!]));
     // The manifest goes last: a generation without one is incomplete and never made current.
-    await writeFile(path.join(dir, "manifest.json"), JSON.stringify({ ...content.manifest, indexFiles }, null, 2));
+    await writeFile(
+      path.join(dir, "manifest.json"),
+      JSON.stringify({ ...content.manifest, indexFiles, segments, segmentChunks }, null, 2),
+    );
     await swapCurrent(indexDir, name);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
@@ -387,16 +380,6 @@ function readArticles(buffer: Buffer): StoredArticles {
   return { articles, slice };
 }
 
-/** Chunk fields kept in HNSWLib's docstore; `text` is the document's pageContent. */
-function chunkMetadata(chunk: Chunk): Omit<Chunk, "text"> {
-  const { text: _text, ...rest } = chunk;
-  return rest;
-}
-
-export function chunkFromDocument(doc: Document): Chunk {
-  return { ...(doc.metadata as Omit<Chunk, "text">), text: doc.pageContent };
-}
-
 async function swapCurrent(indexDir: string, name: string): Promise<void> {
   const tmp = path.join(indexDir, `${CURRENT}.tmp-${process.pid}-${Date.now()}`);
   await symlink(name, tmp);
@@ -441,29 +424,29 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   }
   // Before any file is read: another embedder's generation lacks the files this one reads.
   if (manifest.embedder.id !== embedderIdFor(spec)) throw embedderMismatch(dir, manifest, embedderIdFor(spec));
-  const numDimensions = manifest.embedder.dimensions;
   const records = new Map(recordedFiles(dir, manifest));
   const read = (name: string, options?: { shared?: boolean }) =>
     readVerified(path.join(dir, name), records.get(name)!, options);
-  // hnswlib reads its graph, the largest file, on a thread of its own: started first, it loads
-  // while this thread decodes the other files instead of after them, and while the graph's
-  // checksum is computed beside it: a graph that fails it is let go unused.
-  const graph = new hnswlib.HierarchicalNSW("cosine", numDimensions);
-  const graphFile = path.join(dir, "hnswlib.index");
-  const graphRecord = records.get("hnswlib.index")!;
-  if (!graphRecord.head)
-    throw new DamagedIndexError(path.join(dir, "manifest.json"), "it records no checksum of hnswlib.index's header");
-  const graphLoad = (async () => {
-    await verifyFile(graphFile, graphRecord, "head");
-    const loaded = graph.readIndex(graphFile).then(
-      () => undefined,
-      (err: unknown) => err as Error,
+  // The vector segments are read by whoever searches them (dense-index.ts), after this: here
+  // each is checked whole, beside the decoding of the other files. hnswlib takes offsets from a
+  // graph's header unchecked, and a damaged one can crash the process instead of failing a read.
+  const segments = manifest.segments;
+  if (!segments) throw new DamagedIndexError(path.join(dir, "manifest.json"), "it names no vector segments");
+  let spanned = 0;
+  for (const s of segments) {
+    if (s.first !== spanned || path.basename(s.file) !== s.file)
+      throw new DamagedIndexError(path.join(dir, "manifest.json"), `its segment ${s.file} is out of place`);
+    spanned += s.count;
+  }
+  if (spanned !== manifest.counts.chunks)
+    throw new DamagedIndexError(
+      path.join(dir, "manifest.json"),
+      `its segments hold ${spanned} vectors, and it counts ${manifest.counts.chunks} chunks`,
     );
-    await verifyFile(graphFile, graphRecord, "checksum");
-    const failed = await loaded;
-    if (failed) throw new DamagedIndexError(graphFile, `hnswlib cannot read it (${failed.message})`, { cause: failed });
-  })();
-  graphLoad.catch(() => {}); // awaited below, unless another file fails first
+  const segmentsChecked = Promise.all(
+    segments.map((s) => verifyFile(path.join(dir, s.file), records.get(s.file)!, "checksum")),
+  );
+  segmentsChecked.catch(() => {}); // awaited below, unless another file fails first
   const [stored, [lexical, lexicalBytes], state, table, tokens, associations] = await Promise.all([
     read("articles.bin").then((bytes) => decoded(dir, "articles.bin", () => readArticles(bytes))),
     read("lexical.bin", { shared: true }).then((bytes) =>
@@ -480,7 +463,7 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   ]);
   const embedder = restoreEmbedder(spec, state);
   if (embedder.id !== manifest.embedder.id) throw embedderMismatch(dir, manifest, embedder.id);
-  await graphLoad;
+  await segmentsChecked;
   const { articles, slice } = stored;
   const chunkTable = new ChunkTable(
     new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4),
@@ -490,12 +473,6 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
   const chunks = new ChunkMap(chunkTable, (label) => chunkTable.chunkAt(label)!);
   const labels = new ChunkMap(chunkTable, (label) => label);
   const chunkCounts = chunkTable.chunkCounts();
-  const store = new HNSWLib(embedder, {
-    space: "cosine",
-    numDimensions,
-    index: graph,
-    docstore: new ChunkDocstore(chunkTable),
-  });
   const chunkAt = (label: number) => chunkTable.chunkAt(label);
   return {
     dir,
@@ -505,12 +482,14 @@ export async function openIndex(indexDir: string, spec: EmbedderSpec): Promise<L
     lexicalBytes,
     tokens,
     associations,
-    store,
+    segments: segments.map((s) => ({ first: s.first, count: s.count, path: path.join(dir, s.file) })),
+    segmentChunks: manifest.segmentChunks ?? SEGMENT_CHUNKS,
     embedder,
     chunks,
     chunkCounts,
     labels,
     chunkAt,
+    setChunkAt: (label, chunk) => (chunkTable.byLabel[label] = chunk),
   };
 }
 
@@ -538,26 +517,5 @@ function decoded<T>(dir: string, name: string, decode: () => T): T {
     throw new DamagedIndexError(path.join(dir, name), `it cannot be decoded (${(err as Error).message})`, {
       cause: err,
     });
-  }
-}
-
-/**
- * HNSWLib's docstore (label → Document), served from the chunk table instead of a map of
- * Documents: a Document is made when a search returns or filters its label. Live additions
- * (`store.addVectors`) land here too.
- */
-class ChunkDocstore extends SynchronousInMemoryDocstore {
-  constructor(private readonly table: ChunkTable) {
-    super();
-  }
-
-  override search(label: string): Document {
-    const chunk = this.table.chunkAt(Number(label));
-    if (!chunk) throw new Error(`No chunk has label ${label}`);
-    return new Document({ pageContent: chunk.text, metadata: chunkMetadata(chunk), id: chunk.id });
-  }
-
-  override add(docs: Record<string, Document>): void {
-    for (const [label, doc] of Object.entries(docs)) this.table.byLabel[Number(label)] = chunkFromDocument(doc);
   }
 }

@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { Article, Chunk, SourceArticle } from "../../article.ts";
 import type { EmbedderSpec } from "../../config.ts";
 import { restoreEmbedder, type Embedder } from "../../embeddings/index.ts";
-import { HNSW_PARAMS } from "../embedded/store.ts";
+import { HNSW_PARAMS } from "../embedded/segments.ts";
 import type { Bm25Params, LexicalDoc } from "../bm25.ts";
 import type { PgLocation } from "./schema.ts";
 import type {
@@ -17,6 +17,14 @@ import type {
   VectorRows,
 } from "../corpus.ts";
 import { createPool, lockWrites, migrate, quoted, transaction, vectorLiteral } from "./schema.ts";
+
+/**
+ * ef_search of pgvector's one HNSW graph over every chunk: the search effort the embedded index
+ * spent on its one graph before segments (recall@10 0.995 at 5k chunks, falling as it grows:
+ * docs/benchmarks.md). PostgreSQL's graph is not segmented; `npm run bench -- --store pgvector`
+ * measures its recall.
+ */
+export const PG_EF_SEARCH = 256;
 
 /**
  * The corpus in PostgreSQL with pgvector (schema in pg-schema.ts), shared by any number of
@@ -96,10 +104,10 @@ export class PgvectorCorpus implements Corpus {
     }
     const { dimensions } = await this.current();
     return transaction(this.pool, async (client) => {
-      // The embedded index's search effort; and pgvector returns at most ef_search rows from an
-      // HNSW scan, so never less than the pool asked for (pgvector's ceiling is 1,000).
+      // pgvector returns at most ef_search rows from an HNSW scan, so never less than the pool
+      // asked for (pgvector's ceiling is 1,000).
       await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [
-        String(Math.min(1000, Math.max(k, HNSW_PARAMS.efSearch))),
+        String(Math.min(1000, Math.max(k, PG_EF_SEARCH))),
       ]);
       const { rows } = await client.query<ChunkRow & { distance: number }>(
         `SELECT ${CHUNK_COLUMNS}, c.embedding <=> $1::text::vector AS distance

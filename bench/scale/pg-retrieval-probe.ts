@@ -1,0 +1,342 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import type { Chunk } from "../../core/article.ts";
+import type { Corpus } from "../../core/corpus/corpus.ts";
+import { PgvectorCorpus } from "../../core/corpus/pgvector/corpus.ts";
+import { quoted, vectorLiteral } from "../../core/corpus/pgvector/schema.ts";
+import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../../answer/retrieve.ts";
+import { loadReranker, rulesReranker } from "../../answer/rerank.ts";
+import type { BenchQuestion } from "../../test/support/corpus.ts";
+import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
+import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
+import { PEER_FILES, type RetrievalProbeResult } from "./probe-results.ts";
+
+/**
+ * Child process of bench/scale/run.ts with `--store pgvector`: opens the corpus in PostgreSQL as
+ * the server does (PgvectorCorpus, over TCP to the bench's own server) and measures what
+ * retrieval-probe.ts measures of the embedded index:
+ *   - hybrid retrieval (Retriever.search, k = 10) latency and whether an answering article is in
+ *     the top 1 / top 10;
+ *   - vector search alone: PgvectorCorpus.nearest with a pre-embedded query (its transaction,
+ *     hnsw.ef_search, pgvector's HNSW scan and the full-precision re-scoring);
+ *   - recall@10 of that search against brute-force cosine over every stored vector, read back
+ *     from the database, at the ef_search the corpus sets and at a few others.
+ * There is no peer export: the MemoryVectorStore peer is not run for this store.
+ */
+const K = 10;
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+
+// The hnsw.ef_search PgvectorCorpus.nearest sets, seen as it sets it rather than restated here,
+// so the figure follows the corpus if its choice changes.
+const efSet = new Set<number>();
+const clientQuery = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...args: unknown[]
+) {
+  const [config, values] = args;
+  const text = typeof config === "string" ? config : (config as { text?: string } | undefined)?.text;
+  if (text?.includes("hnsw.ef_search") && Array.isArray(values)) efSet.add(Number(values[0]));
+  return clientQuery.apply(this, args);
+};
+
+const work = requireEnv("BENCH_WORK");
+const database = { url: requireEnv("DATABASE_URL"), schema: requireEnv("DATABASE_SCHEMA") };
+const s = quoted(database.schema);
+const questions = JSON.parse(await readFile(path.join(work, PEER_FILES.questions), "utf8")) as BenchQuestion[];
+const recallQueries = Number(process.env.BENCH_RECALL_QUERIES ?? 200);
+
+const rssBeforeOpenMiB = await rssMiB();
+let t = performance.now();
+const corpus = await PgvectorCorpus.open(database, { kind: "local" });
+const openS = seconds(performance.now() - t);
+const rssAfterOpenMiB = await rssMiB();
+const opened = process.memoryUsage();
+const memoryAfterOpen = {
+  rssMiB: Math.round(opened.rss / 2 ** 20),
+  heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20),
+  externalMiB: Math.round(opened.external / 2 ** 20),
+};
+console.error(`corpus open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
+
+// A second connection of our own, for what PgvectorCorpus does not expose: the stored vectors,
+// the query plan, and searches at other ef_search.
+const client = new pg.Client({ connectionString: database.url });
+await client.connect();
+try {
+  const dimensions = (await client.query<{ dimensions: number }>(`SELECT dimensions FROM ${s}.build`)).rows[0]!
+    .dimensions;
+
+  // Hybrid retrieval as the API runs it; a warm-up pass first (JIT, the re-scorer's caches,
+  // the pool's connections and PostgreSQL's buffers).
+  const reranker = process.env.RERANKER === "rules" ? rulesReranker(DEFAULT_WEIGHTS.rerank) : loadReranker();
+  console.error(`re-ranker: ${reranker.kind}`);
+  const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, reranker);
+  for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
+  const hybridMs: number[] = [];
+  const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
+  let hit1 = 0;
+  let hit10 = 0;
+  const hybridTop: string[][] = [];
+  for (const q of questions) {
+    t = performance.now();
+    const passages = await retriever.search(q.question, { k: K });
+    hybridMs.push(performance.now() - t);
+    hybridTop.push(passages.map((p) => p.chunk.id));
+    const { first, any } = answering(passages, q);
+    const kind = (kinds[q.kind] ??= { questions: 0, hit1: 0, hit10: 0 });
+    kind.questions++;
+    if (first) (hit1++, kind.hit1++);
+    if (any) (hit10++, kind.hit10++);
+  }
+  for (const kind of Object.values(kinds))
+    Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
+  console.error(`hybrid retrieval: ${questions.length} questions, p95 ${percentiles(hybridMs).p95} ms`);
+
+  // Every stored vector and chunk, read back from the database, for the exact ground truth
+  // (labels are the chunks' seq).
+  t = performance.now();
+  const { table, labelToChunk, labelOf } = await readBack(client, dimensions);
+  const extractS = seconds(performance.now() - t);
+  console.error(`read ${table.size} vectors of ${table.dimensions} dimensions back from PostgreSQL in ${extractS} s`);
+
+  // Vector search alone, on vectors embedded once, through the corpus as retrieval calls it.
+  const embedder = await corpus.embedder();
+  const recallSet = questions.slice(0, recallQueries);
+  const embedMs: number[] = [];
+  const queryVectors: number[][] = [];
+  for (const q of recallSet) {
+    t = performance.now();
+    queryVectors.push(await embedder.embedQuery(q.question));
+    embedMs.push(performance.now() - t);
+  }
+  const denseMs: number[] = [];
+  const denseTop: Neighbour[][] = [];
+  let denseHits = 0;
+  for (const [i, vector] of queryVectors.entries()) {
+    t = performance.now();
+    const found = await corpus.nearest(vector, K);
+    denseMs.push(performance.now() - t);
+    denseTop.push(found.map((f) => ({ label: labelOf(f.chunk.id), similarity: f.score })));
+    const gold = new Set(recallSet[i]!.answerArticles);
+    if (found.some((f) => gold.has(f.chunk.articleId))) denseHits++;
+  }
+  // What the corpus set for these searches; the server's default when it set none.
+  efSet.clear();
+  await corpus.nearest(queryVectors[0]!, K);
+  if (efSet.size > 1)
+    throw new Error(`PgvectorCorpus set several hnsw.ef_search for k = ${K}: ${[...efSet].join(", ")}`);
+  const ef =
+    [...efSet][0] ??
+    Number((await client.query<{ ef: string }>("SELECT current_setting('hnsw.ef_search') AS ef")).rows[0]!.ef);
+  const denseIndexUsed = await usesIndex(client, dimensions, queryVectors[0]!, ef);
+  console.error(`the planner ${denseIndexUsed ? "uses" : "does not use"} the HNSW index for a vector search`);
+
+  t = performance.now();
+  const exact = exactTopK(
+    table,
+    queryVectors.map((v) => Float32Array.from(v)),
+    K,
+  );
+  const exactS = seconds(performance.now() - t);
+  const { recall, idRecall } = recallAtK(denseTop, exact, K);
+  console.error(`exact search in ${exactS} s; pgvector HNSW recall@10 ${recall.toFixed(4)} at ef_search ${ef}`);
+
+  // What pgvector's missed neighbours cost a reader: the same hybrid retrieval, its vector
+  // search answered exactly from the table instead.
+  console.error(`hybrid retrieval again with exact vector search…`);
+  const exactRetriever = new Retriever(
+    withExactNearest(corpus, table, labelToChunk),
+    DEFAULT_RETRIEVAL,
+    DEFAULT_WEIGHTS,
+    reranker,
+  );
+  let exactHit1 = 0;
+  let exactHit10 = 0;
+  let sameTop10 = 0;
+  for (const [i, q] of questions.entries()) {
+    const passages = await exactRetriever.search(q.question, { k: K });
+    const { first, any } = answering(passages, q);
+    if (first) exactHit1++;
+    if (any) exactHit10++;
+    if (passages.map((p) => p.chunk.id).join("\n") === hybridTop[i]!.join("\n")) sameTop10++;
+  }
+
+  // Other ef_search: recall and the search query's own time (one statement, no transaction),
+  // up to pgvector's ceiling of 1,000.
+  const efSweep: RetrievalProbeResult["efSweep"] = [];
+  for (const sweepEf of [64, 128, 512, 1000].filter((e) => e !== ef)) {
+    await client.query(`SET hnsw.ef_search = ${sweepEf}`);
+    const sweepMs: number[] = [];
+    const found: Neighbour[][] = [];
+    for (const vector of queryVectors) {
+      const start = performance.now();
+      const { rows } = await client.query<{ seq: string; distance: number }>(nearestSql(dimensions), [
+        vectorLiteral(vector),
+        K,
+      ]);
+      sweepMs.push(performance.now() - start);
+      found.push(rows.map((r) => ({ label: Number(r.seq), similarity: 1 - r.distance })));
+    }
+    efSweep.push({ ef: sweepEf, recall: recallAtK(found, exact, K).recall, latency: percentiles(sweepMs) });
+  }
+
+  const result: RetrievalProbeResult = {
+    openS,
+    rssBeforeOpenMiB,
+    rssAfterOpenMiB,
+    memoryAfterOpen,
+    chunks: (await corpus.stats()).chunks,
+    dimensions: table.dimensions,
+    // Searches are PostgreSQL's, in its own processes: no thread of this one.
+    searchThread: false,
+    hybrid: {
+      questions: questions.length,
+      latency: percentiles(hybridMs),
+      hit1: hit1 / questions.length,
+      hit10: hit10 / questions.length,
+      byKind: kinds,
+    },
+    hybridExact: {
+      hit1: exactHit1 / questions.length,
+      hit10: exactHit10 / questions.length,
+      sameTop10: sameTop10 / questions.length,
+    },
+    embedQuery: percentiles(embedMs),
+    dense: {
+      queries: queryVectors.length,
+      ef,
+      latency: percentiles(denseMs),
+      hit10: denseHits / queryVectors.length,
+      recall,
+      idRecall,
+    },
+    denseIndexUsed,
+    efSweep,
+    extractS,
+    exactS,
+    exact,
+    hnswTop: denseTop.map((list) => list.map((n) => n.label)),
+    peerExported: false,
+  };
+  await reportResult(result);
+} finally {
+  await client.end();
+  await corpus.close();
+}
+
+/**
+ * **NOTE:** the search PgvectorCorpus.nearest runs (core/corpus/pgvector/corpus.ts), returning
+ * only seq and distance: the HNSW scan on the halfvec expression, re-scored on the full vectors.
+ * If that query changes, this one should follow.
+ */
+function nearestSql(dimensions: number): string {
+  return `SELECT c.seq, c.embedding <=> $1::text::vector AS distance
+            FROM (SELECT seq FROM ${s}.chunks ORDER BY embedding::halfvec(${dimensions}) <=> $1::text::halfvec(${dimensions}) LIMIT $2) h
+            JOIN ${s}.chunks c ON c.seq = h.seq
+           ORDER BY distance, c.seq`;
+}
+
+/**
+ * Whether PostgreSQL answers a vector search through the HNSW index: on a small table the
+ * planner may prefer to scan and sort every row, which is exact, and then recall says nothing
+ * about pgvector's graph.
+ */
+async function usesIndex(db: pg.Client, dimensions: number, vector: number[], ef: number): Promise<boolean> {
+  await db.query(`SET hnsw.ef_search = ${ef}`);
+  // EXPLAIN takes no bind parameters: the query vector goes in as a literal.
+  const sql = nearestSql(dimensions)
+    .replaceAll("$1", `'${vectorLiteral(vector)}'`)
+    .replace("$2", String(K));
+  const { rows } = await db.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (FORMAT JSON) ${sql}`);
+  return JSON.stringify(rows[0]?.["QUERY PLAN"]).includes('"Index Name":"chunks_embedding"');
+}
+
+/** Every chunk and its vector, in seq order, a batch at a time (a large corpus's vectors are gigabytes). */
+async function readBack(db: pg.Client, dimensions: number) {
+  const table = new VectorTable(dimensions);
+  const labelToChunk = new Map<number, Chunk>();
+  const seqOfId = new Map<string, number>();
+  let after = 0;
+  for (;;) {
+    // vector_send: pgvector's binary form (dimensions, a reserved word, then big-endian float4s),
+    // which reads back exactly and far faster than the text form.
+    const { rows } = await db.query<{
+      seq: string;
+      id: string;
+      article_id: string;
+      title: string;
+      position: number;
+      start_offset: number;
+      end_offset: number;
+      text: string;
+      v: Buffer;
+    }>(
+      `SELECT seq, id, article_id, title, position, start_offset, end_offset, text, vector_send(embedding) AS v
+         FROM ${s}.chunks WHERE seq > $1 ORDER BY seq LIMIT 5000`,
+      [after],
+    );
+    if (rows.length === 0) break;
+    const vector = new Float32Array(dimensions);
+    for (const r of rows) {
+      const label = Number(r.seq);
+      const stored = r.v.readUInt16BE(0);
+      if (stored !== dimensions)
+        throw new Error(`chunk ${r.id} has a vector of ${stored} dimensions, not the build's ${dimensions}`);
+      for (let d = 0; d < dimensions; d++) vector[d] = r.v.readFloatBE(4 + 4 * d);
+      table.add(label, vector);
+      labelToChunk.set(label, {
+        id: r.id,
+        articleId: r.article_id,
+        title: r.title,
+        position: r.position,
+        start: r.start_offset,
+        end: r.end_offset,
+        text: r.text,
+      });
+      seqOfId.set(r.id, label);
+      after = label;
+    }
+  }
+  const labelOf = (id: string) => {
+    const label = seqOfId.get(id);
+    if (label === undefined) throw new Error(`vector search returned chunk ${id}, which was not read back`);
+    return label;
+  };
+  return { table, labelToChunk, labelOf };
+}
+
+/** Whether an answering article is ranked first, and whether it is among the passages at all. */
+function answering(
+  passages: ReadonlyArray<{ chunk: Chunk }>,
+  question: BenchQuestion,
+): { first: boolean; any: boolean } {
+  const gold = new Set(question.answerArticles);
+  return {
+    first: passages[0] !== undefined && gold.has(passages[0].chunk.articleId),
+    any: passages.some((p) => gold.has(p.chunk.articleId)),
+  };
+}
+
+/**
+ * The corpus, but with whole-corpus vector searches answered by exact cosine over `table`
+ * (one article's chunks are compared exactly by the corpus already). As in retrieval-probe.ts.
+ */
+function withExactNearest(inner: Corpus, table: VectorTable, labelToChunk: Map<number, Chunk>): Corpus {
+  const nearest: Corpus["nearest"] = async (vector, k, articleId) => {
+    if (articleId !== undefined) return inner.nearest(vector, k, articleId);
+    const [found = []] = exactTopK(table, [Float32Array.from(vector)], k);
+    return found.flatMap(({ label, similarity }) => {
+      const chunk = labelToChunk.get(label);
+      return chunk ? [{ chunk, score: similarity }] : [];
+    });
+  };
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key === "nearest") return nearest;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
