@@ -5,11 +5,8 @@ import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 import { openIndex } from "../core/corpus/embedded/store.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
 import { buildIndex } from "../ingest/build.ts";
-import { createApp } from "../server/app.ts";
-import { Assistant } from "../answer/assistant.ts";
-import { seedCopy, tempDir } from "./support/helpers.ts";
+import { adminApp, seedCopy, tempDir } from "./support/helpers.ts";
 
-const TOKEN = "test-admin-token-0123456789";
 const ANZALI = {
   title: "رکورد تازه بندر انزلی",
   text: "بندر انزلی امسال پذیرای ۴۷۰ کشتی تجاری بود و حجم کالای تخلیه شده در این بندر به ۳ میلیون تن رسید.",
@@ -32,16 +29,7 @@ async function served(threads: "on" | "off") {
     lexicalThread: threads,
   });
   after(() => corpus.close());
-  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), {
-    log: () => {},
-    admin: { token: TOKEN, articlesDir },
-  });
-  const send = (method: string, url: string, body?: unknown) =>
-    app.request(url, {
-      method,
-      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
+  const { send } = adminApp(corpus, articlesDir);
   const embedder = await corpus.embedder();
   const nearest = async (question: string) =>
     (await corpus.nearest(await embedder.embedQuery(question), 5)).map((h) => ({ id: h.chunk.id, score: h.score }));

@@ -5,11 +5,8 @@ import { HnswlibCorpus } from "../core/corpus/embedded/corpus.ts";
 import { planSegments, SegmentSet } from "../core/corpus/embedded/segments.ts";
 import { openIndex, readManifest } from "../core/corpus/embedded/store.ts";
 import { buildStore } from "../ingest/store.ts";
-import { createApp } from "../server/app.ts";
-import { Assistant } from "../answer/assistant.ts";
-import { answerableFixtures, seedCopy, tempDir, withSeedServer } from "./support/helpers.ts";
+import { adminApp, answerableFixtures, seedCopy, tempDir, withSeedServer } from "./support/helpers.ts";
 
-const TOKEN = "test-admin-token-0123456789";
 /** Small enough that the seeds' chunks make many segments, and a publication opens several. */
 const SMALL = 4;
 const ANZALI = {
@@ -40,16 +37,7 @@ async function served(segmentChunks: number | undefined, threads: "on" | "off") 
     lexicalThread: "off",
   });
   after(() => corpus.close());
-  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), {
-    log: () => {},
-    admin: { token: TOKEN, articlesDir },
-  });
-  const send = (method: string, url: string, body?: unknown) =>
-    app.request(url, {
-      method,
-      headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
+  const { send } = adminApp(corpus, articlesDir);
   const embedder = await corpus.embedder();
   /** The 10 nearest chunks, with their similarity to 6 places (float sums differ in the last bits by order). */
   const nearest = async (question: string, articleId?: string) =>

@@ -1,15 +1,18 @@
 import { loadConfig } from "../../core/config.ts";
-import { buildIndex } from "../../ingest/build.ts";
+import { buildStore } from "../../ingest/store.ts";
 import { reportProgress, reportResult, requireEnv } from "./probe.ts";
 import type { IngestProbeResult, IngestProgress } from "./probe-results.ts";
 
 /**
  * Child process of bench/scale/run.ts: builds the index exactly as `npm run ingest -- --force` does
- * (the project's own buildIndex, offline embedder) and times its phases. The progress callback
+ * (the project's own buildStore, offline embedder) and times its phases. The progress callback
  * marks where embedding starts and ends, so the wall time splits into
  *   prepare: read, clean, suggested questions, chunk, fit the embedder's IDF;
  *   embed:   the chunks' vectors;
- *   write:   BM25 index, HNSW insertion and the generation's files.
+ *   write:   embedded, the BM25 index, the vector segments and the generation's files; with
+ *            PostgreSQL, one transaction of rows and postings, pgvector's HNSW index, ANALYZE.
+ * With PostgreSQL the memory figures are this process's: the server's own (the HNSW build's
+ * maintenance_work_mem among them) is in its processes, not here.
  */
 const started = performance.now();
 let embedStart = Number.NaN;
@@ -28,15 +31,16 @@ const usage = () => {
 };
 const memory: IngestProbeResult["memory"] = {};
 
-const store = loadConfig(process.env).store;
-const segmentChunks = store.kind === "embedded" ? store.segmentChunks : undefined;
-const summary = await buildIndex({
+// The store as `npm run ingest` reads it from the environment: INDEX_DIR and
+// INDEX_SEGMENT_CHUNKS, or VECTOR_STORE=pgvector with DATABASE_URL and DATABASE_SCHEMA
+// (bench/scale/pg-size.ts).
+const summary = await buildStore({
+  store: loadConfig(process.env).store,
+  mode: "import",
   articlesDir: requireEnv("ARTICLES_DIR"),
-  indexDir: requireEnv("INDEX_DIR"),
+  indexDir: process.env.INDEX_DIR ?? "",
   embedder: { kind: "local" },
   force: true,
-  // INDEX_SEGMENT_CHUNKS, as `npm run ingest` reads it.
-  ...(segmentChunks !== undefined && { segmentChunks }),
   log: (line) => console.error(line),
   onProgress: (done, total) => {
     const now = performance.now();

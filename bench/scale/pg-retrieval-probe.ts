@@ -2,11 +2,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
 import type { Chunk } from "../../core/article.ts";
-import type { Corpus } from "../../core/corpus/corpus.ts";
-import { PgvectorCorpus } from "../../core/corpus/pgvector/corpus.ts";
+import { chunkOf, PgvectorCorpus, type ChunkRow } from "../../core/corpus/pgvector/corpus.ts";
 import { quoted, vectorLiteral } from "../../core/corpus/pgvector/schema.ts";
-import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../../answer/retrieve.ts";
-import { loadReranker, rulesReranker } from "../../answer/rerank.ts";
+import { benchReranker, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
 import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
 import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
@@ -68,31 +66,12 @@ try {
   const dimensions = (await client.query<{ dimensions: number }>(`SELECT dimensions FROM ${s}.build`)).rows[0]!
     .dimensions;
 
-  // Hybrid retrieval as the API runs it; a warm-up pass first (JIT, the re-scorer's caches,
-  // the pool's connections and PostgreSQL's buffers).
-  const reranker = process.env.RERANKER === "rules" ? rulesReranker(DEFAULT_WEIGHTS.rerank) : loadReranker();
+  // Hybrid retrieval as the API runs it (a warm-up pass first warms PostgreSQL's buffers and
+  // the pool's connections too).
+  const reranker = benchReranker();
   console.error(`re-ranker: ${reranker.kind}`);
-  const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, reranker);
-  for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
-  const hybridMs: number[] = [];
-  const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
-  let hit1 = 0;
-  let hit10 = 0;
-  const hybridTop: string[][] = [];
-  for (const q of questions) {
-    t = performance.now();
-    const passages = await retriever.search(q.question, { k: K });
-    hybridMs.push(performance.now() - t);
-    hybridTop.push(passages.map((p) => p.chunk.id));
-    const { first, any } = answering(passages, q);
-    const kind = (kinds[q.kind] ??= { questions: 0, hit1: 0, hit10: 0 });
-    kind.questions++;
-    if (first) (hit1++, kind.hit1++);
-    if (any) (hit10++, kind.hit10++);
-  }
-  for (const kind of Object.values(kinds))
-    Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
-  console.error(`hybrid retrieval: ${questions.length} questions, p95 ${percentiles(hybridMs).p95} ms`);
+  const { hybrid, top: hybridTop } = await measureHybrid(corpus, reranker, questions);
+  console.error(`hybrid retrieval: ${questions.length} questions, p95 ${hybrid.latency.p95} ms`);
 
   // Every stored vector and chunk, read back from the database, for the exact ground truth
   // (labels are the chunks' seq).
@@ -146,22 +125,7 @@ try {
   // What pgvector's missed neighbours cost a reader: the same hybrid retrieval, its vector
   // search answered exactly from the table instead.
   console.error(`hybrid retrieval again with exact vector search…`);
-  const exactRetriever = new Retriever(
-    withExactNearest(corpus, table, labelToChunk),
-    DEFAULT_RETRIEVAL,
-    DEFAULT_WEIGHTS,
-    reranker,
-  );
-  let exactHit1 = 0;
-  let exactHit10 = 0;
-  let sameTop10 = 0;
-  for (const [i, q] of questions.entries()) {
-    const passages = await exactRetriever.search(q.question, { k: K });
-    const { first, any } = answering(passages, q);
-    if (first) exactHit1++;
-    if (any) exactHit10++;
-    if (passages.map((p) => p.chunk.id).join("\n") === hybridTop[i]!.join("\n")) sameTop10++;
-  }
+  const hybridExact = await measureHybridExact(corpus, reranker, questions, table, labelToChunk, hybridTop);
 
   // Other ef_search: recall and the search query's own time (one statement, no transaction),
   // up to pgvector's ceiling of 1,000.
@@ -191,18 +155,8 @@ try {
     dimensions: table.dimensions,
     // Searches are PostgreSQL's, in its own processes: no thread of this one.
     searchThread: false,
-    hybrid: {
-      questions: questions.length,
-      latency: percentiles(hybridMs),
-      hit1: hit1 / questions.length,
-      hit10: hit10 / questions.length,
-      byKind: kinds,
-    },
-    hybridExact: {
-      hit1: exactHit1 / questions.length,
-      hit10: exactHit10 / questions.length,
-      sameTop10: sameTop10 / questions.length,
-    },
+    hybrid,
+    hybridExact,
     embedQuery: percentiles(embedMs),
     dense: {
       queries: queryVectors.length,
@@ -262,17 +216,7 @@ async function readBack(db: pg.Client, dimensions: number) {
   for (;;) {
     // vector_send: pgvector's binary form (dimensions, a reserved word, then big-endian float4s),
     // which reads back exactly and far faster than the text form.
-    const { rows } = await db.query<{
-      seq: string;
-      id: string;
-      article_id: string;
-      title: string;
-      position: number;
-      start_offset: number;
-      end_offset: number;
-      text: string;
-      v: Buffer;
-    }>(
+    const { rows } = await db.query<ChunkRow & { v: Buffer }>(
       `SELECT seq, id, article_id, title, position, start_offset, end_offset, text, vector_send(embedding) AS v
          FROM ${s}.chunks WHERE seq > $1 ORDER BY seq LIMIT 5000`,
       [after],
@@ -286,15 +230,7 @@ async function readBack(db: pg.Client, dimensions: number) {
         throw new Error(`chunk ${r.id} has a vector of ${stored} dimensions, not the build's ${dimensions}`);
       for (let d = 0; d < dimensions; d++) vector[d] = r.v.readFloatBE(4 + 4 * d);
       table.add(label, vector);
-      labelToChunk.set(label, {
-        id: r.id,
-        articleId: r.article_id,
-        title: r.title,
-        position: r.position,
-        start: r.start_offset,
-        end: r.end_offset,
-        text: r.text,
-      });
+      labelToChunk.set(label, chunkOf(r));
       seqOfId.set(r.id, label);
       after = label;
     }
@@ -305,38 +241,4 @@ async function readBack(db: pg.Client, dimensions: number) {
     return label;
   };
   return { table, labelToChunk, labelOf };
-}
-
-/** Whether an answering article is ranked first, and whether it is among the passages at all. */
-function answering(
-  passages: ReadonlyArray<{ chunk: Chunk }>,
-  question: BenchQuestion,
-): { first: boolean; any: boolean } {
-  const gold = new Set(question.answerArticles);
-  return {
-    first: passages[0] !== undefined && gold.has(passages[0].chunk.articleId),
-    any: passages.some((p) => gold.has(p.chunk.articleId)),
-  };
-}
-
-/**
- * The corpus, but with whole-corpus vector searches answered by exact cosine over `table`
- * (one article's chunks are compared exactly by the corpus already). As in retrieval-probe.ts.
- */
-function withExactNearest(inner: Corpus, table: VectorTable, labelToChunk: Map<number, Chunk>): Corpus {
-  const nearest: Corpus["nearest"] = async (vector, k, articleId) => {
-    if (articleId !== undefined) return inner.nearest(vector, k, articleId);
-    const [found = []] = exactTopK(table, [Float32Array.from(vector)], k);
-    return found.flatMap(({ label, similarity }) => {
-      const chunk = labelToChunk.get(label);
-      return chunk ? [{ chunk, score: similarity }] : [];
-    });
-  };
-  return new Proxy(inner, {
-    get(target, key) {
-      if (key === "nearest") return nearest;
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
 }

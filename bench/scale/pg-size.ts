@@ -6,14 +6,15 @@ import { quoted } from "../../core/corpus/pgvector/schema.ts";
 import { startPostgresServer } from "../../test/support/postgres-server.ts";
 import { runServer } from "../load/chat-load.ts";
 import { runProbe } from "./probe.ts";
-import type { IngestProbeResult, IngestProgress, RetrievalProbeResult } from "./probe-results.ts";
+import { ingestFailure, ingestFigures } from "./ingest-figures.ts";
+import type { IngestProbeResult, RetrievalProbeResult } from "./probe-results.ts";
 import type { SizeResult } from "./report.ts";
 
 /**
  * One size of `npm run bench -- scale --store pgvector`: the same stages as the embedded run
  * (bench/scale/run.ts), against a throw-away PostgreSQL 15 server with pgvector started for this
  * size (test/support/postgres-server.ts) and stopped after it, failure or not:
- *   ingest     buildPgIndex in a child process (pg-ingest-probe.ts);
+ *   ingest     buildPgIndex in a child process (ingest-probe.ts, with VECTOR_STORE=pgvector);
  *   the server `npm start` with VECTOR_STORE=pgvector on that database, loaded over HTTP;
  *   retrieval  PgvectorCorpus in a child process (pg-retrieval-probe.ts): hybrid retrieval,
  *              vector search and pgvector's HNSW recall against exact search.
@@ -100,25 +101,16 @@ export async function measurePgvector(ctx: PgSizeContext): Promise<void> {
 
     say(`building the index in PostgreSQL (buildPgIndex in a child process)…`);
     memory.start();
-    const ingest = await runProbe<IngestProbeResult>("bench/scale/pg-ingest-probe.ts", {
-      env: { ARTICLES_DIR: ctx.articlesDir, ...database },
+    const ingest = await runProbe<IngestProbeResult>("bench/scale/ingest-probe.ts", {
+      env: { ARTICLES_DIR: ctx.articlesDir, VECTOR_STORE: "pgvector", ...database },
       nodeFlags: ["--max-old-space-size=12288", ...ctx.profileFlags("ingest")],
       work: ctx.probeWork,
       label: "ingest",
     });
     result.postgres.ingestPssMiB = await memory.stop();
-    result.ingest = {
-      ...(ingest.result && { result: ingest.result }),
-      ...(ingest.partial !== undefined && { partial: ingest.partial as IngestProgress }),
-      wallMs: Math.round(ingest.wallMs),
-      peakRssMiB: ingest.peakRssMiB,
-    };
+    result.ingest = ingestFigures(ingest);
     if (!ingest.result) {
-      const p = result.ingest.partial;
-      const reached = p
-        ? `; it had prepared ${p.chunks} chunks in ${p.prepareS} s and ${p.stage === "embed" ? `embedded ${p.embedded} of them` : "embedded them all, and was writing to PostgreSQL"} by ${p.elapsedS} s`
-        : "";
-      result.missing.ingest = `index build ${ingest.error} after ${Math.round(ingest.wallMs / 10) / 100} s, peak RSS ${ingest.peakRssMiB} MiB${reached}`;
+      result.missing.ingest = ingestFailure(ingest, "writing to PostgreSQL");
       say(`${result.missing.ingest}; nothing else can be measured at this size`);
       return;
     }

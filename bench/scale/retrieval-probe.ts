@@ -2,12 +2,10 @@ import { open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Chunk } from "../../core/article.ts";
 import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
-import type { Corpus } from "../../core/corpus/corpus.ts";
 import { openIndex, type LoadedIndex } from "../../core/corpus/embedded/store.ts";
 import { SegmentSet } from "../../core/corpus/embedded/segments.ts";
 import { loadConfig } from "../../core/config.ts";
-import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../../answer/retrieve.ts";
-import { loadReranker, rulesReranker } from "../../answer/rerank.ts";
+import { benchReranker, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
 import { exactTopK, neighboursOf, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
 import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
@@ -47,39 +45,17 @@ console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 
 // Hybrid retrieval as the API runs it, vector and BM25F searches on their own threads when the
 // server's defaults (DENSE_SEARCH_THREAD, LEXICAL_SEARCH_THREAD=auto) start them, once they have
-// loaded as a server's do a moment after start. A warm-up pass first: JIT, and the analyzed
-// chunk texts the re-scorer caches on first use.
-// VECTOR_SEARCH_EF, as the server reads it.
+// loaded as a server's do a moment after start; VECTOR_SEARCH_EF as the server reads it.
 const store = loadConfig(process.env).store;
 const corpus = HnswlibCorpus.of(index, store.kind === "embedded" && store.searchEf ? { searchEf: store.searchEf } : {});
 const [searchThread, lexicalThread] = await Promise.all([corpus.searchThreadReady(), corpus.lexicalThreadReady()]);
 console.error(
   `vector searches ${searchThread ? "on their own thread" : "in process"}, BM25F ${lexicalThread ? "on its own thread" : "in process"}`,
 );
-// The server's re-ranker: the learned one unless RERANKER=rules.
-const reranker = process.env.RERANKER === "rules" ? rulesReranker(DEFAULT_WEIGHTS.rerank) : loadReranker();
+const reranker = benchReranker();
 console.error(`re-ranker: ${reranker.kind}`);
-const retriever = new Retriever(corpus, DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, reranker);
-for (const q of questions.slice(0, 50)) await retriever.search(q.question, { k: K });
-const hybridMs: number[] = [];
-const kinds: Record<string, { questions: number; hit1: number; hit10: number }> = {};
-let hit1 = 0;
-let hit10 = 0;
-const hybridTop: string[][] = [];
-for (const q of questions) {
-  t = performance.now();
-  const passages = await retriever.search(q.question, { k: K });
-  hybridMs.push(performance.now() - t);
-  hybridTop.push(passages.map((p) => p.chunk.id));
-  const { first, any } = answering(passages, q);
-  const kind = (kinds[q.kind] ??= { questions: 0, hit1: 0, hit10: 0 });
-  kind.questions++;
-  if (first) (hit1++, kind.hit1++);
-  if (any) (hit10++, kind.hit10++);
-}
-for (const kind of Object.values(kinds))
-  Object.assign(kind, { hit1: kind.hit1 / kind.questions, hit10: kind.hit10 / kind.questions });
-console.error(`hybrid retrieval: ${questions.length} questions, p95 ${percentiles(hybridMs).p95} ms`);
+const { hybrid, top: hybridTop } = await measureHybrid(corpus, reranker, questions);
+console.error(`hybrid retrieval: ${questions.length} questions, p95 ${hybrid.latency.p95} ms`);
 
 // Dense search alone, on vectors embedded once, as the corpus runs it (segments on their threads).
 const { labelToChunk, chunkToLabel } = labelsOf(index);
@@ -130,27 +106,7 @@ console.error(`exact search in ${exactS} s; HNSW recall@10 ${recall.toFixed(4)} 
 // What HNSW's missed neighbours cost a reader: the same hybrid retrieval, its vector search
 // answered exactly from the table instead (one brute-force sweep a question).
 console.error(`hybrid retrieval again with exact vector search…`);
-const exactRetriever = new Retriever(
-  withExactNearest(corpus, table, labelToChunk),
-  DEFAULT_RETRIEVAL,
-  DEFAULT_WEIGHTS,
-  reranker,
-);
-let exactHit1 = 0;
-let exactHit10 = 0;
-let sameTop10 = 0;
-for (const [i, q] of questions.entries()) {
-  const passages = await exactRetriever.search(q.question, { k: K });
-  const { first, any } = answering(passages, q);
-  if (first) exactHit1++;
-  if (any) exactHit10++;
-  if (passages.map((p) => p.chunk.id).join("\n") === hybridTop[i]!.join("\n")) sameTop10++;
-}
-const hybridExact = {
-  hit1: exactHit1 / questions.length,
-  hit10: exactHit10 / questions.length,
-  sameTop10: sameTop10 / questions.length,
-};
+const hybridExact = await measureHybridExact(corpus, reranker, questions, table, labelToChunk, hybridTop);
 
 // What another ef in each segment would give: recall and search time (every segment, in this
 // thread, one after another) at each, on the same queries.
@@ -178,13 +134,7 @@ const result: RetrievalProbeResult = {
   dimensions: table.dimensions,
   searchThread,
   lexicalThread,
-  hybrid: {
-    questions: questions.length,
-    latency: percentiles(hybridMs),
-    hit1: hit1 / questions.length,
-    hit10: hit10 / questions.length,
-    byKind: kinds,
-  },
+  hybrid,
   hybridExact,
   embedQuery: percentiles(embedMs),
   dense: {
@@ -203,40 +153,6 @@ const result: RetrievalProbeResult = {
   peerExported,
 };
 await reportResult(result);
-
-/** Whether an answering article is ranked first, and whether it is among the passages at all. */
-function answering(
-  passages: ReadonlyArray<{ chunk: Chunk }>,
-  question: BenchQuestion,
-): { first: boolean; any: boolean } {
-  const gold = new Set(question.answerArticles);
-  return {
-    first: passages[0] !== undefined && gold.has(passages[0].chunk.articleId),
-    any: passages.some((p) => gold.has(p.chunk.articleId)),
-  };
-}
-
-/**
- * The corpus, but with whole-corpus vector searches answered by exact cosine over `table`
- * (one article's chunks are compared exactly by the corpus already).
- */
-function withExactNearest(inner: Corpus, table: VectorTable, labelToChunk: Map<number, Chunk>): Corpus {
-  const nearest: Corpus["nearest"] = async (vector, k, articleId) => {
-    if (articleId !== undefined) return inner.nearest(vector, k, articleId);
-    const [found = []] = exactTopK(table, [Float32Array.from(vector)], k);
-    return found.flatMap(({ label, similarity }) => {
-      const chunk = labelToChunk.get(label);
-      return chunk ? [{ chunk, score: similarity }] : [];
-    });
-  };
-  return new Proxy(inner, {
-    get(target, key) {
-      if (key === "nearest") return nearest;
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
 
 /** Each chunk by label and each label by chunk id, from the index's own maps. */
 function labelsOf(loaded: LoadedIndex) {

@@ -8,11 +8,11 @@ import { ROOT, runProbe } from "./probe.ts";
 import {
   PEER_FILES,
   type IngestProbeResult,
-  type IngestProgress,
   type PeerProbeResult,
   type RetrievalProbeResult,
 } from "./probe-results.ts";
 import { renderNotes, renderTable, type SizeResult, type Store } from "./report.ts";
+import { ingestFailure, ingestFigures } from "./ingest-figures.ts";
 import { benchPostgresSettings, measurePgvector } from "./pg-size.ts";
 import { loadSentencePool } from "../../test/support/sentence-pool.ts";
 import { postgresMissing } from "../../test/support/postgres-server.ts";
@@ -184,18 +184,9 @@ async function runSize(
       work: probeWork,
       label: "ingest",
     });
-    result.ingest = {
-      ...(ingest.result && { result: ingest.result }),
-      ...(ingest.partial !== undefined && { partial: ingest.partial as IngestProgress }),
-      wallMs: Math.round(ingest.wallMs),
-      peakRssMiB: ingest.peakRssMiB,
-    };
+    result.ingest = ingestFigures(ingest);
     if (!ingest.result) {
-      const p = result.ingest.partial;
-      const reached = p
-        ? `; it had prepared ${p.chunks} chunks in ${p.prepareS} s and ${p.stage === "embed" ? `embedded ${p.embedded} of them` : "embedded them all, and was writing the index"} by ${p.elapsedS} s`
-        : "";
-      result.missing.ingest = `index build ${ingest.error} after ${seconds(ingest.wallMs)} s, peak RSS ${ingest.peakRssMiB} MiB${reached}`;
+      result.missing.ingest = ingestFailure(ingest, "writing the index");
       progress(`${size} articles: ${result.missing.ingest}; nothing else can be measured at this size`);
       return result;
     }

@@ -11,8 +11,30 @@ import { buildIndex } from "../../ingest/build.ts";
 import { createApp } from "../../server/app.ts";
 import { Assistant } from "../../answer/assistant.ts";
 import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
+import type { Corpus } from "../../core/corpus/corpus.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** The admin token `adminApp` and the servers of the tests that publish are given. */
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+/**
+ * The app over `corpus` with extractive answers and the article management API on
+ * `articlesDir`, and `send`, a request with the admin token (and a JSON body, when given).
+ */
+export function adminApp(corpus: Corpus, articlesDir: string) {
+  const app = createApp(new Assistant(corpus, { answerer: { kind: "extractive" } }), {
+    log: () => {},
+    admin: { token: ADMIN_TOKEN, articlesDir },
+  });
+  const send = (method: string, url: string, body?: unknown) =>
+    app.request(url, {
+      method,
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+  return { app, send };
+}
 export const SEEDS_DIR = path.resolve(import.meta.dirname, "../../data/articles");
 
 /** A fresh temporary directory, removed when the test file ends. */

@@ -486,7 +486,8 @@ function postingsOf(doc: LexicalDoc, params: Bm25Params): { tf: Map<string, numb
 
 const CHUNK_COLUMNS = "c.seq, c.id, c.article_id, c.title, c.position, c.start_offset, c.end_offset, c.text";
 
-interface ChunkRow {
+/** A chunk as the chunks table holds it (CHUNK_COLUMNS). */
+export interface ChunkRow {
   seq: string;
   id: string;
   article_id: string;
@@ -497,7 +498,8 @@ interface ChunkRow {
   text: string;
 }
 
-function chunkOf(r: ChunkRow): Chunk {
+/** The chunk a row of the chunks table holds. */
+export function chunkOf(r: ChunkRow): Chunk {
   return {
     id: r.id,
     articleId: r.article_id,
