@@ -3,7 +3,7 @@ import type { Corpus } from "../../core/corpus/corpus.ts";
 import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever } from "../../answer/retrieve.ts";
 import { loadReranker, rulesReranker, type Reranker } from "../../answer/rerank.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
-import { exactTopK, type VectorTable } from "./exact-search.ts";
+import { exactTopK, type Neighbour, type VectorTable } from "./exact-search.ts";
 import type { RetrievalProbeResult } from "./probe-results.ts";
 import { percentiles } from "./probe.ts";
 
@@ -87,6 +87,40 @@ export async function measureHybridExact(
   }
   const n = questions.length;
   return { hit1: hit1 / n, hit10: hit10 / n, sameTop10: sameTop10 / n };
+}
+
+/**
+ * Vector search alone, as the corpus runs it for retrieval: each question embedded once (timed),
+ * then `corpus.nearest` (k = 10) on its vector (timed). `labelOf` names each chunk found as the
+ * exact search's table does, for recall; `hit10` is how often an answering article is found.
+ */
+export async function measureDense(corpus: Corpus, questions: BenchQuestion[], labelOf: (id: string) => number) {
+  const embedder = await corpus.embedder();
+  const embedMs: number[] = [];
+  const vectors: number[][] = [];
+  for (const q of questions) {
+    const started = performance.now();
+    vectors.push(await embedder.embedQuery(q.question));
+    embedMs.push(performance.now() - started);
+  }
+  const ms: number[] = [];
+  const found: Neighbour[][] = [];
+  let hits = 0;
+  for (const [i, vector] of vectors.entries()) {
+    const started = performance.now();
+    const nearest = await corpus.nearest(vector, K);
+    ms.push(performance.now() - started);
+    found.push(nearest.map((f) => ({ label: labelOf(f.chunk.id), similarity: f.score })));
+    const gold = new Set(questions[i]!.answerArticles);
+    if (nearest.some((f) => gold.has(f.chunk.articleId))) hits++;
+  }
+  return {
+    vectors,
+    embedQuery: percentiles(embedMs),
+    latency: percentiles(ms),
+    found,
+    hit10: hits / Math.max(1, vectors.length),
+  };
 }
 
 /** Whether an answering article is ranked first, and whether it is among the passages at all. */

@@ -4,7 +4,7 @@ import pg from "pg";
 import type { Chunk } from "../../core/article.ts";
 import { chunkOf, PgvectorCorpus, type ChunkRow } from "../../core/corpus/pgvector/corpus.ts";
 import { quoted, vectorLiteral } from "../../core/corpus/pgvector/schema.ts";
-import { benchReranker, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
+import { benchReranker, measureDense, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
 import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
 import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
@@ -81,26 +81,9 @@ try {
   console.error(`read ${table.size} vectors of ${table.dimensions} dimensions back from PostgreSQL in ${extractS} s`);
 
   // Vector search alone, on vectors embedded once, through the corpus as retrieval calls it.
-  const embedder = await corpus.embedder();
-  const recallSet = questions.slice(0, recallQueries);
-  const embedMs: number[] = [];
-  const queryVectors: number[][] = [];
-  for (const q of recallSet) {
-    t = performance.now();
-    queryVectors.push(await embedder.embedQuery(q.question));
-    embedMs.push(performance.now() - t);
-  }
-  const denseMs: number[] = [];
-  const denseTop: Neighbour[][] = [];
-  let denseHits = 0;
-  for (const [i, vector] of queryVectors.entries()) {
-    t = performance.now();
-    const found = await corpus.nearest(vector, K);
-    denseMs.push(performance.now() - t);
-    denseTop.push(found.map((f) => ({ label: labelOf(f.chunk.id), similarity: f.score })));
-    const gold = new Set(recallSet[i]!.answerArticles);
-    if (found.some((f) => gold.has(f.chunk.articleId))) denseHits++;
-  }
+  const dense = await measureDense(corpus, questions.slice(0, recallQueries), labelOf);
+  const queryVectors = dense.vectors;
+  const denseTop = dense.found;
   // What the corpus set for these searches; the server's default when it set none.
   efSet.clear();
   await corpus.nearest(queryVectors[0]!, K);
@@ -157,12 +140,12 @@ try {
     searchThread: false,
     hybrid,
     hybridExact,
-    embedQuery: percentiles(embedMs),
+    embedQuery: dense.embedQuery,
     dense: {
       queries: queryVectors.length,
       ef,
-      latency: percentiles(denseMs),
-      hit10: denseHits / queryVectors.length,
+      latency: dense.latency,
+      hit10: dense.hit10,
       recall,
       idRecall,
     },

@@ -5,7 +5,7 @@ import { HnswlibCorpus } from "../../core/corpus/embedded/corpus.ts";
 import { openIndex, type LoadedIndex } from "../../core/corpus/embedded/store.ts";
 import { SegmentSet } from "../../core/corpus/embedded/segments.ts";
 import { loadConfig } from "../../core/config.ts";
-import { benchReranker, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
+import { benchReranker, measureDense, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
 import { exactTopK, neighboursOf, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
 import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
@@ -59,30 +59,12 @@ console.error(`hybrid retrieval: ${questions.length} questions, p95 ${hybrid.lat
 
 // Dense search alone, on vectors embedded once, as the corpus runs it (segments on their threads).
 const { labelToChunk, chunkToLabel } = labelsOf(index);
-const recallSet = questions.slice(0, recallQueries);
-const embedMs: number[] = [];
-const queryVectors: number[][] = [];
-for (const q of recallSet) {
-  t = performance.now();
-  queryVectors.push(await index.embedder.embedQuery(q.question));
-  embedMs.push(performance.now() - t);
-}
+const dense = await measureDense(corpus, questions.slice(0, recallQueries), (id) => chunkToLabel.get(id)!);
+const queryVectors = dense.vectors;
+const hnswNeighbours = dense.found;
+const hnswTop = dense.found.map((f) => f.map((n) => n.label));
 // The ef each segment is searched at (the Retriever's pool of 50 is below it).
 const ef = corpus.searchEf;
-const denseMs: number[] = [];
-const hnswTop: number[][] = [];
-const hnswNeighbours: Neighbour[][] = [];
-let denseHits = 0;
-for (const [i, vector] of queryVectors.entries()) {
-  t = performance.now();
-  const found = await corpus.nearest(vector, K);
-  denseMs.push(performance.now() - t);
-  const labels = found.map((f) => chunkToLabel.get(f.chunk.id)!);
-  hnswTop.push(labels);
-  hnswNeighbours.push(found.map((f, j) => ({ label: labels[j]!, similarity: f.score })));
-  const gold = new Set(recallSet[i]!.answerArticles);
-  if (found.some((f) => gold.has(f.chunk.articleId))) denseHits++;
-}
 
 // Every stored vector, read back from HNSW, for the exact ground truth.
 t = performance.now();
@@ -136,12 +118,12 @@ const result: RetrievalProbeResult = {
   lexicalThread,
   hybrid,
   hybridExact,
-  embedQuery: percentiles(embedMs),
+  embedQuery: dense.embedQuery,
   dense: {
     queries: queryVectors.length,
     ef,
-    latency: percentiles(denseMs),
-    hit10: denseHits / queryVectors.length,
+    latency: dense.latency,
+    hit10: dense.hit10,
     recall,
     idRecall,
   },
