@@ -42,8 +42,9 @@ export class DenseIndex {
 
   /** The k nearest live vectors, each segment searched at `ef`. */
   async search(vector: readonly number[], k: number, ef: number): Promise<Found> {
-    if (this.threads && (await this.threads.loaded) && this.threads.isReady) {
-      const found = await this.threads.search(vector, k, ef).catch(() => undefined);
+    const threads = await this.readyThreads();
+    if (threads) {
+      const found = await threads.search(vector, k, ef).catch(() => undefined);
       if (found) return found;
     }
     return (await this.inProcess()).search(vector, k, ef);
@@ -51,8 +52,9 @@ export class DenseIndex {
 
   /** Exact cosine distances of `vector` to those of `labels` that are live. */
   async score(vector: readonly number[], labels: readonly number[]): Promise<Found> {
-    if (this.threads && (await this.threads.loaded) && this.threads.isReady) {
-      const found = await this.threads.score(vector, labels).catch(() => undefined);
+    const threads = await this.readyThreads();
+    if (threads) {
+      const found = await threads.score(vector, labels).catch(() => undefined);
       if (found) return found;
     }
     return (await this.inProcess()).score(vector, labels);
@@ -86,6 +88,11 @@ export class DenseIndex {
 
   async close(): Promise<void> {
     await this.threads?.close();
+  }
+
+  /** The threads, once loaded, while they serve; undefined when searches are this thread's. */
+  private async readyThreads(): Promise<DenseThreads | undefined> {
+    return this.threads && (await this.threads.loaded) && this.threads.isReady ? this.threads : undefined;
   }
 
   private apply(change: DenseChange): void {

@@ -18,8 +18,6 @@ import { crc32 } from "node:zlib";
 export interface FileRecord {
   size: number;
   crc32: number;
-  /** The first bytes' own CRC-32, for a file whose header must be checked before it is read at all. */
-  head?: { bytes: number; crc32: number };
 }
 
 /** The command that writes a whole new generation, whatever state the current one is in. */
@@ -54,17 +52,12 @@ export function unreadable(file: string, err: unknown): DamagedIndexError {
 /** Pieces in which a file is checksummed without being held whole. */
 const PIECE_BYTES = 4 * 1024 * 1024;
 
-/** The size and CRC-32 of a file as it is on disk, with those of its first `headBytes` when asked. */
-export async function recordFile(file: string, headBytes?: number): Promise<FileRecord> {
+/** The size and CRC-32 of a file as it is on disk. */
+export async function recordFile(file: string): Promise<FileRecord> {
   const handle = await open(file, "r");
   try {
     const { size } = await handle.stat();
-    const record: FileRecord = { size, crc32: await checksum(handle, size) };
-    if (headBytes !== undefined) {
-      const bytes = Math.min(headBytes, size);
-      record.head = { bytes, crc32: crc32(await readRange(handle, file, bytes)) };
-    }
-    return record;
+    return { size, crc32: await checksum(handle, size) };
   } finally {
     await handle.close();
   }
@@ -100,16 +93,14 @@ export async function readVerified(
 
 /**
  * Checks a file on disk against its record without holding it: its size, and then its whole
- * content (`checksum`, read in pieces), only its recorded head (`head`) or nothing more (`size`).
+ * content (`checksum`, read in pieces) or nothing more (`size`).
  */
-export async function verifyFile(file: string, record: FileRecord, depth: "size" | "checksum" | "head"): Promise<void> {
+export async function verifyFile(file: string, record: FileRecord, depth: "size" | "checksum"): Promise<void> {
   const handle = await open(file, "r").catch((err: unknown) => Promise.reject(unreadable(file, err)));
   try {
     const { size } = await handle.stat();
     checkSize(file, size, record);
     if (depth === "checksum") checkSum(file, await checksum(handle, size), record.crc32);
-    if (depth === "head" && record.head)
-      checkSum(file, crc32(await readRange(handle, file, record.head.bytes)), record.head.crc32, "its first bytes' ");
   } catch (err) {
     throw unreadable(file, err);
   } finally {
@@ -121,9 +112,9 @@ function checkSize(file: string, size: number, record: FileRecord): void {
   if (size !== record.size) throw new DamagedIndexError(file, `${size} bytes, the manifest says ${record.size}`);
 }
 
-function checkSum(file: string, actual: number, recorded: number, what = "its "): void {
+function checkSum(file: string, actual: number, recorded: number): void {
   if (actual !== recorded)
-    throw new DamagedIndexError(file, `${what}CRC-32 is ${hex(actual)}, the manifest says ${hex(recorded)}`);
+    throw new DamagedIndexError(file, `its CRC-32 is ${hex(actual)}, the manifest says ${hex(recorded)}`);
 }
 
 function hex(crc: number): string {

@@ -23,10 +23,6 @@ export async function buildSegments(
     ...span,
     file: `segment-${String(i).padStart(4, "0")}.hnsw`,
   }));
-  // Every vector is checked before any thread starts: hnswlib aborts the process on a wrong-sized one.
-  vectors.forEach((v, label) => {
-    if (v.length !== dimensions) throw new Error(`Vector ${label} has ${v.length} dimensions, not ${dimensions}`);
-  });
   const workers = Math.min(threads, records.length);
   if (workers <= 1) {
     for (const r of records) {
@@ -45,7 +41,13 @@ export async function buildSegments(
         for (let r = queue.shift(); r; r = queue.shift()) {
           // One Float32Array a segment, moved to the worker, not copied: 5,000 × 256 floats is 5 MB.
           const rows = new Float32Array(r.count * dimensions);
-          for (let i = 0; i < r.count; i++) rows.set(vectors[r.first + i]!, i * dimensions);
+          for (let i = 0; i < r.count; i++) {
+            const vector = vectors[r.first + i]!;
+            // Packed, a wrong-sized vector would shift its neighbours instead of failing buildGraph's check.
+            if (vector.length !== dimensions)
+              throw new Error(`Vector ${r.first + i} has ${vector.length} dimensions, not ${dimensions}`);
+            rows.set(vector, i * dimensions);
+          }
           await built(worker, { file: path.join(dir, r.file), first: r.first, rows }, [rows.buffer]);
         }
       }),

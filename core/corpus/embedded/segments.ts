@@ -169,10 +169,6 @@ export class SegmentSet {
     return set;
   }
 
-  get size(): number {
-    return this.segments.length;
-  }
-
   /** Vectors in the graphs: live ones, staged ones, and tombstones not yet compacted away. */
   get stored(): number {
     return this.segments.reduce((n, s) => n + s.graph.getCurrentCount(), 0);
@@ -187,7 +183,8 @@ export class SegmentSet {
 
   /** The k nearest live vectors over every segment, each searched at `ef`. */
   search(vector: readonly number[], k: number, ef: number): Found {
-    const query = Array.isArray(vector) ? (vector as number[]) : Array.from(vector);
+    // hnswlib-node takes a mutable array; it only reads it.
+    const query = vector as number[];
     const labels: number[] = [];
     const distances: number[] = [];
     for (const s of this.segments) {
@@ -256,7 +253,8 @@ export class SegmentSet {
     }
   }
 
-  private compacting = false;
+  /** A compaction is under way (`compactInBackground`). */
+  private compactionRunning = false;
   private stopped = false;
 
   /** No compaction step runs after this one: the thread holding the set is stopping. */
@@ -269,11 +267,11 @@ export class SegmentSet {
    * with the event loop given back between steps), unless that is already under way.
    */
   compactInBackground(): void {
-    if (this.compacting || this.stopped || !this.needsCompaction) return;
-    this.compacting = true;
+    if (this.compactionRunning || this.stopped || !this.needsCompaction) return;
+    this.compactionRunning = true;
     const step = () => {
       if (!this.stopped && this.compactStep(COMPACT_STEP_MS)) setImmediate(step);
-      else this.compacting = false;
+      else this.compactionRunning = false;
     };
     setImmediate(step);
   }

@@ -133,12 +133,7 @@ const ManifestShape = z.object({
     (v) => isObject(v) && typeof v.size === "number" && typeof v.mtimeMs === "number",
     "sizes and times",
   ).optional(),
-  indexFiles: z
-    .record(
-      z.string(),
-      z.object({ size: count, crc32: count, head: z.object({ bytes: count, crc32: count }).optional() }),
-    )
-    .optional(),
+  indexFiles: z.record(z.string(), z.object({ size: count, crc32: count })).optional(),
   segments: z.array(z.object({ file: z.string(), first: count, count })).optional(),
   segmentChunks: z.number().int().positive().optional(),
   counts: z.object({ articles: count, chunks: count }),
