@@ -2,6 +2,8 @@ import type { Article } from "../core/article.ts";
 import { DEFAULT_ANSWER_CACHE_SIZE, type Config } from "../core/config.ts";
 import type { Corpus } from "../core/corpus/corpus.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
+import { availableParallelism } from "node:os";
+import { AnswerThreads } from "./answer-threads.ts";
 import { combine, splitParts, splitQuestions } from "./compare.ts";
 import { ArticleNotFound } from "./errors.ts";
 import { DEFAULT_EXTRACTIVE, ExtractiveAnswerer } from "./extractive.ts";
@@ -39,6 +41,11 @@ export type AssistantConfig = Pick<Config, "answerer"> &
     >
   > & {
     /**
+     * Threads that write extractive answers (answer-threads.ts): "auto" for one a core on a
+     * machine with more than one; 0 or absent, on the calling thread.
+     */
+    workers?: Config["workers"];
+    /**
      * Whose confidence weights decide `found`: learned from PQuAD train (the default), or the
      * ones fitted on dev before them (eval's hand-tuned row).
      */
@@ -66,7 +73,9 @@ const GATHER_ATTEMPTS = 3;
 export class Assistant {
   readonly retriever: Retriever;
   readonly answerer: Answerer;
-  private readonly extractive: ExtractiveAnswerer;
+  /** The extractive answerer: on threads of its own (WORKERS), or this one. */
+  private readonly extractive: Answerer;
+  private readonly threads: AnswerThreads | undefined;
   private readonly reuse: AnswerReuse;
   private readonly suggestions: SuggestionCheck;
   /** What was wrong with the configuration the assistant could do without, to be logged at start. */
@@ -76,11 +85,20 @@ export class Assistant {
     readonly corpus: Corpus,
     config: AssistantConfig,
   ) {
-    this.extractive = new ExtractiveAnswerer({
-      ...DEFAULT_EXTRACTIVE,
-      reader: this.spanReader(config),
-      weights: this.confidenceWeights(config),
-    });
+    const reader = this.spanReader(config);
+    const weights = this.confidenceWeights(config);
+    const local = new ExtractiveAnswerer({ ...DEFAULT_EXTRACTIVE, reader, weights });
+    const threads =
+      config.workers === "auto" ? (availableParallelism() > 1 ? availableParallelism() : 0) : config.workers;
+    this.threads =
+      threads && threads > 0
+        ? AnswerThreads.start(local, threads, {
+            // The same weights as `local`'s: the file it read, or the rules when it read none.
+            readerWeights: reader === null ? null : config.spanReaderWeights,
+            confidenceWeights: weights,
+          })
+        : undefined;
+    this.extractive = this.threads ?? local;
     this.answerer =
       config.answerer.kind === "llm" ? new LlmAnswerer(config.answerer, this.extractive) : this.extractive;
     this.retriever = new Retriever(
@@ -143,6 +161,16 @@ export class Assistant {
       );
       return rules;
     }
+  }
+
+  /** How many threads write extractive answers (0: the calling thread), once they have started. */
+  async answerThreads(): Promise<number> {
+    return this.threads ? await this.threads.started() : 0;
+  }
+
+  /** Stops the answer threads; answers are then written on the calling thread. */
+  async close(): Promise<void> {
+    await this.threads?.close();
   }
 
   /** Which re-ranker orders the passages: `learned` or `rules`. */

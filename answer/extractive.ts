@@ -159,6 +159,8 @@ interface AnalyzedChunk {
   headings: boolean[];
   /** The title and every sentence: what a conversation's earlier words are looked for in. */
   whole?: MatchTarget;
+  /** The chunk's text and its article's head in normalised form, for the places a question names. */
+  named?: { text: string; head: string; normalizedHead: string };
 }
 
 function analyzedChunk(chunk: Passage["chunk"]): AnalyzedChunk {
@@ -350,7 +352,7 @@ export class ExtractiveAnswerer implements Answerer {
         conversation.length > 0
           ? coverage(conversation, (analyzed.whole ??= mergeTargets(analyzed.titleTarget, ...targets)))
           : 0;
-      const placesHold = question.places.every((p) => articleNames(article, chunk, p));
+      const placesHold = question.places.length === 0 || articleNames(analyzed, article, chunk, question.places);
       const chunkCoverage = coverage(weighted, (analyzed.whole ??= mergeTargets(analyzed.titleTarget, ...targets)));
       sentences.forEach((s, i) => {
         const start = chunk.start + s.start;
@@ -374,7 +376,7 @@ export class ExtractiveAnswerer implements Answerer {
         // The sentence itself must name the period: the one before often names another («سال قبل»).
         const periodsHold =
           question.periods.every((p) => periodHolds(p, `${chunk.title} ${s.text}`)) &&
-          !contradicts(question.text, normalizeForMatch(`${previous} ${s.text}`));
+          !contradicts(question.text, () => normalizeForMatch(`${previous} ${s.text}`));
         let span = placesHold && periodsHold ? findSpan(spans[i]!, question, weighted) : undefined;
         // «… به دلایلی از جمله؛» ends a sentence: the reason is the next one's opening clause.
         if (question.kind === "reason" && !span?.typed && i > 0 && /[؛:]\s*$/u.test(previous) && CAUSE.test(previous)) {
@@ -630,9 +632,26 @@ function dateOf(article: Article | undefined): number {
 }
 
 /** Whether the article is about the place: its title, its lead, or the chunk names it. */
-function articleNames(article: Article | undefined, chunk: Passage["chunk"], place: string): boolean {
-  const text = article ? `${article.title} ${article.text.slice(0, 400)}` : chunk.title;
-  return namesPlace(normalizeForMatch(text), place) || namesPlace(normalizeForMatch(chunk.text), place);
+/**
+ * Whether the chunk, or its article's title and lead, names every place. Their normalised forms
+ * are kept with the chunk's analysis: made anew for every question, they were a tenth of the
+ * answerer's time. The head is kept with the article's title it was made from.
+ */
+function articleNames(
+  analyzed: AnalyzedChunk,
+  article: Article | undefined,
+  chunk: Passage["chunk"],
+  places: readonly string[],
+): boolean {
+  const head = article ? `${article.title} ${article.text.slice(0, 400)}` : chunk.title;
+  if (analyzed.named?.head !== head)
+    analyzed.named = {
+      text: analyzed.named?.text ?? normalizeForMatch(chunk.text),
+      head,
+      normalizedHead: normalizeForMatch(head),
+    };
+  const { text, normalizedHead } = analyzed.named;
+  return places.every((place) => namesPlace(normalizedHead, place) || namesPlace(text, place));
 }
 
 /**
@@ -657,10 +676,12 @@ const OPPOSITES: ReadonlyArray<[RegExp, RegExp]> = [
 ];
 
 /** Whether the text speaks of the opposite of what the question asks, and not of it. */
-function contradicts(question: string, text: string): boolean {
-  return OPPOSITES.some(
-    ([asked, other]) => asked.test(question) && !other.test(question) && other.test(text) && !asked.test(text),
-  );
+function contradicts(question: string, text: () => string): boolean {
+  // The text is normalised only for a question that asks one side: most ask neither.
+  const asks = OPPOSITES.filter(([asked, other]) => asked.test(question) && !other.test(question));
+  if (asks.length === 0) return false;
+  const read = text();
+  return asks.some(([asked, other]) => other.test(read) && !asked.test(read));
 }
 
 /** «به گزارش ایرنا، ۱ شهریور ۱۴۰۱», or «طبق خبر «…»» for an article of unknown source. */

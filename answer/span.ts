@@ -4,6 +4,7 @@ import { term } from "../core/persian/tokens.ts";
 import type { Found } from "../core/persian/spans.ts";
 import type { WeightedTerm } from "./match.ts";
 import type { QuestionKind } from "./question.ts";
+import { StampedCache } from "./stamped-cache.ts";
 
 /**
  * The part of a sentence that stands where the question has its question word: what the
@@ -22,6 +23,8 @@ interface Word {
   stop: boolean;
   /** Punctuation between the previous word and this one. */
   before: string;
+  /** The word's analysed term, undefined for a stopword (which matches nothing). */
+  term: string | undefined;
 }
 
 const WORD = /[\p{L}\p{M}\u200c]+|[0-9۰-۹٠-٩]+(?:[.,٫٬/][0-9۰-۹٠-٩]+)*/gu;
@@ -71,28 +74,37 @@ export function slotSpan(sentence: string, weighted: WeightedTerm[], kind: Quest
   };
 }
 
+/**
+ * A sentence's words as no question changes them, kept by sentence: the same sentences are read
+ * for question after question, and normalising their words one at a time was most of this
+ * module's time.
+ */
+const SENTENCE_WORDS = new StampedCache<Omit<Word, "matched">[]>(8192);
+
 function wordsOf(sentence: string, weighted: WeightedTerm[]): Word[] {
-  const out: Word[] = [];
-  let last = 0;
-  for (const m of sentence.matchAll(WORD)) {
-    const norm = normalizeForMatch(m[0]);
-    out.push({
-      text: m[0],
-      start: m.index!,
-      end: m.index! + m[0].length,
-      norm,
-      matched: matchWeight(norm, weighted),
-      stop: isStopword(norm) || VERB_TAIL.test(norm),
-      before: sentence.slice(last, m.index!),
-    });
-    last = m.index! + m[0].length;
-  }
-  return out;
+  const words = SENTENCE_WORDS.get(sentence, sentence, () => {
+    const out: Omit<Word, "matched">[] = [];
+    let last = 0;
+    for (const m of sentence.matchAll(WORD)) {
+      const norm = normalizeForMatch(m[0]);
+      out.push({
+        text: m[0],
+        start: m.index!,
+        end: m.index! + m[0].length,
+        norm,
+        stop: isStopword(norm) || VERB_TAIL.test(norm),
+        before: sentence.slice(last, m.index!),
+        term: isStopword(norm) ? undefined : term(norm.replace(/\u200c/gu, "")),
+      });
+      last = m.index! + m[0].length;
+    }
+    return out;
+  });
+  return words.map((w) => ({ ...w, matched: matchWeight(w, weighted) }));
 }
 
-function matchWeight(norm: string, weighted: WeightedTerm[]): number {
-  if (isStopword(norm)) return 0;
-  const t = term(norm.replace(/\u200c/gu, ""));
+function matchWeight({ norm, term: t }: Omit<Word, "matched">, weighted: WeightedTerm[]): number {
+  if (t === undefined) return 0;
   for (const q of weighted) {
     if (q.term === t || q.forms.includes(norm)) return q.weight;
     if (t.length >= 4 && q.term.length >= 4 && (t.startsWith(q.term) || q.term.startsWith(t))) return q.weight * 0.8;

@@ -77,6 +77,13 @@ const Env = z
       .refine((stages) => stages.includes("dense") || stages.includes("lexical"), "must include dense or lexical")
       .default(["dense", "lexical", "rerank"]),
     FEEDBACK_DIR: z.string().min(1).default("data/feedback"),
+    WORKERS: z
+      .string()
+      .trim()
+      .regex(/^(?:auto|\d+)$/, 'must be "auto" or a whole number of threads (0: answers on the main thread)')
+      .transform((s) => (s === "auto" ? ("auto" as const) : Number(s)))
+      .refine((n) => n === "auto" || n <= 64, "must be at most 64 threads")
+      .default("auto"),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0, "must be 0 (no limit) or more").default(60),
     ANSWER_CACHE_SIZE: z.coerce
       .number({ message: "must be a number of answers" })
@@ -284,6 +291,11 @@ export interface Config {
   adminToken?: string;
   /** Where readers' ratings are stored (an embedded PostgreSQL). */
   feedbackDir: string;
+  /**
+   * WORKERS: threads that write extractive answers beside the main thread (answer/answer-threads.ts);
+   * "auto" is one a core on a machine with more than one, 0 writes them on the main thread.
+   */
+  workers: number | "auto";
   /** Requests a minute per client on /api/chat and /api/search (0: no limit). */
   rateLimitPerMinute: number;
   /** Answers kept for questions asked again while the articles stay the same (0: none). */
@@ -383,6 +395,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     streamTimeoutMs: e.STREAM_TIMEOUT_MS,
     ...(e.ADMIN_TOKEN && { adminToken: e.ADMIN_TOKEN }),
+    workers: e.WORKERS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     answerCacheSize: e.ANSWER_CACHE_SIZE,
     feedbackDir: e.FEEDBACK_DIR,

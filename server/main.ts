@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     chunks: stats.chunks,
     embedder: stats.embedder,
     answerer: assistant.answerer.id,
+    answerThreads: await assistant.answerThreads(),
     reranker: assistant.rerankerKind,
   });
   // The first poll ran before the build when ARTICLES_DIR was empty; otherwise it runs now.

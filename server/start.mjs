@@ -28,6 +28,7 @@ const ENTRIES = {
   "dense-worker": "core/corpus/embedded/dense-worker.ts",
   "segment-build-worker": "core/corpus/embedded/segment-build-worker.ts",
   "lexical-worker": "core/corpus/embedded/lexical-worker.ts",
+  "answer-worker": "answer/answer-worker.ts",
 };
 const STAMP = path.join(OUT, "sources.json");
 

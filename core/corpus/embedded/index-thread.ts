@@ -150,7 +150,8 @@ type ThreadReply<Found> =
   | { type: "error"; id: number; error: string };
 
 export interface IndexThreadHandlers<Search, Change, Found> {
-  search(search: Search): Found;
+  /** A search; an answer thread's may be asynchronous (answer/answer-threads.ts). */
+  search(search: Search): Found | Promise<Found>;
   change(change: Change): void;
   /** Stops any background work, so the thread can exit once its messages stop. */
   stop?(): void;
@@ -172,10 +173,14 @@ export function serveIndexThread<Search, Change, Found>(
   const handle = (m: Exclude<ThreadRequest<Search, Change>, { type: "close" }>) => {
     if (m.type === "change") return handlers!.change(m.change);
     if (m.type === "sync") return reply({ type: "synced", id: m.id });
-    try {
-      reply({ type: "found", id: m.id, found: handlers!.search(m.search) });
-    } catch (err) {
+    const failed = (err: unknown) =>
       reply({ type: "error", id: m.id, error: err instanceof Error ? err.message : String(err) });
+    try {
+      const found = handlers!.search(m.search);
+      if (found instanceof Promise) found.then((f) => reply({ type: "found", id: m.id, found: f }), failed);
+      else reply({ type: "found", id: m.id, found });
+    } catch (err) {
+      failed(err);
     }
   };
   let closing = false;
