@@ -293,7 +293,7 @@ export interface Config {
   feedbackDir: string;
   /**
    * WORKERS: threads that write extractive answers beside the main thread (answer/answer-threads.ts);
-   * "auto" is one a core on a machine with more than one, 0 writes them on the main thread.
+   * "auto" is one a core but the main thread's, 0 writes them on the main thread.
    */
   workers: number | "auto";
   /** Requests a minute per client on /api/chat and /api/search (0: no limit). */
