@@ -124,6 +124,12 @@ export function tidyWhitespace(line: string): string {
  * is cut from the article's own characters.
  */
 export function foldLetters(text: string): { text: string; raw: number[] } {
+  // Most sentences have nothing to fold: their offsets are their own.
+  if (!LETTERS_FOLDED.test(text)) {
+    const raw = new Array<number>(text.length + 1);
+    for (let i = 0; i <= text.length; i++) raw[i] = i;
+    return { text, raw };
+  }
   let out = "";
   const raw: number[] = [];
   for (let i = 0; i < text.length; i++) {
@@ -136,6 +142,15 @@ export function foldLetters(text: string): { text: string; raw: number[] } {
   raw.push(text.length);
   return { text: out, raw };
 }
+
+/** What `foldLetters` changes: the letters it maps and the marks it drops (not ZWNJ, not digits). */
+const LETTERS_FOLDED = new RegExp(
+  `[${[...FOLD]
+    .filter(([ch, to]) => ch !== ZWNJ && (to === "" || CHAR_MAP[ch] !== undefined))
+    .map(([ch]) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    .join("")}]`,
+  "u",
+);
 
 /** Characters [start, end) of `foldLetters(original).text`, as the original's own characters. */
 export function rawSpan(

@@ -143,7 +143,7 @@ const TIME_PATTERNS = [
   `(?:در\\s+)?یک\\s*سال\\s+گذشته|امسال|سالجاری|سال\\s+گذشته|عصر امروز|امروز|هفته\\s+گذشته`,
   `ساعت\\s+${DIGITS}(?:\\s+(?:تا|الی)\\s+${DIGITS})?`,
 ];
-const TIME = folded(TIME_PATTERNS.map((p) => `(?<![\\p{L}0-9۰-۹])(?:${p})(?![\\p{L}\\p{M}0-9۰-۹])`).join("|"), "gu");
+const TIME = folded(`(?<![\\p{L}0-9۰-۹])(?:${TIME_PATTERNS.join("|")})(?![\\p{L}\\p{M}0-9۰-۹])`, "gu");
 /** A bare year («در ۱۹۲۱ به…»): a time only when the question asks for a year. */
 const BARE_YEAR = /(?<![\p{L}0-9۰-۹.,٫/])(?:[12۱۲][0-9۰-۹]{3}|[0-9۰-۹]{3})(?![\p{L}0-9۰-۹.,٫/])/gu;
 
