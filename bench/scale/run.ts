@@ -84,7 +84,7 @@ export async function runScale(options: ScaleOptions): Promise<void> {
   const measured = store === "pgvector" ? " · pgvector store (PostgreSQL 15 on loopback)" : "";
   console.log(
     `\nscale${measured} · ${cpus().length} cores · ${Math.round(totalmem() / 2 ** 30)} GiB · node ${process.version} · offline defaults (local embedder, extractive answers)${Object.entries(
-      vectorSettings(),
+      benchSettings(),
     )
       .map(([name, value]) => ` · ${name}=${value}`)
       .join("")} · seed ${SEED}\n`,
@@ -177,7 +177,7 @@ async function runSize(
 
     progress(`${size} articles: building the index (buildIndex in a child process)…`);
     const ingest = await runProbe<IngestProbeResult>("bench/scale/ingest-probe.ts", {
-      env: { ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir, ...vectorSettings() },
+      env: { ARTICLES_DIR: articlesDir, INDEX_DIR: indexDir, ...benchSettings() },
       // The heap `npm run ingest` and `npm start` give a build (package.json): an archive's build
       // holds every chunk's vector and terms at once, beyond V8's default 4 GB.
       nodeFlags: ["--max-old-space-size=12288", ...profileFlags("ingest", size)],
@@ -206,7 +206,7 @@ async function runSize(
         seconds: HTTP_SECONDS,
         connections: HTTP_CONNECTIONS,
         progress: (line) => progress(`${size} articles: ${line}`),
-        env: vectorSettings(),
+        env: benchSettings(),
       });
     } catch (err) {
       result.missing.server = err instanceof Error ? err.message : String(err);
@@ -223,7 +223,7 @@ async function runSize(
       env: {
         INDEX_DIR: indexDir,
         BENCH_WORK: probeWork,
-        ...vectorSettings(),
+        ...benchSettings(),
         BENCH_RECALL_QUERIES: String(queries),
         ...(peerPlan.run && { BENCH_PEER_EXPORT: "1" }),
         // The re-ranker to measure (the learned one unless RERANKER=rules), as the server would.
@@ -296,17 +296,18 @@ async function generationMiB(indexDir: string): Promise<number> {
   return Math.round((bytes / 2 ** 20) * 10) / 10;
 }
 
-/** BENCH_CPU_PROFILE=DIR: the ingest and retrieval children write V8 CPU profiles there (bench/tools/cpu-profile.ts reads them). */
 /**
- * The vector segments' settings in the bench's own environment (INDEX_SEGMENT_CHUNKS,
- * VECTOR_SEARCH_EF), handed to the build, the server and the retrieval probe alike: how another
- * point of the recall/cost trade-off is measured (docs/benchmarks.md, "Segments").
+ * The settings under study in the bench's own environment, handed to the build, the server and
+ * the retrieval probe alike: the vector segments' (INDEX_SEGMENT_CHUNKS, VECTOR_SEARCH_EF), how
+ * another point of the recall/cost trade-off is measured (docs/benchmarks.md, "Segments"), and
+ * the answer threads' (WORKERS).
  */
-function vectorSettings(): Record<string, string> {
-  const names = ["INDEX_SEGMENT_CHUNKS", "VECTOR_SEARCH_EF"] as const;
+function benchSettings(): Record<string, string> {
+  const names = ["INDEX_SEGMENT_CHUNKS", "VECTOR_SEARCH_EF", "WORKERS"] as const;
   return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
 }
 
+/** BENCH_CPU_PROFILE=DIR: the ingest and retrieval children write V8 CPU profiles there (bench/tools/cpu-profile.ts reads them). */
 function profileFlags(stage: string, size: number): string[] {
   const dir = process.env.BENCH_CPU_PROFILE;
   return dir
