@@ -128,20 +128,10 @@ export class PgvectorCorpus implements Corpus {
     }
     if (weights.size === 0) return [];
     const { bm25 } = await this.current();
-    // The same arithmetic, in the same order, as Bm25Index.search (core/corpus/bm25.ts).
+    const params = [[...weights.keys()], [...weights.values()], bm25.k1, bm25.b, k];
     const { rows } = await this.pool.query<ChunkRow & { score: number }>(
-      `WITH q AS (SELECT term, weight FROM unnest($1::text[], $2::float8[]) AS q(term, weight)),
-            b AS (SELECT chunks::float8 AS n, CASE WHEN chunks > 0 THEN total_length / chunks ELSE 1 END AS avgdl FROM ${this.s}.build),
-            w AS (SELECT q.term, q.weight * ln(1 + (b.n - l.df + 0.5) / (l.df + 0.5)) AS idf FROM q JOIN ${this.s}.lexicon l ON l.term = q.term CROSS JOIN b),
-            hits AS (
-              SELECT p.chunk, sum((w.idf * (p.tf * ($3::float8 + 1))) / (p.tf + $3::float8 * (1 - $4::float8 + ($4::float8 * p.length) / b.avgdl))) AS score
-                FROM w JOIN ${this.s}.postings p ON p.term = w.term CROSS JOIN b
-               WHERE $6::text IS NULL OR p.chunk IN (SELECT seq FROM ${this.s}.chunks WHERE article_id = $6::text)
-               GROUP BY p.chunk
-               ORDER BY score DESC, p.chunk
-               LIMIT $5)
-       SELECT ${CHUNK_COLUMNS}, hits.score FROM hits JOIN ${this.s}.chunks c ON c.seq = hits.chunk ORDER BY hits.score DESC, hits.chunk`,
-      [[...weights.keys()], [...weights.values()], bm25.k1, bm25.b, k, articleId ?? null],
+      lexicalSql(this.s, articleId !== undefined),
+      articleId === undefined ? params : [...params, articleId],
     );
     return rows.map((r) => ({ chunk: chunkOf(r), score: r.score }));
   }
@@ -273,6 +263,37 @@ interface Loaded {
   bm25: Bm25Params;
 }
 
+/**
+ * BM25F of the query terms ($1, weights $2; k1 $3, b $4), the best $5 chunks, of one article ($6)
+ * or all: the same arithmetic as Bm25Index.search (core/corpus/bm25.ts): each term's scale
+ * (weight · IDF · (k1 + 1)) times tf/(tf + c0 + c1·length), the terms' shares added largest
+ * scale first, as the search adds them.
+ *
+ * **NOTE:** each term's postings are read through the covering primary key, one index range a
+ * term (`LATERAL … OFFSET 0` keeps the planner from joining the whole postings table by hash,
+ * which it judged cheaper and which read every posting of the corpus at every question); one
+ * article's chunks are few, and are looked up term by term.
+ */
+function lexicalSql(s: string, inArticle: boolean): string {
+  const postings = inArticle
+    ? `(SELECT seq FROM ${s}.chunks WHERE article_id = $6::text) a CROSS JOIN w JOIN ${s}.postings p ON p.term = w.term AND p.chunk = a.seq`
+    : `w CROSS JOIN LATERAL (SELECT chunk, tf, length FROM ${s}.postings p WHERE p.term = w.term OFFSET 0) p`;
+  return `WITH b AS MATERIALIZED (SELECT chunks::float8 AS n, CASE WHEN chunks > 0 THEN total_length / chunks ELSE 1 END AS avgdl FROM ${s}.build),
+            w AS MATERIALIZED (
+              SELECT q.term, q.weight * ln(1 + (b.n - l.df + 0.5) / (l.df + 0.5)) * ($3::float8 + 1) AS scale,
+                     $3::float8 * (1 - $4::float8) AS c0, ($3::float8 * $4::float8) / b.avgdl AS c1
+                FROM unnest($1::text[], $2::float8[]) AS q(term, weight) JOIN ${s}.lexicon l ON l.term = q.term CROSS JOIN b
+               WHERE q.weight * ln(1 + (b.n - l.df + 0.5) / (l.df + 0.5)) > 0
+               ORDER BY scale DESC, q.term),
+            hits AS (
+              SELECT p.chunk, sum((w.scale * p.tf) / (p.tf + w.c0 + w.c1 * p.length)) AS score
+                FROM ${postings}
+               GROUP BY p.chunk
+               ORDER BY score DESC, p.chunk
+               LIMIT $5)
+       SELECT ${CHUNK_COLUMNS}, hits.score FROM hits JOIN ${s}.chunks c ON c.seq = hits.chunk ORDER BY hits.score DESC, hits.chunk`;
+}
+
 /** What a complete build writes: the same content as an embedded generation. */
 export interface PgBuild {
   embedder: Embedder;
@@ -291,8 +312,10 @@ export async function writeBuild(pool: pg.Pool, s: string, build: PgBuild): Prom
   await transaction(pool, async (client) => {
     await lockWrites(client, s);
     await client.query(`TRUNCATE ${s}.postings, ${s}.chunks, ${s}.articles, ${s}.lexicon`);
-    // Built after the rows are in: one pass over the data rather than one insertion per chunk.
+    // Indexes are built after the rows are in: one sort (one pass over the vectors for HNSW)
+    // rather than one insertion, and one foreign-key check, per posting.
     await client.query(`DROP INDEX IF EXISTS ${s}.chunks_embedding`);
+    const restorePostings = await dropIndexes(client, `${s}.postings`);
     await client.query(
       `INSERT INTO ${s}.build (id, embedder_id, dimensions, embedder_state, pipeline, chunking, bm25)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -310,6 +333,10 @@ export async function writeBuild(pool: pg.Pool, s: string, build: PgBuild): Prom
       ],
     );
     await insertBatch(client, s, build.batch, build.bm25);
+    await client.query("SELECT set_config('maintenance_work_mem', $1, true)", [
+      `${await maintenanceMemoryKiB(client, build.batch.chunks.length, build.dimensions)}kB`,
+    ]);
+    for (const sql of restorePostings) await client.query(sql);
     // The embedded index's graph parameters rather than pgvector's defaults (ef_construction
     // 64): alike recall.
     await client.query(
@@ -317,7 +344,43 @@ export async function writeBuild(pool: pg.Pool, s: string, build: PgBuild): Prom
        WITH (m = ${HNSW_PARAMS.m}, ef_construction = ${HNSW_PARAMS.efConstruction})`,
     );
   });
-  await pool.query(`ANALYZE ${s}.articles, ${s}.chunks, ${s}.postings, ${s}.lexicon`);
+  // VACUUM marks the new pages all-visible, which lets lexical search read postings from the
+  // index alone.
+  await pool.query(`VACUUM ANALYZE ${s}.articles, ${s}.chunks, ${s}.postings, ${s}.lexicon, ${s}.build`);
+}
+
+/**
+ * Drops a table's indexes and its primary, unique and foreign keys (none of them referenced by
+ * another table); returns the statements that make them again, as the migrations defined them.
+ */
+async function dropIndexes(client: pg.PoolClient, table: string): Promise<string[]> {
+  const { rows } = await client.query<{ drop: string; restore: string }>(
+    `SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS drop,
+            format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) AS restore,
+            CASE contype WHEN 'f' THEN 2 ELSE 1 END AS rank
+       FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'f')
+     UNION ALL
+     SELECT format('DROP INDEX %s', indexrelid::regclass), pg_get_indexdef(indexrelid), 3
+       FROM pg_index WHERE indrelid = $1::regclass
+        AND indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = $1::regclass)
+     ORDER BY rank`,
+    [table],
+  );
+  for (const r of [...rows].reverse()) await client.query(r.drop);
+  return rows.map((r) => r.restore);
+}
+
+/**
+ * The memory pgvector's HNSW build needs to hold the graph (each chunk's halfvec and neighbour
+ * lists, with room to spare), never less than the server's setting and at most 2 GiB: past
+ * maintenance_work_mem, pgvector builds the rest of the graph many times slower.
+ */
+async function maintenanceMemoryKiB(client: pg.PoolClient, chunks: number, dimensions: number): Promise<number> {
+  const { rows } = await client.query<{ kib: string }>(
+    "SELECT setting AS kib FROM pg_settings WHERE name = 'maintenance_work_mem'",
+  );
+  const needed = Math.ceil((chunks * (2 * dimensions + 64 * HNSW_PARAMS.m) * 1.25) / 1024);
+  return Math.max(Number(rows[0]?.kib ?? 0), Math.min(needed, 2 * 1024 * 1024));
 }
 
 /** What the database holds now, for deciding whether it must be rebuilt. */
@@ -369,18 +432,20 @@ export async function readPgSources(
 
 /** Rows per INSERT: at most a few MB of vectors as text (3,072 dimensions at most, as OpenAI's largest). */
 const CHUNK_BATCH = 100;
-const POSTING_BATCH = 20_000;
+/** Articles per INSERT: their text twice (cleaned, and in the source), a few MB. */
+const ARTICLE_BATCH = 500;
+const POSTING_BATCH = 50_000;
 
 async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["batch"], bm25: Bm25Params): Promise<void> {
   const sources = new Map(batch.sources.map((s) => [s.id, s]));
-  if (batch.articles.length > 0) {
+  for (let i = 0; i < batch.articles.length; i += ARTICLE_BATCH) {
     await client.query(
       `INSERT INTO ${s}.articles (id, title, text, url, source, published_at, published_ms, news_id, suggested_questions, origin, content_hash, source_article)
        SELECT a.id, a.title, a.text, a.url, a.source, a."publishedAt", a.published_ms, a."newsId", coalesce(a."suggestedQuestions", '[]'), a.origin, a.content_hash, a.source_article
          FROM json_to_recordset($1::json) AS a(id text, title text, text text, url text, source text, "publishedAt" text, published_ms float8, "newsId" text, "suggestedQuestions" jsonb, origin text, content_hash text, source_article jsonb)`,
       [
         JSON.stringify(
-          batch.articles.map((a) => {
+          batch.articles.slice(i, i + ARTICLE_BATCH).map((a) => {
             const source = sources.get(a.id);
             if (!source) throw new Error(`No source for article ${a.id}`);
             const published = a.publishedAt ? Date.parse(a.publishedAt) : NaN;
@@ -397,6 +462,19 @@ async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["bat
     );
   }
   let length = 0;
+  const df = new Map<string, number>();
+  let terms: string[] = [];
+  let seqs: string[] = [];
+  let tfs: number[] = [];
+  let lengths: number[] = [];
+  const flush = async () => {
+    if (terms.length === 0) return;
+    await client.query(
+      `INSERT INTO ${s}.postings (term, chunk, tf, length) SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::float8[])`,
+      [terms, seqs, tfs, lengths],
+    );
+    [terms, seqs, tfs, lengths] = [[], [], [], []];
+  };
   for (let i = 0; i < batch.chunks.length; i += CHUNK_BATCH) {
     const chunks = batch.chunks.slice(i, i + CHUNK_BATCH);
     const postings = chunks.map((_, j) => postingsOf(batch.lexical[i + j]!, bm25));
@@ -418,33 +496,29 @@ async function insertBatch(client: pg.PoolClient, s: string, batch: PgBuild["bat
       ],
     );
     const seqOf = new Map(rows.map((r) => [r.id, r.seq]));
-    const terms: string[] = [];
-    const seqs: string[] = [];
-    const tfs: number[] = [];
-    const lengths: number[] = [];
-    chunks.forEach((c, j) => {
+    for (const [j, c] of chunks.entries()) {
       const p = postings[j]!;
+      const seq = seqOf.get(c.id)!;
       length += p.length;
       for (const [term, tf] of p.tf) {
         terms.push(term);
-        seqs.push(seqOf.get(c.id)!);
+        seqs.push(seq);
         tfs.push(tf);
         lengths.push(p.length);
+        df.set(term, (df.get(term) ?? 0) + 1);
       }
-    });
-    for (let from = 0; from < terms.length; from += POSTING_BATCH) {
-      const slice = (xs: unknown[]) => xs.slice(from, from + POSTING_BATCH);
-      await client.query(
-        `INSERT INTO ${s}.postings (term, chunk, tf, length) SELECT * FROM unnest($1::text[], $2::bigint[], $3::float8[], $4::float8[])`,
-        [slice(terms), slice(seqs), slice(tfs), slice(lengths)],
-      );
-      // Sorted, so that two writers could never lock the same terms in opposite orders.
-      await client.query(
-        `INSERT INTO ${s}.lexicon (term, df) SELECT term, count(*) FROM unnest($1::text[]) AS t(term) GROUP BY term ORDER BY term
-         ON CONFLICT (term) DO UPDATE SET df = ${s}.lexicon.df + EXCLUDED.df`,
-        [slice(terms)],
-      );
     }
+    if (terms.length >= POSTING_BATCH) await flush();
+  }
+  await flush();
+  if (df.size > 0) {
+    // Sorted, so that two writers could never lock the same terms in opposite orders.
+    const counted = [...df].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await client.query(
+      `INSERT INTO ${s}.lexicon (term, df) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (term) DO UPDATE SET df = ${s}.lexicon.df + EXCLUDED.df`,
+      [counted.map(([t]) => t), counted.map(([, n]) => n)],
+    );
   }
   await client.query(
     `UPDATE ${s}.build SET articles = articles + $1, chunks = chunks + $2, total_length = total_length + $3, revision = revision + 1`,

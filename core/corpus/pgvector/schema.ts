@@ -12,7 +12,8 @@ import pg from "pg";
  *   goftogu.articles   cleaned articles, with the source each was prepared from (for rebuilds)
  *   goftogu.chunks     chunk text and offsets, the embedding (pgvector), the BM25F length;
  *                      an HNSW index (cosine) on the embedding as halfvec, made by each build
- *   goftogu.postings   the lexical index: (analyzed term, chunk) → weighted term frequency
+ *   goftogu.postings   the lexical index: (analyzed term, chunk) → weighted term frequency and
+ *                      the chunk's BM25F length, all in the primary key (index-only scans)
  *   goftogu.lexicon    document frequency of each term, kept with the postings
  *   goftogu.deleted    ids deleted through the API: a re-import leaves them out
  *
@@ -103,6 +104,9 @@ const MIGRATIONS: string[] = [
   // Counts changes to the corpus, so that a server's cached answers go stale when any server
   // changes it.
   `ALTER TABLE goftogu.build ADD COLUMN revision bigint NOT NULL DEFAULT 0;`,
+  // Lexical search reads each query term's postings from the primary key alone (an index-only
+  // scan), not from table pages scattered over the whole table.
+  `ALTER TABLE goftogu.postings DROP CONSTRAINT postings_pkey, ADD PRIMARY KEY (term, chunk) INCLUDE (tf, length);`,
 ];
 
 /** pgvector 0.7 brought halfvec, which the HNSW index needs for more than 2,000 dimensions. */
