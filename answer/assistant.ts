@@ -308,9 +308,9 @@ export class Assistant {
 
 /**
  * WORKERS=auto: a thread for every core but the main thread's, which parses every request,
- * retrieves and fuses. On two cores one answer thread served 257 chat requests a second where two
- * served 220 and none 176 (the kept 10k bench index, 50 connections): threads beyond the cores
- * only take turns with the main thread.
+ * retrieves and fuses. On two cores one answer thread serves more chat requests than two, and
+ * two more than none (docs/benchmarks.md, "Answer threads"): threads beyond the cores only take
+ * turns with the main thread.
  */
 export function autoWorkers(cores = availableParallelism()): number {
   return Math.max(0, cores - 1);
