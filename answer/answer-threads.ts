@@ -1,6 +1,6 @@
 import { startWorker } from "../core/worker.ts";
 import type { TermWeights } from "../core/corpus/bm25.ts";
-import { IndexThread } from "../core/corpus/embedded/index-thread.ts";
+import { RequestThread } from "../core/thread.ts";
 import { normalizeForMatch } from "../core/persian/normalize.ts";
 import { rewritePhrases } from "../core/persian/synonyms.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
@@ -112,15 +112,14 @@ export function fromPortable(request: PortableRequest): AnswerRequest {
 
 function weighedTerms(request: AnswerRequest, terms: TermWeights): Map<string, number> {
   const idf = new Map<string, number>();
-  for (const text of [questionContent(request.question), request.context ?? ""]) {
-    // The analyses weighTerms makes: with the phrases rewritten, and without (synonyms: false).
-    for (const source of [rewritePhrases(normalizeForMatch(text)), text])
-      for (const t of analyzeTokens(source)) if (!idf.has(t.term)) idf.set(t.term, terms.idf(t.term));
-  }
+  // The analysis weighTerms makes of them, phrases rewritten (the answerer weighs with synonyms).
+  for (const text of [questionContent(request.question), request.context ?? ""])
+    for (const t of analyzeTokens(rewritePhrases(normalizeForMatch(text))))
+      if (!idf.has(t.term)) idf.set(t.term, terms.idf(t.term));
   return idf;
 }
 
-class AnswerThread extends IndexThread<PortableRequest, never, Answer> {
+class AnswerThread extends RequestThread<PortableRequest, never, Answer> {
   /** Requests sent and not yet answered. */
   waiting = 0;
 

@@ -1,5 +1,5 @@
 import { workerData } from "node:worker_threads";
-import { serveIndexThread } from "../core/corpus/embedded/index-thread.ts";
+import { serveThread } from "../core/thread.ts";
 import { fromPortable, type AnswerWorkerData, type PortableRequest } from "./answer-threads.ts";
 import { DEFAULT_EXTRACTIVE, ExtractiveAnswerer } from "./extractive.ts";
 import { loadReader } from "./reader.ts";
@@ -8,7 +8,7 @@ import type { Answer } from "./types.ts";
 /** The thread behind answer/answer-threads.ts: the extractive answerer, one request at a time. */
 const setup = workerData as AnswerWorkerData;
 
-serveIndexThread<PortableRequest, never, Answer>(async () => {
+serveThread<PortableRequest, never, Answer>(async () => {
   const answerer = new ExtractiveAnswerer({
     ...DEFAULT_EXTRACTIVE,
     reader: setup.readerWeights === null ? null : loadReader(setup.readerWeights),

@@ -1,8 +1,8 @@
+import { availableParallelism } from "node:os";
 import type { Article } from "../core/article.ts";
 import { DEFAULT_ANSWER_CACHE_SIZE, type Config } from "../core/config.ts";
 import type { Corpus } from "../core/corpus/corpus.ts";
 import { analyzeTokens } from "../core/persian/tokens.ts";
-import { availableParallelism } from "node:os";
 import { AnswerThreads } from "./answer-threads.ts";
 import { combine, splitParts, splitQuestions } from "./compare.ts";
 import { ArticleNotFound } from "./errors.ts";

@@ -631,7 +631,6 @@ function dateOf(article: Article | undefined): number {
   return Number.isNaN(t) ? -Infinity : t;
 }
 
-/** Whether the article is about the place: its title, its lead, or the chunk names it. */
 /**
  * Whether the chunk, or its article's title and lead, names every place. Their normalised forms
  * are kept with the chunk's analysis: made anew for every question, they were a tenth of the

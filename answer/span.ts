@@ -87,14 +87,15 @@ function wordsOf(sentence: string, weighted: WeightedTerm[]): Word[] {
     let last = 0;
     for (const m of sentence.matchAll(WORD)) {
       const norm = normalizeForMatch(m[0]);
+      const stopword = isStopword(norm);
       out.push({
         text: m[0],
         start: m.index!,
         end: m.index! + m[0].length,
         norm,
-        stop: isStopword(norm) || VERB_TAIL.test(norm),
+        stop: stopword || VERB_TAIL.test(norm),
         before: sentence.slice(last, m.index!),
-        term: isStopword(norm) ? undefined : term(norm.replace(/\u200c/gu, "")),
+        term: stopword ? undefined : term(norm.replace(/\u200c/gu, "")),
       });
       last = m.index! + m[0].length;
     }

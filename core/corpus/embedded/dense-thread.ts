@@ -1,5 +1,5 @@
 import { startWorker } from "../../worker.ts";
-import { IndexThread } from "./index-thread.ts";
+import { RequestThread } from "../../thread.ts";
 import { openSegmentStart, topK, type Found, type SegmentSpan } from "./segments.ts";
 
 /**
@@ -124,7 +124,7 @@ export class DenseThreads {
 }
 
 /** One thread's side of `DenseThreads`. */
-class DenseThread extends IndexThread<DenseSearch, DenseChange, Found> {
+class DenseThread extends RequestThread<DenseSearch, DenseChange, Found> {
   static start(data: DenseWorkerData, name: string): DenseThread {
     return new DenseThread(startWorker(import.meta.url, "./dense-worker", data), name);
   }

@@ -1,12 +1,12 @@
 import { workerData } from "node:worker_threads";
 import type { DenseChange, DenseSearch, DenseWorkerData } from "./dense-thread.ts";
-import { serveIndexThread } from "./index-thread.ts";
+import { serveThread } from "../../thread.ts";
 import { SegmentSet, type Found } from "./segments.ts";
 
 /** The thread behind core/corpus/embedded/dense-thread.ts: its share of a generation's vector segments. */
 const { dimensions, bound, files } = workerData as DenseWorkerData;
 
-serveIndexThread<DenseSearch, DenseChange, Found>(async () => {
+serveThread<DenseSearch, DenseChange, Found>(async () => {
   const segments = await SegmentSet.load(dimensions, bound, files);
   return {
     search(m) {

@@ -1,7 +1,7 @@
 import type { LexicalDoc } from "../bm25.ts";
 import { startWorker } from "../../worker.ts";
 import type { LexicalQuery } from "../corpus.ts";
-import { IndexThread } from "./index-thread.ts";
+import { RequestThread } from "../../thread.ts";
 
 /**
  * BM25F searched on a thread of its own (core/corpus/embedded/lexical-worker.ts). On an archive a BM25
@@ -9,9 +9,9 @@ import { IndexThread } from "./index-thread.ts";
  * requests, re-scores candidates and writes answers it was a quarter of every question's time
  * there, while the other core waited. The thread opens its own index on the very bytes the main
  * thread read (`LoadedIndex.lexicalBytes`, shared memory): the postings are not copied, only the
- * ids and the vocabulary are decoded once more. Live changes are sent in order (see `IndexThread`).
+ * ids and the vocabulary are decoded once more. Live changes are sent in order (see `RequestThread`).
  */
-export class LexicalThread extends IndexThread<LexicalSearch, LexicalChange, LexicalFound> {
+export class LexicalThread extends RequestThread<LexicalSearch, LexicalChange, LexicalFound> {
   static start(bytes: SharedArrayBuffer): LexicalThread {
     return new LexicalThread(
       startWorker(import.meta.url, "./lexical-worker", { bytes } satisfies LexicalWorkerData),

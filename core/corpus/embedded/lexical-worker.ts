@@ -1,12 +1,12 @@
 import { workerData } from "node:worker_threads";
 import { Bm25Index } from "../bm25.ts";
-import { serveIndexThread } from "./index-thread.ts";
+import { serveThread } from "../../thread.ts";
 import type { LexicalChange, LexicalFound, LexicalSearch, LexicalWorkerData } from "./lexical-thread.ts";
 
 /** The thread behind core/corpus/embedded/lexical-thread.ts: BM25F over the main thread's lexical.bin bytes. */
 const { bytes } = workerData as LexicalWorkerData;
 
-serveIndexThread<LexicalSearch, LexicalChange, LexicalFound>(async () => {
+serveThread<LexicalSearch, LexicalChange, LexicalFound>(async () => {
   const index = Bm25Index.fromBinary(Buffer.from(bytes));
   return {
     search(m) {

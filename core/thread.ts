@@ -1,16 +1,17 @@
 import { parentPort, type Worker } from "node:worker_threads";
 
 /**
- * A part of the embedded index served from a thread of its own (the HNSW graph:
- * dense-thread.ts; BM25F: lexical-thread.ts), so that a question's searches run on other cores
- * than the one that parses requests, re-scores and answers. The thread holds its own copy of
- * that part (or a view on the same memory), kept equal to the main thread's by the same
+ * Something served from a thread of its own, answering requests in order: a part of the
+ * embedded index (the HNSW segments: core/corpus/embedded/dense-thread.ts; BM25F:
+ * lexical-thread.ts), so that a question's searches run on other cores than the one that parses
+ * requests, or the extractive answerer (answer/answer-threads.ts). An index thread holds its own
+ * copy of that part (or a view on the same memory), kept equal to the main thread's by the same
  * additions and deletions, sent in order: a search sent after a change sees it.
  *
- * Until the thread has loaded (or if it fails), `isReady` is false and callers search the main
- * thread's copy as before. This class is the main thread's side; `serveIndexThread` the thread's.
+ * Until the thread has loaded (or if it fails), `isReady` is false and callers do the work on
+ * the main thread as before. This class is the main thread's side; `serveThread` the thread's.
  */
-export class IndexThread<Search, Change, Found> {
+export class RequestThread<Search, Change, Found> {
   private ready = false;
   private closed = false;
   private nextId = 0;
@@ -131,7 +132,7 @@ export class IndexThread<Search, Change, Found> {
   }
 }
 
-/** Main thread → index thread, handled in the order sent. */
+/** Main thread → served thread, handled in the order sent. */
 type ThreadRequest<Search, Change> =
   | { type: "search"; id: number; search: Search }
   | { type: "change"; change: Change }
@@ -141,7 +142,7 @@ type ThreadRequest<Search, Change> =
 /** How long a thread asked to stop has to exit on its own before it is terminated. */
 const CLOSE_GRACE_MS = 5000;
 
-/** Index thread → main thread. */
+/** Served thread → main thread. */
 type ThreadReply<Found> =
   | { type: "ready" }
   | { type: "failed"; error: string }
@@ -149,7 +150,7 @@ type ThreadReply<Found> =
   | { type: "synced"; id: number }
   | { type: "error"; id: number; error: string };
 
-export interface IndexThreadHandlers<Search, Change, Found> {
+export interface ThreadHandlers<Search, Change, Found> {
   /** A search; an answer thread's may be asynchronous (answer/answer-threads.ts). */
   search(search: Search): Found | Promise<Found>;
   change(change: Change): void;
@@ -163,13 +164,11 @@ export interface IndexThreadHandlers<Search, Change, Found> {
  * fails leaves this copy unlike the main thread's, so the thread stops and the main thread
  * searches its own.
  */
-export function serveIndexThread<Search, Change, Found>(
-  load: () => Promise<IndexThreadHandlers<Search, Change, Found>>,
-): void {
+export function serveThread<Search, Change, Found>(load: () => Promise<ThreadHandlers<Search, Change, Found>>): void {
   const port = parentPort!;
   const reply = (m: ThreadReply<Found>) => port.postMessage(m);
   const waiting: Array<Exclude<ThreadRequest<Search, Change>, { type: "close" }>> = [];
-  let handlers: IndexThreadHandlers<Search, Change, Found> | undefined;
+  let handlers: ThreadHandlers<Search, Change, Found> | undefined;
   const handle = (m: Exclude<ThreadRequest<Search, Change>, { type: "close" }>) => {
     if (m.type === "change") return handlers!.change(m.change);
     if (m.type === "sync") return reply({ type: "synced", id: m.id });
