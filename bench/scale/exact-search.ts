@@ -134,6 +134,26 @@ export function recallAtK(
   return { recall: total ? hits / total : Number.NaN, idRecall: total ? idHits / total : Number.NaN };
 }
 
+/**
+ * The exact top k of each query over the table, and the recall of what a search `found` for the
+ * same queries against it (see `recallAtK`); `ms`, the exact search's time.
+ */
+export function exactRecall(
+  table: VectorTable,
+  queries: number[][],
+  found: Neighbour[][],
+  k: number,
+): { exact: Neighbour[][]; ms: number; recall: number; idRecall: number } {
+  const start = performance.now();
+  const exact = exactTopK(
+    table,
+    queries.map((v) => Float32Array.from(v)),
+    k,
+  );
+  const ms = performance.now() - start;
+  return { exact, ms, ...recallAtK(found, exact, k) };
+}
+
 /** Share of the first list's top k that the second list also returns. */
 export function overlapAtK(a: number[][], b: number[][], k: number): number {
   let shared = 0;

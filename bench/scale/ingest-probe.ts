@@ -1,6 +1,6 @@
 import { loadConfig } from "../../core/config.ts";
 import { buildStore } from "../../ingest/store.ts";
-import { reportProgress, reportResult, requireEnv } from "./probe.ts";
+import { memoryFigures, reportProgress, reportResult, requireEnv } from "./probe.ts";
 import type { IngestProbeResult, IngestProgress } from "./probe-results.ts";
 
 /**
@@ -21,14 +21,6 @@ let heap = 0;
 const seconds = (ms: number) => Math.round(ms / 10) / 100;
 let lastLog = 0;
 /** Where memory stands after each phase: V8 heap vs. memory outside it (HNSW's native graph). */
-const usage = () => {
-  const m = process.memoryUsage();
-  return {
-    rssMiB: Math.round(m.rss / 2 ** 20),
-    heapUsedMiB: Math.round(m.heapUsed / 2 ** 20),
-    externalMiB: Math.round(m.external / 2 ** 20),
-  };
-};
 const memory: IngestProbeResult["memory"] = {};
 
 // The store as `npm run ingest` reads it from the environment: INDEX_DIR and
@@ -46,11 +38,11 @@ const summary = await buildStore({
     const now = performance.now();
     if (done === 0) {
       embedStart = now;
-      memory.prepared = usage();
+      memory.prepared = memoryFigures();
     }
     if (done === total) {
       embedEnd = now;
-      memory.embedded = usage();
+      memory.embedded = memoryFigures();
     }
     heap = Math.max(heap, process.memoryUsage().heapUsed);
     if (now - lastLog > 10_000 || done === total) {
@@ -82,6 +74,6 @@ const result: IngestProbeResult = {
   maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   heapMiB: Math.round(heap / 2 ** 20),
   problems: summary.problems.length,
-  memory: { ...memory, written: usage() },
+  memory: { ...memory, written: memoryFigures() },
 };
 await reportResult(result);

@@ -6,8 +6,8 @@ import { chunkOf, PgvectorCorpus, type ChunkRow } from "../../core/corpus/pgvect
 import { quoted, vectorLiteral } from "../../core/corpus/pgvector/schema.ts";
 import { benchReranker, measureDense, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
-import { exactTopK, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
-import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
+import { exactRecall, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
+import { memoryFigures, percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
 import { PEER_FILES, type RetrievalProbeResult } from "./probe-results.ts";
 
 /**
@@ -50,12 +50,7 @@ let t = performance.now();
 const corpus = await PgvectorCorpus.open(database, { kind: "local" });
 const openS = seconds(performance.now() - t);
 const rssAfterOpenMiB = await rssMiB();
-const opened = process.memoryUsage();
-const memoryAfterOpen = {
-  rssMiB: Math.round(opened.rss / 2 ** 20),
-  heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20),
-  externalMiB: Math.round(opened.external / 2 ** 20),
-};
+const memoryAfterOpen = memoryFigures();
 console.error(`corpus open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 
 // A second connection of our own, for what PgvectorCorpus does not expose: the stored vectors,
@@ -95,14 +90,8 @@ try {
   const denseIndexUsed = await usesIndex(client, dimensions, queryVectors[0]!, ef);
   console.error(`the planner ${denseIndexUsed ? "uses" : "does not use"} the HNSW index for a vector search`);
 
-  t = performance.now();
-  const exact = exactTopK(
-    table,
-    queryVectors.map((v) => Float32Array.from(v)),
-    K,
-  );
-  const exactS = seconds(performance.now() - t);
-  const { recall, idRecall } = recallAtK(denseTop, exact, K);
+  const { exact, ms: exactMs, recall, idRecall } = exactRecall(table, queryVectors, denseTop, K);
+  const exactS = seconds(exactMs);
   console.error(`exact search in ${exactS} s; pgvector HNSW recall@10 ${recall.toFixed(4)} at ef_search ${ef}`);
 
   // What pgvector's missed neighbours cost a reader: the same hybrid retrieval, its vector

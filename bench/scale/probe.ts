@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { MemoryFigures } from "./probe-results.ts";
 
 /**
  * Runs a measurement in its own Node process, so its memory is its own and one size's heap never
@@ -116,6 +117,16 @@ export function percentiles(values: number[]): { p50: number; p95: number; p99: 
   const round = (x: number) => Math.round(x * 100) / 100;
   const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
   return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), mean: round(mean) };
+}
+
+/** This process's memory now: resident, V8's heap, and what V8 knows of outside it. */
+export function memoryFigures(): MemoryFigures {
+  const m = process.memoryUsage();
+  return {
+    rssMiB: Math.round(m.rss / 2 ** 20),
+    heapUsedMiB: Math.round(m.heapUsed / 2 ** 20),
+    externalMiB: Math.round(m.external / 2 ** 20),
+  };
 }
 
 /** Resident memory of a process now, MiB (0 when it is gone). */

@@ -7,8 +7,8 @@ import { SegmentSet } from "../../core/corpus/embedded/segments.ts";
 import { loadConfig } from "../../core/config.ts";
 import { benchReranker, measureDense, measureHybrid, measureHybridExact } from "./hybrid-probe.ts";
 import type { BenchQuestion } from "../../test/support/corpus.ts";
-import { exactTopK, neighboursOf, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
-import { percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
+import { exactRecall, neighboursOf, recallAtK, VectorTable, type Neighbour } from "./exact-search.ts";
+import { memoryFigures, percentiles, reportResult, requireEnv, rssMiB } from "./probe.ts";
 import { PEER_FILES, type RetrievalProbeResult } from "./probe-results.ts";
 
 /**
@@ -35,12 +35,7 @@ let t = performance.now();
 const index = await openIndex(requireEnv("INDEX_DIR"), { kind: "local" });
 const openS = seconds(performance.now() - t);
 const rssAfterOpenMiB = await rssMiB();
-const opened = process.memoryUsage();
-const memoryAfterOpen = {
-  rssMiB: Math.round(opened.rss / 2 ** 20),
-  heapUsedMiB: Math.round(opened.heapUsed / 2 ** 20),
-  externalMiB: Math.round(opened.external / 2 ** 20),
-};
+const memoryAfterOpen = memoryFigures();
 console.error(`index open in ${openS} s, RSS ${rssAfterOpenMiB} MiB`);
 
 // Hybrid retrieval as the API runs it, vector and BM25F searches on their own threads when the
@@ -75,14 +70,8 @@ const extractS = seconds(performance.now() - t);
 console.error(
   `read ${table.size} vectors of ${table.dimensions} dimensions back from HNSW in ${extractS} s; exact search for ${queryVectors.length} queries…`,
 );
-t = performance.now();
-const exact = exactTopK(
-  table,
-  queryVectors.map((v) => Float32Array.from(v)),
-  K,
-);
-const exactS = seconds(performance.now() - t);
-const { recall, idRecall } = recallAtK(hnswNeighbours, exact, K);
+const { exact, ms: exactMs, recall, idRecall } = exactRecall(table, queryVectors, hnswNeighbours, K);
+const exactS = seconds(exactMs);
 console.error(`exact search in ${exactS} s; HNSW recall@10 ${recall.toFixed(4)} at ef ${ef}`);
 
 // What HNSW's missed neighbours cost a reader: the same hybrid retrieval, its vector search
