@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { MemoryFigures } from "./probe-results.ts";
 
 /**
  * Runs a measurement in its own Node process, so its memory is its own and one size's heap never
@@ -119,8 +118,8 @@ export function percentiles(values: number[]): { p50: number; p95: number; p99: 
   return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), mean: round(mean) };
 }
 
-/** This process's memory now: resident, V8's heap, and what V8 knows of outside it. */
-export function memoryFigures(): MemoryFigures {
+/** This process's memory now (`MemoryFigures` in probe-results.ts): resident, V8's heap, and what V8 knows of outside it. */
+export function memoryFigures(): { rssMiB: number; heapUsedMiB: number; externalMiB: number } {
   const m = process.memoryUsage();
   return {
     rssMiB: Math.round(m.rss / 2 ** 20),
