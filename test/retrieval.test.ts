@@ -106,6 +106,15 @@ describe("the persisted lexical index", () => {
 });
 
 describe("fusion", () => {
+  it("takes no passage from the vectors for a question of no words the embedder weighs", async () => {
+    // «چه کسی این را گفت؟» embeds to zeros: every chunk would be «nearest», at cosine 0.
+    const corpus = HnswlibCorpus.of(index);
+    const zeros = await (await corpus.embedder()).embedQuery("چه کسی این را گفت؟");
+    assert.ok(zeros.every((x) => x === 0));
+    assert.deepEqual(await corpus.nearest(zeros, 5), []);
+    assert.deepEqual(await only({ lexical: false, rerank: false }).search("چه کسی این را گفت؟", { k: 5 }), []);
+  });
+
   it("merges both rankings: the best of each is among the fused candidates", async () => {
     for (const f of fixtures) {
       const [dense] = await only({ lexical: false, rerank: false }).search(f.question, { k: 1 });

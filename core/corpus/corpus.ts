@@ -37,7 +37,11 @@ export interface Corpus {
   revision(): Promise<string>;
   /** The embedder that built the index: questions must be embedded the same way. */
   embedder(): Promise<Embedder>;
-  /** The `k` chunks nearest to the vector (cosine similarity, higher is better), optionally only of one article. */
+  /**
+   * The `k` chunks nearest to the vector (cosine similarity, higher is better), optionally only
+   * of one article. A vector of zeros (a question with no word the embedder weighs, «چه کسی این
+   * را گفت؟») is near nothing: its cosine is undefined.
+   */
   nearest(vector: number[], k: number, articleId?: string): Promise<ScoredChunk[]>;
   /** The `k` best chunks by BM25F over analyzed terms, optionally only of one article. */
   lexical(query: LexicalQuery, k: number, articleId?: string): Promise<ScoredChunk[]>;
@@ -109,4 +113,10 @@ export interface IndexedBatch {
   chunks: Chunk[];
   vectors: VectorRows;
   lexical: LexicalDoc[];
+}
+
+/** Whether a vector has no direction: every component zero (see `Corpus.nearest`). */
+export function isZeroVector(vector: readonly number[]): boolean {
+  for (const x of vector) if (x !== 0) return false;
+  return true;
 }

@@ -17,6 +17,7 @@ import type {
   ScoredChunk,
   TermStats,
 } from "../corpus.ts";
+import { isZeroVector } from "../corpus.ts";
 
 /**
  * The embedded index (core/corpus/embedded/store.ts, VECTOR_STORE=embedded) as a `Corpus`: its
@@ -101,6 +102,7 @@ export class HnswlibCorpus implements Corpus {
   }
 
   async nearest(vector: number[], k: number, articleId?: string): Promise<ScoredChunk[]> {
+    if (isZeroVector(vector)) return [];
     if (articleId !== undefined) {
       // One article's chunks (a few, tens at most) are compared exactly: a filtered HNSW search
       // walks the graph past every other chunk and may still miss some of them.

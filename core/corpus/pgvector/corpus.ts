@@ -16,6 +16,7 @@ import type {
   TermStats,
   VectorRows,
 } from "../corpus.ts";
+import { isZeroVector } from "../corpus.ts";
 import { createPool, lockWrites, migrate, quoted, transaction, vectorLiteral } from "./schema.ts";
 
 /**
@@ -92,6 +93,7 @@ export class PgvectorCorpus implements Corpus {
   }
 
   async nearest(vector: number[], k: number, articleId?: string): Promise<ScoredChunk[]> {
+    if (isZeroVector(vector)) return [];
     const literal = vectorLiteral(vector);
     if (articleId !== undefined) {
       // One article's chunks are few: scored exactly, without the index (a filtered HNSW scan
