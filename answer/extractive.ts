@@ -5,14 +5,17 @@ import { foldLetters, normalizeForMatch, rawSpan } from "../core/persian/normali
 import { findPlaces, namesPlace } from "../core/persian/places.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
 import {
+  amountsIn,
   findNames,
   findPeople,
   findQuantities,
+  findSpeaker,
   findTimes,
   findYears,
   type Found,
   type Person,
   type QuantitySpan,
+  type Speaker,
 } from "../core/persian/spans.ts";
 import { confidenceOf, FOUND_THRESHOLD, loadConfidence, type AnswerFeatures } from "./confidence.ts";
 import {
@@ -27,6 +30,7 @@ import {
 import { analyzeQuestion, MONTH_NAMES, periodsIn, type QuestionAnalysis } from "./question.ts";
 import { loadReader, readQuestion, type SpanReader } from "./reader.ts";
 import { slotSpan } from "./span.ts";
+import { speakerOf } from "./speakers.ts";
 import { StampedCache } from "./stamped-cache.ts";
 import {
   streamWhole,
@@ -192,7 +196,13 @@ function analyzedChunk(chunk: Passage["chunk"]): AnalyzedChunk {
  * on the question; finding it in every sentence of every passage was most of an answer's time.
  */
 export class SentenceSpans {
-  private found?: { quantities?: QuantitySpan[]; times?: Found[]; people?: Person[]; years?: Found[] };
+  private found?: {
+    quantities?: QuantitySpan[];
+    times?: Found[];
+    people?: Person[];
+    years?: Found[];
+    speaker?: Speaker | null;
+  };
   private windows?: Map<string, MatchTarget>;
 
   constructor(readonly text: string) {}
@@ -211,6 +221,13 @@ export class SentenceSpans {
 
   get people(): Person[] {
     return ((this.found ??= {}).people ??= findPeople(this.text));
+  }
+
+  /** Who the sentence says is speaking («… اظهار داشت: …»), if it quotes someone. */
+  get speaker(): Speaker | undefined {
+    const found = (this.found ??= {});
+    if (found.speaker === undefined) found.speaker = findSpeaker(this.text) ?? null;
+    return found.speaker ?? undefined;
   }
 
   /** A part of the sentence (a span, the words around one) analyzed, kept for the next question. */
@@ -254,7 +271,10 @@ export class ExtractiveAnswerer implements Answerer {
     const current = request.articleId ? articles.get(request.articleId) : undefined;
     if (question.kind === "summary" && current) return answer(this.summary(current));
     if (question.kind === "metadata") return answer(metadataAnswer(question, current));
-    const weighted = weighTerms(question.content, request.terms);
+    const asked = weighTerms(question.content, request.terms);
+    // «چه کسی این را گفت؟» after «ارزش صادرات قزوین چقدر بود؟» asks who said what that was about.
+    const weighted =
+      asked.length === 0 && question.speaker && request.context ? weighTerms(request.context, request.terms) : asked;
     const own = new Set(weighted.map((t) => t.term));
     // Words of earlier turns only choose between sentences that answer the question's own words.
     const context = request.context ? weighTerms(request.context, request.terms).filter((t) => !own.has(t.term)) : [];
@@ -336,6 +356,7 @@ export class ExtractiveAnswerer implements Answerer {
     const out: Candidate[] = [];
     const topScore = passages[0]?.score ?? 1;
     const needsSpan = SPAN_KINDS.has(question.kind);
+    const askedAmounts = question.speaker ? amountsIn(question.text) : [];
     const rarest = weighted.reduce<WeightedTerm | undefined>((a, t) => (!a || t.weight > a.weight ? t : a), undefined);
     // The reader's article's passages are ranked among themselves: they are read first whatever
     // other articles score (see `answer`), so their rank among all passages says little.
@@ -377,14 +398,27 @@ export class ExtractiveAnswerer implements Answerer {
         const periodsHold =
           question.periods.every((p) => periodHolds(p, `${chunk.title} ${s.text}`)) &&
           !contradicts(question.text, () => normalizeForMatch(`${previous} ${s.text}`));
-        let span = placesHold && periodsHold ? findSpan(spans[i]!, question, weighted) : undefined;
+        // «چه کسی گفت صادرات ۵۰۰ میلیون دلار بود؟» restates what was said: its figures must be the sentence's.
+        const saysFigures = !question.speaker || saysEvery(askedAmounts, s.text);
+        let span = placesHold && periodsHold && saysFigures ? findSpan(spans[i]!, question, weighted) : undefined;
         // «… به دلایلی از جمله؛» ends a sentence: the reason is the next one's opening clause.
         if (question.kind === "reason" && !span?.typed && i > 0 && /[؛:]\s*$/u.test(previous) && CAUSE.test(previous)) {
           const clause = /^[^،,]{4,160}/u.exec(s.text);
           if (clause) span = { text: clause[0].trim(), start: 0, end: clause[0].trim().length, fit: 1, typed: true };
         }
+        // «وی بیان کرد: …»: the speaker by name, from this sentence or those before it.
+        if (span?.speaker) {
+          const who = article && speakerOf(article, chunk.start + s.start);
+          const at = who ? s.text.indexOf(who.name, span.start) : -1;
+          span = who && {
+            ...span,
+            text: who.name,
+            ...(who.role && { role: who.role }),
+            ...(at >= 0 ? { start: at, end: at + who.name.length } : { start: 0, end: 0, referred: true }),
+          };
+        }
         // «… او انقلاب عظیمی … به وجود آورد»: who «او» is, from the sentences before or the title.
-        if (span && question.kind === "person" && PRONOUN.test(normalizeForMatch(span.text))) {
+        else if (span && question.kind === "person" && PRONOUN.test(normalizeForMatch(span.text))) {
           const named = referent(sentences, spans, i, chunk.title);
           span = named ? { ...span, text: named, start: 0, end: 0, typed: true, fit: 0, referred: true } : undefined;
         }
@@ -421,6 +455,7 @@ export class ExtractiveAnswerer implements Answerer {
         const vetoed =
           !placesHold ||
           !periodsHold ||
+          !saysFigures ||
           (needsSpan && !span?.typed && !span?.loose) ||
           matched < Math.min(2, weighted.length);
         out.push({
@@ -468,7 +503,7 @@ export class ExtractiveAnswerer implements Answerer {
    */
   private read(c: Candidate, question: QuestionAnalysis, weighted: WeightedTerm[]): Candidate {
     const reader = this.reader;
-    if (!reader || c.span?.referred || !LEARNED_KINDS.has(question.kind)) return c;
+    if (!reader || c.span?.referred || c.span?.speaker || !LEARNED_KINDS.has(question.kind)) return c;
     const asked = readQuestion(question.text, question.kind);
     if (c.span?.typed) {
       if (question.kind === "reason" || c.end - c.start !== c.text.length) return c;
@@ -727,7 +762,15 @@ export function quoteAround(c: { text: string; span?: AnswerSpan | undefined }, 
 }
 
 /** A span that answers the question; `typed` when it is of the kind asked, `role` for a person. */
-export type AnswerSpan = Found & { fit: number; role?: string; typed: boolean; loose?: boolean; referred?: boolean };
+export type AnswerSpan = Found & {
+  fit: number;
+  role?: string;
+  typed: boolean;
+  loose?: boolean;
+  referred?: boolean;
+  /** The sentence's speaker, named (speakers.ts), for «چه کسی گفت …؟». */
+  speaker?: boolean;
+};
 
 /**
  * The span the question asks for, if this sentence has one, with `fit` (0..1) saying how well
@@ -798,6 +841,10 @@ export function findSpan(
       return slot && { ...slot, fit: 0, typed: false, loose: true };
     }
     case "person": {
+      // «چه کسی گفت …؟»: whoever the sentence quotes, not a name inside the quote. Named by the caller.
+      const speaker = question.speaker ? sentence.speaker : undefined;
+      if (speaker)
+        return { text: speaker.text, start: speaker.start, end: speaker.end, fit: 0, typed: true, speaker: true };
       const people = sentence.people;
       const role = question.role;
       if (role) {
@@ -814,6 +861,8 @@ export function findSpan(
       if (best) return { ...typed(best)!, role: best.role };
       const named = findNames(sentence.text).filter((n) => coverage(weighted, sentence.target(n.text)) < 0.5);
       if (named.length > 0) return typed(pick(named));
+      // Who said it is a name or nobody: the words where the question has «چه کسی» are a guess.
+      if (question.speaker) return undefined;
       const slot = slotSpan(sentence.text, weighted, question.kind);
       return slot && { ...slot, fit: 0, typed: false, loose: true };
     }
@@ -873,6 +922,13 @@ function placeSpans(text: string): Found[] {
 }
 
 const PRONOUN = /^(?:او|وی|ایشان|انها|ایشان)$/u;
+
+/** Whether a sentence states every amount a question does, whatever the way it writes them. */
+function saysEvery(asked: readonly number[], sentence: string): boolean {
+  if (asked.length === 0) return true;
+  const said = amountsIn(sentence);
+  return asked.every((a) => said.some((s) => Math.abs(s - a) <= 1e-9 * Math.max(1, Math.abs(a))));
+}
 
 /** The person a pronoun of sentence `i` stands for: the last one named before it, else a short title. */
 function referent(

@@ -45,6 +45,8 @@ export interface QuestionAnalysis {
   numbers: Set<string>;
   /** For a person question, the role asked about: «سخنگوی دولت کیست؟» → «سخنگوی دولت». */
   role?: string;
+  /** A person question that asks who said something: «چه کسی گفت …؟», «گوینده این آمار کیست؟». */
+  speaker?: boolean;
   /** For a metadata question, the field asked for. */
   field?: MetadataField;
   /** Places the question names («قزوین», «اصفهان»): an answer must be about them. */
@@ -137,8 +139,30 @@ const QUESTION_PHRASES =
 
 /** The question without its question phrases: the words the articles must contain. */
 export function questionContent(question: string): string {
-  return normalizeForMatch(question).replace(QUESTION_PHRASES, " ");
+  const text = normalizeForMatch(question);
+  const content = text.replace(QUESTION_PHRASES, " ");
+  // «چه کسی گفت …؟» is answered by «وی بیان کرد: …»: the verb says what is asked, like «چه کسی».
+  // So is «کی» («کی اینو گفته؟»); «این آمار» and the spoken «اینو» point back to the last answer.
+  return asksSpeaker(text)
+    ? content
+        .replace(SPEECH_WORDS, " ")
+        .replace(/(?<![\p{L}])(?:این|ان) (?:امار|رقم|جمله|حرف|سخن|مطلب|ادعا)(?![\p{L}])/gu, " ")
+        .replace(/(?<![\p{L}])(?:کی|اینو|اونو)(?![\p{L}])/gu, " ")
+    : content;
 }
+
+/** «چه کسی گفت …؟», «گوینده این آمار کیست؟», «کی اینو گفته؟» (`normalizeForMatch` form). */
+function asksSpeaker(text: string): boolean {
+  return ASKS_WHO.test(text) && SPEECH_WORDS_TEST.test(text);
+}
+
+// «برای چه کسانی می‌گوید» asks to whom someone speaks: after a preposition, not the speaker.
+const ASKS_WHO =
+  /(?<!(?:برای|به|از|با|در|نزد|پیش|توسط|درباره) )(?:چه کسی|چه کسانی|چه شخصی|چه فردی)|کیست|کیه|^کی\s|(?:^|\s)کی (?:گفت|گفته|زد|زده)(?![\p{L}])|گوینده|به گفته چه|از قول چه/u;
+const SPEECH =
+  "حرف(?: [^ ]+){0,2} زده?|گفته است|گفته|گفت|میگوید|میگفت|اظهار (?:داشت|کرد)|اظهار|بیان (?:کرد|داشت)|اعلام (?:کرد|داشت)|تاکید (?:کرد|داشت)|تصریح کرد|افزود|خاطر ?نشان (?:کرد|ساخت)|عنوان کرد|گوینده|به گفته|از قول|نقل قول";
+const SPEECH_WORDS = new RegExp(`(?<![\\p{L}])(?:${SPEECH})(?![\\p{L}])`, "gu");
+const SPEECH_WORDS_TEST = new RegExp(`(?<![\\p{L}])(?:${SPEECH})(?![\\p{L}])`, "u");
 
 /** Jalali and Gregorian month names in normalised form (آ folded to ا), as a regex alternation. */
 export const MONTH_NAMES =
@@ -183,6 +207,9 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   const numbers = new Set(tokens.filter((t) => /^[0-9]/.test(t)));
   const measure = kind === "quantity" ? measureOf(text, unit) : undefined;
   const role = kind === "person" ? roleAsked(text) : undefined;
+  // «کی اینو گفته؟» asks who, not when.
+  const speaker = (kind === "person" || kind === "time" || kind === "fact") && asksSpeaker(text);
+  if (speaker) kind = "person";
   return {
     kind,
     text,
@@ -191,6 +218,7 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     ...(measure && { measure }),
     numbers,
     ...(role && { role }),
+    ...(speaker && { speaker }),
     ...(field && { field }),
     places: findPlaces(text).map((p) => p.name),
     periods: periodsIn(text),

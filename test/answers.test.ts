@@ -5,7 +5,7 @@ import { findSpan, quoteAround, SentenceSpans } from "../answer/extractive.ts";
 import { weighTerms } from "../answer/match.ts";
 import { formatJalali, gregorianToJalali } from "../core/persian/dates.ts";
 import { findPlaces } from "../core/persian/places.ts";
-import { findQuantities, findTimes } from "../core/persian/spans.ts";
+import { findQuantities, findSpeaker, findTimes } from "../core/persian/spans.ts";
 import { normalizeForMatch } from "../core/persian/normalize.ts";
 import { rewritePhrases, synonymsOf, UNANALYZABLE_MEMBERS } from "../core/persian/synonyms.ts";
 import { term } from "../core/persian/tokens.ts";
@@ -113,6 +113,82 @@ describe("the answer has the type the question asks for", () => {
     const undated = await chat("این خبر کی منتشر شده؟", { articleId: A000 });
     assert.equal(undated.found, false, undated.answer);
     assert.match(undated.answer, /تاریخ انتشار این خبر را نمی‌دانم/u);
+  });
+});
+
+describe("«چه کسی گفت …؟» names who the article quotes", () => {
+  // Agencies name a speaker once with their post, then write «وی …», a surname or the post alone.
+  const cases: Array<[string, string, string, string]> = [
+    [
+      "«وی بیان کرد:» is the speaker named before",
+      "چه کسی گفت ارزش صادرات قزوین ۲۶۳ میلیون دلار بود؟",
+      "سعید نبیل",
+      A000,
+    ],
+    [
+      "a surname is the full name",
+      "چه کسی گفت برای تکمیل این پروژه‌ها بیش از ۲۰ هزار میلیارد تومان اعتبار نیاز است؟",
+      "سعید نبیل",
+      A000,
+    ],
+    [
+      "a post alone is its holder",
+      "چه کسی گفت بیش از ۱ هزار و ۷۰۰ پروانه تاسیس در استان قزوین صادر شده است؟",
+      "سعید نبیل",
+      A000,
+    ],
+    [
+      "«وی» after a surname is the fullest name",
+      "چه کسی گفت صنعت قزوین نیازمند نقشه راهی مشخص برای پیشرفت است؟",
+      "هدایت الله جمالیپور",
+      A000,
+    ],
+    [
+      "«او» with the agency's credit before the speaker",
+      "چه کسی گفت نزدیک به ۴۵ هزار واحد صنفی در استان قم فعالیت می‌کنند؟",
+      "اکبر ابدالی",
+      A003,
+    ],
+    [
+      "«این مسوول» and a surname short of a letter",
+      "چه کسی گفت معرفی محصولات صنایع کوچک از اهداف برگزاری نمایشگاه است؟",
+      "احمد خورگامی",
+      A001,
+    ],
+    [
+      "a verb other than «گفت»",
+      "چه کسی بر لزوم تکمیل بانک اطلاعاتی صنایع استان قزوین تاکید کرد؟",
+      "هدایت الله جمالیپور",
+      A000,
+    ],
+  ];
+  for (const [what, question, name, article] of cases)
+    it(`${what}: ${question}`, async () => {
+      const body = await chat(question);
+      assert.equal(body.found, true, body.answer);
+      assert.ok(same(body.short ?? "").startsWith(same(name)), body.answer);
+      assert.equal(body.citations[0]!.articleId, article, body.answer);
+    });
+
+  it("a follow-up asks who said the last answer, however it is written", async () => {
+    const history = [
+      { role: "user", content: "ارزش صادرات قزوین چقدر بود؟" },
+      { role: "assistant", content: "۲۶۳ میلیون دلار [1]" },
+    ];
+    for (const question of ["چه کسی این را گفت؟", "گوینده این آمار کیست؟", "کی اینو گفته؟", "این حرف رو کی زده؟"]) {
+      const body = await chat(question, { history });
+      assert.equal(body.found, true, `${question}: ${body.answer}`);
+      assert.ok(same(body.short ?? "").startsWith(same("سعید نبیل")), `${question}: ${body.answer}`);
+      assert.equal(body.citations[0]!.articleId, A000);
+    }
+  });
+
+  it("a statement no article quotes is not pinned on anyone", async () => {
+    for (const question of ["چه کسی گفت قیمت نفت بالا رفت؟", "چه کسی گفت تیم ملی فوتبال قهرمان شد؟"]) {
+      const body = await chat(question);
+      assert.equal(body.found, false, `${question}: ${body.answer}`);
+      assert.deepEqual(body.citations, []);
+    }
   });
 });
 
@@ -254,9 +330,41 @@ describe("the pieces", () => {
     assert.equal(analyzeQuestion("چند هزار میلیارد تومان اعتبار نیاز است؟").measure, "money");
     assert.equal(analyzeQuestion("چند هزار نفر شاغل شدند؟").unit, "نفر");
     assert.equal(analyzeQuestion("سخنگوی دولت کیست؟").role, "سخنگوی دولت");
+    // Who said something: the speech verb is what is asked, not a word the article must have.
+    for (const q of ["چه کسی گفت صادرات بالا رفت؟", "گوینده این آمار کیست؟", "کی اینو گفته؟"]) {
+      assert.equal(analyzeQuestion(q).speaker, true, q);
+      assert.equal(analyzeQuestion(q).kind, "person", q);
+    }
+    assert.doesNotMatch(analyzeQuestion("چه کسی گفت صادرات بالا رفت؟").content, /گفت/u);
+    // «برای چه کسانی می‌گوید» asks to whom, «کی گفت» with a subject before it asks when.
+    assert.equal(analyzeQuestion("شیخ انصاری می‌گفت درسش را برای چه کسانی می‌گوید؟").speaker, undefined);
+    assert.equal(analyzeQuestion("استاندار قزوین کیست؟").speaker, undefined);
     assert.equal(analyzeQuestion("آیا قم شهرک دارد؟").kind, "yesno");
     assert.equal(analyzeQuestion("این خبر کی منتشر شد؟").field, "published");
     assert.deepEqual(analyzeQuestion("صادرات اصفهان در سال گذشته").places, ["اصفهان"]);
+  });
+
+  it("finds who a quoted sentence says is speaking", () => {
+    const speaker = (s: string) => findSpeaker(s) && { text: findSpeaker(s)!.text, pronoun: findSpeaker(s)!.pronoun };
+    assert.deepEqual(speaker("سعید نبیل رئیس سازمان صنعت، معدن و تجارت استان قزوین اظهار داشت: استان قزوین …"), {
+      text: "سعید نبیل رئیس سازمان صنعت، معدن و تجارت استان قزوین",
+      pronoun: false,
+    });
+    assert.deepEqual(speaker("وی بیان کرد: در ۶ ماه نخست امسال …"), { text: "وی", pronoun: true });
+    assert.deepEqual(speaker("این مسوول تاکید کرد: معرفی …"), { text: "این مسوول", pronoun: true });
+    assert.deepEqual(speaker("نبیل خاطر‌نشان کرد: در حال حاضر …"), { text: "نبیل", pronoun: false });
+    // The speaker ends where an adverbial begins, and the agency's credit is not the speaker.
+    assert.equal(
+      speaker("هدایت الله جمالی پور استاندار قزوین در بخش دیگری از این جلسه با اشاره به … گفت: برای …")?.text,
+      "هدایت الله جمالی پور استاندار قزوین",
+    );
+    assert.equal(speaker("وی همچنین به صدور بیش از ۳۱۹ پروانه اشاره کرد و گفت: از این تعداد …")?.text, "وی");
+    assert.equal(speaker("باشگاه خبرنگاران جوان - اکبر ابدالی گفت: …")?.text, "اکبر ابدالی");
+    assert.equal(speaker("به گزارش تسنیم، وزیر صنعت گفت: …")?.text, "وزیر صنعت");
+    // Not a quote: no speech verb before the colon, or nobody before the verb.
+    assert.equal(findSpeaker("موارد زیر اعلام شد: یک"), undefined);
+    assert.equal(findSpeaker("باید گفت: این کار …"), undefined);
+    assert.equal(findSpeaker("استاندار قزوین گفت که صادرات بالا رفت."), undefined);
   });
 
   it("reads periods alike however written", () => {

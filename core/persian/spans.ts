@@ -162,6 +162,11 @@ const ROLES =
   /^(?:رئیس|رییس|مدیرکل|مدیر|استاندار|وزیر|نماینده|مدیرعامل|سخنگوی|سخنگو|معاون|دبیر|فرماندار|شهردار|امام|رئیسجمهور|سفیر|فرمانده|دادستان|عضو|مشاور|قائممقام)$/u;
 const NAME_STOP = /[،,:؛.()«»\-–_]/u;
 
+/** Whether a word (`normalizeForMatch` form) is a title like «رئیس» or «استاندار». */
+export function isRoleWord(word: string): boolean {
+  return ROLES.test(word);
+}
+
 /** Words that start a three-word name: «حمید رضا خانپور», «سیده حمیده زرآبادی». */
 const NAME_STARTS = new Set([
   "محمد",
@@ -258,6 +263,105 @@ const ROLE_ENDS =
 
 const NOT_NAMES =
   /^(?:گفت|افزود|کرد|شد|است|استان|سازمان|شرکت|حضور|جلسه|کل|امروز|وی|او|سفر|حاشیه|مراسم|نشست|دیدار|همایش|جمع|بازدید|افتتاح|برنامه|برنامههای|اشاره|گزارش|خبرنگار|خبرنگاران|همراه|هیئت|هیات|دولت|مجلس|کشور|شهر)$/u;
+
+/**
+ * The amounts a text states, as values: «۱ هزار و ۷۰۰» and «۱۷۰۰» are both 1700, «۲۶۳ میلیون»
+ * is 263e6, «۲۰ هزار میلیارد» 2e13. For comparing the figures of a question with a sentence's;
+ * «۵۰۰» inside «۱ هزار و ۵۰۰» is not 500.
+ */
+export function amountsIn(text: string): number[] {
+  const tokens = tokenize(text);
+  const out: number[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    if (!/^[0-9]/u.test(tokens[i]!)) continue;
+    let total = 0;
+    for (;;) {
+      let part = Number(tokens[i]);
+      let scaled = false;
+      while (SCALES.has(tokens[i + 1] ?? "")) {
+        part *= SCALES.get(tokens[++i]!)!;
+        scaled = true;
+      }
+      total += part;
+      // «۱ هزار و ۷۰۰»: a scaled part, «و», and a number continue the same amount.
+      if (!(scaled && tokens[i + 1] === "و" && /^[0-9]/u.test(tokens[i + 2] ?? ""))) break;
+      i += 2;
+    }
+    if (Number.isFinite(total)) out.push(total);
+  }
+  return out;
+}
+
+const SCALES = new Map([
+  ["هزار", 1e3],
+  ["میلیون", 1e6],
+  ["میلیارد", 1e9],
+  ["تریلیون", 1e12],
+]);
+
+/**
+ * Who a quoted sentence says is speaking, the way agencies attribute every statement: «سعید نبیل
+ * رئیس سازمان صنعت… اظهار داشت: …», «وی بیان کرد: …», «نبیل عنوان کرد: …», «استاندار قزوین در
+ * بخش دیگری از این جلسه … گفت: …». The speaker is the phrase that opens the sentence, up to the
+ * first word that starts an adverbial («در», «با», «همچنین»…) or the speech verb before the colon.
+ * `pronoun` when it is only «وی», «او», «ایشان» or «این مسئول»: who that is, the sentences before tell.
+ */
+export function findSpeaker(sentence: string): Speaker | undefined {
+  const colon = sentence.indexOf(":");
+  if (colon < 0 || colon > SPEAKER_HEAD_MAX) return undefined;
+  const head = sentence.slice(0, colon);
+  if (!SPEECH_VERB_AT_END.test(normalizeForMatch(head))) return undefined;
+  // «به گزارش خبرگزاری تسنیم از قزوین، وزیر … گفت:»: the agency's credit comes before the speaker.
+  // «باشگاه خبرنگاران جوان - اکبر ابدالی گفت:», «…؛زهره شعبانی _اکبر ابدالی … اظهار کرد:» likewise.
+  const credit = /^\s*به\s+گزارش[^،,]*[،,]/u.exec(head);
+  const from = Math.max(credit ? credit[0].length : 0, ...["-", "–", "_", "؛"].map((c) => head.lastIndexOf(c) + 1));
+  const words = [...head.slice(from).matchAll(/[\p{L}\p{M}\u200c0-9۰-۹٠-٩]+/gu)].map((m) => ({
+    norm: normalizeForMatch(m[0]),
+    start: from + m.index!,
+    end: from + m.index! + m[0].length,
+  }));
+  let end = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    if (i > 0 && (SPEAKER_ENDS.test(w.norm) || SPEECH_VERB_AT_START.test(normalizeForMatch(head.slice(w.start)))))
+      break;
+    end = i + 1;
+  }
+  const phrase = words.slice(0, end);
+  const first = phrase[0];
+  if (!first || phrase.length > SPEAKER_MAX_WORDS) return undefined;
+  // «این مسئول تاکید کرد:» points back as «وی» does.
+  const pronoun =
+    (PRONOUNS.test(first.norm) && phrase.length === 1) ||
+    (phrase.length === 2 && /^(?:این|همین)$/u.test(first.norm) && BACK_NOUNS.test(phrase[1]!.norm));
+  if (!pronoun && (PRONOUNS.test(first.norm) || STOPWORDS.has(first.norm) || NOT_SPEAKERS.test(first.norm)))
+    return undefined;
+  const last = phrase[phrase.length - 1]!;
+  return { text: sentence.slice(first.start, last.end), start: first.start, end: last.end, pronoun };
+}
+
+export interface Speaker extends Found {
+  /** The speaker is «وی», «او», «ایشان» or «این مسئول», named in an earlier sentence. */
+  pronoun: boolean;
+}
+
+/** How far into a sentence its attribution may end: past that, a colon introduces a list. */
+const SPEAKER_HEAD_MAX = 300;
+const SPEAKER_MAX_WORDS = 14;
+const PRONOUNS = /^(?:وی|او|ایشان)$/u;
+/** «این مسئول», «این مقام», «این استاندار»: a speaker named before. */
+const BACK_NOUNS =
+  /^(?:مسئول|مسوول|مقام|مدیر|مدیرکل|استاندار|وزیر|نماینده|مدیرعامل|سخنگو|معاون|فرماندار|شهردار|کارشناس|فعال|مقام)$/u;
+/** Words of a sentence's opening that end its speaker: adverbials, the time, «که». */
+const SPEAKER_ENDS =
+  /^(?:در|با|ضمن|طی|به|از|برای|درباره|دربارهی|پیرامون|همچنین|نیز|هم|امروز|دیروز|امشب|روز|عصر|صبح|شب|ظهر|بامداد|که|پس|سپس|بعد|اخیرا|ادامه|اشاره)$/u;
+/** Openings that are not a speaker: «باید گفت:», «می‌توان گفت:». */
+const NOT_SPEAKERS = /^(?:باید|میتوان|نمیتوان|لازم|گفتنی|گفتنیست|همچنین|سپس)$/u;
+/** The verbs that attribute a statement, in `normalizeForMatch` form (ZWNJ dropped). */
+const SPEECH_VERBS =
+  "(?:گفت|گفته است|افزود|اضافه کرد|اظهار (?:داشت|کرد)|بیان (?:کرد|داشت|نمود)|عنوان (?:کرد|داشت|نمود)|تصریح (?:کرد|نمود)|تاکید (?:کرد|نمود)|خاطر ?نشان (?:کرد|ساخت|نمود)|ادامه داد|اعلام (?:کرد|داشت|نمود)|یاداور (?:شد|گردید)|یاداوری کرد|توضیح داد|ابراز (?:کرد|داشت)|اذعان (?:کرد|داشت)|تشریح کرد|مطرح کرد|میگوید|می گوید|نوشت)";
+const SPEECH_VERB_AT_END = new RegExp(`(?:^|\\s)${SPEECH_VERBS}$`, "u");
+const SPEECH_VERB_AT_START = new RegExp(`^(?:و )?${SPEECH_VERBS}$`, "u");
 
 /**
  * Names standing without a role («از برنامه‌های فاطمه مهاجرانی در سفر…»): a common first name
