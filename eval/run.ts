@@ -14,6 +14,7 @@ import { GroundednessJudge } from "./judge.ts";
 import { DEFAULT_RETRIEVAL, DEFAULT_WEIGHTS, Retriever, type RetrievalSettings } from "../answer/retrieve.ts";
 import { loadReranker, rulesReranker } from "../answer/rerank.ts";
 import { Assistant, withMaterials } from "../answer/assistant.ts";
+import { contextualize } from "../answer/followup.ts";
 import { naiveBm25, naiveTokens } from "./baseline.ts";
 import { mean, ndcgAt, percentile, rankOf, recallAt, reciprocalRank } from "./metrics.ts";
 import { QuestionFileError } from "./questions.ts";
@@ -173,14 +174,16 @@ export async function runEval(set: EvalSet, options: EvalOptions = {}): Promise<
     );
 
     for (const [qi, q] of set.questions.entries()) {
+      // A follow-up («چه کسی این را گفت؟») is searched with the turn before it, as the assistant searches it.
+      const query = contextualize(q.question, q.history).retrievalQuery;
       for (const pi of PIPELINES.keys()) {
         const started = performance.now();
         let ranked: string[];
         const retriever = retrievers[pi];
         if (!retriever) {
-          ranked = baseline.search(naiveTokens(q.question), 10).map((h) => h.id);
+          ranked = baseline.search(naiveTokens(query), 10).map((h) => h.id);
         } else {
-          const deep = await retriever.search(q.question, { k: DEPTH });
+          const deep = await retriever.search(query, { k: DEPTH });
           ranked = [...new Set(deep.map((p) => p.chunk.articleId))];
         }
         times[pi]!.push(performance.now() - started);
