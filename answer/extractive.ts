@@ -3,6 +3,7 @@ import { reporterOf } from "../core/byline.ts";
 import { formatJalali } from "../core/persian/dates.ts";
 import { foldLetters, normalizeForMatch, rawSpan } from "../core/persian/normalize.ts";
 import { findPlaces, namesPlace } from "../core/persian/places.ts";
+import { isStopword } from "../core/persian/stopwords.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
 import {
   amountsIn,
@@ -810,6 +811,15 @@ export function findSpan(
   };
   const typed = <T extends Found>(s: (T & { fit: number }) | undefined): AnswerSpan | undefined =>
     s && { text: s.text, start: s.start, end: s.end, fit: s.fit, typed: true };
+  // «قم در رده چندم توسعه صنعتی است؟» → «رده میانی»: the noun asked and the word after it.
+  const ranked = question.ordinal ? rankSpan(sentence.text, question.ordinal) : undefined;
+  if (ranked) return { ...ranked, fit: 1, typed: true };
+  // «کارگران کدام واحد مشکل دارند؟» → «کنتور سازی» of «واحدی نظیر کنتور سازی».
+  const instance = question.which ? instanceSpan(sentence.text, question.which) : undefined;
+  if (instance) return { ...instance, fit: 1, typed: true };
+  // «ساعت برگزاری نمایشگاه چیست؟» → «از تاریخ یکم تا چهارم شهریور ماه از ساعت ۱۷ الی ۲۲».
+  const time = question.asksTime ? typed(pick(sentence.times)) : undefined;
+  if (time) return time;
   switch (question.kind) {
     case "quantity": {
       // Numbers the question states are context («صادرات ۲۶۳ میلیون دلاری…»), not the answer.
@@ -898,6 +908,65 @@ export function findSpan(
     }
   }
 }
+
+/**
+ * The rank a sentence gives after the noun a «چندم» question asks about: «رده میانی», «رتبه
+ * سوم», «مقام اول»; nothing when the noun stands without one.
+ */
+function rankSpan(sentence: string, noun: string): Found | undefined {
+  const words = [...sentence.matchAll(/[\p{L}\p{M}\u200c0-9۰-۹]+/gu)];
+  for (let i = 0; i + 1 < words.length; i++) {
+    const w = normalizeForMatch(words[i]![0]);
+    if (w !== noun && w !== `${noun}ی`) continue;
+    const next = words[i + 1]!;
+    const between = sentence.slice(words[i]!.index! + words[i]![0].length, next.index!);
+    if (/[^\s]/u.test(between) || isStopword(normalizeForMatch(next[0]))) continue;
+    return {
+      text: sentence.slice(words[i]!.index!, next.index! + next[0].length),
+      start: words[i]!.index!,
+      end: next.index! + next[0].length,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * What a sentence names as an instance of the noun a «کدام» question asks about: the words after
+ * «واحدی نظیر», «شرکتی به نام», «کشورهایی مانند», up to a clause word or a comma.
+ */
+function instanceSpan(sentence: string, noun: string): Found | undefined {
+  const words = [...sentence.matchAll(/[\p{L}\p{M}\u200c0-9۰-۹]+/gu)].map((m) => ({
+    norm: normalizeForMatch(m[0]),
+    start: m.index!,
+    end: m.index! + m[0].length,
+  }));
+  for (let i = 0; i + 2 < words.length; i++) {
+    if (!words[i]!.norm.startsWith(noun) || words[i]!.norm.length > noun.length + 3) continue;
+    let at = i + 1;
+    if (words[at]!.norm === "به" || words[at]!.norm === "با") at++;
+    if (!INSTANCE_MARKS.test(words[at]?.norm ?? "")) continue;
+    const from = at + 1;
+    let to = from;
+    while (
+      to < words.length &&
+      to - from < INSTANCE_MAX_WORDS &&
+      !INSTANCE_ENDS.test(words[to]!.norm) &&
+      (to === from || !/[،,؛:.()«»]/u.test(sentence.slice(words[to - 1]!.end, words[to]!.start)))
+    )
+      to++;
+    if (to === from) continue;
+    return {
+      text: sentence.slice(words[from]!.start, words[to - 1]!.end),
+      start: words[from]!.start,
+      end: words[to - 1]!.end,
+    };
+  }
+  return undefined;
+}
+
+const INSTANCE_MARKS = /^(?:نظیر|مانند|مثل|همچون|چون|نام|عنوان)$/u;
+const INSTANCE_ENDS = /^(?:در|که|با|از|را|به|برای|تا|است|هستند|بود|شد|وجود|دارد|دارند|می|و)$/u;
+const INSTANCE_MAX_WORDS = 5;
 
 /** «در محل دائمی نمایشگاههای بینالمللی قزوین»: a place phrase, up to a verb or a clause end. */
 const PLACE_PHRASE =

@@ -47,6 +47,12 @@ export interface QuestionAnalysis {
   role?: string;
   /** A person question that asks who said something: «چه کسی گفت …؟», «گوینده این آمار کیست؟». */
   speaker?: boolean;
+  /** What a «چندم» question ranks («قم در رده چندم …؟» → «رده»), `normalizeForMatch` form. */
+  ordinal?: string;
+  /** The noun of a «کدام» question («کارگران کدام واحد …؟» → «واحد»), `normalizeForMatch` form. */
+  which?: string;
+  /** «ساعت برگزاری نمایشگاه چیست؟»: a definition question whose answer is a time. */
+  asksTime?: boolean;
   /** For a metadata question, the field asked for. */
   field?: MetadataField;
   /** Places the question names («قزوین», «اصفهان»): an answer must be about them. */
@@ -210,6 +216,12 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
   // «کی اینو گفته؟» asks who, not when.
   const speaker = (kind === "person" || kind === "time" || kind === "fact") && asksSpeaker(text);
   if (speaker) kind = "person";
+  // «در رده چندم», «چندمین دوره»: the rank is the word the article puts after the noun.
+  const ordinal =
+    kind === "fact" ? (/(\p{L}+)\s+چندم(?!ین)/u.exec(text) ?? /چندمین\s+(\p{L}+)/u.exec(text))?.[1] : undefined;
+  const which = kind === "fact" ? /(?<![\p{L}])کدام\s+(\p{L}+)/u.exec(text)?.[1] : undefined;
+  // Read as a definition («… چیست») by the learned models, answered with a time by the rules.
+  const asksTime = kind === "definition" && /^(?:ساعت|زمان|تاریخ)\s/u.test(text);
   return {
     kind,
     text,
@@ -219,6 +231,9 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     numbers,
     ...(role && { role }),
     ...(speaker && { speaker }),
+    ...(ordinal && { ordinal }),
+    ...(which && { which }),
+    ...(asksTime && { asksTime }),
     ...(field && { field }),
     places: findPlaces(text).map((p) => p.name),
     periods: periodsIn(text),

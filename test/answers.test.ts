@@ -103,6 +103,14 @@ describe("the answer has the type the question asks for", () => {
     assert.equal(body.citations.length, 1, "one source: the question asks one thing");
   });
 
+  it("«ساعت … چیست»، «رده چندم»، «کدام واحد» are answered with the hours, the rank, the unit named", async () => {
+    const hours = await chat("ساعت برگزاری نمایشگاه صنایع کوچک چیست؟");
+    assert.ok(same(hours.short ?? "").includes(same("از ساعت ۱۷ الی ۲۲")), hours.answer);
+    assert.equal(hours.citations[0]!.articleId, A001);
+    await assertAnswered("قم در رده چندم توسعه صنعتی کشور است؟", {}, "رده میانی", [A003]);
+    await assertAnswered("کارگران کدام واحد صنعتی قزوین دچار مشکل هستند؟", {}, "کنتور سازی", [A000]);
+  });
+
   it("questions about the article itself: its date, its agency, its reporter", async () => {
     const date = await chat("این خبر کی منتشر شده؟", { articleId: A001 });
     assert.equal(date.short, "۱ شهریور ۱۴۰۱", date.answer);
@@ -339,6 +347,10 @@ describe("the pieces", () => {
     // «برای چه کسانی می‌گوید» asks to whom, «کی گفت» with a subject before it asks when.
     assert.equal(analyzeQuestion("شیخ انصاری می‌گفت درسش را برای چه کسانی می‌گوید؟").speaker, undefined);
     assert.equal(analyzeQuestion("استاندار قزوین کیست؟").speaker, undefined);
+    assert.equal(analyzeQuestion("ساعت برگزاری نمایشگاه چیست؟").asksTime, true);
+    assert.equal(analyzeQuestion("قم در رده چندم توسعه صنعتی است؟").ordinal, "رده");
+    assert.equal(analyzeQuestion("چندمین دوره جشنواره است؟").ordinal, "دوره");
+    assert.equal(analyzeQuestion("کارگران کدام واحد مشکل دارند؟").which, "واحد");
     assert.equal(analyzeQuestion("آیا قم شهرک دارد؟").kind, "yesno");
     assert.equal(analyzeQuestion("این خبر کی منتشر شد؟").field, "published");
     assert.deepEqual(analyzeQuestion("صادرات اصفهان در سال گذشته").places, ["اصفهان"]);
