@@ -63,6 +63,13 @@ describe("the answer has the type the question asks for", () => {
     assert.equal(body.citations[0]!.articleId, A004);
   });
 
+  it("«نماینده مردم قزوین در مجلس کیست؟» reads the post on past «در» to the body it is held in", async () => {
+    const body = await chat("نماینده مردم قزوین در مجلس کیست؟");
+    assert.equal(body.found, true, body.answer);
+    assert.equal(same(body.short ?? ""), same("سیده حمیده زرآبادی"), body.answer);
+    assert.equal(body.citations[0]!.articleId, A000);
+  });
+
   it("«صادرات قم در فروردین و اردیبهشت» gives the value in dollars, whole words", async () => {
     const body = await chat("صادرات قم در فروردین و اردیبهشت");
     assert.equal(body.found, true, body.answer);

@@ -239,9 +239,11 @@ export function findPeople(sentence: string): Person[] {
     const limit = Math.min(out[k + 1]?.start ?? sentence.length, sentence.length);
     let end = p.roleStart;
     let count = 0;
-    for (const w of words) {
+    for (const [i, w] of words.entries()) {
       if (w.start < p.roleStart) continue;
-      if (w.start >= limit || count >= ROLE_MAX_WORDS || (count > 0 && ROLE_ENDS.test(w.norm))) break;
+      // «نماینده مردم قزوین در مجلس شورای اسلامی»: «در» before a body is part of the post.
+      const inBody = w.norm === "در" && BODIES.test(words[i + 1]?.norm ?? "");
+      if (w.start >= limit || count >= ROLE_MAX_WORDS || (count > 0 && !inBody && ROLE_ENDS.test(w.norm))) break;
       if (count > 0 && /[:؛.()«»]/u.test(sentence.slice(end, w.start))) break;
       end = w.end;
       count++;
@@ -258,6 +260,8 @@ export interface Person extends Found {
 }
 
 const ROLE_MAX_WORDS = 10;
+/** Bodies a post is held in: «… در مجلس», «… در شورای شهر». */
+const BODIES = /^(?:مجلس|شورای|شورا|کمیسیون|دولت|وزارت|سازمان|هیئت|هیات|دانشگاه|اتاق)$/u;
 const ROLE_ENDS =
   /^(?:شد|است|بود|کرد|داشت|دارد|هستند|برگزار|گفت|افزود|اظهار|عنوان|بیان|تصریح|تاکید|خاطرنشان|ادامه|اعلام|در|با|روز|عصر|صبح|شب|امروز|که|به|طی|ضمن)$/u;
 
