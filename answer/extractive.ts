@@ -3,13 +3,14 @@ import { reporterOf } from "../core/byline.ts";
 import { formatJalali } from "../core/persian/dates.ts";
 import { foldLetters, normalizeForMatch, rawSpan } from "../core/persian/normalize.ts";
 import { findPlaces, namesPlace } from "../core/persian/places.ts";
-import { isStopword } from "../core/persian/stopwords.ts";
 import { splitSentences } from "../core/persian/sentences.ts";
 import {
   amountsIn,
   findNames,
   findPeople,
+  findInstance,
   findQuantities,
+  findRank,
   findSpeaker,
   findTimes,
   findYears,
@@ -273,12 +274,12 @@ export class ExtractiveAnswerer implements Answerer {
     if (question.kind === "summary" && current) return answer(this.summary(current));
     if (question.kind === "metadata") return answer(metadataAnswer(question, current));
     const asked = weighTerms(question.content, request.terms);
+    const earlier = request.context ? weighTerms(request.context, request.terms) : [];
     // «چه کسی این را گفت؟» after «ارزش صادرات قزوین چقدر بود؟» asks who said what that was about.
-    const weighted =
-      asked.length === 0 && question.speaker && request.context ? weighTerms(request.context, request.terms) : asked;
+    const weighted = asked.length === 0 && question.speaker ? earlier : asked;
     const own = new Set(weighted.map((t) => t.term));
     // Words of earlier turns only choose between sentences that answer the question's own words.
-    const context = request.context ? weighTerms(request.context, request.terms).filter((t) => !own.has(t.term)) : [];
+    const context = earlier.filter((t) => !own.has(t.term));
     if (weighted.length === 0) return answer(notFound());
 
     const all = this.candidates(request.passages, weighted, context, question, articles, request.articleId);
@@ -812,10 +813,10 @@ export function findSpan(
   const typed = <T extends Found>(s: (T & { fit: number }) | undefined): AnswerSpan | undefined =>
     s && { text: s.text, start: s.start, end: s.end, fit: s.fit, typed: true };
   // «قم در رده چندم توسعه صنعتی است؟» → «رده میانی»: the noun asked and the word after it.
-  const ranked = question.ordinal ? rankSpan(sentence.text, question.ordinal) : undefined;
+  const ranked = question.ordinal ? findRank(sentence.text, question.ordinal) : undefined;
   if (ranked) return { ...ranked, fit: 1, typed: true };
   // «کارگران کدام واحد مشکل دارند؟» → «کنتور سازی» of «واحدی نظیر کنتور سازی».
-  const instance = question.which ? instanceSpan(sentence.text, question.which) : undefined;
+  const instance = question.which ? findInstance(sentence.text, question.which) : undefined;
   if (instance) return { ...instance, fit: 1, typed: true };
   // «ساعت برگزاری نمایشگاه چیست؟» → «از تاریخ یکم تا چهارم شهریور ماه از ساعت ۱۷ الی ۲۲».
   const time = question.asksTime ? typed(pick(sentence.times)) : undefined;
@@ -908,65 +909,6 @@ export function findSpan(
     }
   }
 }
-
-/**
- * The rank a sentence gives after the noun a «چندم» question asks about: «رده میانی», «رتبه
- * سوم», «مقام اول»; nothing when the noun stands without one.
- */
-function rankSpan(sentence: string, noun: string): Found | undefined {
-  const words = [...sentence.matchAll(/[\p{L}\p{M}\u200c0-9۰-۹]+/gu)];
-  for (let i = 0; i + 1 < words.length; i++) {
-    const w = normalizeForMatch(words[i]![0]);
-    if (w !== noun && w !== `${noun}ی`) continue;
-    const next = words[i + 1]!;
-    const between = sentence.slice(words[i]!.index! + words[i]![0].length, next.index!);
-    if (/[^\s]/u.test(between) || isStopword(normalizeForMatch(next[0]))) continue;
-    return {
-      text: sentence.slice(words[i]!.index!, next.index! + next[0].length),
-      start: words[i]!.index!,
-      end: next.index! + next[0].length,
-    };
-  }
-  return undefined;
-}
-
-/**
- * What a sentence names as an instance of the noun a «کدام» question asks about: the words after
- * «واحدی نظیر», «شرکتی به نام», «کشورهایی مانند», up to a clause word or a comma.
- */
-function instanceSpan(sentence: string, noun: string): Found | undefined {
-  const words = [...sentence.matchAll(/[\p{L}\p{M}\u200c0-9۰-۹]+/gu)].map((m) => ({
-    norm: normalizeForMatch(m[0]),
-    start: m.index!,
-    end: m.index! + m[0].length,
-  }));
-  for (let i = 0; i + 2 < words.length; i++) {
-    if (!words[i]!.norm.startsWith(noun) || words[i]!.norm.length > noun.length + 3) continue;
-    let at = i + 1;
-    if (words[at]!.norm === "به" || words[at]!.norm === "با") at++;
-    if (!INSTANCE_MARKS.test(words[at]?.norm ?? "")) continue;
-    const from = at + 1;
-    let to = from;
-    while (
-      to < words.length &&
-      to - from < INSTANCE_MAX_WORDS &&
-      !INSTANCE_ENDS.test(words[to]!.norm) &&
-      (to === from || !/[،,؛:.()«»]/u.test(sentence.slice(words[to - 1]!.end, words[to]!.start)))
-    )
-      to++;
-    if (to === from) continue;
-    return {
-      text: sentence.slice(words[from]!.start, words[to - 1]!.end),
-      start: words[from]!.start,
-      end: words[to - 1]!.end,
-    };
-  }
-  return undefined;
-}
-
-const INSTANCE_MARKS = /^(?:نظیر|مانند|مثل|همچون|چون|نام|عنوان)$/u;
-const INSTANCE_ENDS = /^(?:در|که|با|از|را|به|برای|تا|است|هستند|بود|شد|وجود|دارد|دارند|می|و)$/u;
-const INSTANCE_MAX_WORDS = 5;
 
 /** «در محل دائمی نمایشگاههای بینالمللی قزوین»: a place phrase, up to a verb or a clause end. */
 const PLACE_PHRASE =

@@ -303,6 +303,64 @@ const SCALES = new Map([
   ["تریلیون", 1e12],
 ]);
 
+/** The words of `text` from `from` on (letters and digits), with their `normalizeForMatch` form and offsets. */
+function wordsOf(text: string, from = 0): Array<{ norm: string; start: number; end: number }> {
+  return [...text.slice(from).matchAll(/[\p{L}\p{M}\u200c0-9۰-۹٠-٩]+/gu)].map((m) => ({
+    norm: normalizeForMatch(m[0]),
+    start: from + m.index!,
+    end: from + m.index! + m[0].length,
+  }));
+}
+
+/**
+ * The rank a sentence gives after the noun a «چندم» question asks about (`normalizeForMatch`
+ * form): «رده میانی», «رتبه سوم», «مقام اول»; nothing when the noun stands without one.
+ */
+export function findRank(sentence: string, noun: string): Found | undefined {
+  const words = wordsOf(sentence);
+  for (let i = 0; i + 1 < words.length; i++) {
+    const [w, next] = [words[i]!, words[i + 1]!];
+    if (w.norm !== noun && w.norm !== `${noun}ی`) continue;
+    if (/[^\s]/u.test(sentence.slice(w.end, next.start)) || STOPWORDS.has(next.norm)) continue;
+    return { text: sentence.slice(w.start, next.end), start: w.start, end: next.end };
+  }
+  return undefined;
+}
+
+/**
+ * What a sentence names as an instance of the noun a «کدام» question asks about: the words after
+ * «واحدی نظیر», «شرکتی به نام», «کشورهایی مانند», up to a clause word or a comma.
+ */
+export function findInstance(sentence: string, noun: string): Found | undefined {
+  const words = wordsOf(sentence);
+  for (let i = 0; i + 2 < words.length; i++) {
+    if (!words[i]!.norm.startsWith(noun) || words[i]!.norm.length > noun.length + 3) continue;
+    let at = i + 1;
+    if (words[at]!.norm === "به" || words[at]!.norm === "با") at++;
+    if (!INSTANCE_MARKS.test(words[at]?.norm ?? "")) continue;
+    const from = at + 1;
+    let to = from;
+    while (
+      to < words.length &&
+      to - from < INSTANCE_MAX_WORDS &&
+      !INSTANCE_ENDS.test(words[to]!.norm) &&
+      (to === from || !/[،,؛:.()«»]/u.test(sentence.slice(words[to - 1]!.end, words[to]!.start)))
+    )
+      to++;
+    if (to === from) continue;
+    return {
+      text: sentence.slice(words[from]!.start, words[to - 1]!.end),
+      start: words[from]!.start,
+      end: words[to - 1]!.end,
+    };
+  }
+  return undefined;
+}
+
+const INSTANCE_MARKS = /^(?:نظیر|مانند|مثل|همچون|چون|نام|عنوان)$/u;
+const INSTANCE_ENDS = /^(?:در|که|با|از|را|به|برای|تا|است|هستند|بود|شد|وجود|دارد|دارند|می|و)$/u;
+const INSTANCE_MAX_WORDS = 5;
+
 /**
  * Who a quoted sentence says is speaking, the way agencies attribute every statement: «سعید نبیل
  * رئیس سازمان صنعت… اظهار داشت: …», «وی بیان کرد: …», «نبیل عنوان کرد: …», «استاندار قزوین در
@@ -319,11 +377,7 @@ export function findSpeaker(sentence: string): Speaker | undefined {
   // «باشگاه خبرنگاران جوان - اکبر ابدالی گفت:», «…؛زهره شعبانی _اکبر ابدالی … اظهار کرد:» likewise.
   const credit = /^\s*به\s+گزارش[^،,]*[،,]/u.exec(head);
   const from = Math.max(credit ? credit[0].length : 0, ...["-", "–", "_", "؛"].map((c) => head.lastIndexOf(c) + 1));
-  const words = [...head.slice(from).matchAll(/[\p{L}\p{M}\u200c0-9۰-۹٠-٩]+/gu)].map((m) => ({
-    norm: normalizeForMatch(m[0]),
-    start: from + m.index!,
-    end: from + m.index! + m[0].length,
-  }));
+  const words = wordsOf(head, from);
   let end = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
